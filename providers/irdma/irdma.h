@@ -70,11 +70,7 @@ struct irdma_parent_domain {
 	struct irdma_pd ipd; /* must stay first: to_irdma_pd() works on both */
 	struct irdma_pd *base; /* the protection domain being wrapped */
 	bool cc_shared;
-	void *pd_context;
-	void *(*alloc)(struct ibv_pd *pd, void *pd_context, size_t size,
-		       size_t alignment, uint64_t resource_type);
-	void (*free)(struct ibv_pd *pd, void *pd_context, void *ptr,
-		     uint64_t resource_type);
+	void *pd_context; /* IBV_PARENT_DOMAIN_INIT_ATTR_PD_CONTEXT */
 };
 
 struct dmabuf_heap;
@@ -157,5 +153,8 @@ bool irdma_pd_wants_shared_mem(struct ibv_pd *pd);
  * a debug message saying why) if it cannot be opened.
  */
 struct dmabuf_heap *irdma_ctx_heap(struct irdma_context *ctx);
+
+/* Close the shared heap, if it was opened (context teardown). */
+void irdma_close_heap(struct irdma_context *ctx);
 
 #endif /* IRDMA_PROVIDER_IRDMA_H */

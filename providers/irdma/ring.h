@@ -16,8 +16,7 @@
 #include <stdint.h>
 
 #include "irdma.h"
-
-struct dmabuf_heap_block;
+#include "util/dmabuf_heap.h"
 
 struct irdma_ring {
 	void *addr; /* page aligned, zero filled */
@@ -25,9 +24,8 @@ struct irdma_ring {
 	bool shared; /* from the shared DMA-buf heap */
 	int dmabuf_fd; /* heap's DMA-buf fd (not owned), -1 if private */
 	uint64_t dmabuf_offset; /* of addr inside dmabuf_fd */
-	/* private to ring.c: how to give the memory back */
-	struct dmabuf_heap *heap;
-	struct dmabuf_heap_block *block;
+	/* private to ring.c: the heap piece to give back (if shared) */
+	struct dmabuf_heap_buf hbuf;
 };
 
 /*

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * ibv_alloc_buf()/ibv_free_buf(): application buffers the device can reach.
+ * On a CoCo parent domain of a bounce device they come from the shared
+ * DMA-buf heap and carry its fd, so ibv_reg_buf_mr() registers them by fd
+ * and ibv_export_buf_dmabuf_fd() can hand the fd out; otherwise they are
+ * plain page-aligned memory.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "irdma.h"
+#include "debug.h"
+#include "verbs_ctl.h"
+#include "util/dmabuf_heap.h"
+
+/* Private bookkeeping: never placed inside the (shared) buffer itself. */
+struct irdma_buf {
+	struct ibv_buf ibuf;
+	bool shared;
+	struct dmabuf_heap_buf hbuf;
+};
+
+static int alloc_shared_buf(struct irdma_context *ctx, struct ibv_pd *pd,
+			    size_t size, struct irdma_buf *b)
+{
+	struct dmabuf_heap *heap = irdma_ctx_heap(ctx);
+	int ret;
+
+	if (!heap)
+		return errno;
+	ret = dmabuf_heap_alloc(heap, size, &b->hbuf);
+	if (ret) {
+		irdma_dbg("CoCo buffer of %zu bytes: shared heap allocation failed (%s)",
+			  size, strerror(-ret));
+		return -ret;
+	}
+	/*
+	 * libibverbs takes offset 0 of ibv_buf.dmabuf_fd to be the buffer
+	 * start (reg_buf_mr offsets, exported fds), so the buffer must own
+	 * its DMA-buf from the first byte.
+	 */
+	if (b->hbuf.offset != 0) {
+		irdma_dbg("CoCo buffer of %zu bytes: heap placed it at offset %llu of a shared DMA-buf; a buffer needs its own DMA-buf",
+			  size, (unsigned long long)b->hbuf.offset);
+		dmabuf_heap_free(heap, &b->hbuf);
+		return EOPNOTSUPP;
+	}
+	b->shared = true;
+	ibv_buf_init_dmabuf(&b->ibuf, pd, b->hbuf.addr, size, b->hbuf.fd);
+	return 0;
+}
+
+static int alloc_private_buf(struct ibv_pd *pd, size_t size,
+			     struct irdma_buf *b)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	void *p;
+	int ret;
+
+	ret = posix_memalign(&p, page > 0 ? (size_t)page : IRDMA_HW_PAGE_SIZE,
+			     size);
+	if (ret)
+		return ret;
+	memset(p, 0, size);
+	ibv_buf_init(&b->ibuf, pd, p, size);
+	return 0;
+}
+
+void *irdma_alloc_buf(struct ibv_pd *pd, size_t size, struct ibv_buf **buf)
+{
+	struct irdma_context *ctx = to_irdma_ctx(pd->context);
+	struct irdma_buf *b;
+	int ret;
+
+	if (!size || !buf) {
+		errno = EINVAL;
+		return NULL;
+	}
+	b = calloc(1, sizeof(*b));
+	if (!b) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	b->hbuf.fd = -1;
+	if (irdma_pd_wants_shared_mem(pd))
+		ret = alloc_shared_buf(ctx, pd, size, b);
+	else
+		ret = alloc_private_buf(pd, size, b);
+	if (ret) {
+		free(b);
+		errno = ret;
+		return NULL;
+	}
+	*buf = &b->ibuf;
+	return b->ibuf.addr;
+}
+
+void irdma_free_buf(struct ibv_buf *buf)
+{
+	struct irdma_buf *b = container_of(buf, struct irdma_buf, ibuf);
+	struct irdma_context *ctx = to_irdma_ctx(buf->pd->context);
+
+	if (b->shared) {
+		int ret = dmabuf_heap_free(ctx->heap, &b->hbuf);
+
+		if (ret)
+			irdma_dbg("CoCo buffer %p could not be returned to the heap (%s)",
+				  buf->addr, strerror(-ret));
+	} else {
+		free(buf->addr);
+	}
+	free(b);
+}

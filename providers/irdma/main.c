@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * Provider entry: which devices we drive, and opening/closing a device
+ * context (ABI negotiation with the kernel, doorbell page, internal PD).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "irdma.h"
+#include "debug.h"
+#include "verbs_ctl.h"
+#ifdef IRDMA_HAVE_DATAPATH
+#include "queues.h"
+#endif
+
+#define INTEL_VENDOR 0x8086
+
+/* match_data of a PCI entry: the generation that part belongs to */
+#define GEN_MATCH(dev, gen) VERBS_PCI_MATCH(INTEL_VENDOR, dev, (void *)(gen))
+#define X722(dev) GEN_MATCH(dev, IRDMA_GEN_1)
+#define E810(dev) GEN_MATCH(dev, IRDMA_GEN_2)
+
+/*
+ * X722 parts (i40e family, gen 1) and E810/E82x parts (ice family, gen 2).
+ * Later generations expose RDMA through drivers that report the irdma
+ * netlink driver id, which the first entry catches.
+ */
+static const struct verbs_match_ent irdma_match_table[] = {
+	VERBS_DRIVER_ID(RDMA_DRIVER_IRDMA),
+	/* ice: E810-C, E810-XXV */
+	E810(0x1591), E810(0x1592), E810(0x1593),
+	E810(0x1599), E810(0x159A), E810(0x159B),
+	/* ice: E822-C, E822-L, C822N */
+	E810(0x1890), E810(0x1891), E810(0x1892), E810(0x1893), E810(0x1894),
+	E810(0x1897), E810(0x1898), E810(0x1899), E810(0x189A),
+	/* ice: E823-C */
+	E810(0x188A), E810(0x188B), E810(0x188C), E810(0x188D), E810(0x188E),
+	/* ice: E823-L */
+	E810(0x124C), E810(0x124D), E810(0x124E), E810(0x124F), E810(0x151D),
+	/* i40e: X722 physical functions */
+	X722(0x374C), X722(0x37CE), X722(0x37CF), X722(0x37D0),
+	X722(0x37D1), X722(0x37D2), X722(0x37D3),
+	/* i40e: X722 virtual functions */
+	X722(0x374D), X722(0x37CD), X722(0x37D9),
+	{}
+};
+
+/* What an i40iw-style kernel (no hw_rev in the response) implies. */
+static void set_gen1_defaults(struct irdma_context *ctx)
+{
+	ctx->hw_rev = IRDMA_GEN_1;
+	ctx->max_hw_wq_frags = 3;
+	ctx->max_hw_read_sges = 1;
+	ctx->max_hw_inline = 48;
+	ctx->max_hw_rq_quanta = 16384;
+	ctx->max_hw_wq_quanta = 2048;
+	ctx->max_hw_sq_chunk = 2;
+	ctx->min_hw_cq_size = 1;
+	ctx->max_hw_cq_size = 1048575;
+	ctx->min_hw_wq_size = 4;
+	ctx->max_hw_srq_quanta = 0;
+}
+
+/* Minimum WQ depth (in WRs) when the kernel does not say. */
+#define IRDMA_DEFAULT_MIN_WQ_SIZE 8
+
+struct get_context_cmd {
+	struct ibv_get_context ibv_cmd;
+	struct irdma_alloc_ucontext_req req;
+};
+
+struct get_context_resp {
+	struct ib_uverbs_get_context_resp ibv_resp;
+	struct irdma_alloc_ucontext_resp resp;
+};
+
+static int try_get_context(struct irdma_context *ctx, uint8_t ver,
+			   uint64_t comp_mask, struct get_context_resp *out)
+{
+	struct get_context_cmd cmd = {};
+
+	memset(out, 0, sizeof(*out));
+	cmd.req.userspace_ver = ver;
+	cmd.req.comp_mask = comp_mask;
+	return ibv_cmd_get_context(&ctx->ibv_ctx, &cmd.ibv_cmd, sizeof(cmd),
+				   NULL, &out->ibv_resp, sizeof(*out));
+}
+
+/*
+ * Offer the newest ABI first, then older ones down to the oldest the kernel
+ * may still accept. For each version ask for the DMA-buf memreg extension
+ * first: a kernel that rejects unknown comp_mask bits refuses that request,
+ * and then it is asked again without the extension.
+ */
+static int negotiate_abi(struct irdma_context *ctx,
+			 struct get_context_resp *out, uint64_t *sent_mask)
+{
+	const uint64_t base_mask = IRDMA_ALLOC_UCTX_USE_RAW_ATTR |
+				   IRDMA_SUPPORT_WQE_FORMAT_V2;
+	int ver, ret = EINVAL;
+
+	for (ver = IRDMA_ABI_VER; ver >= IRDMA_ABI_VER_MIN; ver--) {
+		*sent_mask = base_mask | IRDMA_ALLOC_UCTX_DMABUF_MEMREG;
+		ret = try_get_context(ctx, ver, *sent_mask, out);
+		if (!ret)
+			goto done;
+		irdma_dbg("alloc_ucontext ABI %d with DMA-buf memreg refused (%s), retrying without",
+			  ver, strerror(ret));
+		*sent_mask = base_mask;
+		ret = try_get_context(ctx, ver, *sent_mask, out);
+		if (!ret)
+			goto done;
+		irdma_dbg("alloc_ucontext ABI %d refused (%s)", ver,
+			  strerror(ret));
+	}
+	return ret;
+done:
+	ctx->abi_ver = ver;
+	return 0;
+}
+
+static int apply_context_resp(struct irdma_context *ctx,
+			      const struct irdma_alloc_ucontext_resp *r,
+			      uint64_t sent_mask)
+{
+	ctx->kernel_ver = r->kernel_ver;
+	ctx->max_pds = r->max_pds;
+	ctx->max_qps = r->max_qps;
+
+	if (!r->hw_rev) {
+		/* i40iw-compatible kernel: fixed gen 1 limits, no features */
+		ctx->legacy_gen1 = true;
+		ctx->abi_ver = r->kernel_ver;
+		set_gen1_defaults(ctx);
+		return 0;
+	}
+	if (r->hw_rev > IRDMA_GEN_3) {
+		irdma_dbg("kernel reports unknown hardware revision %u",
+			  r->hw_rev);
+		return EOPNOTSUPP;
+	}
+
+	ctx->hw_rev = r->hw_rev;
+	ctx->feature_flags = r->feature_flags;
+	ctx->max_hw_wq_frags = r->max_hw_wq_frags;
+	ctx->max_hw_read_sges = r->max_hw_read_sges;
+	ctx->max_hw_inline = r->max_hw_inline;
+	ctx->max_hw_rq_quanta = r->max_hw_rq_quanta;
+	ctx->max_hw_wq_quanta = r->max_hw_wq_quanta;
+	ctx->max_hw_sq_chunk = r->max_hw_sq_chunk;
+	ctx->min_hw_cq_size = r->min_hw_cq_size;
+	ctx->max_hw_cq_size = r->max_hw_cq_size;
+
+	/* A bit the kernel returns counts only if we asked for it. */
+	ctx->comp_mask = r->comp_mask & sent_mask;
+	/* These two are informational: the kernel reports them unasked. */
+	if (r->comp_mask & IRDMA_ALLOC_UCTX_MIN_HW_WQ_SIZE)
+		ctx->min_hw_wq_size = r->min_hw_wq_size;
+	else
+		ctx->min_hw_wq_size = IRDMA_DEFAULT_MIN_WQ_SIZE;
+	if (r->comp_mask & IRDMA_ALLOC_UCTX_MAX_HW_SRQ_QUANTA)
+		ctx->max_hw_srq_quanta = r->max_hw_srq_quanta;
+
+	ctx->use_raw_attrs = ctx->comp_mask & IRDMA_ALLOC_UCTX_USE_RAW_ATTR;
+	ctx->wqe_format_v2 = ctx->comp_mask & IRDMA_SUPPORT_WQE_FORMAT_V2;
+	ctx->dmabuf_memreg = ctx->comp_mask & IRDMA_ALLOC_UCTX_DMABUF_MEMREG;
+
+	if (!ctx->max_hw_wq_frags || !ctx->max_hw_wq_quanta ||
+	    !ctx->max_hw_rq_quanta || !ctx->max_hw_sq_chunk ||
+	    ctx->min_hw_cq_size > ctx->max_hw_cq_size) {
+		irdma_dbg("kernel reported inconsistent queue limits");
+		return EPROTO;
+	}
+	return 0;
+}
+
+static void log_context(const struct irdma_context *ctx)
+{
+	irdma_dbg("context: abi %u kernel_ver %u gen %u%s comp_mask 0x%llx (raw_attrs %d wqe_v2 %d dmabuf_memreg %d) features 0x%llx",
+		  ctx->abi_ver, ctx->kernel_ver, ctx->hw_rev,
+		  ctx->legacy_gen1 ? " (legacy i40iw)" : "",
+		  (unsigned long long)ctx->comp_mask, ctx->use_raw_attrs,
+		  ctx->wqe_format_v2, ctx->dmabuf_memreg,
+		  (unsigned long long)ctx->feature_flags);
+	irdma_dbg("limits: wq_frags %u read_sges %u inline %u rq_quanta %u wq_quanta %u sq_chunk %u cq_size %u..%u min_wq %u srq_quanta %u",
+		  ctx->max_hw_wq_frags, ctx->max_hw_read_sges,
+		  ctx->max_hw_inline, ctx->max_hw_rq_quanta,
+		  ctx->max_hw_wq_quanta, ctx->max_hw_sq_chunk,
+		  ctx->min_hw_cq_size, ctx->max_hw_cq_size,
+		  ctx->min_hw_wq_size, ctx->max_hw_srq_quanta);
+}
+
+static int map_doorbells(struct irdma_context *ctx, uint64_t key)
+{
+	void *page;
+
+	page = mmap(NULL, IRDMA_HW_PAGE_SIZE, PROT_READ | PROT_WRITE,
+		    MAP_SHARED, ctx->ibv_ctx.context.cmd_fd, (off_t)key);
+	if (page == MAP_FAILED) {
+		int err = errno;
+
+		irdma_dbg("cannot map the doorbell page: %s", strerror(err));
+		return err;
+	}
+	/* A forked child must not share (or lose) the device's registers. */
+	if (ibv_dontfork_range(page, IRDMA_HW_PAGE_SIZE)) {
+		int err = errno ? errno : ENOMEM;
+
+		munmap(page, IRDMA_HW_PAGE_SIZE);
+		return err;
+	}
+	ctx->db_page = page;
+	ctx->db = (__u32 *)((char *)page + IRDMA_DB_WQE_ALLOC_OFFSET);
+	ctx->cq_arm_db = (__u32 *)((char *)page + IRDMA_DB_CQ_ARM_OFFSET);
+	return 0;
+}
+
+static void unmap_doorbells(struct irdma_context *ctx)
+{
+	if (!ctx->db_page)
+		return;
+	ibv_dofork_range(ctx->db_page, IRDMA_HW_PAGE_SIZE);
+	munmap(ctx->db_page, IRDMA_HW_PAGE_SIZE);
+	ctx->db_page = NULL;
+	ctx->db = NULL;
+	ctx->cq_arm_db = NULL;
+}
+
+/* Learn whether the device needs DMA bounce (CoCo guest). */
+static void probe_dma_bounce(struct irdma_context *ctx)
+{
+	struct ibv_device_attr_ex attr = {};
+
+	if (irdma_query_device_ex(&ctx->ibv_ctx.context, NULL, &attr,
+				  sizeof(attr))) {
+		irdma_dbg("query_device_ex failed; assuming no DMA bounce");
+		return;
+	}
+	ctx->dma_bounce = attr.device_cap_flags_ex & IBV_DEVICE_CC_DMA_BOUNCE;
+	irdma_dbg("device %s DMA bounce (CC_DMA_BOUNCE %s)",
+		  ctx->dma_bounce ? "needs" : "does not need",
+		  ctx->dma_bounce ? "set" : "clear");
+}
+
+static const struct verbs_context_ops irdma_ctl_ops = {
+	.alloc_buf = irdma_alloc_buf,
+	.alloc_parent_domain = irdma_alloc_parent_domain,
+	.alloc_pd = irdma_alloc_pd,
+	.dealloc_pd = irdma_dealloc_pd,
+	.dereg_mr = irdma_dereg_mr,
+	.free_buf = irdma_free_buf,
+	.free_context = irdma_free_context,
+	.query_device_ex = irdma_query_device_ex,
+	.query_port = irdma_query_port,
+	.reg_dmabuf_mr = irdma_reg_dmabuf_mr,
+	.reg_mr = irdma_reg_mr,
+	.reg_mr_ex = irdma_reg_mr_ex,
+	.rereg_mr = irdma_rereg_mr,
+};
+
+static void release_context(struct irdma_context *ctx)
+{
+	irdma_close_heap(ctx);
+	unmap_doorbells(ctx);
+	pthread_mutex_destroy(&ctx->heap_lock);
+	verbs_uninit_context(&ctx->ibv_ctx);
+	free(ctx);
+}
+
+static struct verbs_context *irdma_alloc_context(struct ibv_device *ibdev,
+						 int cmd_fd,
+						 void *private_data)
+{
+	struct get_context_resp resp;
+	struct irdma_context *ctx;
+	uint64_t sent_mask = 0;
+	int ret;
+
+	ctx = verbs_init_and_alloc_context(ibdev, cmd_fd, ctx, ibv_ctx,
+					   RDMA_DRIVER_IRDMA);
+	if (!ctx)
+		return NULL;
+	pthread_mutex_init(&ctx->heap_lock, NULL);
+
+	ret = negotiate_abi(ctx, &resp, &sent_mask);
+	if (ret)
+		goto err;
+	ret = apply_context_resp(ctx, &resp.resp, sent_mask);
+	if (ret)
+		goto err;
+	log_context(ctx);
+
+	verbs_set_ops(&ctx->ibv_ctx, &irdma_ctl_ops);
+#ifdef IRDMA_HAVE_DATAPATH
+	verbs_set_ops(&ctx->ibv_ctx, &irdma_datapath_ops);
+#endif
+
+	/* i40iw-style kernels map the doorbells at offset 0 */
+	ret = map_doorbells(ctx, ctx->legacy_gen1 ? 0 : resp.resp.db_mmap_key);
+	if (ret)
+		goto err;
+
+	ctx->internal_pd = irdma_create_pd(&ctx->ibv_ctx.context);
+	if (!ctx->internal_pd) {
+		ret = errno ? errno : ENOMEM;
+		irdma_dbg("cannot allocate the internal PD: %s", strerror(ret));
+		goto err;
+	}
+
+	probe_dma_bounce(ctx);
+	return &ctx->ibv_ctx;
+
+err:
+	/*
+	 * A failing alloc_context owns cmd_fd: verbs_uninit_context() closes
+	 * it, which also ends the kernel's ucontext.
+	 */
+	release_context(ctx);
+	errno = ret;
+	return NULL;
+}
+
+void irdma_free_context(struct ibv_context *ibctx)
+{
+	struct irdma_context *ctx = to_irdma_ctx(ibctx);
+
+	if (ctx->internal_pd && irdma_destroy_pd(ctx->internal_pd))
+		irdma_dbg("internal PD could not be released");
+	ctx->internal_pd = NULL;
+	release_context(ctx);
+}
+
+static struct verbs_device *irdma_device_alloc(struct verbs_sysfs_dev *sdev)
+{
+	struct irdma_device *dev;
+
+	dev = calloc(1, sizeof(*dev));
+	if (!dev)
+		return NULL;
+	if (sdev->match && sdev->match->kind == VERBS_MATCH_PCI)
+		dev->pci_gen = (enum irdma_gen)(uintptr_t)sdev->match->driver_data;
+	return &dev->vdev;
+}
+
+static void irdma_device_free(struct verbs_device *vdev)
+{
+	free(container_of(vdev, struct irdma_device, vdev));
+}
+
+static const struct verbs_device_ops irdma_device_ops = {
+	.name = "irdma",
+	.match_min_abi_version = 0,
+	.match_max_abi_version = IRDMA_ABI_VER,
+	.match_table = irdma_match_table,
+	.alloc_device = irdma_device_alloc,
+	.uninit_device = irdma_device_free,
+	.alloc_context = irdma_alloc_context,
+};
+
+PROVIDER_DRIVER(irdma, irdma_device_ops);

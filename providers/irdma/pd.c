@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/* Protection domains and parent domains. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "irdma.h"
+#include "debug.h"
+#include "verbs_ctl.h"
+
+struct alloc_pd_resp {
+	struct ib_uverbs_alloc_pd_resp ibv_resp;
+	struct irdma_alloc_pd_resp drv;
+};
+
+struct irdma_pd *irdma_create_pd(struct ibv_context *context)
+{
+	struct alloc_pd_resp resp = {};
+	struct ibv_alloc_pd cmd;
+	struct irdma_pd *pd;
+	int ret;
+
+	pd = calloc(1, sizeof(*pd));
+	if (!pd) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	ret = ibv_cmd_alloc_pd(context, &pd->ibv_pd, &cmd, sizeof(cmd),
+			       &resp.ibv_resp, sizeof(resp));
+	if (ret) {
+		free(pd);
+		errno = ret;
+		return NULL;
+	}
+	pd->pd_id = resp.drv.pd_id;
+	return pd;
+}
+
+int irdma_destroy_pd(struct irdma_pd *pd)
+{
+	int ret;
+
+	ret = ibv_cmd_dealloc_pd(&pd->ibv_pd);
+	if (ret)
+		return ret;
+	free(pd);
+	return 0;
+}
+
+struct ibv_pd *irdma_alloc_pd(struct ibv_context *context)
+{
+	struct irdma_pd *pd = irdma_create_pd(context);
+
+	return pd ? &pd->ibv_pd : NULL;
+}
+
+struct irdma_parent_domain *to_irdma_parent_domain(struct ibv_pd *pd)
+{
+	struct irdma_pd *ipd;
+
+	if (!pd)
+		return NULL;
+	ipd = to_irdma_pd(pd);
+	if (!ipd->is_parent_domain)
+		return NULL;
+	return container_of(ipd, struct irdma_parent_domain, ipd);
+}
+
+struct irdma_pd *irdma_base_pd(struct ibv_pd *pd)
+{
+	struct irdma_parent_domain *parent = to_irdma_parent_domain(pd);
+
+	return parent ? parent->base : to_irdma_pd(pd);
+}
+
+bool irdma_pd_wants_shared_mem(struct ibv_pd *pd)
+{
+	struct irdma_parent_domain *parent = to_irdma_parent_domain(pd);
+
+	return parent && parent->cc_shared;
+}
+
+int irdma_dealloc_pd(struct ibv_pd *pd)
+{
+	struct irdma_parent_domain *parent = to_irdma_parent_domain(pd);
+
+	/* A parent domain is ours alone; the kernel never saw it. */
+	if (parent) {
+		free(parent);
+		return 0;
+	}
+	return irdma_destroy_pd(to_irdma_pd(pd));
+}
+
+#define IRDMA_PARENT_DOMAIN_MASK                                               \
+	(IBV_PARENT_DOMAIN_INIT_ATTR_PD_CONTEXT |                               \
+	 IBV_PARENT_DOMAIN_INIT_ATTR_ALLOW_CC_UNPROTECTED_ALLOC)
+
+static int check_parent_domain_attr(struct ibv_context *context,
+				    const struct ibv_parent_domain_init_attr *a)
+{
+	if (!check_comp_mask(a->comp_mask,
+			     IRDMA_PARENT_DOMAIN_MASK |
+				     IBV_PARENT_DOMAIN_INIT_ATTR_ALLOCATORS)) {
+		irdma_dbg("parent domain: unknown comp_mask bits 0x%x",
+			  a->comp_mask);
+		return EINVAL;
+	}
+	if (a->comp_mask & IBV_PARENT_DOMAIN_INIT_ATTR_ALLOCATORS) {
+		irdma_dbg("parent domain: custom allocators are not supported");
+		return EOPNOTSUPP;
+	}
+	if (a->td) {
+		irdma_dbg("parent domain: thread domains are not supported");
+		return EOPNOTSUPP;
+	}
+	if (a->pd->context != context || to_irdma_parent_domain(a->pd)) {
+		irdma_dbg("parent domain: pd must be a protection domain of this context");
+		return EINVAL;
+	}
+	return 0;
+}
+
+struct ibv_pd *irdma_alloc_parent_domain(struct ibv_context *context,
+					 struct ibv_parent_domain_init_attr *attr)
+{
+	struct irdma_context *ctx = to_irdma_ctx(context);
+	struct irdma_parent_domain *parent;
+	bool want_cc;
+	int ret;
+
+	if (ibv_check_alloc_parent_domain(attr))
+		return NULL;
+	ret = check_parent_domain_attr(context, attr);
+	if (ret) {
+		errno = ret;
+		return NULL;
+	}
+
+	want_cc = attr->comp_mask &
+		  IBV_PARENT_DOMAIN_INIT_ATTR_ALLOW_CC_UNPROTECTED_ALLOC;
+	/*
+	 * Without DMA bounce the device reaches private memory, so the opt-in
+	 * changes nothing; only a bounce device gets (and needs) the heap.
+	 */
+	if (want_cc && ctx->dma_bounce && !irdma_ctx_heap(ctx))
+		return NULL;
+
+	parent = calloc(1, sizeof(*parent));
+	if (!parent) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	ibv_initialize_parent_domain(&parent->ipd.ibv_pd, attr->pd);
+	parent->ipd.pd_id = to_irdma_pd(attr->pd)->pd_id;
+	parent->ipd.is_parent_domain = true;
+	parent->base = to_irdma_pd(attr->pd);
+	parent->cc_shared = want_cc && ctx->dma_bounce;
+	if (attr->comp_mask & IBV_PARENT_DOMAIN_INIT_ATTR_PD_CONTEXT)
+		parent->pd_context = attr->pd_context;
+	irdma_dbg("parent domain on pd %u: %s", parent->ipd.pd_id,
+		  parent->cc_shared ? "CoCo, memory from the shared heap" :
+		  want_cc ? "CoCo requested, device needs no bounce: private memory" :
+			    "private memory");
+	return &parent->ipd.ibv_pd;
+}

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * Ring memory: shared DMA-buf heap pieces for CoCo parent domains of
+ * bounce devices, private anonymous pages otherwise (see ring.h).
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "irdma.h"
+#include "debug.h"
+#include "memreg.h"
+#include "ring.h"
+
+struct dmabuf_heap *irdma_ctx_heap(struct irdma_context *ctx)
+{
+	struct dmabuf_heap_attr attr = { .name = DMABUF_HEAP_DEFAULT_NAME };
+	struct dmabuf_heap *heap;
+	int err = 0;
+
+	pthread_mutex_lock(&ctx->heap_lock);
+	if (!ctx->heap) {
+		ctx->heap = dmabuf_heap_open(&attr);
+		if (!ctx->heap) {
+			err = errno ? errno : ENOMEM;
+			irdma_dbg("cannot open the shared DMA-buf heap %s/%s (%s): CoCo rings and buffers are unavailable",
+				  DMABUF_HEAP_DEFAULT_DIR,
+				  DMABUF_HEAP_DEFAULT_NAME, strerror(err));
+		} else {
+			irdma_dbg("opened the shared DMA-buf heap %s/%s",
+				  DMABUF_HEAP_DEFAULT_DIR,
+				  DMABUF_HEAP_DEFAULT_NAME);
+		}
+	}
+	heap = ctx->heap;
+	pthread_mutex_unlock(&ctx->heap_lock);
+	if (!heap)
+		errno = err;
+	return heap;
+}
+
+void irdma_close_heap(struct irdma_context *ctx)
+{
+	int live;
+
+	if (!ctx->heap)
+		return;
+	live = dmabuf_heap_close(ctx->heap);
+	if (live > 0)
+		irdma_dbg("closing the shared heap with %d buffers still allocated",
+			  live);
+	ctx->heap = NULL;
+}
+
+/* Private rings are whole pages of both the host and the device. */
+static size_t private_granule(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	return page > (long)IRDMA_HW_PAGE_SIZE ? (size_t)page :
+						 IRDMA_HW_PAGE_SIZE;
+}
+
+static int round_up_size(size_t size, size_t granule, size_t *out)
+{
+	if (!size || size > SIZE_MAX - granule)
+		return EINVAL;
+	*out = (size + granule - 1) / granule * granule;
+	return 0;
+}
+
+static int alloc_private(size_t size, struct irdma_ring *ring)
+{
+	size_t len;
+	void *p;
+
+	if (round_up_size(size, private_granule(), &len))
+		return EINVAL;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return errno ? errno : ENOMEM;
+	/* A forked child must not get copies of pages the device writes. */
+	if (madvise(p, len, MADV_DONTFORK)) {
+		int err = errno;
+
+		munmap(p, len);
+		return err;
+	}
+	ring->addr = p;
+	ring->size = len;
+	return 0;
+}
+
+static int alloc_shared(struct irdma_context *ctx, size_t size,
+			struct irdma_ring *ring)
+{
+	struct dmabuf_heap *heap;
+	size_t len;
+	int ret;
+
+	if (!ctx->dmabuf_memreg) {
+		irdma_dbg("CoCo ring refused: it must live in the shared heap, but the kernel did not accept DMA-buf registration (IRDMA_ALLOC_UCTX_DMABUF_MEMREG)");
+		return EOPNOTSUPP;
+	}
+	heap = irdma_ctx_heap(ctx);
+	if (!heap)
+		return errno;
+	if (round_up_size(size, IRDMA_HW_PAGE_SIZE, &len))
+		return EINVAL;
+	ret = dmabuf_heap_alloc(heap, len, &ring->hbuf);
+	if (ret) {
+		irdma_dbg("CoCo ring of %zu bytes: shared heap allocation failed (%s)",
+			  len, strerror(-ret));
+		return -ret;
+	}
+	ring->addr = ring->hbuf.addr;
+	ring->size = len;
+	ring->shared = true;
+	ring->dmabuf_fd = ring->hbuf.fd;
+	ring->dmabuf_offset = ring->hbuf.offset;
+	return 0;
+}
+
+static void clear_ring(struct irdma_ring *ring)
+{
+	memset(ring, 0, sizeof(*ring));
+	ring->dmabuf_fd = -1;
+	ring->hbuf.fd = -1;
+}
+
+int irdma_ring_alloc(struct irdma_context *ctx, struct ibv_pd *policy_pd,
+		     size_t size, struct irdma_ring *ring)
+{
+	int ret;
+
+	clear_ring(ring);
+	if (!size)
+		return EINVAL;
+	if (irdma_pd_wants_shared_mem(policy_pd))
+		ret = alloc_shared(ctx, size, ring);
+	else
+		ret = alloc_private(size, ring);
+	if (ret)
+		clear_ring(ring);
+	return ret;
+}
+
+void irdma_ring_free(struct irdma_context *ctx, struct irdma_ring *ring)
+{
+	if (!ring->addr)
+		return;
+	if (ring->shared) {
+		int ret = dmabuf_heap_free(ctx->heap, &ring->hbuf);
+
+		if (ret)
+			irdma_dbg("shared ring %p could not be freed (%s)",
+				  ring->addr, strerror(-ret));
+	} else {
+		munmap(ring->addr, ring->size);
+	}
+	clear_ring(ring);
+}
+
+int irdma_ring_register(struct ibv_pd *pd, struct irdma_ring *ring,
+			size_t len, enum irdma_memreg_type type,
+			uint16_t sq_pages, uint16_t rq_pages, uint16_t cq_pages,
+			struct verbs_mr *vmr)
+{
+	struct irdma_memreg m = {
+		.type = type,
+		.sq_pages = sq_pages,
+		.rq_pages = rq_pages,
+		.cq_pages = cq_pages,
+		.addr = ring->addr,
+		.iova = (uintptr_t)ring->addr,
+		.access = IBV_ACCESS_LOCAL_WRITE,
+		.dmabuf_fd = ring->shared ? ring->dmabuf_fd : -1,
+		.dmabuf_offset = ring->dmabuf_offset,
+	};
+	int ret;
+
+	if (!ring->addr || len > ring->size)
+		return EINVAL;
+	m.length = len ? len : ring->size;
+	ret = irdma_memreg_cmd(pd, &m, vmr);
+	if (ret == EOPNOTSUPP && ring->shared)
+		irdma_dbg("CoCo ring cannot be registered: the kernel did not negotiate DMA-buf memory registration");
+	return ret;
+}
+
+int irdma_ring_deregister(struct verbs_mr *vmr)
+{
+	return ibv_cmd_dereg_mr(vmr);
+}
