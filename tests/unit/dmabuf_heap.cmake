@@ -1,0 +1,14 @@
+# SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+# util/dmabuf_heap: one program, one ctest entry per case. Slabs are memfds
+# through the alloc_fd hook, so none of these need the emulator.
+irdma_test_program(dmabuf_heap_test
+	"${CMAKE_CURRENT_LIST_DIR}/dmabuf_heap_test.c")
+target_link_libraries(dmabuf_heap_test PRIVATE irdma_util)
+
+foreach(_case basic reuse packing slab_return many large backend_errors bad_input
+		tunables export threads fork)
+	add_test(NAME dmabuf_heap.${_case}
+		COMMAND dmabuf_heap_test ${_case})
+	set_tests_properties(dmabuf_heap.${_case} PROPERTIES
+		TIMEOUT 120 LABELS "unit;dmabuf_heap")
+endforeach()
