@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include <util/dmabuf_heap.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -340,13 +341,21 @@ static struct slab *pick_slab(struct dmabuf_heap *heap, size_t n)
 
 static int parse_size(const char *str, size_t *out)
 {
+	const char *digits;
 	unsigned long long v;
+	int base = 10;
 	char *end;
 
 	if (!str || *str < '0' || *str > '9')
 		return -EINVAL;
+	/* Decimal or 0x hex; a leading 0 must not silently mean octal. */
+	if (str[0] == '0' && (str[1] == 'x' || str[1] == 'X'))
+		base = 16;
+	digits = base == 16 ? str + 2 : str;
+	if (!isxdigit((unsigned char)*digits))
+		return -EINVAL;
 	errno = 0;
-	v = strtoull(str, &end, 0);
+	v = strtoull(digits, &end, base);
 	if (errno)
 		return -EINVAL;
 	switch (*end) {
@@ -523,11 +532,12 @@ static bool slab_take(struct slab *s, size_t first, size_t n)
  * Find room for @n pages, creating a slab or dedicated buffer if needed.
  * Called with the lock held.
  */
-static int find_room(struct dmabuf_heap *heap, size_t n, struct slab **out)
+static int find_room(struct dmabuf_heap *heap, size_t n, bool dedicated,
+		     struct slab **out)
 {
 	size_t bytes = n * heap->page_size;
 
-	if (bytes > heap->slab_size)
+	if (dedicated || bytes > heap->slab_size)
 		return slab_create(heap, bytes, true, out);
 	*out = pick_slab(heap, n);
 	if (!*out)
@@ -538,8 +548,8 @@ static int find_room(struct dmabuf_heap *heap, size_t n, struct slab **out)
 	return 0;
 }
 
-int dmabuf_heap_alloc(struct dmabuf_heap *heap, size_t len,
-		      struct dmabuf_heap_buf *buf)
+static int alloc_buf(struct dmabuf_heap *heap, size_t len, bool dedicated,
+		     struct dmabuf_heap_buf *buf)
 {
 	struct slab *s;
 	size_t n, first;
@@ -555,7 +565,7 @@ int dmabuf_heap_alloc(struct dmabuf_heap *heap, size_t len,
 		return -EPERM;
 
 	pthread_mutex_lock(&heap->lock);
-	ret = find_room(heap, n, &s);
+	ret = find_room(heap, n, dedicated, &s);
 	if (ret) {
 		pthread_mutex_unlock(&heap->lock);
 		return ret;
@@ -576,6 +586,18 @@ int dmabuf_heap_alloc(struct dmabuf_heap *heap, size_t len,
 	if (dirty)
 		memset(buf->addr, 0, buf->mapped_length);
 	return 0;
+}
+
+int dmabuf_heap_alloc(struct dmabuf_heap *heap, size_t len,
+		      struct dmabuf_heap_buf *buf)
+{
+	return alloc_buf(heap, len, false, buf);
+}
+
+int dmabuf_heap_alloc_dedicated(struct dmabuf_heap *heap, size_t len,
+				struct dmabuf_heap_buf *buf)
+{
+	return alloc_buf(heap, len, true, buf);
 }
 
 /*

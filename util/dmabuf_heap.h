@@ -131,6 +131,16 @@ int dmabuf_heap_alloc(struct dmabuf_heap *heap, size_t len,
 		      struct dmabuf_heap_buf *buf);
 
 /*
+ * Like dmabuf_heap_alloc(), but the buffer always gets a DMA-buf of its
+ * own (whatever the slab size): buf->fd backs only this buffer, from
+ * buf->offset == 0 to buf->mapped_length. For APIs that assume the fd
+ * starts at the buffer, such as libibverbs' struct ibv_buf (ibv_alloc_buf,
+ * ibv_reg_buf_mr, ibv_export_buf_dmabuf_fd). Freed with dmabuf_heap_free().
+ */
+int dmabuf_heap_alloc_dedicated(struct dmabuf_heap *heap, size_t len,
+				struct dmabuf_heap_buf *buf);
+
+/*
  * Free a buffer. Returns 0 and poisons @buf (addr NULL, fd -1), or -EINVAL
  * if @buf does not describe a live allocation of this heap exactly (double
  * free, foreign or altered @buf); nothing is changed then. -EPERM in a
