@@ -31,22 +31,21 @@ static int alloc_shared_buf(struct irdma_context *ctx, struct ibv_pd *pd,
 
 	if (!heap)
 		return errno;
-	ret = dmabuf_heap_alloc(heap, size, &b->hbuf);
+	/*
+	 * libibverbs takes offset 0 of ibv_buf.dmabuf_fd to be the buffer
+	 * start (reg_buf_mr offsets, exported fds), so the buffer gets a
+	 * DMA-buf of its own instead of a piece of a shared slab.
+	 */
+	ret = dmabuf_heap_alloc_dedicated(heap, size, &b->hbuf);
 	if (ret) {
 		irdma_dbg("CoCo buffer of %zu bytes: shared heap allocation failed (%s)",
 			  size, strerror(-ret));
 		return -ret;
 	}
-	/*
-	 * libibverbs takes offset 0 of ibv_buf.dmabuf_fd to be the buffer
-	 * start (reg_buf_mr offsets, exported fds), so the buffer must own
-	 * its DMA-buf from the first byte.
-	 */
 	if (b->hbuf.offset != 0) {
-		irdma_dbg("CoCo buffer of %zu bytes: heap placed it at offset %llu of a shared DMA-buf; a buffer needs its own DMA-buf",
-			  size, (unsigned long long)b->hbuf.offset);
+		/* the heap broke its promise; never hand out a wrong fd */
 		dmabuf_heap_free(heap, &b->hbuf);
-		return EOPNOTSUPP;
+		return EPROTO;
 	}
 	b->shared = true;
 	ibv_buf_init_dmabuf(&b->ibuf, pd, b->hbuf.addr, size, b->hbuf.fd);

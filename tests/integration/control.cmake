@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+#
+# Control-path tests of the provider (engineer "ctl"): ABI negotiation per
+# generation, device/port queries, PD/MR lifecycles under the emulator's
+# leak check, parent domain validation, ibv_alloc_buf & friends with and
+# without CoCo. Included from tests/CMakeLists.txt.
+set(_ctl "${CMAKE_CURRENT_SOURCE_DIR}/integration")
+foreach(_t abi query lifecycle parent buf)
+	irdma_test_program(ctl_${_t} "${_ctl}/ctl_${_t}.c" "${_ctl}/ctl_util.c")
+endforeach()
+
+foreach(_gen 1 2 3)
+	irdma_emu_test(ctl_abi_gen${_gen}
+		EMU_ARGS --gen ${_gen}
+		COMMAND $<TARGET_FILE:ctl_abi> --gen ${_gen}
+		LABELS ctl)
+	irdma_emu_test(ctl_query_gen${_gen}
+		EMU_ARGS --gen ${_gen}
+		COMMAND $<TARGET_FILE:ctl_query> --gen ${_gen}
+		LABELS ctl)
+endforeach()
+irdma_emu_test(ctl_abi_no_dmabuf_memreg
+	EMU_ARGS --no-dmabuf-memreg
+	COMMAND $<TARGET_FILE:ctl_abi> --no-dmabuf-memreg
+	LABELS ctl)
+irdma_emu_test(ctl_abi_cc
+	EMU_ARGS --cc
+	COMMAND $<TARGET_FILE:ctl_abi> --cc
+	LABELS ctl cc)
+irdma_emu_test(ctl_query_cc
+	EMU_ARGS --cc
+	COMMAND $<TARGET_FILE:ctl_query> --cc
+	LABELS ctl cc)
+
+irdma_emu_test(ctl_lifecycle
+	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_lifecycle>
+	LABELS ctl)
+
+irdma_emu_test(ctl_parent
+	COMMAND $<TARGET_FILE:ctl_parent>
+	LABELS ctl)
+irdma_emu_test(ctl_parent_cc
+	EMU_ARGS --cc
+	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_parent> --cc
+	LABELS ctl cc)
+
+irdma_emu_test(ctl_buf
+	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_buf>
+	LABELS ctl)
+irdma_emu_test(ctl_buf_cc
+	EMU_ARGS --cc
+	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_buf> --cc
+	LABELS ctl cc)
+irdma_emu_test(ctl_buf_cc_no_dmabuf_memreg
+	EMU_ARGS --cc --no-dmabuf-memreg
+	COMMAND $<TARGET_FILE:ctl_buf> --cc --no-dmabuf-memreg
+	LABELS ctl cc)

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * ABI negotiation as the provider saw it, read back from its IRDMA_DEBUG
+ * output: generation, accepted comp_mask bits (raw attrs, DMA-buf memreg),
+ * sane limits, and whether the device was found to need DMA bounce.
+ * Usage: ctl_abi [--gen N] [--cc] [--no-dmabuf-memreg]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl_util.h"
+
+struct seen_context {
+	unsigned int abi, kver, gen;
+	unsigned long long comp_mask, features;
+	int raw_attrs, wqe_v2, dmabuf;
+};
+
+struct seen_limits {
+	unsigned int wq_frags, read_sges, inline_len, rq_quanta, wq_quanta;
+	unsigned int sq_chunk, cq_min, cq_max, min_wq, srq_quanta;
+};
+
+static const char *find_line(const char *text, const char *prefix)
+{
+	const char *p = strstr(text, prefix);
+
+	CHECK(p, "no '%s' line in the provider's debug output", prefix);
+	return p + strlen(prefix);
+}
+
+static void parse_context(const char *text, struct seen_context *c)
+{
+	const char *p = find_line(text, "irdma: context: ");
+	const char *q;
+	int n;
+
+	n = sscanf(p, "abi %u kernel_ver %u gen %u", &c->abi, &c->kver,
+		   &c->gen);
+	CHECK(n == 3, "cannot parse context line: %.80s", p);
+	q = strstr(p, "comp_mask ");
+	CHECK(q, "no comp_mask in: %.120s", p);
+	n = sscanf(q,
+		   "comp_mask 0x%llx (raw_attrs %d wqe_v2 %d dmabuf_memreg %d) features 0x%llx",
+		   &c->comp_mask, &c->raw_attrs, &c->wqe_v2, &c->dmabuf,
+		   &c->features);
+	CHECK(n == 5, "cannot parse comp_mask part: %.120s", q);
+}
+
+static void parse_limits(const char *text, struct seen_limits *l)
+{
+	const char *p = find_line(text, "irdma: limits: ");
+	int n;
+
+	n = sscanf(p,
+		   "wq_frags %u read_sges %u inline %u rq_quanta %u wq_quanta %u sq_chunk %u cq_size %u..%u min_wq %u srq_quanta %u",
+		   &l->wq_frags, &l->read_sges, &l->inline_len, &l->rq_quanta,
+		   &l->wq_quanta, &l->sq_chunk, &l->cq_min, &l->cq_max,
+		   &l->min_wq, &l->srq_quanta);
+	CHECK(n == 10, "cannot parse limits line: %.160s", p);
+}
+
+int main(int argc, char **argv)
+{
+	struct ctl_expect exp;
+	struct seen_context c;
+	struct seen_limits l;
+	struct ibv_context *ctx;
+	char *text;
+
+	ctl_parse_args(argc, argv, &exp);
+	setenv("IRDMA_DEBUG", "1", 1);
+
+	ctl_capture_begin();
+	ctx = ctl_open_first();
+	text = ctl_capture_end();
+
+	parse_context(text, &c);
+	parse_limits(text, &l);
+
+	CHECK(c.abi == 5, "negotiated ABI %u, want 5", c.abi);
+	if (exp.gen)
+		CHECK(c.gen == exp.gen, "provider sees gen %u, want %u", c.gen,
+		      exp.gen);
+	CHECK(c.raw_attrs == 1, "kernel should accept USE_RAW_ATTR");
+	CHECK(c.dmabuf == exp.dmabuf_memreg,
+	      "DMA-buf memreg negotiated=%d, expected %d", c.dmabuf,
+	      exp.dmabuf_memreg);
+	/* The provider must only believe bits it asked for. */
+	CHECK(!(c.comp_mask & ~0x29ULL), "unexpected comp_mask 0x%llx",
+	      c.comp_mask);
+	if (!exp.dmabuf_memreg)
+		CHECK(strstr(text, "with DMA-buf memreg refused"),
+		      "no retry without DMA-buf memreg was logged");
+	else
+		CHECK(!strstr(text, "refused"),
+		      "a kernel with the extension should accept at once");
+	if (c.gen >= 3)
+		CHECK(c.features & (1ULL << 7), "gen %u without SRQ feature",
+		      c.gen);
+
+	CHECK(l.wq_frags > 0 && l.read_sges > 0 && l.inline_len > 0,
+	      "zero SGE/inline limits");
+	CHECK(l.rq_quanta > 0 && l.wq_quanta > 0 && l.sq_chunk > 0,
+	      "zero queue limits");
+	CHECK(l.cq_min > 0 && l.cq_min <= l.cq_max, "bad CQ size range %u..%u",
+	      l.cq_min, l.cq_max);
+	CHECK(l.min_wq > 0, "zero minimum WQ size");
+
+	CHECK(strstr(text, exp.cc ? "device needs DMA bounce" :
+				    "device does not need DMA bounce"),
+	      "DMA bounce detection does not match --cc=%d", exp.cc);
+
+	CHECK(ibv_close_device(ctx) == 0, "ibv_close_device: %m");
+	free(text);
+	printf("ctl_abi: gen %u abi %u comp_mask 0x%llx ok\n", c.gen, c.abi,
+	       c.comp_mask);
+	return 0;
+}

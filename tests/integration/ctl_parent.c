@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * ibv_alloc_parent_domain() validation: unknown comp_mask bits, missing or
+ * foreign PD, nesting, unsupported allocators; the CoCo opt-in; MRs on a
+ * parent domain. Usage: ctl_parent [--cc]
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl_util.h"
+
+static void expect_fail(struct ibv_context *ctx,
+			struct ibv_parent_domain_init_attr *attr, int want,
+			const char *what)
+{
+	struct ibv_pd *p;
+
+	errno = 0;
+	p = ibv_alloc_parent_domain(ctx, attr);
+	CHECK(!p, "%s: accepted", what);
+	CHECK(errno == want, "%s: errno %d (%s), want %d", what, errno,
+	      strerror(errno), want);
+}
+
+static void *dummy_alloc(struct ibv_pd *pd, void *pdc, size_t size,
+			 size_t align, uint64_t type)
+{
+	return IBV_ALLOCATOR_USE_DEFAULT;
+}
+
+static void dummy_free(struct ibv_pd *pd, void *pdc, void *ptr, uint64_t type)
+{
+}
+
+int main(int argc, char **argv)
+{
+	struct ibv_parent_domain_init_attr attr;
+	struct ibv_context *ctx, *other;
+	struct ibv_pd *pd, *other_pd, *par, *cc;
+	struct ctl_expect exp;
+	struct ibv_mr *mr;
+	char *buf;
+	int tag;
+
+	ctl_parse_args(argc, argv, &exp);
+	ctx = ctl_open_first();
+	other = ctl_open_first();
+	pd = ibv_alloc_pd(ctx);
+	other_pd = ibv_alloc_pd(other);
+	CHECK(pd && other_pd, "ibv_alloc_pd: %m");
+
+	memset(&attr, 0, sizeof(attr));
+	expect_fail(ctx, &attr, EINVAL, "NULL pd");
+
+	attr.pd = pd;
+	attr.comp_mask = 1u << 3;
+	expect_fail(ctx, &attr, EINVAL, "unknown bit 3");
+	attr.comp_mask = 1u << 31;
+	expect_fail(ctx, &attr, EINVAL, "unknown bit 31");
+	attr.comp_mask = IBV_PARENT_DOMAIN_INIT_ATTR_ALLOW_CC_UNPROTECTED_ALLOC |
+			 (1u << 9);
+	expect_fail(ctx, &attr, EINVAL, "CC flag plus unknown bit");
+
+	attr.comp_mask = IBV_PARENT_DOMAIN_INIT_ATTR_ALLOCATORS;
+	attr.alloc = dummy_alloc;
+	attr.free = dummy_free;
+	expect_fail(ctx, &attr, EOPNOTSUPP, "custom allocators");
+	attr.alloc = NULL;
+	attr.free = NULL;
+
+	attr.comp_mask = 0;
+	attr.pd = other_pd;
+	expect_fail(ctx, &attr, EINVAL, "pd of another context");
+
+	/* plain parent domain with a pd_context */
+	attr.pd = pd;
+	attr.comp_mask = IBV_PARENT_DOMAIN_INIT_ATTR_PD_CONTEXT;
+	attr.pd_context = &tag;
+	par = ibv_alloc_parent_domain(ctx, &attr);
+	CHECK(par, "plain parent domain: %m");
+	CHECK(par->context == ctx && par->handle == pd->handle,
+	      "parent domain does not stand for its PD");
+
+	attr.pd = par;
+	attr.comp_mask = 0;
+	expect_fail(ctx, &attr, EINVAL, "parent domain of a parent domain");
+
+	/* CoCo opt-in: accepted with and without a bounce device */
+	attr.pd = pd;
+	attr.comp_mask = IBV_PARENT_DOMAIN_INIT_ATTR_ALLOW_CC_UNPROTECTED_ALLOC;
+	cc = ibv_alloc_parent_domain(ctx, &attr);
+	CHECK(cc, "CoCo parent domain (cc=%d): %m", exp.cc);
+
+	/* MRs work on parent domains */
+	buf = aligned_alloc(4096, 8192);
+	CHECK(buf, "out of memory");
+	mr = ibv_reg_mr(cc, buf, 8192, IBV_ACCESS_LOCAL_WRITE);
+	CHECK(mr, "reg_mr on a parent domain: %m");
+	CHECK(ibv_dereg_mr(mr) == 0, "dereg: %m");
+	free(buf);
+
+	CHECK(ibv_dealloc_pd(cc) == 0, "dealloc CoCo parent: %m");
+	CHECK(ibv_dealloc_pd(par) == 0, "dealloc parent: %m");
+	CHECK(ibv_dealloc_pd(pd) == 0, "dealloc pd: %m");
+	CHECK(ibv_dealloc_pd(other_pd) == 0, "dealloc other pd: %m");
+	CHECK(ibv_close_device(other) == 0, "close: %m");
+	CHECK(ibv_close_device(ctx) == 0, "close: %m");
+	printf("ctl_parent: ok\n");
+	return 0;
+}

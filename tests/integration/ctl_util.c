@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/* Helpers for the control-path integration tests. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctl_util.h"
+
+void ctl_parse_args(int argc, char **argv, struct ctl_expect *exp)
+{
+	int i;
+
+	memset(exp, 0, sizeof(*exp));
+	exp->dmabuf_memreg = true;
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--gen") && i + 1 < argc)
+			exp->gen = (unsigned int)atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--cc"))
+			exp->cc = true;
+		else if (!strcmp(argv[i], "--no-dmabuf-memreg"))
+			exp->dmabuf_memreg = false;
+		else {
+			fprintf(stderr, "usage: %s [--gen N] [--cc] [--no-dmabuf-memreg]\n",
+				argv[0]);
+			exit(2);
+		}
+	}
+}
+
+struct ibv_context *ctl_open_first(void)
+{
+	struct ibv_device **list;
+	struct ibv_context *ctx;
+	int n = 0;
+
+	list = ibv_get_device_list(&n);
+	CHECK(list && n > 0, "no RDMA device (n=%d)", n);
+	ctx = ibv_open_device(list[0]);
+	CHECK(ctx, "ibv_open_device(%s) failed: %m",
+	      ibv_get_device_name(list[0]));
+	ibv_free_device_list(list);
+	return ctx;
+}
+
+static int saved_stderr = -1;
+static FILE *capture_file;
+
+void ctl_capture_begin(void)
+{
+	fflush(stderr);
+	capture_file = tmpfile();
+	CHECK(capture_file, "tmpfile: %m");
+	saved_stderr = dup(STDERR_FILENO);
+	CHECK(saved_stderr >= 0, "dup: %m");
+	CHECK(dup2(fileno(capture_file), STDERR_FILENO) >= 0, "dup2: %m");
+}
+
+char *ctl_capture_end(void)
+{
+	long len;
+	char *text;
+
+	fflush(stderr);
+	CHECK(dup2(saved_stderr, STDERR_FILENO) >= 0, "dup2: %m");
+	close(saved_stderr);
+	saved_stderr = -1;
+
+	len = ftell(capture_file);
+	CHECK(len >= 0, "ftell: %m");
+	text = calloc(1, (size_t)len + 1);
+	CHECK(text, "out of memory");
+	rewind(capture_file);
+	if (len)
+		CHECK(fread(text, 1, (size_t)len, capture_file) == (size_t)len,
+		      "short read of captured stderr");
+	fclose(capture_file);
+	capture_file = NULL;
+	fputs(text, stderr);
+	return text;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB */
+/* Small helpers shared by the control-path integration tests (ctl_*.c). */
+#ifndef IRDMA_TESTS_CTL_UTIL_H
+#define IRDMA_TESTS_CTL_UTIL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <infiniband/verbs.h>
+
+/* Fail the test (exit 1) with a message if cond is false. */
+#define CHECK(cond, ...)                                                       \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__,          \
+				__LINE__, #cond);                              \
+			fprintf(stderr, __VA_ARGS__);                          \
+			fputc('\n', stderr);                                   \
+			exit(1);                                               \
+		}                                                              \
+	} while (0)
+
+/* What the test expects of the emulated device (from the command line). */
+struct ctl_expect {
+	unsigned int gen; /* 0: don't check */
+	bool cc; /* device reports CC_DMA_BOUNCE */
+	bool dmabuf_memreg; /* kernel accepts the DMA-buf memreg extension */
+};
+
+/* Parse --gen N, --cc, --no-dmabuf-memreg; exits on anything else. */
+void ctl_parse_args(int argc, char **argv, struct ctl_expect *exp);
+
+/* Open the first RDMA device; exits if there is none. */
+struct ibv_context *ctl_open_first(void);
+
+/* Route stderr into a temporary file until ctl_capture_end(). */
+void ctl_capture_begin(void);
+/*
+ * Restore stderr and return what was written meanwhile (malloc'ed, NUL
+ * terminated); it is also echoed to the real stderr for the test log.
+ */
+char *ctl_capture_end(void);
+
+#endif /* IRDMA_TESTS_CTL_UTIL_H */
