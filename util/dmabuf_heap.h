@@ -23,7 +23,9 @@
  * which releases the child's copies of the fds and the private bookkeeping
  * without touching the address ranges (they are unmapped in the child and
  * may already hold something else). A child that simply exec()s or exits
- * need not do anything: all fds are O_CLOEXEC.
+ * need not do anything: all fds are O_CLOEXEC. Do not call
+ * ibv_dofork_range() (or madvise(MADV_DOFORK)) on heap buffers: it would
+ * make pages of a whole slab inheritable again.
  *
  * See docs/dmabuf_heap.md for the design.
  */
