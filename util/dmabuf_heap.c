@@ -71,15 +71,22 @@ static size_t bitmap_words(size_t nbits)
 
 static void bitmap_assign(uint64_t *map, size_t start, size_t n, bool set)
 {
-	size_t i;
+	size_t i = start, end = start + n;
 
-	for (i = start; i < start + n; i++) {
-		uint64_t mask = 1ULL << (i % WORD_BITS);
+	/* Whole words at a time: a dedicated buffer can be many pages. */
+	while (i < end) {
+		size_t bit = i % WORD_BITS;
+		size_t span =
+			WORD_BITS - bit < end - i ? WORD_BITS - bit : end - i;
+		uint64_t mask =
+			(span == WORD_BITS ? ~0ULL : ((1ULL << span) - 1))
+			<< bit;
 
 		if (set)
 			map[i / WORD_BITS] |= mask;
 		else
 			map[i / WORD_BITS] &= ~mask;
+		i += span;
 	}
 }
 

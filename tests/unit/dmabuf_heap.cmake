@@ -5,7 +5,7 @@ irdma_test_program(dmabuf_heap_test
 	"${CMAKE_CURRENT_LIST_DIR}/dmabuf_heap_test.c")
 target_link_libraries(dmabuf_heap_test PRIVATE irdma_util)
 
-foreach(_case basic reuse packing slab_return many large backend_errors bad_input
+foreach(_case basic reuse packing wide slab_return many large backend_errors bad_input
 		tunables export threads fork)
 	add_test(NAME dmabuf_heap.${_case}
 		COMMAND dmabuf_heap_test ${_case})

@@ -291,6 +291,47 @@ static void test_reuse(void)
 	CHECK_EQ(dmabuf_heap_close(heap), 0);
 }
 
+/* Buffers spanning whole bitmap words, in a slab and dedicated. */
+static void test_wide(void)
+{
+	struct memfd_backend *be = new_backend();
+	struct dmabuf_heap *heap = open_memfd_heap(be, 512 * page_size, 0);
+	struct dmabuf_heap_buf one, wide, after, big, ded;
+
+	CHECK_EQ(dmabuf_heap_alloc(heap, page_size, &one), 0);
+	CHECK_EQ(dmabuf_heap_alloc(heap, 200 * page_size, &wide), 0);
+	CHECK_EQ(wide.offset, page_size);
+	CHECK_EQ(dmabuf_heap_alloc(heap, page_size, &after), 0);
+	CHECK_EQ(after.offset, 201 * page_size);
+	CHECK_EQ(dmabuf_heap_free(heap, &wide), 0);
+	/* 300 pages do not fit the 200-page hole. */
+	CHECK_EQ(dmabuf_heap_alloc(heap, 300 * page_size, &big), 0);
+	CHECK_EQ(big.offset, 202 * page_size);
+	CHECK_EQ(dmabuf_heap_alloc(heap, 200 * page_size, &wide), 0);
+	CHECK_EQ(wide.offset, page_size);
+	/* Exactly full: one more page needs a second slab. */
+	CHECK_EQ(dmabuf_heap_alloc(heap, 10 * page_size, &ded), 0);
+	CHECK_EQ(ded.offset, 502 * page_size);
+	CHECK_EQ(dmabuf_heap_free(heap, &ded), 0);
+	CHECK_EQ(dmabuf_heap_alloc(heap, 11 * page_size, &ded), 0);
+	CHECK(ded.fd != one.fd);
+	CHECK_EQ(dmabuf_heap_free(heap, &ded), 0);
+	/* A 1000-page dedicated buffer, freed and made again. */
+	CHECK_EQ(dmabuf_heap_alloc(heap, 1000 * page_size, &ded), 0);
+	fill(&ded, 0xd);
+	CHECK(holds(&ded, 0xd));
+	CHECK_EQ(dmabuf_heap_free(heap, &ded), 0);
+	CHECK_EQ(dmabuf_heap_alloc_dedicated(heap, 1000 * page_size, &ded), 0);
+	CHECK(all_zero(ded.addr, ded.mapped_length));
+	CHECK_EQ(dmabuf_heap_free(heap, &ded), 0);
+	CHECK_EQ(dmabuf_heap_free(heap, &one), 0);
+	CHECK_EQ(dmabuf_heap_free(heap, &wide), 0);
+	CHECK_EQ(dmabuf_heap_free(heap, &after), 0);
+	CHECK_EQ(dmabuf_heap_free(heap, &big), 0);
+	CHECK_EQ(stats_of(heap).live_slabs, 0);
+	CHECK_EQ(dmabuf_heap_close(heap), 0);
+}
+
 /*
  * A new buffer goes to the fullest slab that can hold it, not the first
  * one, so lightly used slabs can drain and go back to the kernel.
@@ -1010,6 +1051,7 @@ static const struct {
 	{ "basic", test_basic },
 	{ "reuse", test_reuse },
 	{ "packing", test_packing },
+	{ "wide", test_wide },
 	{ "slab_return", test_slab_return },
 	{ "many", test_many },
 	{ "large", test_large },
