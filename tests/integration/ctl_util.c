@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
 /* Helpers for the control-path integration tests. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,33 +14,50 @@ void ctl_parse_args(int argc, char **argv, struct ctl_expect *exp)
 
 	memset(exp, 0, sizeof(*exp));
 	exp->dmabuf_memreg = true;
+	exp->abi = 5;
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--gen") && i + 1 < argc)
 			exp->gen = (unsigned int)atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--abi") && i + 1 < argc)
+			exp->abi = (unsigned int)atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--expect-retry"))
+			exp->retry = true;
+		else if (!strcmp(argv[i], "--expect-open-fail"))
+			exp->open_fails = true;
 		else if (!strcmp(argv[i], "--cc"))
 			exp->cc = true;
 		else if (!strcmp(argv[i], "--no-dmabuf-memreg"))
 			exp->dmabuf_memreg = false;
 		else {
-			fprintf(stderr, "usage: %s [--gen N] [--cc] [--no-dmabuf-memreg]\n",
+			fprintf(stderr,
+				"usage: %s [--gen N] [--cc] [--no-dmabuf-memreg] [--abi N] [--expect-retry] [--expect-open-fail]\n",
 				argv[0]);
 			exit(2);
 		}
 	}
 }
 
-struct ibv_context *ctl_open_first(void)
+struct ibv_context *ctl_try_open_first(void)
 {
 	struct ibv_device **list;
 	struct ibv_context *ctx;
-	int n = 0;
+	int n = 0, err;
 
 	list = ibv_get_device_list(&n);
 	CHECK(list && n > 0, "no RDMA device (n=%d)", n);
+	errno = 0;
 	ctx = ibv_open_device(list[0]);
-	CHECK(ctx, "ibv_open_device(%s) failed: %m",
-	      ibv_get_device_name(list[0]));
+	err = errno;
 	ibv_free_device_list(list);
+	errno = err;
+	return ctx;
+}
+
+struct ibv_context *ctl_open_first(void)
+{
+	struct ibv_context *ctx = ctl_try_open_first();
+
+	CHECK(ctx, "ibv_open_device failed: %m");
 	return ctx;
 }
 

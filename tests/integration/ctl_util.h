@@ -26,13 +26,21 @@ struct ctl_expect {
 	unsigned int gen; /* 0: don't check */
 	bool cc; /* device reports CC_DMA_BOUNCE */
 	bool dmabuf_memreg; /* kernel accepts the DMA-buf memreg extension */
+	unsigned int abi; /* ABI version the provider should settle on */
+	bool retry; /* the first alloc_ucontext is refused */
+	bool open_fails; /* the first ibv_open_device must fail cleanly */
 };
 
-/* Parse --gen N, --cc, --no-dmabuf-memreg; exits on anything else. */
+/*
+ * Parse --gen N, --cc, --no-dmabuf-memreg, --abi N, --expect-retry,
+ * --expect-open-fail; exits on anything else.
+ */
 void ctl_parse_args(int argc, char **argv, struct ctl_expect *exp);
 
-/* Open the first RDMA device; exits if there is none. */
+/* Open the first RDMA device; exits if there is none or it fails. */
 struct ibv_context *ctl_open_first(void);
+/* Same, but returns NULL with errno set when ibv_open_device() fails. */
+struct ibv_context *ctl_try_open_first(void);
 
 /* Route stderr into a temporary file until ctl_capture_end(). */
 void ctl_capture_begin(void);
