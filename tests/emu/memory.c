@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * What the emulated device sees of process memory.
+ *
+ * Copies go through process_vm_readv/writev on our own pid: the kernel
+ * then checks the mapping and its protection for us and answers EFAULT
+ * instead of delivering SIGSEGV, which is what a device (or an IOMMU) does
+ * with a bad address.
+ *
+ * With --cc, guest memory is encrypted unless it is a shared-heap mapping:
+ * the device reads ciphertext (modelled as plaintext XOR an address-keyed
+ * stream, so it is deterministic but useless) and its writes are lost.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "heap.h"
+#include "memory.h"
+
+/* Protection granule for probing; the smallest page size on Linux. */
+#define PROBE_PAGE 4096U
+
+static pid_t self_pid(void)
+{
+	/* Not cached: a forked child must read its own memory. */
+	return getpid();
+}
+
+int emu_copy_from_user(void *dst, uint64_t va, size_t len)
+{
+	struct iovec local = { dst, len };
+	struct iovec remote = { (void *)(uintptr_t)va, len };
+
+	if (!len)
+		return 0;
+	if (va + len < va)
+		return -EFAULT;
+	if (process_vm_readv(self_pid(), &local, 1, &remote, 1, 0) !=
+	    (ssize_t)len)
+		return -EFAULT;
+	return 0;
+}
+
+int emu_copy_to_user(uint64_t va, const void *src, size_t len)
+{
+	struct iovec local = { (void *)src, len };
+	struct iovec remote = { (void *)(uintptr_t)va, len };
+
+	if (!len)
+		return 0;
+	if (va + len < va)
+		return -EFAULT;
+	if (process_vm_writev(self_pid(), &local, 1, &remote, 1, 0) !=
+	    (ssize_t)len)
+		return -EFAULT;
+	return 0;
+}
+
+static uint64_t mix64(uint64_t x)
+{
+	/* splitmix64 finaliser: every input bit affects every output bit. */
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+void emu_scramble(uint64_t va, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		uint64_t a = va + i;
+
+		p[i] ^= mix64((a >> 3) ^ 0x63634d454d555245ULL) >> ((a & 7) * 8);
+	}
+}
+
+bool emu_dma_visible(uint64_t va, size_t len)
+{
+	uint64_t next;
+
+	if (!emu_config()->cc)
+		return true;
+	if (!len)
+		return true;
+	return emu_heap_shared_prefix(va, len, &next) == len;
+}
+
+int emu_dma_read(void *dst, uint64_t va, size_t len)
+{
+	uint8_t *out = dst;
+	uint64_t next;
+	size_t done = 0;
+	int ret;
+
+	if (va + len < va)
+		return -EFAULT;
+	if (!emu_config()->cc)
+		return emu_copy_from_user(dst, va, len);
+	while (done < len) {
+		size_t chunk = emu_heap_shared_prefix(va + done, len - done,
+						      &next);
+		bool shared = chunk != 0;
+
+		if (!shared) {
+			chunk = len - done;
+			if (next - (va + done) < chunk)
+				chunk = next - (va + done);
+		}
+		ret = emu_copy_from_user(out + done, va + done, chunk);
+		if (ret)
+			return ret;
+		if (!shared)
+			emu_scramble(va + done, out + done, chunk);
+		done += chunk;
+	}
+	return 0;
+}
+
+int emu_dma_write(uint64_t va, const void *src, size_t len)
+{
+	const uint8_t *in = src;
+	uint8_t probe;
+	uint64_t next;
+	size_t done = 0;
+	int ret;
+
+	if (va + len < va)
+		return -EFAULT;
+	if (!emu_config()->cc)
+		return emu_copy_to_user(va, src, len);
+	while (done < len) {
+		size_t chunk = emu_heap_shared_prefix(va + done, len - done,
+						      &next);
+
+		if (chunk) {
+			ret = emu_copy_to_user(va + done, in + done, chunk);
+			if (ret)
+				return ret;
+			done += chunk;
+			continue;
+		}
+		/*
+		 * Private memory: the write is lost, but an unmapped target
+		 * still faults. Probing one byte per page is enough.
+		 */
+		chunk = len - done;
+		if (next - (va + done) < chunk)
+			chunk = next - (va + done);
+		while (chunk) {
+			uint64_t at = va + done;
+			size_t in_page = PROBE_PAGE - (at & (PROBE_PAGE - 1));
+			size_t n = chunk < in_page ? chunk : in_page;
+
+			ret = emu_copy_from_user(&probe, at, 1);
+			if (ret)
+				return ret;
+			done += n;
+			chunk -= n;
+		}
+	}
+	return 0;
+}
