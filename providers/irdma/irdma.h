@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include <infiniband/driver.h>
 #include <rdma/irdma-abi.h>
@@ -57,6 +58,8 @@ struct irdma_pd {
 	struct ibv_pd ibv_pd;
 	uint32_t pd_id; /* the kernel's PD number (irdma_alloc_pd_resp) */
 	bool is_parent_domain; /* embedded in a struct irdma_parent_domain */
+	/* parent domains wrapping this PD; it cannot go away before them */
+	atomic_uint parent_refs;
 };
 
 /*

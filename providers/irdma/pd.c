@@ -86,8 +86,13 @@ int irdma_dealloc_pd(struct ibv_pd *pd)
 
 	/* A parent domain is ours alone; the kernel never saw it. */
 	if (parent) {
+		atomic_fetch_sub(&parent->base->parent_refs, 1);
 		free(parent);
 		return 0;
+	}
+	if (atomic_load(&to_irdma_pd(pd)->parent_refs)) {
+		irdma_dbg("pd %u still has parent domains", to_irdma_pd(pd)->pd_id);
+		return EBUSY;
 	}
 	return irdma_destroy_pd(to_irdma_pd(pd));
 }
@@ -155,6 +160,7 @@ struct ibv_pd *irdma_alloc_parent_domain(struct ibv_context *context,
 	parent->ipd.pd_id = to_irdma_pd(attr->pd)->pd_id;
 	parent->ipd.is_parent_domain = true;
 	parent->base = to_irdma_pd(attr->pd);
+	atomic_fetch_add(&parent->base->parent_refs, 1);
 	parent->cc_shared = want_cc && ctx->dma_bounce;
 	if (attr->comp_mask & IBV_PARENT_DOMAIN_INIT_ATTR_PD_CONTEXT)
 		parent->pd_context = attr->pd_context;

@@ -26,28 +26,27 @@ irdma_emu_test(ctl_abi_no_dmabuf_memreg
 # The kernel refuses the first alloc_ucontext (as one that does not know the
 # DMA-buf memreg bit would): the provider must retry without the extension.
 irdma_emu_test(ctl_abi_retry_without_dmabuf
-	COMMAND env IRDMA_EMU_FAIL=cmd:1:EOPNOTSUPP
-		$<TARGET_FILE:ctl_abi> --no-dmabuf-memreg --expect-retry
+	EMU_ARGS --fail cmd:1:EOPNOTSUPP
+	COMMAND $<TARGET_FILE:ctl_abi> --no-dmabuf-memreg --expect-retry
 	LABELS ctl)
 # ABI 5 refused altogether: the provider settles on ABI 4.
 irdma_emu_test(ctl_abi_fallback_v4
-	COMMAND env IRDMA_EMU_FAIL=cmd:1:EINVAL,cmd:2:EINVAL
-		$<TARGET_FILE:ctl_abi> --abi 4 --expect-retry
+	EMU_ARGS --fail cmd:1:EINVAL,cmd:2:EINVAL
+	COMMAND $<TARGET_FILE:ctl_abi> --abi 4 --expect-retry
 	LABELS ctl)
 # Every ABI refused; doorbell mmap failing; internal PD failing: the open
 # fails with an errno and leaks nothing, and the next open works.
 irdma_emu_test(ctl_abi_all_refused
-	COMMAND env IRDMA_EMU_LEAK_CHECK=1
-		IRDMA_EMU_FAIL=cmd:1:EINVAL,cmd:2:EINVAL,cmd:3:EINVAL,cmd:4:EINVAL
-		$<TARGET_FILE:ctl_abi> --expect-open-fail
+	EMU_ARGS --fail cmd:1:EINVAL,cmd:2:EINVAL,cmd:3:EINVAL,cmd:4:EINVAL
+	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_abi> --expect-open-fail
 	LABELS ctl)
 irdma_emu_test(ctl_abi_db_mmap_fails
-	COMMAND env IRDMA_EMU_LEAK_CHECK=1 IRDMA_EMU_FAIL=mmap:1:ENOMEM
-		$<TARGET_FILE:ctl_abi> --expect-open-fail
+	EMU_ARGS --fail mmap:1:ENOMEM
+	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_abi> --expect-open-fail
 	LABELS ctl)
 irdma_emu_test(ctl_abi_internal_pd_fails
-	COMMAND env IRDMA_EMU_LEAK_CHECK=1 IRDMA_EMU_FAIL=cmd:2:ENOMEM
-		$<TARGET_FILE:ctl_abi> --expect-open-fail
+	EMU_ARGS --fail cmd:2:ENOMEM
+	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_abi> --expect-open-fail
 	LABELS ctl)
 irdma_emu_test(ctl_abi_cc
 	EMU_ARGS --cc

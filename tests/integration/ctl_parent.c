@@ -101,6 +101,9 @@ int main(int argc, char **argv)
 	CHECK(ibv_dereg_mr(mr) == 0, "dereg: %m");
 	free(buf);
 
+	/* the wrapped PD must outlive its parent domains */
+	CHECK(ibv_dealloc_pd(pd) == EBUSY, "PD with parent domains freed");
+
 	CHECK(ibv_dealloc_pd(cc) == 0, "dealloc CoCo parent: %m");
 	CHECK(ibv_dealloc_pd(par) == 0, "dealloc parent: %m");
 	CHECK(ibv_dealloc_pd(pd) == 0, "dealloc pd: %m");
