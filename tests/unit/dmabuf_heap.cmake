@@ -12,3 +12,16 @@ foreach(_case basic reuse packing wide slab_return many large backend_errors bad
 	set_tests_properties(dmabuf_heap.${_case} PROPERTIES
 		TIMEOUT 120 LABELS "unit;dmabuf_heap")
 endforeach()
+
+# The default path, /dev/dma_heap/system_cc_shared, as the emulator
+# provides it in a CoCo guest (memfd-backed DMA-bufs); and its absence.
+irdma_emu_test(dmabuf_heap.emu.device EMU_ARGS --cc
+	COMMAND $<TARGET_FILE:dmabuf_heap_test> device LABELS dmabuf_heap)
+irdma_emu_test(dmabuf_heap.emu.device_many EMU_ARGS --cc
+	COMMAND $<TARGET_FILE:dmabuf_heap_test> device_many LABELS dmabuf_heap)
+irdma_emu_test(dmabuf_heap.emu.device_enomem
+	EMU_ARGS --cc --fail heap:3:ENOMEM
+	COMMAND $<TARGET_FILE:dmabuf_heap_test> device_enomem
+	LABELS dmabuf_heap)
+irdma_emu_test(dmabuf_heap.emu.no_device
+	COMMAND $<TARGET_FILE:dmabuf_heap_test> no_device LABELS dmabuf_heap)

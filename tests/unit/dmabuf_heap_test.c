@@ -419,10 +419,22 @@ static size_t ring_size(unsigned int r)
  * Ten thousand ring-sized buffers under RLIMIT_NOFILE 1024, within 5% of
  * the bytes they need.
  */
-static void test_many(void)
+static struct dmabuf_heap *open_device_heap(size_t slab_size)
+{
+	struct dmabuf_heap_attr attr = { .slab_size = slab_size };
+	struct dmabuf_heap *heap = dmabuf_heap_open(&attr);
+
+	if (!heap) {
+		fprintf(stderr, "open %s/%s: %s\n", DMABUF_HEAP_DEFAULT_DIR,
+			DMABUF_HEAP_DEFAULT_NAME, strerror(errno));
+		exit(1);
+	}
+	return heap;
+}
+
+static void many_buffers(bool device)
 {
 	struct rlimit lim = { .rlim_cur = 1024, .rlim_max = 1024 };
-	struct memfd_backend *be = new_backend();
 	unsigned int base_fds;
 	struct dmabuf_heap *heap;
 	struct dmabuf_heap_buf *b;
@@ -433,7 +445,9 @@ static void test_many(void)
 
 	CHECK_EQ(setrlimit(RLIMIT_NOFILE, &lim), 0);
 	base_fds = count_open_fds();
-	heap = open_memfd_heap(be, 0, -1); /* default 2 MiB slabs */
+	/* Default 2 MiB slabs. */
+	heap = device ? open_device_heap(0) :
+			open_memfd_heap(new_backend(), 0, -1);
 	b = calloc(n, sizeof(*b));
 	CHECK(b);
 	for (i = 0; i < n; i++) {
@@ -483,6 +497,11 @@ static void test_many(void)
 	CHECK_EQ(dmabuf_heap_close(heap), 0);
 	CHECK_EQ(count_open_fds(), base_fds);
 	free(b);
+}
+
+static void test_many(void)
+{
+	many_buffers(false);
 }
 
 static void test_large(void)
@@ -1011,6 +1030,7 @@ static void test_fork(void)
 
 static void test_device(void)
 {
+	unsigned int base_fds = count_open_fds();
 	struct dmabuf_heap *heap = dmabuf_heap_open(NULL);
 	struct dmabuf_heap_buf b[64];
 	struct dmabuf_heap_stats st;
@@ -1033,15 +1053,63 @@ static void test_device(void)
 	st = stats_of(heap);
 	CHECK_EQ(st.live_fds, st.live_slabs + 1); /* + heap device */
 	CHECK_EQ(st.live_slabs, 1);
-	for (i = 0; i < 64; i++)
+	CHECK_EQ(count_open_fds(), base_fds + 2);
+	for (i = 0; i < 64; i++) {
 		CHECK(holds(&b[i], i));
+		check_fd_view(&b[i]);
+	}
 	fd = dmabuf_heap_export_fd(heap, &b[5], &off);
 	CHECK(fd >= 0);
 	CHECK_EQ(off, b[5].offset);
 	close(fd);
+	/* Reused pages come back zeroed from a real heap too. */
+	CHECK_EQ(dmabuf_heap_free(heap, &b[0]), 0);
+	CHECK_EQ(dmabuf_heap_alloc(heap, page_size, &b[0]), 0);
+	CHECK_EQ(b[0].offset, 0);
+	CHECK(all_zero(b[0].addr, b[0].mapped_length));
+	CHECK_EQ(dmabuf_heap_free(heap, &b[1]), 0);
+	CHECK_EQ(dmabuf_heap_alloc_dedicated(heap, 3 * page_size, &b[1]), 0);
+	CHECK_EQ(b[1].offset, 0);
+	CHECK(b[1].fd != b[2].fd);
+	check_fd_view(&b[1]);
 	for (i = 0; i < 64; i++)
 		CHECK_EQ(dmabuf_heap_free(heap, &b[i]), 0);
 	CHECK_EQ(dmabuf_heap_close(heap), 0);
+	CHECK_EQ(count_open_fds(), base_fds);
+}
+
+static void test_device_many(void)
+{
+	many_buffers(true);
+}
+
+/* Under irdma-emu-run --fail heap:3:ENOMEM: the 3rd DMA-buf fails. */
+static void test_device_enomem(void)
+{
+	unsigned int base_fds = count_open_fds();
+	struct dmabuf_heap *heap = open_device_heap(4 * page_size);
+	struct dmabuf_heap_buf b[3];
+
+	CHECK_EQ(dmabuf_heap_alloc(heap, 4 * page_size, &b[0]), 0);
+	CHECK_EQ(dmabuf_heap_alloc(heap, 4 * page_size, &b[1]), 0);
+	CHECK_EQ(dmabuf_heap_alloc(heap, 4 * page_size, &b[2]), -ENOMEM);
+	CHECK_EQ(stats_of(heap).live_slabs, 2);
+	CHECK_EQ(count_open_fds(), base_fds + 3);
+	/* The fault fired once; the heap carries on. */
+	CHECK_EQ(dmabuf_heap_alloc(heap, 4 * page_size, &b[2]), 0);
+	CHECK_EQ(dmabuf_heap_free(heap, &b[0]), 0);
+	CHECK_EQ(dmabuf_heap_free(heap, &b[1]), 0);
+	CHECK_EQ(dmabuf_heap_free(heap, &b[2]), 0);
+	CHECK_EQ(dmabuf_heap_close(heap), 0);
+	CHECK_EQ(count_open_fds(), base_fds);
+}
+
+/* Not a CoCo guest (irdma-emu-run without --cc): no heap, clean errno. */
+static void test_no_device(void)
+{
+	errno = 0;
+	CHECK(!dmabuf_heap_open(NULL));
+	CHECK_EQ(errno, ENOENT);
 }
 
 static const struct {
@@ -1062,6 +1130,9 @@ static const struct {
 	{ "threads", test_threads },
 	{ "fork", test_fork },
 	{ "device", test_device },
+	{ "device_many", test_device_many },
+	{ "device_enomem", test_device_enomem },
+	{ "no_device", test_no_device },
 };
 
 int main(int argc, char **argv)
