@@ -12,7 +12,7 @@
  *
  * Error convention:
  *   - functions returning int return 0 (or an fd >= 0) on success and a
- *     negative errno on failure; errno is left untouched.
+ *     negative errno on failure; errno is not part of the contract then.
  *   - functions returning a pointer return NULL and set errno on failure.
  *
  * Thread safety: every call on one heap may be made from any thread.
