@@ -164,7 +164,7 @@ static int heap_alloc(void *arg)
 	struct emu_dmabuf *b;
 	int fd, ret, err;
 
-	if (emu_copy_from_user(&req, (uintptr_t)arg, sizeof(req)))
+	if (emu_mem_read(&req, (uintptr_t)arg, sizeof(req)))
 		return -EFAULT;
 	if (req.fd || (req.fd_flags & ~(O_CLOEXEC | O_ACCMODE)) ||
 	    req.heap_flags || !req.len)
@@ -190,7 +190,7 @@ static int heap_alloc(void *arg)
 	ret = emu_fd_install(fd, &b->base);
 	if (!ret) {
 		req.fd = fd;
-		ret = emu_copy_to_user((uintptr_t)arg, &req, sizeof(req));
+		ret = emu_mem_write((uintptr_t)arg, &req, sizeof(req));
 		if (ret) {
 			close(fd);
 			return ret;
@@ -207,7 +207,7 @@ static int dmabuf_sync(void *arg)
 {
 	struct dma_buf_sync sync;
 
-	if (emu_copy_from_user(&sync, (uintptr_t)arg, sizeof(sync)))
+	if (emu_mem_read(&sync, (uintptr_t)arg, sizeof(sync)))
 		return -EFAULT;
 	if ((sync.flags & ~DMA_BUF_SYNC_VALID_FLAGS_MASK) ||
 	    !(sync.flags & DMA_BUF_SYNC_RW))

@@ -30,34 +30,45 @@ static pid_t self_pid(void)
 	return getpid();
 }
 
-int emu_copy_from_user(void *dst, uint64_t va, size_t len)
+/* Set once process_vm_* turns out to be filtered (seccomp) or missing. */
+static int vm_copy_blocked;
+
+static int self_copy(void *local, uint64_t va, size_t len, bool to_process)
 {
-	struct iovec local = { dst, len };
-	struct iovec remote = { (void *)(uintptr_t)va, len };
+	struct iovec l = { local, len };
+	struct iovec r = { (void *)(uintptr_t)va, len };
+	ssize_t n;
 
 	if (!len)
 		return 0;
 	if (va + len < va)
 		return -EFAULT;
-	if (process_vm_readv(self_pid(), &local, 1, &remote, 1, 0) !=
-	    (ssize_t)len)
-		return -EFAULT;
+	if (!__atomic_load_n(&vm_copy_blocked, __ATOMIC_RELAXED)) {
+		n = to_process ?
+			    process_vm_writev(self_pid(), &l, 1, &r, 1, 0) :
+			    process_vm_readv(self_pid(), &l, 1, &r, 1, 0);
+		if (n == (ssize_t)len)
+			return 0;
+		if (n >= 0 || (errno != ENOSYS && errno != EPERM))
+			return -EFAULT;
+		__atomic_store_n(&vm_copy_blocked, 1, __ATOMIC_RELAXED);
+	}
+	/* No safety net left: right for every valid address. */
+	if (to_process)
+		memcpy((void *)(uintptr_t)va, local, len);
+	else
+		memcpy(local, (const void *)(uintptr_t)va, len);
 	return 0;
 }
 
-int emu_copy_to_user(uint64_t va, const void *src, size_t len)
+int emu_mem_read(void *dst, uint64_t va, size_t len)
 {
-	struct iovec local = { (void *)src, len };
-	struct iovec remote = { (void *)(uintptr_t)va, len };
+	return self_copy(dst, va, len, false);
+}
 
-	if (!len)
-		return 0;
-	if (va + len < va)
-		return -EFAULT;
-	if (process_vm_writev(self_pid(), &local, 1, &remote, 1, 0) !=
-	    (ssize_t)len)
-		return -EFAULT;
-	return 0;
+int emu_mem_write(uint64_t va, const void *src, size_t len)
+{
+	return self_copy((void *)src, va, len, true);
 }
 
 static uint64_t mix64(uint64_t x)
@@ -102,7 +113,7 @@ int emu_dma_read(void *dst, uint64_t va, size_t len)
 	if (va + len < va)
 		return -EFAULT;
 	if (!emu_config()->cc)
-		return emu_copy_from_user(dst, va, len);
+		return emu_mem_read(dst, va, len);
 	while (done < len) {
 		size_t chunk = emu_heap_shared_prefix(va + done, len - done,
 						      &next);
@@ -113,7 +124,7 @@ int emu_dma_read(void *dst, uint64_t va, size_t len)
 			if (next - (va + done) < chunk)
 				chunk = next - (va + done);
 		}
-		ret = emu_copy_from_user(out + done, va + done, chunk);
+		ret = emu_mem_read(out + done, va + done, chunk);
 		if (ret)
 			return ret;
 		if (!shared)
@@ -134,13 +145,13 @@ int emu_dma_write(uint64_t va, const void *src, size_t len)
 	if (va + len < va)
 		return -EFAULT;
 	if (!emu_config()->cc)
-		return emu_copy_to_user(va, src, len);
+		return emu_mem_write(va, src, len);
 	while (done < len) {
 		size_t chunk = emu_heap_shared_prefix(va + done, len - done,
 						      &next);
 
 		if (chunk) {
-			ret = emu_copy_to_user(va + done, in + done, chunk);
+			ret = emu_mem_write(va + done, in + done, chunk);
 			if (ret)
 				return ret;
 			done += chunk;
@@ -158,7 +169,7 @@ int emu_dma_write(uint64_t va, const void *src, size_t len)
 			size_t in_page = PROBE_PAGE - (at & (PROBE_PAGE - 1));
 			size_t n = chunk < in_page ? chunk : in_page;
 
-			ret = emu_copy_from_user(&probe, at, 1);
+			ret = emu_mem_read(&probe, at, 1);
 			if (ret)
 				return ret;
 			done += n;

@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-int emu_copy_from_user(void *dst, uint64_t va, size_t len);
-int emu_copy_to_user(uint64_t va, const void *src, size_t len);
+int emu_mem_read(void *dst, uint64_t va, size_t len);
+int emu_mem_write(uint64_t va, const void *src, size_t len);
 
 /*
  * The ciphertext a device would read at @va for plaintext @src in private
