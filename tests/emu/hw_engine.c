@@ -1,0 +1,519 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * The device engine: one thread per process plays the irdma hardware for
+ * every emulated device the process opened. It polls what the hardware
+ * would be told through MMIO (doorbell page, valid bits of new WQEs), the
+ * fabric for incoming packets, and its own timers (RNR retry).
+ *
+ * It spins while there is work and for a short while after, then naps in
+ * short sleeps so that two busy processes on two cores do not starve each
+ * other. emu_hw_kick() ends a nap early.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fabric.h"
+#include "hw.h"
+#include "hw_priv.h"
+#include "kernel.h"
+
+#define HW_MAX_FILES 64u
+#define HW_SPIN_NS 200000ull	/* keep polling this long after work */
+#define HW_NAP_NS 50000ull	/* then sleep this long per round */
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	pthread_t thread;
+	bool running;
+	bool stop;
+	_Atomic unsigned int waiters;	/* hooks queued for the lock */
+	unsigned int ndevs;
+	struct emu_file *files[HW_MAX_FILES];
+	struct hw_qp *qps;
+	struct hw_cq *cqs;
+	struct hw_srq *srqs;
+} eng = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.wake = PTHREAD_COND_INITIALIZER,
+};
+
+void hw_lock(void)
+{
+	atomic_fetch_add(&eng.waiters, 1);
+	pthread_mutex_lock(&eng.lock);
+	atomic_fetch_sub(&eng.waiters, 1);
+}
+
+void hw_unlock(void)
+{
+	pthread_mutex_unlock(&eng.lock);
+}
+
+uint64_t hw_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+struct hw_qp *hw_find_qp(unsigned int devidx, uint32_t qpn)
+{
+	struct hw_qp *h;
+
+	for (h = eng.qps; h; h = h->next)
+		if (h->dev->index == devidx && h->qp->qpn == qpn)
+			return h;
+	return NULL;
+}
+
+struct hw_cq *hw_cq_of(struct emu_cq *cq)
+{
+	return cq ? cq->hw : NULL;
+}
+
+struct hw_srq *hw_srq_of(struct emu_srq *srq)
+{
+	return srq ? srq->hw : NULL;
+}
+
+void hw_qp_to_error(struct hw_qp *h, uint8_t sq_code, uint8_t rq_code,
+		    int event)
+{
+	if (h->state == EMU_QPS_ERR)
+		return;
+	h->state = EMU_QPS_ERR;
+	h->qp->attr.state = EMU_QPS_ERR;
+	hw_sq_flush(h, sq_code);
+	hw_rq_flush(h, rq_code);
+	if (event >= 0)
+		emu_kernel_async_event(h->file, h->qp->obj.user_handle,
+				       (uint32_t)event);
+}
+
+/* Consume the doorbell words: only a hint to keep spinning. */
+static bool poll_doorbells(void)
+{
+	bool rung = false;
+	unsigned int i;
+
+	for (i = 0; i < HW_MAX_FILES; i++) {
+		uint8_t *page;
+
+		if (!eng.files[i] || !eng.files[i]->db_page)
+			continue;
+		page = eng.files[i]->db_page;
+		if (atomic_exchange((_Atomic uint32_t *)(page + DB_WQE_ALLOC_OFF),
+				    0))
+			rung = true;
+		if (atomic_exchange((_Atomic uint32_t *)(page + DB_CQ_ARM_OFF),
+				    0))
+			rung = true;
+	}
+	return rung;
+}
+
+static bool poll_fabric(void)
+{
+	static struct fab_pkt pkt;	/* engine thread only */
+	bool work = false;
+	int n, ret;
+
+	for (n = 0; n < 256; n++) {
+		ret = fabric_recv(&pkt);
+		if (ret == -EAGAIN)
+			break;
+		work = true;
+		if (ret >= 0)
+			hw_rx_packet((unsigned int)ret, &pkt);
+	}
+	return work;
+}
+
+static bool run_queues(uint64_t now)
+{
+	bool work = false;
+	struct hw_qp *h;
+
+	for (h = eng.qps; h; h = h->next) {
+		hw_sq_timers(h, now);
+		if (hw_sq_run(h))
+			work = true;
+	}
+	return work;
+}
+
+static void nap(void)
+{
+	struct timespec ts;
+	uint64_t t;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	t = (uint64_t)ts.tv_nsec + HW_NAP_NS;
+	ts.tv_sec += (time_t)(t / 1000000000ull);
+	ts.tv_nsec = (long)(t % 1000000000ull);
+	pthread_cond_timedwait(&eng.wake, &eng.lock, &ts);
+}
+
+static void *engine_main(void *arg)
+{
+	uint64_t last_work = hw_now_ns();
+
+	pthread_mutex_lock(&eng.lock);
+	while (!eng.stop) {
+		uint64_t now = hw_now_ns();
+		bool work = false;
+
+		work |= poll_doorbells();
+		work |= poll_fabric();
+		work |= run_queues(now);
+		work |= fabric_flush();
+		if (work)
+			last_work = now;
+		if (atomic_load(&eng.waiters)) {
+			/* let a hook in */
+			pthread_mutex_unlock(&eng.lock);
+			sched_yield();
+			pthread_mutex_lock(&eng.lock);
+		} else if (!work && now - last_work > HW_SPIN_NS) {
+			nap();
+		} else if (!work) {
+			pthread_mutex_unlock(&eng.lock);
+			sched_yield();
+			pthread_mutex_lock(&eng.lock);
+		}
+	}
+	pthread_mutex_unlock(&eng.lock);
+	return arg;
+}
+
+void emu_hw_kick(void)
+{
+	pthread_cond_signal(&eng.wake);
+}
+
+int emu_hw_device_init(struct emu_device *dev)
+{
+	int ret = fabric_init();
+
+	if (ret)
+		return ret;
+	hw_lock();
+	if (!eng.running) {
+		pthread_attr_t a;
+
+		eng.stop = false;
+		pthread_attr_init(&a);
+		ret = -pthread_create(&eng.thread, &a, engine_main, NULL);
+		pthread_attr_destroy(&a);
+		if (!ret)
+			eng.running = true;
+	}
+	if (!ret)
+		eng.ndevs++;
+	hw_unlock();
+	return ret;
+}
+
+void emu_hw_device_fini(struct emu_device *dev)
+{
+	bool join = false;
+
+	hw_lock();
+	if (eng.ndevs && !--eng.ndevs && eng.running) {
+		eng.stop = true;
+		eng.running = false;
+		join = true;
+	}
+	hw_unlock();
+	if (join) {
+		pthread_cond_signal(&eng.wake);
+		pthread_join(eng.thread, NULL);
+	}
+}
+
+int emu_hw_file_attach(struct emu_file *f)
+{
+	unsigned int i;
+	int ret = -ENOSPC;
+
+	hw_lock();
+	for (i = 0; i < HW_MAX_FILES; i++) {
+		if (!eng.files[i]) {
+			eng.files[i] = f;
+			ret = 0;
+			break;
+		}
+	}
+	hw_unlock();
+	return ret;
+}
+
+void emu_hw_file_detach(struct emu_file *f)
+{
+	unsigned int i;
+
+	hw_lock();
+	for (i = 0; i < HW_MAX_FILES; i++)
+		if (eng.files[i] == f)
+			eng.files[i] = NULL;
+	hw_mw_forget_file(f);
+	hw_unlock();
+}
+
+int emu_hw_cq_attach(struct emu_cq *cq)
+{
+	struct hw_cq *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	c->cq = cq;
+	c->ring_va = cq->ring_va;
+	c->entries = cq->ring_entries;
+	c->polarity = 1;
+	hw_lock();
+	c->next = eng.cqs;
+	eng.cqs = c;
+	cq->hw = c;
+	hw_unlock();
+	return 0;
+}
+
+int emu_hw_cq_resize(struct emu_cq *cq, uint64_t new_ring_va,
+		     uint32_t new_entries)
+{
+	struct hw_cq *c;
+
+	if (!new_entries)
+		return -EINVAL;
+	hw_lock();
+	c = cq->hw;
+	if (c) {
+		/* the provider restarts its ring at 0 with polarity 1 */
+		c->ring_va = new_ring_va;
+		c->entries = new_entries;
+		c->head = 0;
+		c->polarity = 1;
+		c->overflowed = false;
+	}
+	hw_unlock();
+	return c ? 0 : -EINVAL;
+}
+
+void emu_hw_cq_detach(struct emu_cq *cq)
+{
+	struct hw_cq **pp;
+
+	hw_lock();
+	for (pp = &eng.cqs; *pp; pp = &(*pp)->next) {
+		if ((*pp)->cq == cq) {
+			struct hw_cq *c = *pp;
+
+			*pp = c->next;
+			free(c);
+			break;
+		}
+	}
+	cq->hw = NULL;
+	hw_unlock();
+}
+
+void emu_hw_cq_arm(struct emu_cq *cq)
+{
+	emu_hw_kick();
+}
+
+uint32_t hw_rq_shift(const struct emu_device *dev, uint32_t max_sge)
+{
+	/* the provider's WQE sizing for receive queues (no inline data) */
+	if (dev->gen == EMU_GEN_1)
+		return 2;
+	if (max_sge <= 1)
+		return 0;
+	if (max_sge < 4)
+		return 1;
+	if (max_sge < 8)
+		return 2;
+	return 3;
+}
+
+int emu_hw_qp_attach(struct emu_qp *qp)
+{
+	struct emu_device *dev = qp->obj.file->dev;
+	struct hw_qp *h;
+
+	if (!qp->sq_quanta)
+		return -EINVAL;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	h->qp = qp;
+	h->dev = dev;
+	h->file = qp->obj.file;
+	h->state = qp->attr.state;
+	/* the first lap of every ring is written with polarity 1 */
+	h->sq_pol = 1;
+	h->rq_pol = 1;
+	if (!qp->srq && qp->rq_quanta) {
+		h->rq_shift = hw_rq_shift(dev, qp->max_recv_sge);
+		h->rq_nwqe = qp->rq_quanta >> h->rq_shift;
+	}
+	hw_lock();
+	h->next = eng.qps;
+	eng.qps = h;
+	qp->hw = h;
+	hw_unlock();
+	return 0;
+}
+
+static void qp_reset(struct hw_qp *h)
+{
+	h->sq_next = 0;
+	h->sq_pol = 1;
+	h->sq_cqe_tail = 0;
+	h->rq_next = 0;
+	h->rq_pol = 1;
+	h->fl_head = 0;
+	h->fl_count = 0;
+	h->next_msn = 0;
+	h->exp_msn = 0;
+	h->resend_at = 0;
+	h->rnr_tries = 0;
+	h->nak_outstanding = false;
+	memset(&h->rx, 0, sizeof(h->rx));
+}
+
+int emu_hw_qp_modify(struct emu_qp *qp, enum emu_qp_state old_state,
+		     enum emu_qp_state new_state)
+{
+	struct hw_qp *h;
+
+	hw_lock();
+	h = qp->hw;
+	if (!h) {
+		hw_unlock();
+		return -EINVAL;
+	}
+	if (new_state == EMU_QPS_ERR) {
+		hw_qp_to_error(h, HW_FLUSH_GENERAL, HW_FLUSH_GENERAL, -1);
+	} else {
+		if (new_state == EMU_QPS_RESET)
+			qp_reset(h);
+		if (new_state == EMU_QPS_RTR && old_state != EMU_QPS_RTR) {
+			unsigned int gi = qp->attr.ah.sgid_index;
+
+			if (gi < h->dev->ngids)
+				memcpy(h->sgid, h->dev->gids[gi], 16);
+		}
+		h->state = new_state;
+	}
+	hw_unlock();
+	emu_hw_kick();
+	return 0;
+}
+
+void emu_hw_qp_flush(struct emu_qp *qp, bool sq, bool rq)
+{
+	struct hw_qp *h;
+
+	hw_lock();
+	h = qp->hw;
+	if (h && h->state == EMU_QPS_ERR) {
+		if (sq)
+			hw_sq_flush(h, HW_FLUSH_GENERAL);
+		if (rq)
+			hw_rq_flush(h, HW_FLUSH_GENERAL);
+	}
+	hw_unlock();
+}
+
+void emu_hw_qp_detach(struct emu_qp *qp)
+{
+	struct hw_qp **pp;
+
+	hw_lock();
+	for (pp = &eng.qps; *pp; pp = &(*pp)->next) {
+		if ((*pp)->qp == qp) {
+			struct hw_qp *h = *pp;
+
+			*pp = h->next;
+			free(h);
+			break;
+		}
+	}
+	qp->hw = NULL;
+	hw_unlock();
+}
+
+int emu_hw_srq_attach(struct emu_srq *srq)
+{
+	struct emu_device *dev = srq->obj.file->dev;
+	struct hw_srq *s;
+
+	if (dev->gen < EMU_GEN_3)
+		return -EOPNOTSUPP;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->srq = srq;
+	s->wqe_shift = hw_rq_shift(dev, srq->max_sge);
+	s->nwqe = srq->ring_quanta >> s->wqe_shift;
+	s->polarity = 1;
+	s->limit = srq->limit;
+	if (!s->nwqe) {
+		free(s);
+		return -EINVAL;
+	}
+	hw_lock();
+	s->next_srq = eng.srqs;
+	eng.srqs = s;
+	srq->hw = s;
+	hw_unlock();
+	return 0;
+}
+
+int emu_hw_srq_modify(struct emu_srq *srq)
+{
+	struct hw_srq *s;
+
+	hw_lock();
+	s = srq->hw;
+	if (s)
+		s->limit = srq->limit;
+	hw_unlock();
+	return s ? 0 : -EINVAL;
+}
+
+void emu_hw_srq_detach(struct emu_srq *srq)
+{
+	struct hw_srq **pp;
+
+	hw_lock();
+	for (pp = &eng.srqs; *pp; pp = &(*pp)->next_srq) {
+		if ((*pp)->srq == srq) {
+			struct hw_srq *s = *pp;
+
+			*pp = s->next_srq;
+			free(s);
+			break;
+		}
+	}
+	srq->hw = NULL;
+	hw_unlock();
+}
+
+int emu_hw_qpn_alloc(struct emu_device *dev, uint32_t *qpn)
+{
+	return fabric_qpn_alloc(dev->index, qpn);
+}
+
+void emu_hw_qpn_free(struct emu_device *dev, uint32_t qpn)
+{
+	fabric_qpn_free(dev->index, qpn);
+}
