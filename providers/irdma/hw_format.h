@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB */
+/*
+ * The irdma queue formats as the device reads and writes them: SQ/RQ/SRQ
+ * work queue elements, completion queue elements and the shadow areas, for
+ * every hardware generation this provider drives.
+ *
+ * All rings are arrays of little-endian 64-bit words. A WQE is built from
+ * 32-byte quanta; its header (with the valid bit the device polls) is the
+ * fourth word of the first quantum. A CQE is 32 bytes (64 with the
+ * extended half) and carries its own valid bit in the fourth word.
+ */
+#ifndef IRDMA_PROVIDER_HW_FORMAT_H
+#define IRDMA_PROVIDER_HW_FORMAT_H
+
+#include <endian.h>
+#include <stdint.h>
+
+#include <linux/types.h>
+
+/* A mask covering bits lo..hi (inclusive) of a 64-bit word. */
+#define HWF_MASK(hi, lo) ((~0ULL >> (63 - (hi))) & ~((1ULL << (lo)) - 1))
+
+static inline uint64_t hwf_put(uint64_t mask, uint64_t val)
+{
+	return (val << __builtin_ctzll(mask)) & mask;
+}
+
+static inline uint64_t hwf_get(uint64_t mask, uint64_t word)
+{
+	return (word & mask) >> __builtin_ctzll(mask);
+}
+
+static inline void hw_wr64(__le64 *q, unsigned int word, uint64_t val)
+{
+	((volatile __le64 *)q)[word] = htole64(val);
+}
+
+static inline uint64_t hw_rd64(const __le64 *q, unsigned int word)
+{
+	return le64toh(((const volatile __le64 *)q)[word]);
+}
+
+/* ---- work queues ------------------------------------------------------ */
+
+#define IRDMA_WQE_QUANTUM 32u /* bytes */
+#define IRDMA_WQE_QUANTUM_WORDS 4u
+#define IRDMA_WQE_MAX_QUANTA 8u
+/* The SQ keeps this many quanta unused so the device never laps us. */
+#define IRDMA_SQ_RESERVED_QUANTA 258u
+/* One quantum is never posted so that full and empty differ. */
+#define IRDMA_RQ_RESERVED 1u
+/* Everything is built in units of 4 KiB hardware pages. */
+#define IRDMA_RING_PAGE 4096u
+/* Shadow areas: 64 bytes following the rings they belong to. */
+#define IRDMA_SHADOW_AREA_BYTES 64u
+/* The SQ region 128 quanta ahead of a new 4 KiB page is pre-invalidated. */
+#define IRDMA_SQ_CLEAR_AHEAD 128u
+
+/* Header word (word 3 of the first quantum). */
+#define WQEH_REMSTAG HWF_MASK(31, 0) /* rkey, or stag to invalidate */
+#define WQEH_AHID HWF_MASK(16, 0) /* UD: address handle */
+#define WQEH_OPCODE HWF_MASK(37, 32)
+#define WQEH_ADDFRAGCNT HWF_MASK(41, 38)
+#define WQEH_L4LEN HWF_MASK(45, 42)
+#define WQEH_REPORTRTT HWF_MASK(46, 46)
+#define WQEH_IMMFLAG HWF_MASK(47, 47)
+#define WQEH_INLINELEN HWF_MASK(55, 48)
+#define WQEH_STAGRIGHTS HWF_MASK(52, 48) /* bind: access rights */
+#define WQEH_VABASED HWF_MASK(53, 53) /* bind: VA based */
+#define WQEH_MWTYPE1 HWF_MASK(54, 54) /* bind: type 1 window */
+#define WQEH_REMOTE_ATOMIC HWF_MASK(55, 55) /* bind: atomics allowed */
+#define WQEH_PUSH HWF_MASK(56, 56)
+#define WQEH_INLINE HWF_MASK(57, 57)
+#define WQEH_READFENCE HWF_MASK(60, 60)
+#define WQEH_LOCALFENCE HWF_MASK(61, 61)
+#define WQEH_SIGNALED HWF_MASK(62, 62)
+#define WQEH_VALID HWF_MASK(63, 63)
+
+/* STAGRIGHTS bits a bind may grant. */
+#define IRDMA_BIND_RIGHT_READ 0x4
+#define IRDMA_BIND_RIGHT_WRITE 0x8
+
+/* Fragment (16 bytes: address word + length/key word). */
+#define FRAG_LEN HWF_MASK(62, 32)
+#define FRAG_STAG HWF_MASK(31, 0)
+#define FRAG_VALID HWF_MASK(63, 63)
+#define FRAG_GEN1_LEN HWF_MASK(31, 0)
+#define FRAG_GEN1_STAG HWF_MASK(63, 32)
+/* Fragment 0 sits at byte 0; fragment n>=1 at 32 + 16 * (n - 1). */
+#define FRAG0_OFFSET 0u
+#define FRAGN_OFFSET(n) (32u + 16u * ((n) - 1u))
+
+/* Word 2 of send WQEs (UD destination). */
+#define WQE2_QKEY HWF_MASK(31, 0)
+#define WQE2_DESTQPN HWF_MASK(55, 32)
+
+/* Word 1 of bind WQEs: two stags, order depends on the generation. */
+#define BIND_HI_STAG HWF_MASK(63, 32)
+#define BIND_LO_STAG HWF_MASK(31, 0)
+
+/* Word 1 of atomics: local lkey. */
+#define ATOM_LKEY HWF_MASK(31, 0)
+
+/* Inline data: valid bit inside the last byte of each extra quantum. */
+#define INLINE_VALID_BYTE_SHIFT 7
+
+/* SQ opcodes. */
+enum irdma_hw_sq_op {
+	IRDMA_HWOP_RDMA_WRITE = 0x00,
+	IRDMA_HWOP_RDMA_READ = 0x01,
+	IRDMA_HWOP_SEND = 0x03,
+	IRDMA_HWOP_SEND_INV = 0x04,
+	IRDMA_HWOP_SEND_SOL = 0x05,
+	IRDMA_HWOP_SEND_SOL_INV = 0x06,
+	IRDMA_HWOP_BIND_MW = 0x08,
+	IRDMA_HWOP_FAST_REG = 0x09,
+	IRDMA_HWOP_LOCAL_INV = 0x0a,
+	IRDMA_HWOP_READ_LOCAL_INV = 0x0b,
+	IRDMA_HWOP_NOP = 0x0c,
+	IRDMA_HWOP_RDMA_WRITE_SOL = 0x0d,
+	IRDMA_HWOP_ATOMIC_FETCH_ADD = 0x0f,
+	IRDMA_HWOP_ATOMIC_CMP_SWAP = 0x11,
+	/* only seen in CQEs of receive queues */
+	IRDMA_HWOP_RECV = 0x3e,
+	IRDMA_HWOP_RECV_IMM = 0x3f,
+};
+
+/*
+ * Gen 1/2 RQ CQEs report the IB BTH opcode of the message instead; these
+ * two mean "RDMA write with immediate consumed a receive".
+ */
+#define IB_BTH_OP_RDMA_WRITE_LAST_IMM 0x09
+#define IB_BTH_OP_RDMA_WRITE_ONLY_IMM 0x0b
+
+/* SRQ shadow area: word 0 = index one past the last posted WQE. */
+
+/* ---- completion queues ------------------------------------------------ */
+
+#define IRDMA_CQE_BYTES 32u
+#define IRDMA_CQE64_BYTES 64u
+
+/* Word 0 */
+#define CQE0_PAYLOAD_LEN HWF_MASK(31, 0)
+#define CQE0_STAT HWF_MASK(63, 32) /* PSN / RTT / timestamp */
+/* Word 1: the QP's completion context, or an SRQ WQE's wr_id */
+/* Word 2 */
+#define CQE2_INV_STAG HWF_MASK(31, 0)
+#define CQE2_UD_SRC_QPN HWF_MASK(31, 0)
+#define CQE2_QPID HWF_MASK(55, 32)
+/* Word 3 */
+#define CQE3_MINOR_ERR HWF_MASK(15, 0)
+#define CQE3_MAJOR_ERR HWF_MASK(31, 16)
+#define CQE3_WQE_IDX HWF_MASK(46, 32)
+#define CQE3_EXTENDED HWF_MASK(50, 50)
+#define CQE3_PUSH_DROP HWF_MASK(51, 51)
+#define CQE3_SRQ HWF_MASK(52, 52)
+#define CQE3_STAG_VALID HWF_MASK(53, 53)
+#define CQE3_SOLICITED HWF_MASK(54, 54)
+#define CQE3_ERROR HWF_MASK(55, 55)
+#define CQE3_OPCODE HWF_MASK(61, 56)
+#define CQE3_SQ HWF_MASK(62, 62)
+#define CQE3_VALID HWF_MASK(63, 63)
+/* Extended half (words 4..7) */
+#define CQE4_IMM_LOW HWF_MASK(31, 0)
+/* word 5: the QP's completion context for SRQ completions */
+#define CQE6_UD_SMAC HWF_MASK(47, 0)
+#define CQE6_UD_VLAN HWF_MASK(63, 48)
+#define CQE7_UD_VLAN_VALID HWF_MASK(60, 60)
+#define CQE7_UD_SMAC_VALID HWF_MASK(61, 61)
+#define CQE7_IMM_VALID HWF_MASK(62, 62)
+#define CQE7_VALID HWF_MASK(63, 63)
+
+/* Major error codes with special meaning. */
+#define IRDMA_MAJOR_FLUSH 0x0001
+#define IRDMA_MAJOR_SRQ_FLUSH 0xfffe /* minor holds an async event id */
+/* UD SQ: majors 0xE??? are informational, the send still succeeded. */
+#define IRDMA_MAJOR_INFO_NIBBLE_MASK 0xf000
+#define IRDMA_MAJOR_INFO_NIBBLE 0xe000
+
+/* Flush minor codes (the kernel's enum irdma_flush_opcode). */
+enum irdma_flush_code {
+	IRDMA_FLUSH_GENERAL = 1,
+	IRDMA_FLUSH_PROT = 2,
+	IRDMA_FLUSH_REM_ACCESS = 3,
+	IRDMA_FLUSH_LOC_QP_OP = 4,
+	IRDMA_FLUSH_REM_OP = 5,
+	IRDMA_FLUSH_LOC_LEN = 6,
+	IRDMA_FLUSH_FATAL = 7,
+	IRDMA_FLUSH_RETRY_EXC = 8,
+	IRDMA_FLUSH_MW_BIND = 9,
+	IRDMA_FLUSH_REM_INV_REQ = 10,
+	IRDMA_FLUSH_RNR_RETRY_EXC = 11,
+};
+
+/* CQ shadow area: word 0 = consumer head index; word 4 = arm state. */
+#define CQ_SHADOW_HEAD_WORD 0
+#define CQ_SHADOW_ARM_WORD 4
+#define CQARM_SW_CQ_SELECT HWF_MASK(13, 0)
+#define CQARM_NEXT HWF_MASK(14, 14)
+#define CQARM_NEXT_SOLICITED HWF_MASK(15, 15)
+#define CQARM_SEQ HWF_MASK(17, 16)
+
+#endif /* IRDMA_PROVIDER_HW_FORMAT_H */

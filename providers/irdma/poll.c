@@ -1,0 +1,663 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * Completion polling: ibv_poll_cq and the extended (ibv_cq_ex) polling API.
+ *
+ * A CQE is device memory and may be garbage or hostile. Nothing in it is
+ * used as a pointer: the completion context names a QP only through the
+ * token the provider gave the kernel, which is looked up in this CQ's own
+ * table; WQE indexes are checked against the queue's in-flight window
+ * before any provider array is indexed with them. A CQE that fails a check
+ * is consumed and reported as IBV_WC_GENERAL_ERR.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <string.h>
+
+#include <util/udma_barrier.h>
+
+#include "hw_format.h"
+#include "queues.h"
+
+/* vendor_err of a CQE the provider rejected (not a device error code). */
+#define IRDMA_VENDOR_ERR_BAD_CQE 0xbadc0e
+
+/* poll_ring() results besides 0 (a completion was produced) */
+#define POLL_EMPTY ENOENT /* no new CQE */
+#define POLL_SKIPPED EAGAIN /* a CQE was consumed without a completion */
+
+/* What one CQE says, read once from device memory. */
+struct cqe_view {
+	uint64_t w0, w1, w2, w3;
+	uint64_t w4, w5, w6, w7; /* extended half, if has_ext */
+	bool has_ext;
+	unsigned int slots; /* ring entries the CQE occupies */
+};
+
+static enum ibv_wc_status flush_code_to_status(uint32_t code)
+{
+	switch (code) {
+	case IRDMA_FLUSH_GENERAL:
+		return IBV_WC_WR_FLUSH_ERR;
+	case IRDMA_FLUSH_PROT:
+		return IBV_WC_LOC_PROT_ERR;
+	case IRDMA_FLUSH_REM_ACCESS:
+		return IBV_WC_REM_ACCESS_ERR;
+	case IRDMA_FLUSH_LOC_QP_OP:
+		return IBV_WC_LOC_QP_OP_ERR;
+	case IRDMA_FLUSH_REM_OP:
+		return IBV_WC_REM_OP_ERR;
+	case IRDMA_FLUSH_LOC_LEN:
+		return IBV_WC_LOC_LEN_ERR;
+	case IRDMA_FLUSH_MW_BIND:
+		return IBV_WC_MW_BIND_ERR;
+	case IRDMA_FLUSH_REM_INV_REQ:
+		return IBV_WC_REM_INV_REQ_ERR;
+	case IRDMA_FLUSH_RETRY_EXC:
+		return IBV_WC_RETRY_EXC_ERR;
+	case IRDMA_FLUSH_RNR_RETRY_EXC:
+		return IBV_WC_RNR_RETRY_EXC_ERR;
+	default:
+		return IBV_WC_FATAL_ERR;
+	}
+}
+
+/*
+ * SRQ flushes carry the asynchronous event id that killed the QP in the
+ * minor code; classify it the way the kernel classifies QP errors.
+ */
+static uint32_t async_event_to_flush_code(uint32_t ae)
+{
+	switch (ae) {
+	case 0x0102: case 0x0103: case 0x0104: case 0x0105: case 0x0106:
+	case 0x0107: case 0x0108: case 0x0109: case 0x010a: case 0x011c:
+		return IRDMA_FLUSH_PROT;
+	case 0x0133: case 0x020a:
+		return IRDMA_FLUSH_LOC_QP_OP;
+	case 0x0132: case 0x0134: case 0x0135: case 0x0303: case 0x0305:
+		return IRDMA_FLUSH_LOC_LEN;
+	case 0x0112: case 0x020d:
+		return IRDMA_FLUSH_REM_ACCESS;
+	case 0x0114: case 0x0118: case 0x0119: case 0x011b:
+		return IRDMA_FLUSH_MW_BIND;
+	case 0x050a:
+		return IRDMA_FLUSH_RETRY_EXC;
+	case 0x0208:
+		return IRDMA_FLUSH_REM_INV_REQ;
+	case 0x0505: case 0x0507: case 0x020e: case 0x0316:
+		return IRDMA_FLUSH_REM_OP;
+	case 0x050f:
+		return IRDMA_FLUSH_RNR_RETRY_EXC;
+	case 0x0700: case 0x0703: case 0x0704: case 0x0705:
+		return IRDMA_FLUSH_FATAL;
+	default:
+		return IRDMA_FLUSH_GENERAL;
+	}
+}
+
+static enum ibv_wc_opcode sq_op_to_wc(uint8_t hw_op, bool *known)
+{
+	*known = true;
+	switch (hw_op) {
+	case IRDMA_HWOP_RDMA_WRITE:
+	case IRDMA_HWOP_RDMA_WRITE_SOL:
+		return IBV_WC_RDMA_WRITE;
+	case IRDMA_HWOP_RDMA_READ:
+	case IRDMA_HWOP_READ_LOCAL_INV:
+		return IBV_WC_RDMA_READ;
+	case IRDMA_HWOP_SEND:
+	case IRDMA_HWOP_SEND_INV:
+	case IRDMA_HWOP_SEND_SOL:
+	case IRDMA_HWOP_SEND_SOL_INV:
+		return IBV_WC_SEND;
+	case IRDMA_HWOP_BIND_MW:
+		return IBV_WC_BIND_MW;
+	case IRDMA_HWOP_ATOMIC_CMP_SWAP:
+		return IBV_WC_COMP_SWAP;
+	case IRDMA_HWOP_ATOMIC_FETCH_ADD:
+		return IBV_WC_FETCH_ADD;
+	case IRDMA_HWOP_LOCAL_INV:
+		return IBV_WC_LOCAL_INV;
+	default:
+		*known = false;
+		return IBV_WC_SEND;
+	}
+}
+
+static enum ibv_wc_opcode rq_op_to_wc(const struct irdma_qp *qp,
+				      uint8_t cqe_op, bool imm_valid)
+{
+	if (qp->gen >= IRDMA_GEN_3)
+		return (cqe_op == IRDMA_HWOP_RDMA_WRITE ||
+			cqe_op == IRDMA_HWOP_RDMA_WRITE_SOL) ?
+			       IBV_WC_RECV_RDMA_WITH_IMM :
+			       IBV_WC_RECV;
+	/* iWARP has no send with immediate: immediate data means a write */
+	if (!(qp->qp_caps & IRDMA_SEND_WITH_IMM_CAP))
+		return imm_valid ? IBV_WC_RECV_RDMA_WITH_IMM : IBV_WC_RECV;
+	return (cqe_op == IB_BTH_OP_RDMA_WRITE_ONLY_IMM ||
+		cqe_op == IB_BTH_OP_RDMA_WRITE_LAST_IMM) ?
+		       IBV_WC_RECV_RDMA_WITH_IMM :
+		       IBV_WC_RECV;
+}
+
+/* Read the CQE at the ring's head; false if it is not (fully) there yet. */
+static bool read_cqe(const struct irdma_cq *cq, const struct irdma_cq_ring *r,
+		     struct cqe_view *v)
+{
+	const __le64 *c = (const __le64 *)(r->cqes +
+					   (size_t)r->head * cq->cqe_stride);
+	const __le64 *e;
+	uint8_t ext_pol = r->polarity;
+
+	v->w3 = hw_rd64(c, 3);
+	if (hwf_get(CQE3_VALID, v->w3) != r->polarity)
+		return false;
+	/* nothing else of the CQE may be read before its valid bit */
+	udma_from_device_barrier();
+
+	v->has_ext = hwf_get(CQE3_EXTENDED, v->w3);
+	v->slots = 1;
+	if (v->has_ext) {
+		if (cq->cqe_stride == IRDMA_CQE64_BYTES) {
+			e = c + 4;
+		} else {
+			uint32_t n = (r->head + 1) % r->entries;
+
+			e = (const __le64 *)(r->cqes + (size_t)n * IRDMA_CQE_BYTES);
+			if (n == 0)
+				ext_pol ^= 1;
+			v->slots = 2;
+		}
+		v->w7 = hw_rd64(e, 3);
+		if (hwf_get(CQE7_VALID, v->w7) != ext_pol)
+			return false;
+		udma_from_device_barrier();
+		v->w4 = hw_rd64(e, 0);
+		v->w5 = hw_rd64(e, 1);
+		v->w6 = hw_rd64(e, 2);
+	} else if (cq->cqe_stride == IRDMA_CQE64_BYTES) {
+		/* a 64-byte CQE always carries word 5 (SRQ completions) */
+		v->w5 = hw_rd64(c, 5);
+		v->w4 = v->w6 = v->w7 = 0;
+	} else {
+		v->w4 = v->w5 = v->w6 = v->w7 = 0;
+	}
+	v->w0 = hw_rd64(c, 0);
+	v->w1 = hw_rd64(c, 1);
+	v->w2 = hw_rd64(c, 2);
+	return true;
+}
+
+static void consume_cqe(struct irdma_cq *cq, struct irdma_cq_ring *r,
+			unsigned int slots)
+{
+	while (slots--) {
+		if (++r->head == r->entries) {
+			r->head = 0;
+			r->polarity ^= 1;
+		}
+	}
+	cq->parked = false;
+	hw_wr64(cq->shadow, CQ_SHADOW_HEAD_WORD, r->head);
+}
+
+static struct irdma_qp *lookup_qp(struct irdma_cq *cq, uint64_t token,
+				  bool sq)
+{
+	uint32_t slot = sq ? irdma_token_send_slot(token) :
+			     irdma_token_recv_slot(token);
+	struct irdma_qp *qp;
+
+	if (!slot || slot >= cq->qps_cap)
+		return NULL;
+	qp = cq->qps[slot];
+	return (qp && qp->token == token) ? qp : NULL;
+}
+
+static void report_bad_cqe(const struct cqe_view *v, struct irdma_wc_info *wc)
+{
+	memset(wc, 0, sizeof(*wc));
+	wc->status = IBV_WC_GENERAL_ERR;
+	wc->vendor_err = IRDMA_VENDOR_ERR_BAD_CQE;
+	wc->qp_num = hwf_get(CQE2_QPID, v->w2);
+}
+
+/* Status of the CQE; *flushed tells whether it is a flush completion. */
+static enum ibv_wc_status cqe_status(struct irdma_cq *cq,
+				     const struct irdma_qp *qp,
+				     const struct cqe_view *v, bool sq,
+				     bool *flushed, uint32_t *vendor_err)
+{
+	uint32_t major = hwf_get(CQE3_MAJOR_ERR, v->w3);
+	uint32_t minor = hwf_get(CQE3_MINOR_ERR, v->w3);
+
+	*flushed = false;
+	*vendor_err = 0;
+	if (!hwf_get(CQE3_ERROR, v->w3))
+		return IBV_WC_SUCCESS;
+	*vendor_err = major << 16 | minor;
+	if (major == IRDMA_MAJOR_SRQ_FLUSH) {
+		*flushed = true;
+		minor = async_event_to_flush_code(minor);
+	} else if (major == IRDMA_MAJOR_FLUSH) {
+		*flushed = true;
+	} else if (sq && qp->vqp.qp.qp_type == IBV_QPT_UD &&
+		   (major & IRDMA_MAJOR_INFO_NIBBLE_MASK) ==
+			   IRDMA_MAJOR_INFO_NIBBLE) {
+		/* informational on UD sends: the send itself went out */
+		*vendor_err = 0;
+		return IBV_WC_SUCCESS;
+	} else {
+		return IBV_WC_GENERAL_ERR;
+	}
+	/*
+	 * While a gen 1/2 flush CQE is parked, only the first WQE reported
+	 * from it carries the real reason; the rest are plain flushes.
+	 */
+	if (cq->parked)
+		minor = IRDMA_FLUSH_GENERAL;
+	return flush_code_to_status(minor);
+}
+
+static int complete_srq_recv(struct irdma_qp *qp, const struct cqe_view *v,
+			     struct irdma_wc_info *wc)
+{
+	struct irdma_srq *srq = qp->srq;
+	uint32_t tail;
+
+	if (!srq)
+		return EINVAL;
+	/* the SRQ WQE's wr_id comes back in word 1; it is only a value */
+	wc->wr_id = v->w1;
+	wc->byte_len = hwf_get(CQE0_PAYLOAD_LEN, v->w0);
+	tail = __atomic_load_n(&srq->pos.tail, __ATOMIC_RELAXED);
+	if (tail != __atomic_load_n(&srq->pos.head, __ATOMIC_ACQUIRE))
+		__atomic_store_n(&srq->pos.tail, (tail + 1) % srq->pos.size,
+				 __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* Returns 0, POLL_SKIPPED, or EINVAL for a CQE that names a bad WQE. */
+static int complete_recv(struct irdma_cq *cq, struct irdma_qp *qp,
+			 const struct cqe_view *v, bool flushed,
+			 struct irdma_wc_info *wc, bool *park)
+{
+	struct irdma_wq_pos *p = &qp->rq_pos;
+	uint32_t wqe_idx = hwf_get(CQE3_WQE_IDX, v->w3);
+	uint32_t idx;
+
+	if (flushed || wc->status != IBV_WC_SUCCESS) {
+		/* a flush (or unknown error) completes the oldest receive */
+		if (!irdma_wq_used(p))
+			return POLL_SKIPPED;
+		idx = p->tail;
+	} else {
+		if (wqe_idx & ((1u << qp->rq_shift) - 1))
+			return EINVAL;
+		idx = wqe_idx >> qp->rq_shift;
+		if (!irdma_wq_in_flight(p, idx))
+			return EINVAL;
+	}
+	wc->wr_id = qp->rq_wr_ids[idx];
+	wc->byte_len = hwf_get(CQE0_PAYLOAD_LEN, v->w0);
+	p->tail = (idx + 1) % p->size;
+	if (flushed) {
+		qp->rq_flushed = true;
+		/* gen 1/2: one flush CQE stands for all remaining receives */
+		*park = irdma_wq_used(p) && cq->gen <= IRDMA_GEN_2;
+	}
+	return 0;
+}
+
+static int complete_send(struct irdma_cq *cq, struct irdma_qp *qp,
+			 const struct cqe_view *v, bool flushed,
+			 struct irdma_wc_info *wc, bool *park)
+{
+	struct irdma_wq_pos *p = &qp->sq_pos;
+	uint32_t wqe_idx = hwf_get(CQE3_WQE_IDX, v->w3);
+	const struct irdma_sq_slot *s;
+	bool known;
+
+	if (qp->skip_conn_cqes) {
+		if (wqe_idx + 1 >= qp->conn_wqes)
+			qp->skip_conn_cqes = false;
+		/* completions of the kernel's connection set-up WQEs */
+		if (wqe_idx < qp->conn_wqes && !irdma_wq_used(p))
+			return POLL_SKIPPED;
+	}
+
+	if (!flushed) {
+		if (!irdma_wq_in_flight(p, wqe_idx))
+			return EINVAL;
+		s = &qp->sq_slots[wqe_idx];
+		if (!s->quanta)
+			return EINVAL;
+		p->tail = (wqe_idx + s->quanta) % p->size;
+	} else {
+		/* report the oldest outstanding WQE that is not padding */
+		for (;;) {
+			if (!irdma_wq_used(p))
+				return POLL_SKIPPED;
+			s = &qp->sq_slots[p->tail];
+			if (!s->quanta) {
+				/* provider bookkeeping broken: stop */
+				p->tail = p->head;
+				return EINVAL;
+			}
+			p->tail = (p->tail + s->quanta) % p->size;
+			if (s->hw_op != IRDMA_HWOP_NOP)
+				break;
+		}
+		qp->sq_flushed = true;
+		*park = irdma_wq_used(p) && cq->gen <= IRDMA_GEN_2;
+	}
+	wc->wr_id = s->wr_id;
+	wc->byte_len = s->bytes;
+	wc->opcode = sq_op_to_wc(s->hw_op, &known);
+	if (!known && wc->status == IBV_WC_SUCCESS)
+		wc->status = IBV_WC_GENERAL_ERR;
+	return 0;
+}
+
+static void fill_recv_extras(const struct irdma_qp *qp,
+			     const struct cqe_view *v,
+			     struct irdma_wc_info *wc)
+{
+	bool imm_valid = v->has_ext && hwf_get(CQE7_IMM_VALID, v->w7);
+	bool ud = qp->vqp.qp.qp_type == IBV_QPT_UD;
+
+	wc->opcode = rq_op_to_wc(qp, hwf_get(CQE3_OPCODE, v->w3), imm_valid);
+	if (imm_valid) {
+		wc->imm_be = htobe32((uint32_t)hwf_get(CQE4_IMM_LOW, v->w4));
+		wc->wc_flags |= IBV_WC_WITH_IMM;
+	}
+	if (!ud && hwf_get(CQE3_STAG_VALID, v->w3)) {
+		wc->inv_rkey = hwf_get(CQE2_INV_STAG, v->w2);
+		wc->wc_flags |= IBV_WC_WITH_INV;
+	}
+	if (ud) {
+		wc->src_qp = hwf_get(CQE2_UD_SRC_QPN, v->w2) & 0xffffff;
+		wc->wc_flags |= IBV_WC_GRH;
+	}
+}
+
+/* Poll one CQE of ring r: 0 (wc filled), POLL_EMPTY or POLL_SKIPPED. */
+static int poll_ring(struct irdma_cq *cq, struct irdma_cq_ring *r,
+		     struct irdma_wc_info *wc)
+{
+	struct cqe_view v;
+	struct irdma_qp *qp;
+	bool sq, srq, flushed, park = false;
+	uint64_t token;
+	int ret;
+
+	if (!read_cqe(cq, r, &v))
+		return POLL_EMPTY;
+
+	sq = hwf_get(CQE3_SQ, v.w3);
+	srq = !sq && hwf_get(CQE3_SRQ, v.w3);
+	if (srq && cq->cqe_stride != IRDMA_CQE64_BYTES && !v.has_ext)
+		goto bad; /* no word 5 to name the QP */
+	token = srq ? v.w5 : v.w1;
+	if (!token) {
+		/* its QP was destroyed and its CQEs forgotten */
+		consume_cqe(cq, r, v.slots);
+		return POLL_SKIPPED;
+	}
+	qp = lookup_qp(cq, token, sq);
+	if (!qp)
+		goto bad;
+
+	memset(wc, 0, sizeof(*wc));
+	wc->status = cqe_status(cq, qp, &v, sq, &flushed, &wc->vendor_err);
+	wc->qp_num = qp->vqp.qp.qp_num;
+	wc->src_qp = wc->qp_num;
+	wc->timestamp = hwf_get(CQE0_STAT, v.w0);
+	if (sq) {
+		ret = complete_send(cq, qp, &v, flushed, wc, &park);
+	} else {
+		ret = srq ? complete_srq_recv(qp, &v, wc) :
+			    complete_recv(cq, qp, &v, flushed, wc, &park);
+		if (!ret)
+			fill_recv_extras(qp, &v, wc);
+	}
+	if (ret == EINVAL)
+		goto bad;
+	if (park) {
+		/* leave the CQE in place: it also stands for the next WQE */
+		cq->parked = true;
+		return ret;
+	}
+	consume_cqe(cq, r, v.slots);
+	return ret;
+
+bad:
+	report_bad_cqe(&v, wc);
+	consume_cqe(cq, r, v.slots);
+	return 0;
+}
+
+/* Free rings left over from resizes that precede `upto` (all if NULL). */
+static void retire_old_rings(struct irdma_cq *cq, struct irdma_cq_ring *upto)
+{
+	uint32_t n = 0;
+
+	while (cq->old_rings && cq->old_rings != upto) {
+		struct irdma_cq_ring *r = cq->old_rings;
+
+		cq->old_rings = r->next_old;
+		irdma_cq_free_ring(cq, r);
+		n++;
+	}
+	if (n)
+		irdma_cq_set_resized_count(cq, n);
+}
+
+/*
+ * Poll up to n completions into wcs (an array of irdma_wc_info) with the
+ * CQ lock held. Rings left over from a resize are drained first, oldest
+ * first; once the current ring produced a CQE they are all finished.
+ */
+static int poll_locked(struct irdma_cq *cq, int n, struct irdma_wc_info *wcs)
+{
+	struct irdma_cq_ring *r, *last_old = NULL;
+	bool cur_seen = false;
+	int got = 0, ret;
+
+	for (r = cq->old_rings; r; r = r->next_old) {
+		while (got < n) {
+			ret = poll_ring(cq, r, &wcs[got]);
+			if (ret == POLL_EMPTY)
+				break;
+			last_old = r;
+			if (!ret)
+				got++;
+		}
+	}
+	while (got < n) {
+		ret = poll_ring(cq, cq->ring, &wcs[got]);
+		if (ret == POLL_EMPTY)
+			break;
+		cur_seen = true;
+		if (!ret)
+			got++;
+	}
+	if (cq->old_rings && (cur_seen || last_old))
+		retire_old_rings(cq, cur_seen ? NULL : last_old);
+	return got;
+}
+
+int irdma_cq_poll_one(struct irdma_cq *cq, struct irdma_wc_info *wc)
+{
+	return poll_locked(cq, 1, wc) == 1 ? 0 : ENOENT;
+}
+
+static void wc_info_to_wc(const struct irdma_wc_info *i, struct ibv_wc *wc)
+{
+	wc->wr_id = i->wr_id;
+	wc->status = i->status;
+	wc->opcode = i->opcode;
+	wc->vendor_err = i->vendor_err;
+	wc->byte_len = i->byte_len;
+	wc->imm_data = i->imm_be;
+	if (i->wc_flags & IBV_WC_WITH_INV)
+		wc->invalidated_rkey = i->inv_rkey;
+	wc->qp_num = i->qp_num;
+	wc->src_qp = i->src_qp;
+	wc->wc_flags = i->wc_flags;
+	wc->pkey_index = 0;
+	wc->slid = 0;
+	wc->sl = 0;
+	wc->dlid_path_bits = 0;
+}
+
+#define POLL_BATCH 16
+
+int irdma_poll_cq(struct ibv_cq *ibcq, int ne, struct ibv_wc *wc)
+{
+	struct irdma_cq *cq = to_irdma_cq(ibcq);
+	struct irdma_wc_info info[POLL_BATCH];
+	int total = 0;
+
+	if (ne < 0)
+		return -EINVAL;
+	pthread_spin_lock(&cq->lock);
+	while (total < ne) {
+		int want = ne - total < POLL_BATCH ? ne - total : POLL_BATCH;
+		int got = poll_locked(cq, want, info);
+		int i;
+
+		for (i = 0; i < got; i++)
+			wc_info_to_wc(&info[i], &wc[total + i]);
+		total += got;
+		if (got < want)
+			break;
+	}
+	pthread_spin_unlock(&cq->lock);
+	return total;
+}
+
+/* ---- extended polling -------------------------------------------------- */
+
+static int ex_start_poll(struct ibv_cq_ex *ibcq, struct ibv_poll_cq_attr *attr)
+{
+	struct irdma_cq *cq = to_irdma_cq_ex(ibcq);
+
+	if (attr->comp_mask)
+		return EINVAL;
+	pthread_spin_lock(&cq->lock);
+	if (poll_locked(cq, 1, &cq->cur) != 1) {
+		pthread_spin_unlock(&cq->lock);
+		return ENOENT;
+	}
+	ibcq->wr_id = cq->cur.wr_id;
+	ibcq->status = cq->cur.status;
+	return 0;
+}
+
+static int ex_next_poll(struct ibv_cq_ex *ibcq)
+{
+	struct irdma_cq *cq = to_irdma_cq_ex(ibcq);
+
+	if (poll_locked(cq, 1, &cq->cur) != 1)
+		return ENOENT;
+	ibcq->wr_id = cq->cur.wr_id;
+	ibcq->status = cq->cur.status;
+	return 0;
+}
+
+static void ex_end_poll(struct ibv_cq_ex *ibcq)
+{
+	pthread_spin_unlock(&to_irdma_cq_ex(ibcq)->lock);
+}
+
+static enum ibv_wc_opcode ex_read_opcode(struct ibv_cq_ex *ibcq)
+{
+	return to_irdma_cq_ex(ibcq)->cur.opcode;
+}
+
+static uint32_t ex_read_vendor_err(struct ibv_cq_ex *ibcq)
+{
+	return to_irdma_cq_ex(ibcq)->cur.vendor_err;
+}
+
+static uint32_t ex_read_byte_len(struct ibv_cq_ex *ibcq)
+{
+	return to_irdma_cq_ex(ibcq)->cur.byte_len;
+}
+
+/* ibv_wc_read_invalidated_rkey() reads through this one too (a union). */
+static __be32 ex_read_imm_data(struct ibv_cq_ex *ibcq)
+{
+	const struct irdma_wc_info *i = &to_irdma_cq_ex(ibcq)->cur;
+
+	if (i->wc_flags & IBV_WC_WITH_INV)
+		return (__be32)i->inv_rkey;
+	return i->imm_be;
+}
+
+static uint32_t ex_read_qp_num(struct ibv_cq_ex *ibcq)
+{
+	return to_irdma_cq_ex(ibcq)->cur.qp_num;
+}
+
+static uint32_t ex_read_src_qp(struct ibv_cq_ex *ibcq)
+{
+	return to_irdma_cq_ex(ibcq)->cur.src_qp;
+}
+
+static unsigned int ex_read_wc_flags(struct ibv_cq_ex *ibcq)
+{
+	return to_irdma_cq_ex(ibcq)->cur.wc_flags;
+}
+
+/* RoCE/iWARP have no LIDs or SLs: these read as zero. */
+static uint32_t ex_read_slid(struct ibv_cq_ex *ibcq)
+{
+	return 0;
+}
+
+static uint8_t ex_read_sl(struct ibv_cq_ex *ibcq)
+{
+	return 0;
+}
+
+static uint8_t ex_read_dlid_path_bits(struct ibv_cq_ex *ibcq)
+{
+	return 0;
+}
+
+static uint64_t ex_read_completion_ts(struct ibv_cq_ex *ibcq)
+{
+	return to_irdma_cq_ex(ibcq)->cur.timestamp;
+}
+
+void irdma_cq_init_ex_ops(struct irdma_cq *cq, uint64_t wc_flags)
+{
+	struct ibv_cq_ex *e = &cq->vcq.cq_ex;
+
+	cq->wc_flags_ex = wc_flags;
+	e->start_poll = ex_start_poll;
+	e->next_poll = ex_next_poll;
+	e->end_poll = ex_end_poll;
+	e->read_opcode = ex_read_opcode;
+	e->read_vendor_err = ex_read_vendor_err;
+	e->read_wc_flags = ex_read_wc_flags;
+	/* the rest only when asked for, as the verbs contract says */
+	if (wc_flags & IBV_WC_EX_WITH_BYTE_LEN)
+		e->read_byte_len = ex_read_byte_len;
+	if (wc_flags & IBV_WC_EX_WITH_IMM)
+		e->read_imm_data = ex_read_imm_data;
+	if (wc_flags & IBV_WC_EX_WITH_QP_NUM)
+		e->read_qp_num = ex_read_qp_num;
+	if (wc_flags & IBV_WC_EX_WITH_SRC_QP)
+		e->read_src_qp = ex_read_src_qp;
+	if (wc_flags & IBV_WC_EX_WITH_SLID)
+		e->read_slid = ex_read_slid;
+	if (wc_flags & IBV_WC_EX_WITH_SL)
+		e->read_sl = ex_read_sl;
+	if (wc_flags & IBV_WC_EX_WITH_DLID_PATH_BITS)
+		e->read_dlid_path_bits = ex_read_dlid_path_bits;
+	if (wc_flags & IBV_WC_EX_WITH_COMPLETION_TIMESTAMP)
+		e->read_completion_ts = ex_read_completion_ts;
+}

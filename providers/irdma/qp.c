@@ -1,0 +1,447 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * Queue pairs (RC and UD): sizing the SQ and RQ in WQE quanta per
+ * generation, one ring holding SQ + RQ + shadow area registered as an irdma
+ * QP memory object, create/modify/query/destroy and the "reflush" request
+ * for WQEs posted to a QP already in the error state.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hw_format.h"
+#include "queues.h"
+
+struct irdma_qp_create_cmd {
+	struct ibv_create_qp ibv_cmd;
+	struct irdma_create_qp_req drv;
+};
+
+struct irdma_qp_create_cmd_resp {
+	struct ib_uverbs_create_qp_resp ibv_resp;
+	struct irdma_create_qp_resp drv;
+};
+
+struct irdma_qp_modify_cmd {
+	struct ibv_modify_qp_ex ibv_cmd;
+	struct irdma_modify_qp_req drv;
+};
+
+/* Gen 1 receive WQEs are always 128 bytes with ABI version 5. */
+#define IRDMA_GEN1_RQ_SHIFT 2
+/* iWARP set-up WQEs the kernel puts at the start of the SQ. */
+#define IRDMA_CONN_WQES_RTS_AE 3
+#define IRDMA_CONN_WQES 1
+
+#define IRDMA_SUPPORTED_SEND_OPS                                               \
+	(IBV_QP_EX_WITH_SEND | IBV_QP_EX_WITH_SEND_WITH_IMM |                  \
+	 IBV_QP_EX_WITH_SEND_WITH_INV | IBV_QP_EX_WITH_RDMA_WRITE |            \
+	 IBV_QP_EX_WITH_RDMA_WRITE_WITH_IMM | IBV_QP_EX_WITH_RDMA_READ |       \
+	 IBV_QP_EX_WITH_LOCAL_INV | IBV_QP_EX_WITH_BIND_MW |                   \
+	 IBV_QP_EX_WITH_ATOMIC_CMP_AND_SWP |                                   \
+	 IBV_QP_EX_WITH_ATOMIC_FETCH_AND_ADD)
+
+uint32_t irdma_round_pow2(uint32_t v)
+{
+	if (v <= 1)
+		return 1;
+	if (v > (1u << 31))
+		return 0;
+	return 1u << (32 - __builtin_clz(v - 1));
+}
+
+/*
+ * WQE size class (32 << shift bytes) a queue must plan for, from the
+ * largest fragment count and inline size one WQE may carry.
+ */
+uint8_t irdma_wqe_shift(uint8_t gen, uint32_t sge, uint32_t inline_bytes)
+{
+	if (gen == IRDMA_GEN_1) {
+		if (sge <= 1 && inline_bytes <= 16)
+			return 0;
+		return (sge < 4 && inline_bytes <= 48) ? 1 : 2;
+	}
+	if (sge <= 1 && inline_bytes <= 8)
+		return 0;
+	if (sge < 4 && inline_bytes <= 39)
+		return 1;
+	if (sge < 8 && inline_bytes <= 101)
+		return 2;
+	return 3;
+}
+
+/* Depth in quanta for `wrs` WQEs of class shift plus reserved quanta. */
+static int wq_depth(const struct irdma_context *ctx, uint32_t wrs,
+		    uint8_t shift, uint32_t reserved, uint32_t max_quanta,
+		    uint32_t *depth)
+{
+	uint64_t want = ((uint64_t)wrs << shift) + reserved;
+	uint32_t min = ctx->min_hw_wq_size << shift;
+	uint32_t d;
+
+	if (want > max_quanta || want > (1u << 31))
+		return EINVAL;
+	d = irdma_round_pow2((uint32_t)want);
+	if (d < min)
+		d = min;
+	else if (d > max_quanta)
+		return EINVAL;
+	*depth = d;
+	return 0;
+}
+
+struct qp_sizes {
+	uint8_t sq_shift, rq_shift;
+	uint32_t sq_depth, rq_depth; /* quanta */
+	size_t sq_bytes, rq_bytes;
+};
+
+static size_t page_round(size_t b)
+{
+	return (b + IRDMA_RING_PAGE - 1) & ~((size_t)IRDMA_RING_PAGE - 1);
+}
+
+static int qp_compute_sizes(const struct irdma_context *ctx,
+			    const struct ibv_qp_cap *cap, struct qp_sizes *s)
+{
+	uint8_t gen = ctx->hw_rev;
+	int ret;
+
+	/* gen 2+ may put immediate data in a fragment slot */
+	s->sq_shift = irdma_wqe_shift(gen,
+				      cap->max_send_sge +
+					      (gen >= IRDMA_GEN_2 ? 1 : 0),
+				      cap->max_inline_data);
+	ret = wq_depth(ctx, cap->max_send_wr, s->sq_shift,
+		       IRDMA_SQ_RESERVED_QUANTA, ctx->max_hw_wq_quanta,
+		       &s->sq_depth);
+	if (ret)
+		return ret;
+	s->rq_shift = irdma_wqe_shift(gen, cap->max_recv_sge, 0);
+	if (gen == IRDMA_GEN_1 && ctx->abi_ver > 4)
+		s->rq_shift = IRDMA_GEN1_RQ_SHIFT;
+	ret = wq_depth(ctx, cap->max_recv_wr, s->rq_shift, IRDMA_RQ_RESERVED,
+		       ctx->max_hw_rq_quanta, &s->rq_depth);
+	if (ret)
+		return ret;
+	s->sq_bytes = page_round((size_t)s->sq_depth * IRDMA_WQE_QUANTUM);
+	s->rq_bytes = page_round((size_t)s->rq_depth * IRDMA_WQE_QUANTUM);
+	if (s->sq_bytes / IRDMA_RING_PAGE > UINT16_MAX ||
+	    s->rq_bytes / IRDMA_RING_PAGE > UINT16_MAX)
+		return EINVAL;
+	return 0;
+}
+
+static int qp_check_attr(const struct irdma_context *ctx,
+			 const struct ibv_qp_init_attr_ex *attr)
+{
+	const struct ibv_qp_cap *cap = &attr->cap;
+
+	if (attr->qp_type != IBV_QPT_RC && attr->qp_type != IBV_QPT_UD)
+		return EOPNOTSUPP;
+	if (!(attr->comp_mask & IBV_QP_INIT_ATTR_PD) || !attr->pd)
+		return EINVAL;
+	if (attr->comp_mask &
+	    ~(uint32_t)(IBV_QP_INIT_ATTR_PD | IBV_QP_INIT_ATTR_SEND_OPS_FLAGS))
+		return EOPNOTSUPP;
+	if ((attr->comp_mask & IBV_QP_INIT_ATTR_SEND_OPS_FLAGS) &&
+	    (attr->send_ops_flags & ~(uint64_t)IRDMA_SUPPORTED_SEND_OPS))
+		return EOPNOTSUPP;
+	if ((attr->comp_mask & IBV_QP_INIT_ATTR_SEND_OPS_FLAGS) &&
+	    (attr->send_ops_flags & (IBV_QP_EX_WITH_ATOMIC_CMP_AND_SWP |
+				     IBV_QP_EX_WITH_ATOMIC_FETCH_AND_ADD)) &&
+	    !(ctx->feature_flags & IRDMA_FEATURE_ATOMIC_OPS))
+		return EOPNOTSUPP;
+	if (!attr->send_cq || !attr->recv_cq)
+		return EINVAL;
+	if (attr->srq && !(ctx->feature_flags & IRDMA_FEATURE_SRQ))
+		return EOPNOTSUPP;
+	if (cap->max_send_sge > ctx->max_hw_wq_frags ||
+	    cap->max_recv_sge > ctx->max_hw_wq_frags ||
+	    cap->max_send_wr > ctx->max_hw_wq_quanta ||
+	    cap->max_recv_wr > ctx->max_hw_rq_quanta ||
+	    cap->max_inline_data > ctx->max_hw_inline)
+		return EINVAL;
+	return 0;
+}
+
+/* A process-wide serial makes tokens of successive QPs differ. */
+static uint64_t next_token_serial(void)
+{
+	static uint32_t serial;
+	uint32_t s;
+
+	do {
+		s = __atomic_add_fetch(&serial, 1, __ATOMIC_RELAXED) &
+		    0xffffff;
+	} while (!s);
+	return s;
+}
+
+static int qp_attach_cqs(struct irdma_qp *qp)
+{
+	uint32_t sslot, rslot;
+	int ret;
+
+	ret = irdma_cq_add_qp(qp->send_cq, qp, &sslot);
+	if (ret)
+		return ret;
+	ret = irdma_cq_add_qp(qp->recv_cq, qp, &rslot);
+	if (ret) {
+		irdma_cq_remove_qp(qp->send_cq, sslot, 0);
+		return ret;
+	}
+	qp->token = next_token_serial() << (2 * IRDMA_TOKEN_SLOT_BITS) |
+		    (uint64_t)rslot << IRDMA_TOKEN_SLOT_BITS | sslot;
+	return 0;
+}
+
+static void qp_detach_cqs(struct irdma_qp *qp)
+{
+	irdma_cq_remove_qp(qp->send_cq, irdma_token_send_slot(qp->token),
+			   qp->token);
+	irdma_cq_remove_qp(qp->recv_cq, irdma_token_recv_slot(qp->token),
+			   qp->token);
+}
+
+static int qp_alloc_tracking(struct irdma_qp *qp, const struct qp_sizes *s)
+{
+	qp->sq_slots = calloc(s->sq_depth, sizeof(*qp->sq_slots));
+	qp->rq_wr_ids = calloc(s->rq_depth >> s->rq_shift,
+			       sizeof(*qp->rq_wr_ids));
+	qp->wr.inline_cap = qp->max_inline ? qp->max_inline : 1;
+	qp->wr.inline_buf = malloc(qp->wr.inline_cap);
+	if (!qp->sq_slots || !qp->rq_wr_ids || !qp->wr.inline_buf)
+		return ENOMEM;
+	return 0;
+}
+
+static void qp_free_tracking(struct irdma_qp *qp)
+{
+	free(qp->sq_slots);
+	free(qp->rq_wr_ids);
+	free(qp->wr.inline_buf);
+}
+
+/*
+ * Take the ring sizes the kernel settled on. They must fit in the memory
+ * allocated for the sizes we asked for; the device wraps at them.
+ */
+static int qp_apply_resp(struct irdma_qp *qp, const struct qp_sizes *s,
+			 const struct irdma_create_qp_resp *r)
+{
+	struct irdma_context *ctx = qp->ctx;
+	uint64_t sq_q = (uint64_t)r->actual_sq_size << s->sq_shift;
+	uint32_t rq_wqes = s->rq_depth >> s->rq_shift;
+
+	if (!sq_q || sq_q > s->sq_depth || r->actual_rq_size > rq_wqes)
+		return EINVAL;
+	qp->sq_pos.size = (uint32_t)sq_q;
+	qp->rq_pos.size = r->actual_rq_size ? r->actual_rq_size : rq_wqes;
+	qp->qp_caps = r->qp_caps;
+	qp->vqp.qp.qp_num = r->qp_id;
+	qp->sq_polarity = 1;
+	qp->rq_polarity = 1;
+	if (ctx->legacy_gen1 || r->lsmm) {
+		qp->conn_wqes = (!ctx->legacy_gen1 &&
+				 (ctx->feature_flags & IRDMA_FEATURE_RTS_AE)) ?
+					IRDMA_CONN_WQES_RTS_AE :
+					IRDMA_CONN_WQES;
+		qp->sq_pos.head = qp->conn_wqes;
+		qp->sq_pos.tail = qp->conn_wqes;
+		qp->skip_conn_cqes = true;
+	}
+	return 0;
+}
+
+static struct irdma_qp *qp_create(struct ibv_context *ibctx,
+				  struct ibv_qp_init_attr_ex *attr)
+{
+	struct irdma_context *ctx = to_irdma_ctx(ibctx);
+	struct irdma_qp_create_cmd cmd = {};
+	struct irdma_qp_create_cmd_resp resp = {};
+	struct ibv_qp_init_attr_ex kattr;
+	struct qp_sizes s;
+	struct irdma_qp *qp;
+	int ret;
+
+	ret = qp_check_attr(ctx, attr);
+	if (ret)
+		goto err_out;
+	if (attr->srq) {
+		/* the RQ of an SRQ user is never posted to: keep it minimal */
+		attr->cap.max_recv_sge = 1;
+		attr->cap.max_recv_wr = 1;
+	}
+	ret = qp_compute_sizes(ctx, &attr->cap, &s);
+	if (ret)
+		goto err_out;
+
+	qp = calloc(1, sizeof(*qp));
+	if (!qp) {
+		ret = ENOMEM;
+		goto err_out;
+	}
+	qp->ctx = ctx;
+	qp->gen = ctx->hw_rev;
+	qp->db = ctx->db;
+	qp->send_cq = to_irdma_cq(attr->send_cq);
+	qp->recv_cq = to_irdma_cq(attr->recv_cq);
+	qp->srq = attr->srq ? to_irdma_srq(attr->srq) : NULL;
+	qp->sig_all = attr->sq_sig_all;
+	qp->max_send_sge = attr->cap.max_send_sge;
+	qp->max_recv_sge = attr->cap.max_recv_sge;
+	qp->max_inline = attr->cap.max_inline_data;
+	qp->max_read_sge = ctx->max_hw_read_sges < attr->cap.max_send_sge ?
+				   ctx->max_hw_read_sges :
+				   attr->cap.max_send_sge;
+	qp->sq_chunk = ctx->max_hw_sq_chunk ? ctx->max_hw_sq_chunk :
+					      s.sq_depth;
+	qp->rq_shift = s.rq_shift;
+	qp->atomics = ctx->feature_flags & IRDMA_FEATURE_ATOMIC_OPS;
+	ret = pthread_spin_init(&qp->lock, PTHREAD_PROCESS_PRIVATE);
+	if (ret)
+		goto err_free;
+	ret = qp_alloc_tracking(qp, &s);
+	if (ret)
+		goto err_lock;
+
+	ret = irdma_ring_alloc(ctx, attr->pd,
+			       s.sq_bytes + s.rq_bytes + IRDMA_SHADOW_AREA_BYTES,
+			       &qp->mem);
+	if (ret)
+		goto err_track;
+	qp->sq = qp->mem.addr;
+	qp->rq = qp->sq + s.sq_bytes;
+	qp->shadow = (__le64 *)(qp->rq + s.rq_bytes);
+	ret = irdma_ring_register(attr->pd, &qp->mem,
+				  s.sq_bytes + s.rq_bytes +
+					  IRDMA_SHADOW_AREA_BYTES,
+				  IRDMA_MEMREG_TYPE_QP,
+				  s.sq_bytes / IRDMA_RING_PAGE,
+				  s.rq_bytes / IRDMA_RING_PAGE, 0, &qp->vmr);
+	if (ret)
+		goto err_ring;
+	ret = qp_attach_cqs(qp);
+	if (ret)
+		goto err_reg;
+
+	kattr = *attr;
+	kattr.comp_mask &= IBV_QP_INIT_ATTR_PD;
+	if (!ctx->use_raw_attrs) {
+		/* older kernels take the sizes the provider settled on */
+		kattr.cap.max_send_wr = s.sq_depth >> s.sq_shift;
+		kattr.cap.max_recv_wr = s.rq_depth >> s.rq_shift;
+	}
+	cmd.drv.user_wqe_bufs = (uintptr_t)qp->sq;
+	cmd.drv.user_compl_ctx = qp->token;
+	ret = ibv_cmd_create_qp_ex(ibctx, &qp->vqp, &kattr, &cmd.ibv_cmd,
+				   sizeof(cmd), &resp.ibv_resp, sizeof(resp));
+	if (ret)
+		goto err_cqs;
+	ret = qp_apply_resp(qp, &s, &resp.drv);
+	if (ret)
+		goto err_destroy;
+
+	attr->cap.max_send_wr =
+		(s.sq_depth - IRDMA_SQ_RESERVED_QUANTA) >> s.sq_shift;
+	attr->cap.max_recv_wr = (s.rq_depth - IRDMA_RQ_RESERVED) >> s.rq_shift;
+	if (attr->comp_mask & IBV_QP_INIT_ATTR_SEND_OPS_FLAGS) {
+		qp->vqp.comp_mask |= VERBS_QP_EX;
+		irdma_qp_init_wr_ops(qp, attr->send_ops_flags);
+	}
+	return qp;
+
+err_destroy:
+	ibv_cmd_destroy_qp(&qp->vqp.qp);
+err_cqs:
+	qp_detach_cqs(qp);
+err_reg:
+	irdma_ring_deregister(&qp->vmr);
+err_ring:
+	irdma_ring_free(ctx, &qp->mem);
+err_track:
+	qp_free_tracking(qp);
+err_lock:
+	pthread_spin_destroy(&qp->lock);
+err_free:
+	free(qp);
+err_out:
+	errno = ret;
+	return NULL;
+}
+
+struct ibv_qp *irdma_create_qp(struct ibv_pd *pd,
+			       struct ibv_qp_init_attr *attr)
+{
+	struct ibv_qp_init_attr_ex ex = {};
+	struct irdma_qp *qp;
+
+	memcpy(&ex, attr, sizeof(*attr));
+	ex.comp_mask = IBV_QP_INIT_ATTR_PD;
+	ex.pd = pd;
+	qp = qp_create(pd->context, &ex);
+	if (!qp)
+		return NULL;
+	attr->cap = ex.cap;
+	return &qp->vqp.qp;
+}
+
+struct ibv_qp *irdma_create_qp_ex(struct ibv_context *ibctx,
+				  struct ibv_qp_init_attr_ex *attr)
+{
+	struct irdma_qp *qp = qp_create(ibctx, attr);
+
+	return qp ? &qp->vqp.qp : NULL;
+}
+
+int irdma_query_qp(struct ibv_qp *ibqp, struct ibv_qp_attr *attr,
+		   int attr_mask, struct ibv_qp_init_attr *init_attr)
+{
+	struct ibv_query_qp cmd;
+
+	return ibv_cmd_query_qp(ibqp, attr, attr_mask, init_attr, &cmd,
+				sizeof(cmd));
+}
+
+int irdma_modify_qp(struct ibv_qp *ibqp, struct ibv_qp_attr *attr,
+		    int attr_mask)
+{
+	struct ibv_modify_qp cmd = {};
+
+	return ibv_cmd_modify_qp(ibqp, attr, attr_mask, &cmd, sizeof(cmd));
+}
+
+/*
+ * WQEs posted to a QP that is already in the error state are not seen by
+ * the flush the kernel did on entering it: ask for another flush.
+ */
+void irdma_qp_reflush(struct irdma_qp *qp, bool sq, bool rq)
+{
+	struct irdma_qp_modify_cmd cmd = {};
+	struct ib_uverbs_ex_modify_qp_resp resp = {};
+	struct ibv_qp_attr attr = { .qp_state = IBV_QPS_ERR };
+
+	cmd.drv.sq_flush = sq;
+	cmd.drv.rq_flush = rq;
+	ibv_cmd_modify_qp_ex(&qp->vqp.qp, &attr, IBV_QP_STATE, &cmd.ibv_cmd,
+			     sizeof(cmd), &resp, sizeof(resp));
+}
+
+int irdma_destroy_qp(struct ibv_qp *ibqp)
+{
+	struct irdma_qp *qp = to_irdma_qp(ibqp);
+	int ret;
+
+	ret = ibv_cmd_destroy_qp(ibqp);
+	if (ret)
+		return ret;
+	/* forget its CQEs still in the CQs before the slots can be reused */
+	qp_detach_cqs(qp);
+	irdma_ring_deregister(&qp->vmr);
+	irdma_ring_free(qp->ctx, &qp->mem);
+	qp_free_tracking(qp);
+	pthread_spin_destroy(&qp->lock);
+	free(qp);
+	return 0;
+}

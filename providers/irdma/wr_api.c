@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * The ibv_qp_ex work request API (ibv_wr_start .. ibv_wr_complete).
+ *
+ * A builder call (ibv_wr_send, ibv_wr_rdma_write, ...) opens a work
+ * request; the setters that follow fill in its data. The request is only
+ * written to the SQ when the next builder or ibv_wr_complete() comes, since
+ * its size depends on all setters. The header of the batch's first WQE is
+ * held back until ibv_wr_complete(), so the device cannot start on a batch
+ * that may still be aborted; an abort makes the batch's WQEs invalid again
+ * and rewinds the SQ.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <util/udma_barrier.h>
+
+#include "hw_format.h"
+#include "queues.h"
+
+static inline __le64 *wr_sq_quantum(struct irdma_qp *qp, uint32_t idx)
+{
+	return (__le64 *)(qp->sq + (size_t)idx * IRDMA_WQE_QUANTUM);
+}
+
+static void wr_commit_pending(struct irdma_qp *qp)
+{
+	struct irdma_wr_state *w = &qp->wr;
+	int ret;
+
+	if (!w->pending)
+		return;
+	w->pending = false;
+	if (w->err)
+		return;
+	ret = irdma_sq_write(qp, &w->desc);
+	if (ret)
+		w->err = ret;
+}
+
+/* Undo everything this batch wrote to the SQ (padding NOPs before it stay). */
+static void wr_rewind(struct irdma_qp *qp)
+{
+	struct irdma_wr_state *w = &qp->wr;
+	struct irdma_wq_pos *p = &qp->sq_pos;
+	uint32_t idx = w->start_head;
+	uint8_t pol = w->start_polarity;
+
+	if (!w->first_wqe)
+		return;
+	while (idx != p->head) {
+		hw_wr64(wr_sq_quantum(qp, idx), 3, hwf_put(WQEH_VALID, !pol));
+		qp->sq_slots[idx].quanta = 0;
+		if (++idx == p->size) {
+			idx = 0;
+			pol ^= 1;
+		}
+	}
+	p->head = w->start_head;
+	qp->sq_polarity = w->start_polarity;
+	w->first_wqe = NULL;
+}
+
+static void wr_start(struct ibv_qp_ex *ibqp)
+{
+	struct irdma_qp *qp = qp_ex_to_irdma_qp(ibqp);
+
+	pthread_spin_lock(&qp->lock);
+	qp->wr.open = true;
+	qp->wr.pending = false;
+	qp->wr.err = 0;
+	qp->wr.first_wqe = NULL;
+}
+
+static int wr_complete(struct ibv_qp_ex *ibqp)
+{
+	struct irdma_qp *qp = qp_ex_to_irdma_qp(ibqp);
+	struct irdma_wr_state *w = &qp->wr;
+	bool reflush;
+	int err;
+
+	reflush = qp->vqp.qp.state == IBV_QPS_ERR &&
+		  !irdma_wq_used(&qp->sq_pos);
+	wr_commit_pending(qp);
+	err = w->err;
+	if (err) {
+		wr_rewind(qp);
+	} else if (w->first_wqe) {
+		udma_to_device_barrier();
+		hw_wr64(w->first_wqe, 3, w->first_hdr);
+		w->first_wqe = NULL;
+		irdma_sq_ring_doorbell(qp);
+		if (reflush)
+			irdma_qp_reflush(qp, true, false);
+	}
+	w->open = false;
+	pthread_spin_unlock(&qp->lock);
+	return err;
+}
+
+static void wr_abort(struct ibv_qp_ex *ibqp)
+{
+	struct irdma_qp *qp = qp_ex_to_irdma_qp(ibqp);
+
+	qp->wr.pending = false;
+	wr_rewind(qp);
+	qp->wr.open = false;
+	pthread_spin_unlock(&qp->lock);
+}
+
+/* Open a new work request of the given verbs opcode. */
+static struct irdma_send_desc *wr_open(struct ibv_qp_ex *ibqp,
+				       enum ibv_wr_opcode op, uint8_t hw_op)
+{
+	struct irdma_qp *qp = qp_ex_to_irdma_qp(ibqp);
+	struct irdma_wr_state *w = &qp->wr;
+	struct irdma_send_desc *d = &w->desc;
+	int ret;
+
+	wr_commit_pending(qp);
+	memset(d, 0, sizeof(*d));
+	d->wr_id = ibqp->wr_id;
+	d->hw_op = hw_op;
+	d->signaled = qp->sig_all || (ibqp->wr_flags & IBV_SEND_SIGNALED);
+	d->fence = ibqp->wr_flags & IBV_SEND_FENCE;
+	d->solicited = ibqp->wr_flags & IBV_SEND_SOLICITED;
+	d->sge = w->sge;
+	w->pending = true;
+	ret = irdma_send_opcode_check(qp, op);
+	if (ret && !w->err)
+		w->err = ret;
+	return d;
+}
+
+static uint8_t send_op(struct ibv_qp_ex *ibqp, bool inv)
+{
+	bool sol = ibqp->wr_flags & IBV_SEND_SOLICITED;
+
+	if (inv)
+		return sol ? IRDMA_HWOP_SEND_SOL_INV : IRDMA_HWOP_SEND_INV;
+	return sol ? IRDMA_HWOP_SEND_SOL : IRDMA_HWOP_SEND;
+}
+
+static uint8_t write_op(struct ibv_qp_ex *ibqp)
+{
+	return (ibqp->wr_flags & IBV_SEND_SOLICITED) ?
+		       IRDMA_HWOP_RDMA_WRITE_SOL :
+		       IRDMA_HWOP_RDMA_WRITE;
+}
+
+static void wr_send(struct ibv_qp_ex *ibqp)
+{
+	wr_open(ibqp, IBV_WR_SEND, send_op(ibqp, false));
+}
+
+static void wr_send_imm(struct ibv_qp_ex *ibqp, __be32 imm)
+{
+	struct irdma_send_desc *d =
+		wr_open(ibqp, IBV_WR_SEND_WITH_IMM, send_op(ibqp, false));
+
+	d->imm_valid = true;
+	d->imm = be32toh(imm);
+}
+
+static void wr_send_inv(struct ibv_qp_ex *ibqp, uint32_t rkey)
+{
+	struct irdma_send_desc *d =
+		wr_open(ibqp, IBV_WR_SEND_WITH_INV, send_op(ibqp, true));
+
+	d->rkey = rkey;
+}
+
+static void wr_rdma_write(struct ibv_qp_ex *ibqp, uint32_t rkey,
+			  uint64_t addr)
+{
+	struct irdma_send_desc *d =
+		wr_open(ibqp, IBV_WR_RDMA_WRITE, write_op(ibqp));
+
+	d->rkey = rkey;
+	d->remote_addr = addr;
+}
+
+static void wr_rdma_write_imm(struct ibv_qp_ex *ibqp, uint32_t rkey,
+			      uint64_t addr, __be32 imm)
+{
+	struct irdma_send_desc *d =
+		wr_open(ibqp, IBV_WR_RDMA_WRITE_WITH_IMM, write_op(ibqp));
+
+	d->rkey = rkey;
+	d->remote_addr = addr;
+	d->imm_valid = true;
+	d->imm = be32toh(imm);
+}
+
+static void wr_rdma_read(struct ibv_qp_ex *ibqp, uint32_t rkey,
+			 uint64_t addr)
+{
+	struct irdma_send_desc *d =
+		wr_open(ibqp, IBV_WR_RDMA_READ, IRDMA_HWOP_RDMA_READ);
+
+	d->rkey = rkey;
+	d->remote_addr = addr;
+}
+
+static void wr_atomic_cmp_swp(struct ibv_qp_ex *ibqp, uint32_t rkey,
+			      uint64_t addr, uint64_t compare, uint64_t swap)
+{
+	struct irdma_send_desc *d = wr_open(ibqp, IBV_WR_ATOMIC_CMP_AND_SWP,
+					    IRDMA_HWOP_ATOMIC_CMP_SWAP);
+
+	d->rkey = rkey;
+	d->remote_addr = addr;
+	d->atomic_compare = compare;
+	d->atomic_swap_add = swap;
+}
+
+static void wr_atomic_fetch_add(struct ibv_qp_ex *ibqp, uint32_t rkey,
+				uint64_t addr, uint64_t add)
+{
+	struct irdma_send_desc *d = wr_open(ibqp, IBV_WR_ATOMIC_FETCH_AND_ADD,
+					    IRDMA_HWOP_ATOMIC_FETCH_ADD);
+
+	d->rkey = rkey;
+	d->remote_addr = addr;
+	d->atomic_swap_add = add;
+}
+
+static void wr_local_inv(struct ibv_qp_ex *ibqp, uint32_t rkey)
+{
+	struct irdma_send_desc *d =
+		wr_open(ibqp, IBV_WR_LOCAL_INV, IRDMA_HWOP_LOCAL_INV);
+
+	d->rkey = rkey;
+}
+
+static void wr_bind_mw(struct ibv_qp_ex *ibqp, struct ibv_mw *mw,
+		       uint32_t rkey, const struct ibv_mw_bind_info *bi)
+{
+	struct irdma_qp *qp = qp_ex_to_irdma_qp(ibqp);
+	struct irdma_send_desc *d =
+		wr_open(ibqp, IBV_WR_BIND_MW, IRDMA_HWOP_BIND_MW);
+
+	if (!mw || !bi || (bi->length && !bi->mr) ||
+	    (bi->mr &&
+	     (verbs_get_mr(bi->mr)->access & IBV_ACCESS_ZERO_BASED))) {
+		if (!qp->wr.err)
+			qp->wr.err = EINVAL;
+		return;
+	}
+	d->mr_stag = bi->mr ? bi->mr->rkey : 0;
+	d->bind_addr = bi->addr;
+	d->bind_len = bi->length;
+	d->bind_access = bi->mw_access_flags;
+	d->bind_zero_based = bi->mw_access_flags & IBV_ACCESS_ZERO_BASED;
+	if (mw->type == IBV_MW_TYPE_1) {
+		d->bind_type1 = true;
+		d->mw_stag = rkey;
+	} else {
+		/* a type 2 window keeps its index, the key byte is new */
+		d->mw_stag = (rkey & 0xff) | (mw->rkey & ~0xffu);
+		mw->rkey = d->mw_stag;
+	}
+}
+
+static void wr_set_sge(struct ibv_qp_ex *ibqp, uint32_t lkey, uint64_t addr,
+		       uint32_t length)
+{
+	struct irdma_qp *qp = qp_ex_to_irdma_qp(ibqp);
+	struct irdma_wr_state *w = &qp->wr;
+
+	w->sge[0].lkey = lkey;
+	w->sge[0].addr = addr;
+	w->sge[0].length = length;
+	w->desc.sge = w->sge;
+	w->desc.num_sge = 1;
+	w->desc.inline_data = false;
+}
+
+static void wr_set_sge_list(struct ibv_qp_ex *ibqp, size_t num,
+			    const struct ibv_sge *list)
+{
+	struct irdma_qp *qp = qp_ex_to_irdma_qp(ibqp);
+	struct irdma_wr_state *w = &qp->wr;
+
+	if (num > qp->max_send_sge || num > IRDMA_WR_MAX_SGE ||
+	    (num && !list)) {
+		if (!w->err)
+			w->err = EINVAL;
+		return;
+	}
+	if (num)
+		memcpy(w->sge, list, num * sizeof(*list));
+	w->desc.sge = w->sge;
+	w->desc.num_sge = num;
+	w->desc.inline_data = false;
+}
+
+/* Inline data is copied now: the caller may reuse its buffer at once. */
+static void wr_inline_append(struct irdma_qp *qp, const void *addr,
+			     size_t len, uint32_t *used)
+{
+	struct irdma_wr_state *w = &qp->wr;
+
+	if (len > qp->max_inline || *used + len > qp->max_inline) {
+		if (!w->err)
+			w->err = EINVAL;
+		return;
+	}
+	if (len)
+		memcpy(w->inline_buf + *used, addr, len);
+	*used += len;
+}
+
+static void wr_inline_finish(struct irdma_qp *qp, uint32_t used)
+{
+	struct irdma_wr_state *w = &qp->wr;
+
+	w->sge[0].addr = (uintptr_t)w->inline_buf;
+	w->sge[0].length = used;
+	w->sge[0].lkey = 0;
+	w->desc.sge = w->sge;
+	w->desc.num_sge = 1;
+	w->desc.inline_data = true;
+}
+
+static void wr_set_inline_data(struct ibv_qp_ex *ibqp, void *addr,
+			       size_t length)
+{
+	struct irdma_qp *qp = qp_ex_to_irdma_qp(ibqp);
+	uint32_t used = 0;
+
+	wr_inline_append(qp, addr, length, &used);
+	wr_inline_finish(qp, used);
+}
+
+static void wr_set_inline_data_list(struct ibv_qp_ex *ibqp, size_t num,
+				    const struct ibv_data_buf *list)
+{
+	struct irdma_qp *qp = qp_ex_to_irdma_qp(ibqp);
+	uint32_t used = 0;
+	size_t i;
+
+	for (i = 0; i < num; i++)
+		wr_inline_append(qp, list[i].addr, list[i].length, &used);
+	wr_inline_finish(qp, used);
+}
+
+static void wr_set_ud_addr(struct ibv_qp_ex *ibqp, struct ibv_ah *ah,
+			   uint32_t remote_qpn, uint32_t remote_qkey)
+{
+	struct irdma_qp *qp = qp_ex_to_irdma_qp(ibqp);
+	struct irdma_send_desc *d = &qp->wr.desc;
+
+	if (!ah) {
+		if (!qp->wr.err)
+			qp->wr.err = EINVAL;
+		return;
+	}
+	d->ah_id = to_irdma_ah(ah)->ah_id;
+	d->dest_qpn = remote_qpn;
+	d->qkey = remote_qkey;
+}
+
+void irdma_qp_init_wr_ops(struct irdma_qp *qp, uint64_t ops)
+{
+	struct ibv_qp_ex *e = &qp->vqp.qp_ex;
+
+	e->wr_start = wr_start;
+	e->wr_complete = wr_complete;
+	e->wr_abort = wr_abort;
+	if (ops & IBV_QP_EX_WITH_SEND)
+		e->wr_send = wr_send;
+	if (ops & IBV_QP_EX_WITH_SEND_WITH_IMM)
+		e->wr_send_imm = wr_send_imm;
+	if (ops & IBV_QP_EX_WITH_SEND_WITH_INV)
+		e->wr_send_inv = wr_send_inv;
+	if (ops & IBV_QP_EX_WITH_RDMA_WRITE)
+		e->wr_rdma_write = wr_rdma_write;
+	if (ops & IBV_QP_EX_WITH_RDMA_WRITE_WITH_IMM)
+		e->wr_rdma_write_imm = wr_rdma_write_imm;
+	if (ops & IBV_QP_EX_WITH_RDMA_READ)
+		e->wr_rdma_read = wr_rdma_read;
+	if (ops & IBV_QP_EX_WITH_ATOMIC_CMP_AND_SWP)
+		e->wr_atomic_cmp_swp = wr_atomic_cmp_swp;
+	if (ops & IBV_QP_EX_WITH_ATOMIC_FETCH_AND_ADD)
+		e->wr_atomic_fetch_add = wr_atomic_fetch_add;
+	if (ops & IBV_QP_EX_WITH_LOCAL_INV)
+		e->wr_local_inv = wr_local_inv;
+	if (ops & IBV_QP_EX_WITH_BIND_MW)
+		e->wr_bind_mw = wr_bind_mw;
+	e->wr_set_sge = wr_set_sge;
+	e->wr_set_sge_list = wr_set_sge_list;
+	e->wr_set_inline_data = wr_set_inline_data;
+	e->wr_set_inline_data_list = wr_set_inline_data_list;
+	if (qp->vqp.qp.qp_type == IBV_QPT_UD)
+		e->wr_set_ud_addr = wr_set_ud_addr;
+}
