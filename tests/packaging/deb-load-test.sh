@@ -1,0 +1,32 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+#
+# deb-load-test.sh IRDMA_EMU_RUN ROOT
+#
+# libibverbs loads the provider as the package installed it: run
+# ibv_devinfo on an emulated device with irdma-emu-run --provider pointing
+# at ROOT/usr/lib/<multiarch>/libibverbs/libirdma (deb-install-test.sh left
+# the package installed in ROOT). IRDMA_DEBUG=1 makes our provider announce
+# itself ("irdma: context: ..."), which rdma-core's provider never prints.
+set -euo pipefail
+
+emu=${1:?usage: deb-load-test.sh IRDMA_EMU_RUN ROOT}
+root=${2:?}
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+[ -x "$emu" ] || fail "$emu not built"
+ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
+so=$(ls "$root/usr/lib/$ma/libibverbs/"libirdma-rdmav*.so 2>/dev/null) ||
+	fail "no installed provider under $root"
+prefix=${so%-rdmav*.so}
+
+out=$(IRDMA_DEBUG=1 "$emu" --provider "$prefix" -- ibv_devinfo 2>&1) || {
+	echo "$out"
+	fail "ibv_devinfo through $so failed"
+}
+echo "$out"
+echo "$out" | grep -q '^hca_id:' || fail "ibv_devinfo listed no device"
+echo "$out" | grep -q '^irdma: context:' ||
+	fail "the device was not opened by our provider"
+echo "PASS: libibverbs loaded $so"
