@@ -11,9 +11,7 @@
 #include "irdma.h"
 #include "debug.h"
 #include "verbs_ctl.h"
-#ifdef IRDMA_HAVE_DATAPATH
 #include "queues.h"
-#endif
 
 #define INTEL_VENDOR 0x8086
 
@@ -21,11 +19,12 @@
 #define GEN_MATCH(dev, gen) VERBS_PCI_MATCH(INTEL_VENDOR, dev, (void *)(gen))
 #define X722(dev) GEN_MATCH(dev, IRDMA_GEN_1)
 #define E810(dev) GEN_MATCH(dev, IRDMA_GEN_2)
+#define IPU(dev) GEN_MATCH(dev, IRDMA_GEN_3)
 
 /*
- * X722 parts (i40e family, gen 1) and E810/E82x parts (ice family, gen 2).
- * Later generations expose RDMA through drivers that report the irdma
- * netlink driver id, which the first entry catches.
+ * X722 parts (i40e family, gen 1), E810/E82x parts (ice family, gen 2) and
+ * the IPU E2000 functions of the idpf driver (gen 3). The netlink driver id
+ * entry catches any of them when libibverbs enumerates through netlink.
  */
 static const struct verbs_match_ent irdma_match_table[] = {
 	VERBS_DRIVER_ID(RDMA_DRIVER_IRDMA),
@@ -44,6 +43,8 @@ static const struct verbs_match_ent irdma_match_table[] = {
 	X722(0x37D1), X722(0x37D2), X722(0x37D3),
 	/* i40e: X722 virtual functions */
 	X722(0x374D), X722(0x37CD), X722(0x37D9),
+	/* idpf: IPU E2000 physical and virtual function */
+	IPU(0x1452), IPU(0x145C),
 	{}
 };
 
@@ -293,9 +294,7 @@ static struct verbs_context *irdma_alloc_context(struct ibv_device *ibdev,
 	log_context(ctx);
 
 	verbs_set_ops(&ctx->ibv_ctx, &irdma_ctl_ops);
-#ifdef IRDMA_HAVE_DATAPATH
 	verbs_set_ops(&ctx->ibv_ctx, &irdma_datapath_ops);
-#endif
 
 	/* i40iw-style kernels map the doorbells at offset 0 */
 	ret = map_doorbells(ctx, ctx->legacy_gen1 ? 0 : resp.resp.db_mmap_key);
