@@ -27,6 +27,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+#include <linux/close_range.h>
 #include <linux/netlink.h>
 
 #include "config.h"
@@ -73,6 +75,9 @@ REAL_FN(int, fstatat, int, const char *, struct stat *, int)
 REAL_FN(int, statx, int, const char *, int, unsigned int, struct statx *)
 REAL_FN(int, faccessat, int, const char *, int, int)
 REAL_FN(int, socket, int, int, int)
+REAL_FN(int, close_range, unsigned int, unsigned int, int)
+REAL_FN(void, closefrom, int)
+REAL_FN(void *, mremap, void *, size_t, size_t, int, ...)
 
 /* A missing libc symbol is an emulator bug; say so instead of crashing. */
 #define CALL_REAL(name, fail, ...)                                           \
@@ -125,6 +130,22 @@ static inline void driver_enter(void)
 static inline void driver_leave(void)
 {
 	driver_depth--;
+}
+
+/*
+ * IRDMA_EMU_TRACE=1 logs every uverbs write() command and ioctl to stderr:
+ * the way to check that libibverbs really took the write() path.
+ */
+static int trace_enabled = -1;
+
+static bool tracing(void)
+{
+	if (trace_enabled < 0) {
+		const char *v = getenv("IRDMA_EMU_TRACE");
+
+		trace_enabled = v && *v && strcmp(v, "0");
+	}
+	return trace_enabled;
 }
 
 /* ---- the fd table ------------------------------------------------- */
@@ -781,6 +802,41 @@ int dup3(int oldfd, int newfd, int flags)
 	return dup_onto(oldfd, newfd, flags, true);
 }
 
+/* Drop the entries of every fd in [lo, hi] (close_range, closefrom). */
+static void fd_forget_range(unsigned int lo, unsigned int hi)
+{
+	unsigned int fd;
+
+	if (hi >= EMU_FD_TABLE_SIZE)
+		hi = EMU_FD_TABLE_SIZE - 1;
+	for (fd = lo; fd <= hi && atomic_load(&fd_table_used); fd++)
+		emu_fdobj_put(fd_take(fd));
+}
+
+EMU_EXPORT int close_range(unsigned int lo, unsigned int hi, int flags);
+EMU_EXPORT void closefrom(int lo);
+
+int close_range(unsigned int lo, unsigned int hi, int flags)
+{
+	int ret = CALL_REAL(close_range, -1, lo, hi, flags);
+
+	/* CLOSE_RANGE_CLOEXEC only marks them; they stay open. */
+	if (!ret && !driver_depth && !(flags & CLOSE_RANGE_CLOEXEC))
+		fd_forget_range(lo, hi);
+	return ret;
+}
+
+void closefrom(int lo)
+{
+	void (*fn)(int) = get_closefrom();
+
+	if (!fn)
+		return;
+	fn(lo);
+	if (!driver_depth && lo >= 0)
+		fd_forget_range(lo, ~0U);
+}
+
 static int do_fcntl(int fd, int cmd, va_list ap)
 {
 	/* Every fcntl argument is an int, a pointer or absent. */
@@ -835,6 +891,14 @@ ssize_t write(int fd, const void *buf, size_t len)
 	ret = emu_kernel_write(((struct uverbs_obj *)obj)->file, buf, len);
 	driver_leave();
 	emu_fdobj_put(obj);
+	if (tracing()) {
+		uint32_t cmd = 0;
+
+		if (len >= sizeof(cmd))
+			memcpy(&cmd, buf, sizeof(cmd));
+		fprintf(stderr, "irdma-emu: fd %d write cmd 0x%x len %zu -> %zd\n",
+			fd, cmd, len, ret);
+	}
 	if (ret < 0) {
 		errno = -ret;
 		return -1;
@@ -857,6 +921,9 @@ int ioctl(int fd, unsigned long req, ...)
 		return CALL_REAL(ioctl, -1, fd, req, arg);
 	if (obj->kind == EMU_FD_UVERBS) {
 		/* No RDMA_VERBS_IOCTL: libibverbs falls back to write(). */
+		if (tracing())
+			fprintf(stderr, "irdma-emu: fd %d ioctl 0x%lx -> ENOTTY\n",
+				fd, req);
 		errno = ENOTTY;
 		ret = -1;
 	} else {
@@ -951,6 +1018,33 @@ int munmap(void *addr, size_t len)
 	ret = emu_real_munmap(addr, len);
 	if (!ret)
 		emu_heap_unmapped(addr, len);
+	return ret;
+}
+
+EMU_EXPORT void *mremap(void *old, size_t old_len, size_t new_len, int flags,
+			...);
+
+/*
+ * A moved or resized heap mapping is no longer tracked as shared: both the
+ * old and the new range count as private afterwards. That errs towards
+ * "the device cannot see it", never towards exposing private memory.
+ */
+void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...)
+{
+	void *new_addr = NULL, *ret;
+	va_list ap;
+
+	if (flags & MREMAP_FIXED) {
+		va_start(ap, flags);
+		new_addr = va_arg(ap, void *);
+		va_end(ap);
+	}
+	ret = CALL_REAL(mremap, MAP_FAILED, old, old_len, new_len, flags,
+			new_addr);
+	if (ret != MAP_FAILED && !driver_depth) {
+		emu_heap_unmapped(old, old_len);
+		emu_heap_unmapped(ret, new_len);
+	}
 	return ret;
 }
 

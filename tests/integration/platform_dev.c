@@ -82,6 +82,26 @@ static void check_node(unsigned int idx)
 	CHECK(fstat(fd2, &fst) == -1 && errno == EBADF, "closed fd alive");
 }
 
+/*
+ * An fd closed by close_range() must not keep its identity: the next file
+ * that gets the same number is an ordinary one.
+ */
+static void check_close_range(void)
+{
+	struct stat st;
+	int fd, fd2;
+
+	fd = open("/dev/infiniband/uverbs0", O_RDWR | O_CLOEXEC);
+	CHECK(fd >= 0, "open: %s", strerror(errno));
+	CHECK(close_range(fd, fd, 0) == 0, "close_range: %s", strerror(errno));
+	fd2 = open("/dev/null", O_RDWR | O_CLOEXEC);
+	CHECK(fd2 == fd, "fd number not reused (%d vs %d)", fd2, fd);
+	CHECK(fstat(fd2, &st) == 0 && major(st.st_rdev) == 1,
+	      "/dev/null reported as %u:%u", major(st.st_rdev),
+	      minor(st.st_rdev));
+	close(fd2);
+}
+
 static void check_absent(const char *path)
 {
 	struct stat st;
@@ -102,6 +122,7 @@ static void test_nodes(unsigned int n)
 
 	for (i = 0; i < n; i++)
 		check_node(i);
+	check_close_range();
 	snprintf(path, sizeof(path), "/dev/infiniband/uverbs%u", n);
 	check_absent(path);
 	check_absent("/dev/infiniband/rdma_cm");

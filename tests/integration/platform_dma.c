@@ -91,6 +91,7 @@ static void test_cc(void)
 {
 	char *priv = malloc(LEN), *shared = heap_buffer(8192);
 	char got[LEN], again[LEN], data[LEN], before[LEN];
+	char *moved;
 	size_t same = 0, i;
 
 	/* Shared: the device sees and changes the real bytes. */
@@ -129,6 +130,14 @@ static void test_cc(void)
 	/* Unmapped heap memory is no longer shared. */
 	CHECK(munmap(shared, 8192) == 0, "munmap");
 	CHECK(!dma_visible(va_of(shared), 16), "stale shared record");
+
+	/* A moved heap mapping is conservatively private at both ends. */
+	shared = heap_buffer(4096);
+	moved = mremap(shared, 4096, 8192, MREMAP_MAYMOVE);
+	CHECK(moved != MAP_FAILED, "mremap: %s", strerror(errno));
+	CHECK(!dma_visible(va_of(shared), 16) && !dma_visible(va_of(moved), 16),
+	      "mremap kept a shared record");
+	munmap(moved, 8192);
 	free(priv);
 }
 
