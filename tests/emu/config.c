@@ -59,11 +59,11 @@ int emu_config_from_env(struct emu_config *cfg, char *err, size_t errlen)
 	if (errlen)
 		err[0] = 0;
 
-#define BAD(name, val)                                                       \
-	do {                                                                 \
-		if (errlen && !err[0])                                       \
-			snprintf(err, errlen, "invalid %s=%s", name, val);   \
-		ret = -EINVAL;                                               \
+#define BAD(name, val)                                                     \
+	do {                                                               \
+		if (errlen && !err[0])                                     \
+			snprintf(err, errlen, "invalid %s=%s", name, val); \
+		ret = -EINVAL;                                             \
 	} while (0)
 
 	v = getenv(EMU_ENV_GEN);

@@ -15,7 +15,7 @@
 #include "fault.h"
 
 struct fault_spec {
-	unsigned long at;	/* fire when the counter reaches this */
+	unsigned long at; /* fire when the counter reaches this */
 	int err;
 	bool armed;
 };
@@ -39,17 +39,20 @@ static const struct {
 	const char *name;
 	int err;
 } errno_names[] = {
-	{ "EPERM", EPERM },	{ "ENOENT", ENOENT },	{ "EINTR", EINTR },
-	{ "EIO", EIO },		{ "ENXIO", ENXIO },	{ "E2BIG", E2BIG },
-	{ "EBADF", EBADF },	{ "EAGAIN", EAGAIN },	{ "ENOMEM", ENOMEM },
-	{ "EACCES", EACCES },	{ "EFAULT", EFAULT },	{ "EBUSY", EBUSY },
-	{ "EEXIST", EEXIST },	{ "ENODEV", ENODEV },	{ "EINVAL", EINVAL },
-	{ "ENFILE", ENFILE },	{ "EMFILE", EMFILE },	{ "ENOSPC", ENOSPC },
-	{ "ERANGE", ERANGE },	{ "ENOSYS", ENOSYS },	{ "ENODATA", ENODATA },
-	{ "ETIMEDOUT", ETIMEDOUT }, { "EOPNOTSUPP", EOPNOTSUPP },
-	{ "ENOTSUP", ENOTSUP },	{ "ECANCELED", ECANCELED },
-	{ "EPROTONOSUPPORT", EPROTONOSUPPORT }, { "ENOTTY", ENOTTY },
-	{ "EOVERFLOW", EOVERFLOW },
+	{ "EPERM", EPERM },	      { "ENOENT", ENOENT },
+	{ "EINTR", EINTR },	      { "EIO", EIO },
+	{ "ENXIO", ENXIO },	      { "E2BIG", E2BIG },
+	{ "EBADF", EBADF },	      { "EAGAIN", EAGAIN },
+	{ "ENOMEM", ENOMEM },	      { "EACCES", EACCES },
+	{ "EFAULT", EFAULT },	      { "EBUSY", EBUSY },
+	{ "EEXIST", EEXIST },	      { "ENODEV", ENODEV },
+	{ "EINVAL", EINVAL },	      { "ENFILE", ENFILE },
+	{ "EMFILE", EMFILE },	      { "ENOSPC", ENOSPC },
+	{ "ERANGE", ERANGE },	      { "ENOSYS", ENOSYS },
+	{ "ENODATA", ENODATA },	      { "ETIMEDOUT", ETIMEDOUT },
+	{ "EOPNOTSUPP", EOPNOTSUPP }, { "ENOTSUP", ENOTSUP },
+	{ "ECANCELED", ECANCELED },   { "EPROTONOSUPPORT", EPROTONOSUPPORT },
+	{ "ENOTTY", ENOTTY },	      { "EOVERFLOW", EOVERFLOW },
 };
 
 static int parse_errno(const char *s, size_t len)

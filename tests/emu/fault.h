@@ -14,9 +14,9 @@
 #include <stddef.h>
 
 enum emu_fault_kind {
-	EMU_FAULT_CMD,	/* a uverbs write() command, before it executes */
-	EMU_FAULT_HEAP,	/* a DMA_HEAP_IOCTL_ALLOC */
-	EMU_FAULT_MMAP,	/* an mmap() of a uverbs fd */
+	EMU_FAULT_CMD, /* a uverbs write() command, before it executes */
+	EMU_FAULT_HEAP, /* a DMA_HEAP_IOCTL_ALLOC */
+	EMU_FAULT_MMAP, /* an mmap() of a uverbs fd */
 	EMU_FAULT_NR_KINDS,
 };
 

@@ -29,16 +29,16 @@ struct emu_dmabuf {
 	struct emu_fdobj base;
 	uint64_t size;
 	void *kva;
-	int memfd;	/* ours: keeps an fd to resolve inode lookups */
+	int memfd; /* ours: keeps an fd to resolve inode lookups */
 	dev_t dev;
 	ino_t ino;
 	struct emu_dmabuf *next;
 };
 
 struct shared_map {
-	uint64_t start, end;	/* [start, end) */
+	uint64_t start, end; /* [start, end) */
 	struct emu_dmabuf *buf;
-	uint64_t offset;	/* of start within buf */
+	uint64_t offset; /* of start within buf */
 };
 
 static pthread_mutex_t bufs_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -177,10 +177,9 @@ static int heap_alloc(void *arg)
 	b = dmabuf_create(req.len);
 	if (!b)
 		return -errno;
-	fd = emu_real_fcntl(b->memfd,
-			    (req.fd_flags & O_CLOEXEC) ? F_DUPFD_CLOEXEC :
-							 F_DUPFD,
-			    0);
+	fd = emu_real_fcntl(
+		b->memfd,
+		(req.fd_flags & O_CLOEXEC) ? F_DUPFD_CLOEXEC : F_DUPFD, 0);
 	if (fd < 0) {
 		err = errno;
 		atomic_store(&b->base.refs, 1);
@@ -310,7 +309,8 @@ static size_t maps_cut_locked(uint64_t start, uint64_t end,
 			tail.start = end;
 			m->end = start;
 			if (maps_insert_locked(&tail)) {
-				*incomplete = true; /* keep the tail unrecorded */
+				/* Out of memory: the tail counts as private. */
+				*incomplete = true;
 				return ndrop;
 			}
 			emu_fdobj_get(&tail.buf->base);

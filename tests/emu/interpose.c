@@ -51,13 +51,13 @@
 
 /* ---- the real libc ------------------------------------------------- */
 
-#define REAL_FN(ret, name, ...)                                              \
-	static ret (*real_##name)(__VA_ARGS__);                              \
-	static ret (*get_##name(void))(__VA_ARGS__)                          \
-	{                                                                    \
-		if (!real_##name)                                            \
-			real_##name = dlsym(RTLD_NEXT, #name);               \
-		return real_##name;                                          \
+#define REAL_FN(ret, name, ...)                                \
+	static ret (*real_##name)(__VA_ARGS__);                \
+	static ret (*get_##name(void))(__VA_ARGS__)            \
+	{                                                      \
+		if (!real_##name)                              \
+			real_##name = dlsym(RTLD_NEXT, #name); \
+		return real_##name;                            \
 	}
 
 REAL_FN(int, openat, int, const char *, int, ...)
@@ -80,13 +80,13 @@ REAL_FN(void, closefrom, int)
 REAL_FN(void *, mremap, void *, size_t, size_t, int, ...)
 
 /* A missing libc symbol is an emulator bug; say so instead of crashing. */
-#define CALL_REAL(name, fail, ...)                                           \
-	({                                                                   \
-		__typeof__(real_##name) fn_ = get_##name();                  \
-		if (!fn_) {                                                  \
-			errno = ENOSYS;                                      \
-		}                                                            \
-		fn_ ? fn_(__VA_ARGS__) : (fail);                             \
+#define CALL_REAL(name, fail, ...)                          \
+	({                                                  \
+		__typeof__(real_##name) fn_ = get_##name(); \
+		if (!fn_) {                                 \
+			errno = ENOSYS;                     \
+		}                                           \
+		fn_ ? fn_(__VA_ARGS__) : (fail);            \
 	})
 
 int emu_real_openat(int dirfd, const char *path, int flags, mode_t mode)
@@ -187,8 +187,7 @@ struct emu_fdobj *emu_fd_get(int fd)
 {
 	struct emu_fdobj *obj;
 
-	if (fd < 0 || fd >= EMU_FD_TABLE_SIZE ||
-	    !atomic_load(&fd_table_used))
+	if (fd < 0 || fd >= EMU_FD_TABLE_SIZE || !atomic_load(&fd_table_used))
 		return NULL;
 	pthread_mutex_lock(&fd_table_lock);
 	obj = fd_table[fd];
@@ -203,8 +202,7 @@ static struct emu_fdobj *fd_take(int fd)
 {
 	struct emu_fdobj *obj;
 
-	if (fd < 0 || fd >= EMU_FD_TABLE_SIZE ||
-	    !atomic_load(&fd_table_used))
+	if (fd < 0 || fd >= EMU_FD_TABLE_SIZE || !atomic_load(&fd_table_used))
 		return NULL;
 	pthread_mutex_lock(&fd_table_lock);
 	obj = fd_table[fd];
@@ -305,12 +303,12 @@ static int open_uverbs(unsigned int idx, int flags)
 /* ---- path classification ------------------------------------------ */
 
 enum dev_path {
-	PATH_REAL,	 /* not ours: pass to libc */
-	PATH_MISSING,	 /* an emulated directory's non-existent entry */
-	PATH_IB_DIR,	 /* /dev/infiniband */
-	PATH_UVERBS,	 /* /dev/infiniband/uverbs<idx> */
-	PATH_HEAP_DIR,	 /* /dev/dma_heap (with cc) */
-	PATH_HEAP,	 /* /dev/dma_heap/system_cc_shared (with cc) */
+	PATH_REAL, /* not ours: pass to libc */
+	PATH_MISSING, /* an emulated directory's non-existent entry */
+	PATH_IB_DIR, /* /dev/infiniband */
+	PATH_UVERBS, /* /dev/infiniband/uverbs<idx> */
+	PATH_HEAP_DIR, /* /dev/dma_heap (with cc) */
+	PATH_HEAP, /* /dev/dma_heap/system_cc_shared (with cc) */
 };
 
 #define IB_DIR "/dev/infiniband"
@@ -370,8 +368,7 @@ static void fake_stat(struct stat *st, mode_t mode, dev_t rdev, ino_t ino)
 #define EMU_INO_BASE 0x6972646d00ULL
 
 /* stat() of a classified path; returns -1 with errno or 0. */
-static int stat_emulated(enum dev_path kind, unsigned int idx,
-			 struct stat *st)
+static int stat_emulated(enum dev_path kind, unsigned int idx, struct stat *st)
 {
 	switch (kind) {
 	case PATH_MISSING:
@@ -539,8 +536,7 @@ static bool fstat_emulated(int fd, struct stat *st, int *ret)
 	return true;
 }
 
-static int do_fstatat(int dirfd, const char *path, struct stat *st,
-		      int flags)
+static int do_fstatat(int dirfd, const char *path, struct stat *st, int flags)
 {
 	enum dev_path kind;
 	unsigned int idx = 0;
@@ -572,12 +568,12 @@ EMU_EXPORT int __lxstat(int ver, const char *path, struct stat *st);
 EMU_EXPORT int __lxstat64(int ver, const char *path, struct stat *st);
 EMU_EXPORT int __fxstat(int ver, int fd, struct stat *st);
 EMU_EXPORT int __fxstat64(int ver, int fd, struct stat *st);
-EMU_EXPORT int __fxstatat(int ver, int dirfd, const char *path,
-			  struct stat *st, int fl);
+EMU_EXPORT int __fxstatat(int ver, int dirfd, const char *path, struct stat *st,
+			  int fl);
 EMU_EXPORT int __fxstatat64(int ver, int dirfd, const char *path,
 			    struct stat *st, int fl);
-EMU_EXPORT int statx(int dirfd, const char *path, int flags,
-		     unsigned int mask, struct statx *stx);
+EMU_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask,
+		     struct statx *stx);
 EMU_EXPORT int access(const char *path, int mode);
 EMU_EXPORT int faccessat(int dirfd, const char *path, int mode, int flags);
 
@@ -602,7 +598,8 @@ int lstat(const char *path, struct stat *st)
 
 int lstat64(const char *path, struct stat64 *st)
 {
-	return do_fstatat(AT_FDCWD, path, (struct stat *)st, AT_SYMLINK_NOFOLLOW);
+	return do_fstatat(AT_FDCWD, path, (struct stat *)st,
+			  AT_SYMLINK_NOFOLLOW);
 }
 
 int fstat(int fd, struct stat *st)
@@ -669,8 +666,7 @@ int __fxstatat(int ver, int dirfd, const char *path, struct stat *st, int fl)
 	return do_fstatat(dirfd, path, st, fl);
 }
 
-int __fxstatat64(int ver, int dirfd, const char *path, struct stat *st,
-		 int fl)
+int __fxstatat64(int ver, int dirfd, const char *path, struct stat *st, int fl)
 {
 	return do_fstatat(dirfd, path, st, fl);
 }
@@ -896,8 +892,9 @@ ssize_t write(int fd, const void *buf, size_t len)
 
 		if (len >= sizeof(cmd))
 			memcpy(&cmd, buf, sizeof(cmd));
-		fprintf(stderr, "irdma-emu: fd %d write cmd 0x%x len %zu -> %zd\n",
-			fd, cmd, len, ret);
+		fprintf(stderr,
+			"irdma-emu: fd %d write cmd 0x%x len %zu -> %zd\n", fd,
+			cmd, len, ret);
 	}
 	if (ret < 0) {
 		errno = -ret;
@@ -922,8 +919,9 @@ int ioctl(int fd, unsigned long req, ...)
 	if (obj->kind == EMU_FD_UVERBS) {
 		/* No RDMA_VERBS_IOCTL: libibverbs falls back to write(). */
 		if (tracing())
-			fprintf(stderr, "irdma-emu: fd %d ioctl 0x%lx -> ENOTTY\n",
-				fd, req);
+			fprintf(stderr,
+				"irdma-emu: fd %d ioctl 0x%lx -> ENOTTY\n", fd,
+				req);
 		errno = ENOTTY;
 		ret = -1;
 	} else {
@@ -941,8 +939,8 @@ EMU_EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd,
 			off_t off);
 EMU_EXPORT int munmap(void *addr, size_t len);
 
-static void *mmap_uverbs(struct uverbs_obj *u, void *addr, size_t len,
-			 int prot, int flags, off_t off)
+static void *mmap_uverbs(struct uverbs_obj *u, void *addr, size_t len, int prot,
+			 int flags, off_t off)
 {
 	void *ret;
 	int err = emu_fault_should_fail(EMU_FAULT_MMAP);
@@ -1059,8 +1057,7 @@ EMU_EXPORT int socket(int domain, int type, int protocol);
  */
 int socket(int domain, int type, int protocol)
 {
-	if (!driver_depth && domain == AF_NETLINK &&
-	    protocol == NETLINK_RDMA) {
+	if (!driver_depth && domain == AF_NETLINK && protocol == NETLINK_RDMA) {
 		errno = EPROTONOSUPPORT;
 		return -1;
 	}

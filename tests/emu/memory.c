@@ -88,7 +88,8 @@ void emu_scramble(uint64_t va, void *buf, size_t len)
 	for (i = 0; i < len; i++) {
 		uint64_t a = va + i;
 
-		p[i] ^= mix64((a >> 3) ^ 0x63634d454d555245ULL) >> ((a & 7) * 8);
+		p[i] ^= mix64((a >> 3) ^ 0x63634d454d555245ULL) >>
+			((a & 7) * 8);
 	}
 }
 
@@ -115,8 +116,8 @@ int emu_dma_read(void *dst, uint64_t va, size_t len)
 	if (!emu_config()->cc)
 		return emu_mem_read(dst, va, len);
 	while (done < len) {
-		size_t chunk = emu_heap_shared_prefix(va + done, len - done,
-						      &next);
+		size_t chunk =
+			emu_heap_shared_prefix(va + done, len - done, &next);
 		bool shared = chunk != 0;
 
 		if (!shared) {
@@ -147,8 +148,8 @@ int emu_dma_write(uint64_t va, const void *src, size_t len)
 	if (!emu_config()->cc)
 		return emu_mem_write(va, src, len);
 	while (done < len) {
-		size_t chunk = emu_heap_shared_prefix(va + done, len - done,
-						      &next);
+		size_t chunk =
+			emu_heap_shared_prefix(va + done, len - done, &next);
 
 		if (chunk) {
 			ret = emu_mem_write(va + done, in + done, chunk);

@@ -191,9 +191,9 @@ static void format_gid(char *out, size_t len, const uint8_t gid[16])
 	snprintf(out, len,
 		 "%02x%02x:%02x%02x:%02x%02x:%02x%02x:"
 		 "%02x%02x:%02x%02x:%02x%02x:%02x%02x",
-		 gid[0], gid[1], gid[2], gid[3], gid[4], gid[5], gid[6],
-		 gid[7], gid[8], gid[9], gid[10], gid[11], gid[12], gid[13],
-		 gid[14], gid[15]);
+		 gid[0], gid[1], gid[2], gid[3], gid[4], gid[5], gid[6], gid[7],
+		 gid[8], gid[9], gid[10], gid[11], gid[12], gid[13], gid[14],
+		 gid[15]);
 }
 
 static void format_guid(char *out, size_t len, uint64_t guid)
@@ -213,11 +213,11 @@ static void write_pci_function(struct tree *t, unsigned int idx,
 	uint16_t did = emu_dev_pci_device(gen);
 
 	tree_mkdir(t, "devices/pci0000:00/%s", pci);
-#define PCI_FILE(name, ...)                                                  \
-	do {                                                                 \
-		snprintf(rel, sizeof(rel), "devices/pci0000:00/%s/%s", pci,  \
-			 name);                                              \
-		tree_file(t, rel, __VA_ARGS__);                              \
+#define PCI_FILE(name, ...)                                                 \
+	do {                                                                \
+		snprintf(rel, sizeof(rel), "devices/pci0000:00/%s/%s", pci, \
+			 name);                                             \
+		tree_file(t, rel, __VA_ARGS__);                             \
 	} while (0)
 	PCI_FILE("vendor", "0x%04x\n", EMU_PCI_VENDOR_INTEL);
 	PCI_FILE("device", "0x%04x\n", did);
@@ -244,16 +244,16 @@ static void write_port(struct tree *t, const char *ib, unsigned int idx,
 	tree_mkdir(t, "%s/ports/1/pkeys", ib);
 	tree_mkdir(t, "%s/ports/1/gid_attrs", ib);
 	tree_mkdir(t, "%s/ports/1/gid_attrs/types", ib);
-#define PORT_FILE(name, ...)                                                 \
-	do {                                                                 \
-		snprintf(rel, sizeof(rel), "%s/ports/1/%s", ib, name);       \
-		tree_file(t, rel, __VA_ARGS__);                              \
+#define PORT_FILE(name, ...)                                           \
+	do {                                                           \
+		snprintf(rel, sizeof(rel), "%s/ports/1/%s", ib, name); \
+		tree_file(t, rel, __VA_ARGS__);                        \
 	} while (0)
 	PORT_FILE("state", "4: ACTIVE\n");
 	PORT_FILE("phys_state", "5: LinkUp\n");
 	PORT_FILE("link_layer", "Ethernet\n");
-	PORT_FILE("rate", gen == 1 ? "10 Gb/sec (1X QDR)\n" :
-				     "100 Gb/sec (4X EDR)\n");
+	PORT_FILE("rate",
+		  gen == 1 ? "10 Gb/sec (1X QDR)\n" : "100 Gb/sec (4X EDR)\n");
 	PORT_FILE("lid", "0x0\n");
 	PORT_FILE("sm_lid", "0x0\n");
 	PORT_FILE("sm_sl", "0\n");
@@ -291,10 +291,10 @@ static void write_device(struct tree *t, unsigned int idx, unsigned int gen)
 
 	tree_mkdir(t, "%s", ib);
 	format_guid(guid, sizeof(guid), emu_dev_node_guid(idx));
-#define IB_FILE(name, ...)                                                   \
-	do {                                                                 \
-		snprintf(rel, sizeof(rel), "%s/%s", ib, name);               \
-		tree_file(t, rel, __VA_ARGS__);                              \
+#define IB_FILE(name, ...)                                     \
+	do {                                                   \
+		snprintf(rel, sizeof(rel), "%s/%s", ib, name); \
+		tree_file(t, rel, __VA_ARGS__);                \
 	} while (0)
 	IB_FILE("node_type", "1: CA\n");
 	IB_FILE("node_guid", "%s\n", guid);

@@ -43,8 +43,8 @@ static void fill(char *p, size_t len, char seed)
 /* A page nobody has mapped: map and unmap one. */
 static void *unmapped_page(void)
 {
-	void *p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
-		       -1, 0);
+	void *p =
+		mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	CHECK(p != MAP_FAILED, "mmap");
 	munmap(p, 4096);
@@ -72,7 +72,8 @@ static void test_plain(void)
 static char *heap_buffer(size_t len)
 {
 	struct dma_heap_allocation_data d = {
-		.len = len, .fd_flags = O_RDWR | O_CLOEXEC,
+		.len = len,
+		.fd_flags = O_RDWR | O_CLOEXEC,
 	};
 	int heap = open("/dev/dma_heap/system_cc_shared", O_RDWR | O_CLOEXEC);
 	char *p;

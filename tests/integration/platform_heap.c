@@ -34,7 +34,9 @@ static int heap_alloc(int heap, uint64_t len, uint32_t fd_flags,
 		      uint64_t heap_flags, int *err)
 {
 	struct dma_heap_allocation_data d = {
-		.len = len, .fd_flags = fd_flags, .heap_flags = heap_flags,
+		.len = len,
+		.fd_flags = fd_flags,
+		.heap_flags = heap_flags,
 	};
 
 	*err = 0;
@@ -102,8 +104,7 @@ static void test_buffer(int heap)
 	CHECK(a != MAP_FAILED, "mmap: %s", strerror(errno));
 	CHECK(live_mappings() == 1, "mappings %zu", live_mappings());
 	errno = 0;
-	CHECK(mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 8192) ==
-			      MAP_FAILED &&
+	CHECK(mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 8192) == MAP_FAILED &&
 		      errno == EINVAL,
 	      "mmap past the end: %s", strerror(errno));
 	CHECK(ioctl(fd, DMA_BUF_IOCTL_SYNC, &sync) == 0, "sync: %s",
