@@ -29,6 +29,22 @@ static struct fault_kind_state faults[EMU_FAULT_NR_KINDS];
 static pthread_mutex_t fault_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t fault_env_once = PTHREAD_ONCE_INIT;
 
+/* Keep the lock consistent across fork() (see interpose.c). */
+static void fault_prefork(void)
+{
+	pthread_mutex_lock(&fault_lock);
+}
+
+static void fault_postfork(void)
+{
+	pthread_mutex_unlock(&fault_lock);
+}
+
+__attribute__((constructor)) static void fault_init(void)
+{
+	pthread_atfork(fault_prefork, fault_postfork, fault_postfork);
+}
+
 static const char *const kind_names[EMU_FAULT_NR_KINDS] = {
 	[EMU_FAULT_CMD] = "cmd",
 	[EMU_FAULT_HEAP] = "heap",

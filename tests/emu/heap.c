@@ -50,6 +50,24 @@ static pthread_rwlock_t maps_lock = PTHREAD_RWLOCK_INITIALIZER;
 static struct shared_map *maps;
 static size_t nmaps, maps_cap;
 
+/* Keep both locks consistent across fork() (see interpose.c). */
+static void heap_prefork(void)
+{
+	pthread_mutex_lock(&bufs_lock);
+	pthread_rwlock_wrlock(&maps_lock);
+}
+
+static void heap_postfork(void)
+{
+	pthread_rwlock_unlock(&maps_lock);
+	pthread_mutex_unlock(&bufs_lock);
+}
+
+__attribute__((constructor)) static void heap_init(void)
+{
+	pthread_atfork(heap_prefork, heap_postfork, heap_postfork);
+}
+
 static size_t page_size(void)
 {
 	static size_t ps;

@@ -154,6 +154,25 @@ static struct emu_fdobj *fd_table[EMU_FD_TABLE_SIZE];
 static atomic_uint fd_table_used;
 static pthread_mutex_t fd_table_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/*
+ * fork() while another thread holds the table lock would leave the child
+ * with a lock nobody will release: hold it across fork instead.
+ */
+static void fd_table_prefork(void)
+{
+	pthread_mutex_lock(&fd_table_lock);
+}
+
+static void fd_table_postfork(void)
+{
+	pthread_mutex_unlock(&fd_table_lock);
+}
+
+__attribute__((constructor)) static void fd_table_init(void)
+{
+	pthread_atfork(fd_table_prefork, fd_table_postfork, fd_table_postfork);
+}
+
 void emu_fdobj_get(struct emu_fdobj *obj)
 {
 	atomic_fetch_add(&obj->refs, 1);
