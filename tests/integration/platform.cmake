@@ -61,6 +61,15 @@ irdma_emu_test(plat_ibv_devices_upstream EMU_ARGS --provider upstream
 	COMMAND ibv_devices LABELS plat)
 set_tests_properties(plat_ibv_devices_upstream PROPERTIES
 	PASS_REGULAR_EXPRESSION "irdma0")
+# An installed provider by path, with or without the -rdmav<PABI>.so suffix.
+irdma_emu_test(plat_provider_path
+	EMU_ARGS --provider "${RDMA_CORE_UPSTREAM_IRDMA}"
+	COMMAND ibv_devices LABELS plat)
+irdma_emu_test(plat_provider_path_stem
+	EMU_ARGS --provider "${RDMA_CORE_LIB_DIR}/libirdma"
+	COMMAND ibv_devices LABELS plat)
+set_tests_properties(plat_provider_path plat_provider_path_stem PROPERTIES
+	PASS_REGULAR_EXPRESSION "irdma0")
 # vendor_part_id per generation (decimal: 0x37d2, 0x1593, 0x1452).
 foreach(_g "1;14290" "2;5523" "3;5202")
 	list(GET _g 0 _gen)
