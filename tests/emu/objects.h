@@ -40,18 +40,18 @@ struct emu_limits {
 	uint32_t max_mw;
 	uint32_t max_ah;
 	uint32_t max_srq;
-	uint32_t max_qp_wr;	/* WQEs per SQ/RQ visible to verbs */
+	uint32_t max_qp_wr; /* WQEs per SQ/RQ visible to verbs */
 	uint32_t max_srq_wr;
 	uint32_t max_cqe;
-	uint32_t max_sge;	/* max_hw_wq_frags */
-	uint32_t max_sge_rd;	/* max_hw_read_sges */
+	uint32_t max_sge; /* max_hw_wq_frags */
+	uint32_t max_sge_rd; /* max_hw_read_sges */
 	uint32_t max_inline;
 	uint32_t max_rq_quanta;
 	uint32_t max_wq_quanta;
 	uint32_t max_srq_quanta;
 	uint32_t min_cq_size;
 	uint32_t max_cq_size;
-	uint32_t min_wq_size;	/* in quanta */
+	uint32_t min_wq_size; /* in quanta */
 	uint16_t max_sq_chunk;
 	uint64_t max_mr_size;
 	uint64_t page_size_cap;
@@ -59,7 +59,7 @@ struct emu_limits {
 	uint32_t max_qp_init_rd_atom;
 	uint32_t gid_tbl_len;
 	uint32_t pkey_tbl_len;
-	uint64_t feature_flags;	/* IRDMA_FEATURE_* reported to the provider */
+	uint64_t feature_flags; /* IRDMA_FEATURE_* reported to the provider */
 };
 
 #define EMU_MAX_GIDS 4
@@ -79,7 +79,7 @@ struct emu_device {
 	 * allocation, QP/CQ/SRQ state transitions seen by the engine.
 	 */
 	pthread_mutex_t lock;
-	void *hw;		/* engine-private */
+	void *hw; /* engine-private */
 };
 
 /* Object types, also the index of the per-type accounting counters. */
@@ -99,16 +99,16 @@ enum emu_obj_type {
 /* Common header of every object a uverbs handle names. */
 struct emu_obj {
 	enum emu_obj_type type;
-	uint32_t handle;	/* uverbs handle, unique per file and type */
-	uint64_t user_handle;	/* opaque cookie echoed in async events */
+	uint32_t handle; /* uverbs handle, unique per file and type */
+	uint64_t user_handle; /* opaque cookie echoed in async events */
 	struct emu_file *file;
-	struct emu_obj *next;	/* file's list of this type */
+	struct emu_obj *next; /* file's list of this type */
 };
 
 struct emu_pd {
 	struct emu_obj obj;
 	uint32_t pd_id;
-	unsigned int users;	/* MRs, QPs, SRQs, AHs, MWs holding it */
+	unsigned int users; /* MRs, QPs, SRQs, AHs, MWs holding it */
 };
 
 /* irdma reg_mr types (enum irdma_memreg_type). */
@@ -122,25 +122,27 @@ enum emu_mr_type {
 struct emu_mr {
 	struct emu_obj obj;
 	enum emu_mr_type mr_type;
-	uint32_t lkey;		/* irdma: lkey == rkey == stag */
+	uint32_t lkey; /* irdma: lkey == rkey == stag */
 	uint32_t rkey;
-	uint64_t va;		/* ibv address the keys cover */
+	uint64_t va; /* ibv address the keys cover */
 	uint64_t length;
-	uint64_t start;		/* process VA of the registered memory */
-	uint32_t access;	/* IB_UVERBS_ACCESS_* */
+	uint64_t start; /* process VA of the registered memory */
+	uint32_t access; /* IB_UVERBS_ACCESS_* */
 	struct emu_pd *pd;
 	/* ring registrations: pages the provider declared per ring */
 	uint32_t sq_pages;
 	uint32_t rq_pages;
 	uint32_t cq_pages;
-	bool ring_in_use;	/* a QP/CQ/SRQ consumed this ring reg */
+	bool ring_in_use; /* a QP/CQ/SRQ consumed this ring reg */
+	bool ring_held; /* ... and still uses it */
+	bool deregistered; /* handle gone; freed when no longer held */
 	/* DMA-buf backing (extended reg_mr); otherwise plain user VA */
 	bool dmabuf;
-	int dmabuf_fd;		/* a dup the driver holds, -1 if none */
-	void *dmabuf_kva;	/* where the emulator sees the DMA-buf */
+	int dmabuf_fd; /* a dup the driver holds, -1 if none */
+	void *dmabuf_kva; /* where the emulator sees the DMA-buf */
 	uint64_t dmabuf_offset;
 	uint64_t dmabuf_size;
-	unsigned int mw_binds;	/* MWs bound to this MR */
+	unsigned int mw_binds; /* MWs bound to this MR */
 };
 
 enum emu_mw_type {
@@ -158,32 +160,33 @@ struct emu_mw {
 /* A completion channel: a pipe libibverbs read()s comp events from. */
 struct emu_comp_channel {
 	struct emu_obj obj;
-	int rfd;		/* handed to the process */
-	int wfd;		/* kernel side */
-	unsigned int users;	/* CQs bound to it */
+	int rfd; /* our dup of the read end the process got */
+	int wfd; /* kernel side */
+	unsigned int users; /* CQs bound to it */
 };
 
 struct emu_cq {
 	struct emu_obj obj;
 	uint32_t cq_id;
-	uint64_t ring_va;	/* CQE ring */
-	uint32_t ring_entries;	/* CQEs in the ring */
-	uint64_t shadow_va;	/* CQ shadow area (doorbell/arm words) */
-	uint32_t cqe_size;	/* 32 (gen 1/2) or 64 bytes */
-	struct emu_mr *ring_mr;	/* the CQ-type reg_mr covering the ring */
+	uint64_t ring_va; /* CQE ring */
+	uint32_t ring_entries; /* CQEs in the ring */
+	uint64_t shadow_va; /* CQ shadow area (doorbell/arm words) */
+	uint32_t cqe_size; /* 32 (gen 1/2) or 64 bytes */
+	struct emu_mr *ring_mr; /* the CQ-type reg_mr covering the ring */
+	struct emu_mr *shadow_mr; /* separate shadow registration (resize) */
 	struct emu_comp_channel *channel;
 	uint32_t comp_vector;
 	bool armed;
 	bool arm_solicited_only;
 	uint32_t comp_events_reported;
 	uint32_t async_events_reported;
-	unsigned int users;	/* QPs and SRQs using it */
-	void *hw;		/* engine-private */
+	unsigned int users; /* QPs and SRQs using it */
+	void *hw; /* engine-private */
 };
 
 enum emu_qp_type {
-	EMU_QPT_RC = 2,		/* IB_UVERBS_QPT_RC */
-	EMU_QPT_UD = 4,		/* IB_UVERBS_QPT_UD */
+	EMU_QPT_RC = 2, /* IB_UVERBS_QPT_RC */
+	EMU_QPT_UD = 4, /* IB_UVERBS_QPT_UD */
 };
 
 /* IB QP states, numbered as enum ib_uverbs_qp_state. */
@@ -214,9 +217,9 @@ struct emu_ah_attr {
 
 /* Everything modify_qp can set; `mask` says which were ever set. */
 struct emu_qp_attr {
-	uint32_t mask;		/* IB_UVERBS_QP_ATTR_* style mask, cumulative */
+	uint32_t mask; /* IB_UVERBS_QP_ATTR_* style mask, cumulative */
 	enum emu_qp_state state;
-	uint32_t path_mtu;	/* IBV_MTU_* enum value */
+	uint32_t path_mtu; /* IBV_MTU_* enum value */
 	uint32_t qkey;
 	uint32_t rq_psn;
 	uint32_t sq_psn;
@@ -243,14 +246,16 @@ struct emu_qp {
 	struct emu_pd *pd;
 	struct emu_cq *send_cq;
 	struct emu_cq *recv_cq;
-	struct emu_srq *srq;	/* NULL: the QP has its own RQ */
+	struct emu_srq *srq; /* NULL: the QP has its own RQ */
 	bool sq_sig_all;
 	/* rings, sizes in WQE quanta (32 bytes each) */
 	uint64_t sq_va;
 	uint32_t sq_quanta;
-	uint64_t rq_va;		/* 0 with an SRQ */
+	uint64_t rq_va; /* 0 with an SRQ */
 	uint32_t rq_quanta;
-	uint64_t shadow_va;	/* after SQ and RQ in the same registration */
+	uint8_t sq_shift; /* log2 of the SQ WQE size in quanta */
+	uint8_t rq_shift; /* log2 of the RQ WQE size in quanta */
+	uint64_t shadow_va; /* after SQ and RQ in the same registration */
 	struct emu_mr *ring_mr;
 	uint64_t user_compl_ctx;
 	/* what create_qp was asked for (query_qp reports it back) */
@@ -259,27 +264,28 @@ struct emu_qp {
 	uint32_t max_send_sge;
 	uint32_t max_recv_sge;
 	uint32_t max_inline;
-	struct emu_qp_attr attr;	/* current state and attributes */
+	struct emu_qp_attr attr; /* current state and attributes */
 	uint32_t events_reported;
-	void *hw;		/* engine-private */
+	void *hw; /* engine-private */
 };
 
 struct emu_srq {
 	struct emu_obj obj;
 	uint32_t srq_id;
 	struct emu_pd *pd;
-	struct emu_cq *cq;	/* may be NULL for a basic SRQ */
+	struct emu_cq *cq; /* may be NULL for a basic SRQ */
 	uint64_t ring_va;
 	uint32_t ring_quanta;
-	uint64_t shadow_va;	/* doorbell/shadow area */
+	uint8_t wqe_shift; /* log2 of the SRQ WQE size in quanta */
+	uint64_t shadow_va; /* doorbell/shadow area */
 	struct emu_mr *ring_mr;
 	uint32_t max_wr;
 	uint32_t max_sge;
-	uint32_t limit;		/* srq_limit, 0 = not armed */
+	uint32_t limit; /* srq_limit, 0 = not armed */
 	bool limit_armed;
 	uint32_t events_reported;
-	unsigned int users;	/* QPs attached */
-	void *hw;		/* engine-private */
+	unsigned int users; /* QPs attached */
+	void *hw; /* engine-private */
 };
 
 struct emu_ah {
@@ -292,20 +298,28 @@ struct emu_ah {
 /* An open uverbs file, i.e. an ibv_context (ucontext) once GET_CONTEXT ran. */
 struct emu_file {
 	struct emu_device *dev;
-	int fd;			/* the process's fd number of the file */
-	pthread_mutex_t lock;	/* protects everything below */
+	int fd; /* the process's fd number of the file */
+	/*
+	 * Serialises uverbs commands on this file (outermost lock; the
+	 * engine never takes it). Hooks into the engine run under it.
+	 */
+	pthread_mutex_t cmd_lock;
+	pthread_mutex_t lock; /* protects the object lists below */
 	bool has_context;
 	/* negotiated at GET_CONTEXT */
-	uint8_t abi_ver;		/* userspace_ver the provider spoke */
-	uint64_t comp_mask;		/* IRDMA_ALLOC_UCTX_* both agreed */
+	uint8_t abi_ver; /* userspace_ver the provider spoke */
+	uint64_t comp_mask; /* IRDMA_ALLOC_UCTX_* both agreed */
 	bool use_raw_attrs;
 	bool wqe_format_v2;
 	bool dmabuf_memreg;
+	bool legacy_mode; /* i40iw-style short response */
 	/* doorbell page the provider mmap()s at db_mmap_key */
 	uint64_t db_mmap_key;
-	void *db_page;
+	void *db_page; /* the kernel's own mapping of it */
+	int db_fd; /* memfd behind db_page */
+	bool hw_attached; /* emu_hw_file_attach() succeeded */
 	/* async events: libibverbs read()s ib_uverbs_async_event_desc */
-	int async_rfd;
+	int async_rfd; /* our dup of the read end the process got */
 	int async_wfd;
 	uint32_t next_handle[EMU_OBJ_TYPE_COUNT];
 	struct emu_obj *objs[EMU_OBJ_TYPE_COUNT];

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB */
+/*
+ * The emulated irdma kernel driver: uverbs write-ABI command handling on
+ * top of the object model in objects.h.
+ *
+ * The first part is what the device engine (hw_*.c) and tests may call;
+ * the rest is shared between the kernel_*.c files only.
+ *
+ * Lock order: emu_file.cmd_lock -> emu_device.lock -> engine lock ->
+ * emu_file.lock -> kernel-internal leaf locks (accounting, event pipes).
+ */
+#ifndef IRDMA_EMU_KERNEL_H
+#define IRDMA_EMU_KERNEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "objects.h"
+
+/* ---- for the engine ---------------------------------------------------- */
+
+/*
+ * Queue a completion event for @cq on its completion channel (no-op for a
+ * CQ without one). The engine calls this when it writes a CQE to an armed
+ * CQ; arming is the engine's business (shadow area).
+ */
+void emu_kernel_comp_event(struct emu_cq *cq);
+
+/*
+ * Queue an async event (IBV_EVENT_* number) for the context. @element is
+ * what libibverbs gets back: the user_handle of the QP/CQ/SRQ, or the port
+ * number for port events. Events naming a live QP/CQ/SRQ of @f are counted
+ * for that object's destroy response (events_reported).
+ */
+void emu_kernel_async_event(struct emu_file *f, uint64_t element,
+			    uint32_t event_type);
+
+/* ---- for tests ----------------------------------------------------------- */
+
+/* Live driver objects (all types, all devices) in this process. */
+unsigned long emu_kernel_live_objects(void);
+/* Live objects of one type (enum emu_obj_type) in this process. */
+unsigned long emu_kernel_live_objects_of(enum emu_obj_type type);
+/* Print what is still alive to stderr; returns the number of objects. */
+unsigned long emu_kernel_leak_report(void);
+
+/* ---- inside the kernel model --------------------------------------------- */
+
+/* Driver-private part of a command, as struct ib_udata in the kernel. */
+struct emu_udata {
+	const uint8_t *in; /* our copy of the request bytes */
+	size_t inlen;
+	uint64_t out; /* user address of the driver response */
+	size_t outlen;
+};
+
+/* One decoded uverbs command. */
+struct emu_cmd {
+	struct emu_file *f;
+	bool ex; /* extended (IB_USER_VERBS_CMD_FLAG_EXTENDED) */
+	const uint8_t *in; /* core request, after the header(s) */
+	size_t inlen;
+	uint64_t resp; /* user address of the core response */
+	size_t outlen; /* room there */
+	struct emu_udata udata;
+};
+
+/* Command handlers: 0 or -errno. */
+typedef int (*emu_cmd_fn)(struct emu_cmd *c);
+
+/* kernel_uaccess.c: copy to/from process addresses, -EFAULT if unmapped. */
+int emu_copy_from_user(void *dst, uint64_t src, size_t len);
+int emu_copy_to_user(uint64_t dst, const void *src, size_t len);
+/* True if [va, va + len) is mapped readable in this process. */
+bool emu_user_range_ok(uint64_t va, uint64_t len);
+/* Copy the core request into @req (zero-filled; trailing bytes must be 0). */
+int emu_cmd_request(struct emu_cmd *c, void *req, size_t len);
+/* Write the core response: min(len, room), zero-filling the rest of room. */
+int emu_cmd_response(struct emu_cmd *c, const void *resp, size_t len);
+/* Driver request/response, min(len, available) as irdma does. */
+void emu_udata_in(const struct emu_udata *u, void *req, size_t len);
+int emu_udata_out(const struct emu_udata *u, const void *resp, size_t len);
+
+/* kernel_objects.c: handles, ids, accounting. */
+/*
+ * Allocate a zeroed object of @size bytes, counted against the device
+ * limit for @type: NULL with errno ENOMEM when exhausted.
+ */
+void *emu_obj_alloc(struct emu_file *f, enum emu_obj_type type, size_t size);
+/* Publish on the file's list (takes f->lock); gives the object a handle. */
+void emu_obj_publish(struct emu_obj *obj);
+/* Remove from the file's list (takes f->lock). */
+void emu_obj_unpublish(struct emu_obj *obj);
+/* Count an object that is not allocated with emu_obj_alloc (contexts). */
+void emu_obj_account(struct emu_device *dev, enum emu_obj_type type, int delta);
+/* Free an unpublished object and drop it from the accounting. */
+void emu_obj_free(struct emu_obj *obj);
+/* Look up a live object by handle (takes f->lock); NULL if none. */
+struct emu_obj *emu_obj_lookup(struct emu_file *f, enum emu_obj_type type,
+			       uint32_t handle);
+/* Per-device id allocator (pd_id, cq_id, srq_id, ah_id, stag index). */
+int emu_id_alloc(struct emu_device *dev, enum emu_obj_type type, uint32_t *id);
+void emu_id_free(struct emu_device *dev, enum emu_obj_type type, uint32_t id);
+
+/* kernel_events.c: event channels (socket pairs libibverbs read()s). */
+int emu_evq_create(int *rfd, int *wfd);
+/* Queue one record without blocking; false if it could not be queued. */
+bool emu_evq_post(int wfd, const void *rec, size_t len);
+/*
+ * Take every queued, not yet read record whose first 8 bytes equal @key
+ * back out of the channel (the kernel forgets an object's pending events
+ * when it is destroyed). Returns how many were removed.
+ */
+unsigned int emu_evq_purge(int rfd, int wfd, size_t reclen, uint64_t key);
+/* Async event bookkeeping for destroy of a QP/CQ/SRQ: events still owed. */
+uint32_t emu_async_settle(struct emu_file *f, uint64_t user_handle,
+			  uint32_t reported);
+
+/* kernel_device.c */
+struct emu_device *emu_device_get(unsigned int index);
+int emu_cmd_get_context(struct emu_cmd *c);
+int emu_cmd_query_device(struct emu_cmd *c);
+int emu_cmd_query_device_ex(struct emu_cmd *c);
+/* Undo GET_CONTEXT's resources (doorbell page, async channel). */
+void emu_file_release_context(struct emu_file *f);
+int emu_cmd_query_port(struct emu_cmd *c);
+/* True if port 1 GID @index is valid; copies it to @gid. */
+bool emu_device_gid(struct emu_device *dev, unsigned int index,
+		    uint8_t gid[EMU_GID_LEN]);
+
+/* kernel_mr.c */
+int emu_cmd_alloc_pd(struct emu_cmd *c);
+int emu_cmd_dealloc_pd(struct emu_cmd *c);
+int emu_cmd_reg_mr(struct emu_cmd *c);
+int emu_cmd_rereg_mr(struct emu_cmd *c);
+int emu_cmd_dereg_mr(struct emu_cmd *c);
+int emu_cmd_alloc_mw(struct emu_cmd *c);
+int emu_cmd_dealloc_mw(struct emu_cmd *c);
+struct emu_pd *emu_pd_get(struct emu_file *f, uint32_t handle);
+void emu_pd_put(struct emu_pd *pd);
+/*
+ * Take the ring registration at @va of @type off the context's free list
+ * (irdma looks rings up by their start address and consumes them).
+ */
+struct emu_mr *emu_ring_take(struct emu_file *f, enum emu_mr_type type,
+			     uint64_t va);
+void emu_ring_release(struct emu_mr *mr);
+void emu_destroy_pd(struct emu_pd *pd);
+void emu_destroy_mr(struct emu_mr *mr);
+void emu_destroy_mw(struct emu_mw *mw);
+
+/* kernel_cq.c */
+int emu_cmd_create_comp_channel(struct emu_cmd *c);
+int emu_cmd_create_cq(struct emu_cmd *c);
+int emu_cmd_resize_cq(struct emu_cmd *c);
+int emu_cmd_destroy_cq(struct emu_cmd *c);
+int emu_cmd_req_notify_cq(struct emu_cmd *c);
+struct emu_cq *emu_cq_get(struct emu_file *f, uint32_t handle);
+void emu_cq_put(struct emu_cq *cq);
+void emu_destroy_cq(struct emu_cq *cq, uint32_t *comp_events,
+		    uint32_t *async_events);
+void emu_destroy_comp_channel(struct emu_comp_channel *ch);
+
+/* kernel_qp.c */
+int emu_cmd_create_qp(struct emu_cmd *c);
+int emu_cmd_query_qp(struct emu_cmd *c);
+int emu_cmd_modify_qp(struct emu_cmd *c);
+int emu_cmd_destroy_qp(struct emu_cmd *c);
+int emu_cmd_mcast(struct emu_cmd *c);
+uint32_t emu_destroy_qp(struct emu_qp *qp);
+
+/* kernel_qp_state.c: ib_modify_qp_is_ok() of the IB spec tables. */
+bool emu_qp_transition_ok(enum emu_qp_state cur, enum emu_qp_state next,
+			  enum emu_qp_type type, uint32_t mask);
+
+/* kernel_srq.c */
+int emu_cmd_create_srq(struct emu_cmd *c);
+int emu_cmd_modify_srq(struct emu_cmd *c);
+int emu_cmd_query_srq(struct emu_cmd *c);
+int emu_cmd_destroy_srq(struct emu_cmd *c);
+struct emu_srq *emu_srq_get(struct emu_file *f, uint32_t handle);
+void emu_srq_put(struct emu_srq *srq);
+uint32_t emu_destroy_srq(struct emu_srq *srq);
+
+/* kernel_ah.c */
+int emu_cmd_create_ah(struct emu_cmd *c);
+int emu_cmd_destroy_ah(struct emu_cmd *c);
+void emu_destroy_ah(struct emu_ah *ah);
+/* Validate a uverbs address vector for RoCE and convert it. */
+struct ib_uverbs_ah_attr;
+int emu_ah_attr_from_user(struct emu_device *dev,
+			  const struct ib_uverbs_ah_attr *uah,
+			  struct emu_ah_attr *out);
+
+#endif /* IRDMA_EMU_KERNEL_H */

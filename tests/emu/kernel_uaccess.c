@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * Access to "user" memory from the emulated kernel.
+ *
+ * Kernel and process share one address space here, but a real kernel never
+ * faults on a bad user pointer: it returns -EFAULT. process_vm_readv() /
+ * process_vm_writev() on our own pid give exactly that behaviour (they
+ * check the mapping and its protection). Where they are unavailable (e.g.
+ * a seccomp filter forbids them), fall back to plain memcpy: correct for
+ * every valid pointer, and the only option left.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "kernel.h"
+
+static int vm_copy_unavailable;
+
+static int vm_copy(void *local, uint64_t remote, size_t len, bool to_user)
+{
+	struct iovec l = { .iov_base = local, .iov_len = len };
+	struct iovec r = { .iov_base = (void *)(uintptr_t)remote,
+			   .iov_len = len };
+	ssize_t n;
+
+	if (!len)
+		return 0;
+	if (!remote || remote + len < remote)
+		return -EFAULT;
+	if (__atomic_load_n(&vm_copy_unavailable, __ATOMIC_RELAXED))
+		goto plain;
+
+	if (to_user)
+		n = process_vm_writev(getpid(), &l, 1, &r, 1, 0);
+	else
+		n = process_vm_readv(getpid(), &l, 1, &r, 1, 0);
+	if (n == (ssize_t)len)
+		return 0;
+	if (n >= 0 || errno == EFAULT)
+		return -EFAULT;
+	if (errno != ENOSYS && errno != EPERM)
+		return -errno;
+	__atomic_store_n(&vm_copy_unavailable, 1, __ATOMIC_RELAXED);
+plain:
+	if (to_user)
+		memcpy((void *)(uintptr_t)remote, local, len);
+	else
+		memcpy(local, (const void *)(uintptr_t)remote, len);
+	return 0;
+}
+
+int emu_copy_from_user(void *dst, uint64_t src, size_t len)
+{
+	return vm_copy(dst, src, len, false);
+}
+
+int emu_copy_to_user(uint64_t dst, const void *src, size_t len)
+{
+	return vm_copy((void *)src, dst, len, true);
+}
+
+int emu_cmd_request(struct emu_cmd *c, void *req, size_t len)
+{
+	size_t n = c->inlen < len ? c->inlen : len;
+	size_t i;
+
+	memset(req, 0, len);
+	memcpy(req, c->in, n);
+	/* a newer userspace may send a longer struct: only zeros are fine */
+	for (i = len; i < c->inlen; i++)
+		if (c->in[i])
+			return -EOPNOTSUPP;
+	return 0;
+}
+
+int emu_cmd_response(struct emu_cmd *c, const void *resp, size_t len)
+{
+	static const uint8_t zeros[256];
+	size_t n = c->outlen < len ? c->outlen : len;
+	size_t off;
+	int ret;
+
+	ret = emu_copy_to_user(c->resp, resp, n);
+	if (ret)
+		return ret;
+	for (off = n; off < c->outlen; off += sizeof(zeros)) {
+		size_t chunk = c->outlen - off;
+
+		if (chunk > sizeof(zeros))
+			chunk = sizeof(zeros);
+		ret = emu_copy_to_user(c->resp + off, zeros, chunk);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+void emu_udata_in(const struct emu_udata *u, void *req, size_t len)
+{
+	memset(req, 0, len);
+	memcpy(req, u->in, u->inlen < len ? u->inlen : len);
+}
+
+int emu_udata_out(const struct emu_udata *u, const void *resp, size_t len)
+{
+	return emu_copy_to_user(u->out, resp,
+				u->outlen < len ? u->outlen : len);
+}
