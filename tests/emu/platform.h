@@ -4,7 +4,7 @@
  *
  *  - the *platform* (interpose.c, sysfs, heap.c, memory.c): everything the
  *    operating system would do. It intercepts libc calls, emulates the
- *    /dev/infiniband/uverbsN character devices and /dev/dma_heap/*, and
+ *    /dev/infiniband/uverbsN character devices and /dev/dma_heap/<name>, and
  *    models what a device can see of process memory (CoCo: only shared-heap
  *    memory is readable; private memory is ciphertext);
  *  - the *driver and device* (kernel_*.c, objects.h, hw_*.c, fabric.c): the
