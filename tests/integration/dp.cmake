@@ -1,0 +1,17 @@
+# SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+#
+# Data path tests of the provider (engineer "dp"): every opcode, the
+# ibv_wr_* API, extended CQ polling, flush on error, CQ resize, SRQs, UD,
+# completion events, and rdma-core's pingpong examples on our provider.
+# Included from tests/CMakeLists.txt.
+set(_dp "${CMAKE_CURRENT_SOURCE_DIR}/integration")
+set(_dp_tests opcodes)
+foreach(_t IN LISTS _dp_tests)
+	irdma_test_program(dp_${_t} "${_dp}/dp_${_t}.c" "${_dp}/dp_util.c")
+	foreach(_gen 1 2 3)
+		irdma_emu_test(dp_${_t}_gen${_gen}
+			EMU_ARGS --gen ${_gen}
+			COMMAND $<TARGET_FILE:dp_${_t}> --gen ${_gen}
+			LABELS dp)
+	endforeach()
+endforeach()
