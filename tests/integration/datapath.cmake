@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+#
+# Data-path tests of the emulated device and fabric (engineer "hw"):
+# rdma-core's own example programs, server and client as two processes on
+# one fabric. With --provider upstream they run on rdma-core's own irdma
+# provider, which proves the engine speaks the real WQE/CQE formats.
+# Included from tests/CMakeLists.txt.
+set(_pp "${CMAKE_CURRENT_SOURCE_DIR}/integration/pingpong.sh")
+set(_run "${CMAKE_BINARY_DIR}/bin/irdma-emu-run")
+set(_bin "${RDMA_CORE_BIN_DIR}")
+
+# hw_pingpong(NAME PORT_BASE "EMU ARGS" PROGRAM ARGS...)
+function(hw_pingpong NAME PORT EMU)
+	add_test(NAME ${NAME}
+		COMMAND sh "${_pp}" "${_run}" ${PORT} "${EMU}" ${ARGN})
+	set_tests_properties(${NAME} PROPERTIES TIMEOUT 150
+		LABELS "emu;datapath")
+endfunction()
+
+# Ports: each test gets its own range so parallel runs do not collide.
+foreach(_prov upstream ours)
+	if(_prov STREQUAL "upstream")
+		set(_pbase 21000)
+	else()
+		set(_pbase 23000)
+	endif()
+	foreach(_gen 2 3)
+		math(EXPR _p "${_pbase} + ${_gen} * 100")
+		set(_emu "--gen ${_gen} --provider ${_prov}")
+		hw_pingpong(hw_rc_pingpong_${_prov}_gen${_gen} ${_p} "${_emu}"
+			"${_bin}/ibv_rc_pingpong" -g 1 -c -n 10000)
+		math(EXPR _p "${_p} + 10")
+		hw_pingpong(hw_rc_pingpong_events_${_prov}_gen${_gen} ${_p}
+			"${_emu}" "${_bin}/ibv_rc_pingpong" -g 0 -e -c -n 2000
+			-s 20000)
+		math(EXPR _p "${_p} + 10")
+		hw_pingpong(hw_ud_pingpong_${_prov}_gen${_gen} ${_p} "${_emu}"
+			"${_bin}/ibv_ud_pingpong" -g 1 -c -n 5000)
+		math(EXPR _p "${_p} + 10")
+		hw_pingpong(hw_ud_pingpong_events_${_prov}_gen${_gen} ${_p}
+			"${_emu}" "${_bin}/ibv_ud_pingpong" -g 0 -e -c -n 1000)
+	endforeach()
+	# SRQs exist from gen 3 on.
+	hw_pingpong(hw_srq_pingpong_${_prov}_gen3 ${_pbase} "--gen 3 --provider ${_prov}"
+		"${_bin}/ibv_srq_pingpong" -g 1 -c -n 5000)
+	math(EXPR _p "${_pbase} + 50")
+	hw_pingpong(hw_srq_pingpong_events_${_prov}_gen3 ${_p}
+		"--gen 3 --provider ${_prov}"
+		"${_bin}/ibv_srq_pingpong" -g 0 -e -c -n 1000 -q 4)
+endforeach()
+# CoCo: only shared-heap memory is visible to the device, so only our
+# provider (rings and buffers from the DMA-buf heap) can work.
+hw_pingpong(hw_rc_pingpong_cc_ours_gen2 23060 "--gen 2 --cc --provider ours"
+	"${_bin}/ibv_rc_pingpong" -g 1 -c -n 1000)
+
+# Opcodes, error statuses, flushes, RNR, CQ overflow/resize, SRQ limit and
+# UD through many AHs, two QPs in one process.
+set(_dpsrc "${CMAKE_CURRENT_SOURCE_DIR}/integration")
+irdma_test_program(hw_datapath_ops "${_dpsrc}/datapath_ops.c"
+	"${_dpsrc}/datapath_util.c")
+foreach(_prov upstream ours)
+	foreach(_gen 1 2 3)
+		irdma_emu_test(hw_datapath_ops_${_prov}_gen${_gen}
+			EMU_ARGS --gen ${_gen} --provider ${_prov}
+			COMMAND $<TARGET_FILE:hw_datapath_ops>
+			LABELS datapath)
+	endforeach()
+endforeach()

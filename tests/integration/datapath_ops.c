@@ -1,0 +1,671 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * Data-path tests of the emulated device, two QPs inside one process:
+ * every RC opcode the generation supports with data checks, error
+ * statuses and flushes, RNR, CQ overflow, SRQ limit events and UD through
+ * many address handles.
+ *
+ * usage: datapath_ops [TEST...]   (no argument: all tests)
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "datapath_util.h"
+
+#define BUF 65536
+
+struct pair {
+	struct dp_qp a, b;
+	uint8_t *abuf, *bbuf;
+	struct ibv_mr *amr, *bmr;
+};
+
+static int pair_open(struct dp_ctx *d, struct pair *p, int cqe, int rnr)
+{
+	int acc = IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
+		  IBV_ACCESS_REMOTE_READ;
+
+	memset(p, 0, sizeof(*p));
+	if (d->attr.atomic_cap != IBV_ATOMIC_NONE)
+		acc |= IBV_ACCESS_REMOTE_ATOMIC;
+	p->abuf = aligned_alloc(4096, BUF);
+	p->bbuf = aligned_alloc(4096, BUF);
+	DP_CHECK(p->abuf && p->bbuf, "alloc");
+	memset(p->abuf, 0, BUF);
+	memset(p->bbuf, 0, BUF);
+	p->amr = ibv_reg_mr(d->pd, p->abuf, BUF, acc);
+	p->bmr = ibv_reg_mr(d->pd, p->bbuf, BUF, acc);
+	DP_CHECK(p->amr && p->bmr, "reg_mr");
+	DP_CHECK(!dp_qp_create(d, &p->a, IBV_QPT_RC, cqe, NULL), "qp a");
+	DP_CHECK(!dp_qp_create(d, &p->b, IBV_QPT_RC, cqe, NULL), "qp b");
+	DP_CHECK(!dp_rc_connect(d, &p->a, p->b.qp->qp_num, rnr), "conn a");
+	DP_CHECK(!dp_rc_connect(d, &p->b, p->a.qp->qp_num, rnr), "conn b");
+	return 0;
+}
+
+static void pair_close(struct pair *p)
+{
+	dp_qp_destroy(&p->a);
+	dp_qp_destroy(&p->b);
+	if (p->amr)
+		ibv_dereg_mr(p->amr);
+	if (p->bmr)
+		ibv_dereg_mr(p->bmr);
+	free(p->abuf);
+	free(p->bbuf);
+}
+
+static void fill(uint8_t *b, size_t n, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		b[i] = (uint8_t)(i * 7 + seed);
+}
+
+static int post_send(struct ibv_qp *qp, struct ibv_send_wr *wr)
+{
+	struct ibv_send_wr *bad;
+
+	return ibv_post_send(qp, wr, &bad);
+}
+
+/* SEND with 3 SGEs and immediate data, inline SEND, multi-packet SEND. */
+static int t_send(struct dp_ctx *d)
+{
+	struct ibv_sge sg[3];
+	struct ibv_send_wr wr = { 0 };
+	struct ibv_wc wc;
+	struct pair p;
+	int ret = -1;
+
+	if (pair_open(d, &p, 64, 7))
+		goto out;
+	fill(p.abuf, BUF, 1);
+	DP_CHECK(!dp_post_recv(p.b.qp, 11, p.bbuf, BUF, p.bmr->lkey), "recv");
+	sg[0] = (struct ibv_sge){ (uintptr_t)p.abuf, 100, p.amr->lkey };
+	sg[1] = (struct ibv_sge){ (uintptr_t)p.abuf + 1000, 200, p.amr->lkey };
+	sg[2] = (struct ibv_sge){ (uintptr_t)p.abuf + 5000, 300, p.amr->lkey };
+	wr.wr_id = 21;
+	wr.sg_list = sg;
+	wr.num_sge = 3;
+	wr.opcode = IBV_WR_SEND_WITH_IMM;
+	wr.imm_data = htobe32(0x1234abcd);
+	wr.send_flags = IBV_SEND_SIGNALED;
+	DP_CHECK(!post_send(p.a.qp, &wr), "post");
+	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000), "send cqe");
+	DP_CHECK(wc.status == IBV_WC_SUCCESS && wc.wr_id == 21 &&
+		 wc.opcode == IBV_WC_SEND, "send wc %s op %d",
+		 ibv_wc_status_str(wc.status), wc.opcode);
+	DP_CHECK(!dp_poll(p.b.rcq, &wc, 3000), "recv cqe");
+	DP_CHECK(wc.status == IBV_WC_SUCCESS && wc.wr_id == 11 &&
+		 wc.opcode == IBV_WC_RECV && wc.byte_len == 600 &&
+		 (wc.wc_flags & IBV_WC_WITH_IMM) &&
+		 wc.imm_data == htobe32(0x1234abcd) &&
+		 wc.qp_num == p.b.qp->qp_num,
+		 "recv wc %s len %u flags %x imm %x",
+		 ibv_wc_status_str(wc.status), wc.byte_len, wc.wc_flags,
+		 wc.imm_data);
+	DP_CHECK(!memcmp(p.bbuf, p.abuf, 100) &&
+		 !memcmp(p.bbuf + 100, p.abuf + 1000, 200) &&
+		 !memcmp(p.bbuf + 300, p.abuf + 5000, 300), "data");
+
+	/* inline */
+	DP_CHECK(!dp_post_recv(p.b.qp, 12, p.bbuf, BUF, p.bmr->lkey), "recv");
+	sg[0] = (struct ibv_sge){ (uintptr_t)p.abuf + 7, 50, 0 };
+	wr.num_sge = 1;
+	wr.opcode = IBV_WR_SEND;
+	wr.send_flags = IBV_SEND_SIGNALED | IBV_SEND_INLINE;
+	DP_CHECK(!post_send(p.a.qp, &wr), "post inline");
+	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000) && !wc.status, "inline cqe");
+	DP_CHECK(!dp_poll(p.b.rcq, &wc, 3000) && !wc.status &&
+		 wc.byte_len == 50 && !(wc.wc_flags & IBV_WC_WITH_IMM),
+		 "inline recv len %u", wc.byte_len);
+	DP_CHECK(!memcmp(p.bbuf, p.abuf + 7, 50), "inline data");
+
+	/* several fabric packets */
+	DP_CHECK(!dp_post_recv(p.b.qp, 13, p.bbuf, BUF, p.bmr->lkey), "recv");
+	sg[0] = (struct ibv_sge){ (uintptr_t)p.abuf, BUF, p.amr->lkey };
+	wr.send_flags = IBV_SEND_SIGNALED;
+	DP_CHECK(!post_send(p.a.qp, &wr), "post big");
+	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000) && !wc.status, "big cqe");
+	DP_CHECK(!dp_poll(p.b.rcq, &wc, 3000) && !wc.status &&
+		 wc.byte_len == BUF, "big recv");
+	DP_CHECK(!memcmp(p.bbuf, p.abuf, BUF), "big data");
+	ret = 0;
+out:
+	pair_close(&p);
+	return ret;
+}
+
+/* RDMA WRITE, WRITE with immediate, READ; unsignaled WQEs in between. */
+static int t_rdma(struct dp_ctx *d)
+{
+	struct ibv_send_wr wr = { 0 };
+	struct ibv_sge sg;
+	struct ibv_wc wc;
+	struct pair p;
+	int ret = -1, i;
+
+	if (pair_open(d, &p, 64, 7))
+		goto out;
+	fill(p.abuf, BUF, 3);
+	sg = (struct ibv_sge){ (uintptr_t)p.abuf, 40000, p.amr->lkey };
+	wr.sg_list = &sg;
+	wr.num_sge = 1;
+	wr.opcode = IBV_WR_RDMA_WRITE;
+	wr.wr.rdma.remote_addr = (uintptr_t)p.bbuf + 8;
+	wr.wr.rdma.rkey = p.bmr->rkey;
+	for (i = 0; i < 4; i++) {
+		wr.wr_id = 100 + i;
+		wr.send_flags = i == 3 ? IBV_SEND_SIGNALED : 0;
+		DP_CHECK(!post_send(p.a.qp, &wr), "post write");
+	}
+	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000), "write cqe");
+	DP_CHECK(!wc.status && wc.wr_id == 103 &&
+		 wc.opcode == IBV_WC_RDMA_WRITE, "write wc %s id %llu",
+		 ibv_wc_status_str(wc.status), (unsigned long long)wc.wr_id);
+	DP_CHECK(!memcmp(p.bbuf + 8, p.abuf, 40000), "write data");
+	DP_CHECK(dp_poll(p.a.scq, &wc, 100), "unsignaled WQEs completed");
+
+	DP_CHECK(!dp_post_recv(p.b.qp, 7, p.bbuf, 16, p.bmr->lkey), "recv");
+	wr.opcode = IBV_WR_RDMA_WRITE_WITH_IMM;
+	wr.imm_data = htobe32(77);
+	wr.send_flags = IBV_SEND_SIGNALED;
+	sg.length = 512;
+	wr.wr.rdma.remote_addr = (uintptr_t)p.bbuf + 1024;
+	DP_CHECK(!post_send(p.a.qp, &wr), "post write imm");
+	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000) && !wc.status, "wimm cqe");
+	DP_CHECK(!dp_poll(p.b.rcq, &wc, 3000), "wimm recv cqe");
+	DP_CHECK(!wc.status && wc.opcode == IBV_WC_RECV_RDMA_WITH_IMM &&
+		 wc.imm_data == htobe32(77) && wc.wr_id == 7,
+		 "wimm wc %s op %d", ibv_wc_status_str(wc.status), wc.opcode);
+
+	fill(p.bbuf, BUF, 9);
+	memset(p.abuf, 0, BUF);
+	wr.opcode = IBV_WR_RDMA_READ;
+	sg.length = 50000;
+	wr.wr.rdma.remote_addr = (uintptr_t)p.bbuf + 100;
+	wr.wr_id = 55;
+	DP_CHECK(!post_send(p.a.qp, &wr), "post read");
+	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000), "read cqe");
+	DP_CHECK(!wc.status && wc.opcode == IBV_WC_RDMA_READ &&
+		 wc.wr_id == 55, "read wc %s", ibv_wc_status_str(wc.status));
+	DP_CHECK(!memcmp(p.abuf, p.bbuf + 100, 50000), "read data");
+	ret = 0;
+out:
+	pair_close(&p);
+	return ret;
+}
+
+static int t_atomic(struct dp_ctx *d)
+{
+	struct ibv_send_wr wr = { 0 };
+	struct ibv_sge sg;
+	struct ibv_wc wc;
+	struct pair p;
+	uint64_t *remote, *local;
+	int ret = -1;
+
+	if (d->attr.atomic_cap == IBV_ATOMIC_NONE) {
+		printf("     (no atomics on gen %d)\n", d->gen);
+		return 0;
+	}
+	if (pair_open(d, &p, 64, 7))
+		goto out;
+	remote = (uint64_t *)(p.bbuf + 64);
+	local = (uint64_t *)p.abuf;
+	*remote = 1000;
+	sg = (struct ibv_sge){ (uintptr_t)local, 8, p.amr->lkey };
+	wr.sg_list = &sg;
+	wr.num_sge = 1;
+	wr.opcode = IBV_WR_ATOMIC_FETCH_AND_ADD;
+	wr.send_flags = IBV_SEND_SIGNALED;
+	wr.wr.atomic.remote_addr = (uintptr_t)remote;
+	wr.wr.atomic.rkey = p.bmr->rkey;
+	wr.wr.atomic.compare_add = 5;
+	DP_CHECK(!post_send(p.a.qp, &wr), "post fadd");
+	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000) && !wc.status &&
+		 wc.opcode == IBV_WC_FETCH_ADD, "fadd wc");
+	DP_CHECK(*local == 1000 && *remote == 1005, "fadd %llu %llu",
+		 (unsigned long long)*local, (unsigned long long)*remote);
+	wr.opcode = IBV_WR_ATOMIC_CMP_AND_SWP;
+	wr.wr.atomic.compare_add = 1005;
+	wr.wr.atomic.swap = 42;
+	DP_CHECK(!post_send(p.a.qp, &wr), "post cas");
+	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000) && !wc.status &&
+		 wc.opcode == IBV_WC_COMP_SWAP, "cas wc");
+	DP_CHECK(*local == 1005 && *remote == 42, "cas");
+	ret = 0;
+out:
+	pair_close(&p);
+	return ret;
+}
+
+/* Bad rkey: REM_ACCESS_ERR for the WQE, WR_FLUSH_ERR for the next ones. */
+static int t_rkey_error(struct dp_ctx *d)
+{
+	struct ibv_send_wr wr = { 0 };
+	struct ibv_sge sg;
+	struct ibv_wc wc;
+	struct pair p;
+	int ret = -1, i;
+
+	if (pair_open(d, &p, 64, 7))
+		goto out;
+	sg = (struct ibv_sge){ (uintptr_t)p.abuf, 64, p.amr->lkey };
+	wr.sg_list = &sg;
+	wr.num_sge = 1;
+	wr.opcode = IBV_WR_RDMA_WRITE;
+	wr.send_flags = IBV_SEND_SIGNALED;
+	wr.wr.rdma.remote_addr = (uintptr_t)p.bbuf;
+	wr.wr.rdma.rkey = p.bmr->rkey ^ 0x5500;
+	for (i = 0; i < 3; i++) {
+		wr.wr_id = 300 + i;
+		DP_CHECK(!post_send(p.a.qp, &wr), "post");
+	}
+	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000), "cqe 1");
+	DP_CHECK(wc.wr_id == 300 && wc.status == IBV_WC_REM_ACCESS_ERR,
+		 "first: id %llu %s", (unsigned long long)wc.wr_id,
+		 ibv_wc_status_str(wc.status));
+	for (i = 1; i < 3; i++) {
+		DP_CHECK(!dp_poll(p.a.scq, &wc, 3000), "cqe %d", i);
+		DP_CHECK(wc.wr_id == 300u + i &&
+			 wc.status == IBV_WC_WR_FLUSH_ERR, "flush %d: %s", i,
+			 ibv_wc_status_str(wc.status));
+	}
+	DP_CHECK(!dp_async(d, IBV_EVENT_QP_ACCESS_ERR, 2000),
+		 "responder access error event");
+	ret = 0;
+out:
+	pair_close(&p);
+	return ret;
+}
+
+/* Receive buffer too small: LOC_LEN_ERR there, REM_INV_REQ_ERR here. */
+static int t_len_error(struct dp_ctx *d)
+{
+	struct ibv_send_wr wr = { 0 };
+	struct ibv_sge sg;
+	struct ibv_wc wc;
+	struct pair p;
+	int ret = -1;
+
+	if (pair_open(d, &p, 64, 7))
+		goto out;
+	DP_CHECK(!dp_post_recv(p.b.qp, 1, p.bbuf, 16, p.bmr->lkey), "recv");
+	DP_CHECK(!dp_post_recv(p.b.qp, 2, p.bbuf, 16, p.bmr->lkey), "recv");
+	sg = (struct ibv_sge){ (uintptr_t)p.abuf, 64, p.amr->lkey };
+	wr.sg_list = &sg;
+	wr.num_sge = 1;
+	wr.opcode = IBV_WR_SEND;
+	wr.send_flags = IBV_SEND_SIGNALED;
+	DP_CHECK(!post_send(p.a.qp, &wr), "post");
+	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000), "send cqe");
+	DP_CHECK(wc.status == IBV_WC_REM_INV_REQ_ERR, "sender: %s",
+		 ibv_wc_status_str(wc.status));
+	DP_CHECK(!dp_poll(p.b.rcq, &wc, 3000), "recv cqe");
+	DP_CHECK(wc.wr_id == 1 && wc.status == IBV_WC_LOC_LEN_ERR,
+		 "receiver: %s", ibv_wc_status_str(wc.status));
+	DP_CHECK(!dp_poll(p.b.rcq, &wc, 3000), "recv flush cqe");
+	DP_CHECK(wc.wr_id == 2 && wc.status == IBV_WC_WR_FLUSH_ERR,
+		 "receiver flush: %s", ibv_wc_status_str(wc.status));
+	ret = 0;
+out:
+	pair_close(&p);
+	return ret;
+}
+
+/* No receive posted and rnr_retry 0: RNR_RETRY_EXC_ERR. */
+static int t_rnr(struct dp_ctx *d)
+{
+	struct ibv_send_wr wr = { 0 };
+	struct ibv_sge sg;
+	struct ibv_wc wc;
+	struct pair p;
+	int ret = -1;
+
+	if (pair_open(d, &p, 64, 0))
+		goto out;
+	sg = (struct ibv_sge){ (uintptr_t)p.abuf, 8, p.amr->lkey };
+	wr.sg_list = &sg;
+	wr.num_sge = 1;
+	wr.opcode = IBV_WR_SEND;
+	wr.send_flags = IBV_SEND_SIGNALED;
+	DP_CHECK(!post_send(p.a.qp, &wr), "post");
+	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000), "cqe");
+	DP_CHECK(wc.status == IBV_WC_RNR_RETRY_EXC_ERR, "%s",
+		 ibv_wc_status_str(wc.status));
+	ret = 0;
+out:
+	pair_close(&p);
+	return ret;
+}
+
+/* A receive posted late is found by RNR retries (rnr_retry 7). */
+static int t_rnr_recover(struct dp_ctx *d)
+{
+	struct ibv_send_wr wr = { 0 };
+	struct ibv_sge sg;
+	struct ibv_wc wc;
+	struct pair p;
+	int ret = -1;
+
+	if (pair_open(d, &p, 64, 7))
+		goto out;
+	sg = (struct ibv_sge){ (uintptr_t)p.abuf, 8, p.amr->lkey };
+	wr.sg_list = &sg;
+	wr.num_sge = 1;
+	wr.opcode = IBV_WR_SEND;
+	wr.send_flags = IBV_SEND_SIGNALED;
+	DP_CHECK(!post_send(p.a.qp, &wr), "post");
+	DP_CHECK(dp_poll(p.a.scq, &wc, 50), "completed without a receive");
+	DP_CHECK(!dp_post_recv(p.b.qp, 1, p.bbuf, 16, p.bmr->lkey), "recv");
+	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000) && !wc.status, "send");
+	DP_CHECK(!dp_poll(p.b.rcq, &wc, 3000) && !wc.status, "recv");
+	ret = 0;
+out:
+	pair_close(&p);
+	return ret;
+}
+
+/* Moving to ERR flushes the posted receives and later sends. */
+static int t_flush(struct dp_ctx *d)
+{
+	struct ibv_qp_attr a = { .qp_state = IBV_QPS_ERR };
+	struct ibv_send_wr wr = { 0 };
+	struct ibv_sge sg;
+	struct ibv_wc wc;
+	struct pair p;
+	int ret = -1, i;
+
+	if (pair_open(d, &p, 64, 7))
+		goto out;
+	for (i = 0; i < 5; i++)
+		DP_CHECK(!dp_post_recv(p.b.qp, 40 + i, p.bbuf, 64,
+				       p.bmr->lkey), "recv");
+	DP_CHECK(!ibv_modify_qp(p.b.qp, &a, IBV_QP_STATE), "to err");
+	for (i = 0; i < 5; i++) {
+		DP_CHECK(!dp_poll(p.b.rcq, &wc, 3000), "flush cqe %d", i);
+		DP_CHECK(wc.wr_id == 40u + i &&
+			 wc.status == IBV_WC_WR_FLUSH_ERR, "rq flush %d: %s",
+			 i, ibv_wc_status_str(wc.status));
+	}
+	DP_CHECK(dp_poll(p.b.rcq, &wc, 50), "extra completion");
+	/* posted after the flush: still completed with flush status */
+	sg = (struct ibv_sge){ (uintptr_t)p.bbuf, 8, p.bmr->lkey };
+	wr.sg_list = &sg;
+	wr.num_sge = 1;
+	wr.opcode = IBV_WR_SEND;
+	wr.wr_id = 9;
+	wr.send_flags = IBV_SEND_SIGNALED;
+	DP_CHECK(!post_send(p.b.qp, &wr), "post in err");
+	DP_CHECK(!dp_poll(p.b.scq, &wc, 3000), "sq flush cqe");
+	DP_CHECK(wc.wr_id == 9 && wc.status == IBV_WC_WR_FLUSH_ERR, "sq: %s",
+		 ibv_wc_status_str(wc.status));
+	DP_CHECK(!dp_post_recv(p.b.qp, 50, p.bbuf, 64, p.bmr->lkey), "recv");
+	DP_CHECK(!dp_poll(p.b.rcq, &wc, 3000), "late rq flush cqe");
+	DP_CHECK(wc.wr_id == 50 && wc.status == IBV_WC_WR_FLUSH_ERR,
+		 "late rq: %s", ibv_wc_status_str(wc.status));
+	ret = 0;
+out:
+	pair_close(&p);
+	return ret;
+}
+
+/* More completions than the CQ holds: IBV_EVENT_CQ_ERR. */
+static int t_cq_overflow(struct dp_ctx *d)
+{
+	struct ibv_send_wr wr = { 0 };
+	struct ibv_sge sg;
+	struct pair p;
+	int ret = -1, i, n;
+
+	if (pair_open(d, &p, 4, 7))
+		goto out;
+	n = p.b.rcq->cqe * 2 + 8;
+	if (n > 60)
+		n = 60;
+	for (i = 0; i < n; i++)
+		DP_CHECK(!dp_post_recv(p.b.qp, i, p.bbuf, 64, p.bmr->lkey),
+			 "recv %d", i);
+	sg = (struct ibv_sge){ (uintptr_t)p.abuf, 8, p.amr->lkey };
+	wr.sg_list = &sg;
+	wr.num_sge = 1;
+	wr.opcode = IBV_WR_SEND;
+	for (i = 0; i < n; i++) {
+		/* keep the send CQ from overflowing: signal every 4th */
+		wr.send_flags = (i % 4 == 3) ? IBV_SEND_SIGNALED : 0;
+		DP_CHECK(!post_send(p.a.qp, &wr), "send %d", i);
+		if (i % 4 == 3) {
+			struct ibv_wc wc;
+
+			DP_CHECK(!dp_poll(p.a.scq, &wc, 3000), "scqe");
+		}
+	}
+	DP_CHECK(!dp_async(d, IBV_EVENT_CQ_ERR, 3000), "no CQ error event");
+	ret = 0;
+out:
+	pair_close(&p);
+	return ret;
+}
+
+/* SRQ limit: arm at 4 with 8 posted, consume 5 -> SRQ_LIMIT_REACHED. */
+static int t_srq_limit(struct dp_ctx *d)
+{
+	struct ibv_srq_init_attr sia = { .attr = { .max_wr = 16, .max_sge = 1 } };
+	struct ibv_srq_attr sa = { .srq_limit = 4 };
+	struct ibv_send_wr wr = { 0 };
+	struct ibv_recv_wr rwr = { 0 }, *bad;
+	struct ibv_srq *srq;
+	struct ibv_sge sg, rsg;
+	struct dp_qp a, b;
+	struct ibv_mr *mr;
+	struct ibv_wc wc;
+	uint8_t *buf;
+	int i;
+
+	if (d->gen < 3) {
+		srq = ibv_create_srq(d->pd, &sia);
+		DP_CHECK(!srq, "gen %d created an SRQ", d->gen);
+		return 0;
+	}
+	buf = aligned_alloc(4096, 4096);
+	DP_CHECK(buf, "alloc");
+	mr = ibv_reg_mr(d->pd, buf, 4096, IBV_ACCESS_LOCAL_WRITE);
+	srq = ibv_create_srq(d->pd, &sia);
+	DP_CHECK(mr && srq, "srq/mr");
+	rsg = (struct ibv_sge){ (uintptr_t)buf + 2048, 64, mr->lkey };
+	rwr.sg_list = &rsg;
+	rwr.num_sge = 1;
+	for (i = 0; i < 8; i++) {
+		rwr.wr_id = 500 + i;
+		DP_CHECK(!ibv_post_srq_recv(srq, &rwr, &bad), "post srq");
+	}
+	DP_CHECK(!ibv_modify_srq(srq, &sa, IBV_SRQ_LIMIT), "arm limit");
+	DP_CHECK(!dp_qp_create(d, &a, IBV_QPT_RC, 64, NULL), "qp a");
+	DP_CHECK(!dp_qp_create(d, &b, IBV_QPT_RC, 64, srq), "qp b");
+	DP_CHECK(!dp_rc_connect(d, &a, b.qp->qp_num, 7), "conn");
+	DP_CHECK(!dp_rc_connect(d, &b, a.qp->qp_num, 7), "conn");
+	sg = (struct ibv_sge){ (uintptr_t)buf, 32, mr->lkey };
+	wr.sg_list = &sg;
+	wr.num_sge = 1;
+	wr.opcode = IBV_WR_SEND;
+	wr.send_flags = IBV_SEND_SIGNALED;
+	for (i = 0; i < 5; i++) {
+		DP_CHECK(!post_send(a.qp, &wr), "send");
+		DP_CHECK(!dp_poll(a.scq, &wc, 3000) && !wc.status, "scqe");
+		DP_CHECK(!dp_poll(b.rcq, &wc, 3000) && !wc.status &&
+			 wc.wr_id == 500u + i && wc.byte_len == 32 &&
+			 wc.qp_num == b.qp->qp_num, "srq cqe %d: %s id %llu",
+			 i, ibv_wc_status_str(wc.status),
+			 (unsigned long long)wc.wr_id);
+	}
+	DP_CHECK(!dp_async(d, IBV_EVENT_SRQ_LIMIT_REACHED, 3000),
+		 "no SRQ limit event");
+	dp_qp_destroy(&a);
+	dp_qp_destroy(&b);
+	ibv_destroy_srq(srq);
+	ibv_dereg_mr(mr);
+	free(buf);
+	return 0;
+}
+
+/* UD: one receiver, 32 AHs on the sender, GRH and source QPN reported. */
+static int t_ud_many_ah(struct dp_ctx *d)
+{
+	enum { NAH = 32 };
+	struct ibv_ah_attr aa = {
+		.is_global = 1,
+		.port_num = 1,
+		.grh = { .dgid = d->gid, .sgid_index = (uint8_t)d->gid_index,
+			 .hop_limit = 1 },
+	};
+	struct ibv_send_wr wr = { 0 };
+	struct ibv_ah *ah[NAH];
+	struct ibv_sge sg;
+	struct dp_qp s, r;
+	struct ibv_mr *mr;
+	struct ibv_wc wc;
+	uint8_t *buf;
+	int i;
+
+	buf = aligned_alloc(4096, 65536);
+	DP_CHECK(buf, "alloc");
+	mr = ibv_reg_mr(d->pd, buf, 65536, IBV_ACCESS_LOCAL_WRITE);
+	DP_CHECK(mr, "mr");
+	DP_CHECK(!dp_qp_create(d, &s, IBV_QPT_UD, 64, NULL), "qp s");
+	DP_CHECK(!dp_qp_create(d, &r, IBV_QPT_UD, 64, NULL), "qp r");
+	DP_CHECK(!dp_ud_ready(d, &s, 0x11111111), "ud s");
+	DP_CHECK(!dp_ud_ready(d, &r, 0x11111111), "ud r");
+	for (i = 0; i < NAH; i++) {
+		ah[i] = ibv_create_ah(d->pd, &aa);
+		DP_CHECK(ah[i], "ah %d", i);
+	}
+	for (i = 0; i < NAH; i++)
+		DP_CHECK(!dp_post_recv(r.qp, i, buf + 1024 * i, 1024,
+				       mr->lkey), "recv");
+	sg = (struct ibv_sge){ (uintptr_t)buf + 40000, 100, mr->lkey };
+	wr.sg_list = &sg;
+	wr.num_sge = 1;
+	wr.opcode = IBV_WR_SEND;
+	wr.send_flags = IBV_SEND_SIGNALED;
+	wr.wr.ud.remote_qpn = r.qp->qp_num;
+	wr.wr.ud.remote_qkey = 0x11111111;
+	for (i = 0; i < NAH; i++) {
+		buf[40000] = (uint8_t)i;
+		wr.wr.ud.ah = ah[i];
+		DP_CHECK(!post_send(s.qp, &wr), "send %d", i);
+		DP_CHECK(!dp_poll(s.scq, &wc, 3000) && !wc.status, "scqe");
+		DP_CHECK(!dp_poll(r.rcq, &wc, 3000), "rcqe %d", i);
+		DP_CHECK(!wc.status && wc.wr_id == (uint64_t)i &&
+			 wc.src_qp == s.qp->qp_num &&
+			 (wc.wc_flags & IBV_WC_GRH) &&
+			 buf[1024 * i + 40] == (uint8_t)i,
+			 "ud %d: %s src %u", i, ibv_wc_status_str(wc.status),
+			 wc.src_qp);
+	}
+	/* a wrong Q_Key is dropped, not delivered */
+	DP_CHECK(!dp_post_recv(r.qp, 99, buf, 1024, mr->lkey), "recv");
+	wr.wr.ud.remote_qkey = 0x22222222;
+	DP_CHECK(!post_send(s.qp, &wr), "send bad qkey");
+	DP_CHECK(!dp_poll(s.scq, &wc, 3000) && !wc.status, "scqe");
+	DP_CHECK(dp_poll(r.rcq, &wc, 100), "bad qkey delivered");
+	for (i = 0; i < NAH; i++)
+		ibv_destroy_ah(ah[i]);
+	dp_qp_destroy(&s);
+	dp_qp_destroy(&r);
+	ibv_dereg_mr(mr);
+	free(buf);
+	return 0;
+}
+
+/* Resize the receive CQ between bursts of traffic. */
+static int t_cq_resize(struct dp_ctx *d)
+{
+	struct ibv_send_wr wr = { 0 };
+	struct ibv_sge sg;
+	struct ibv_wc wc;
+	struct pair p;
+	int ret = -1, round, i, sizes[] = { 256, 32, 128 };
+
+	if (pair_open(d, &p, 16, 7))
+		goto out;
+	sg = (struct ibv_sge){ (uintptr_t)p.abuf, 8, p.amr->lkey };
+	wr.sg_list = &sg;
+	wr.num_sge = 1;
+	wr.opcode = IBV_WR_SEND;
+	wr.send_flags = IBV_SEND_SIGNALED;
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < 10; i++) {
+			DP_CHECK(!dp_post_recv(p.b.qp, round * 100 + i,
+					       p.bbuf, 64, p.bmr->lkey), "r");
+			DP_CHECK(!post_send(p.a.qp, &wr), "s");
+			DP_CHECK(!dp_poll(p.a.scq, &wc, 3000) && !wc.status,
+				 "scqe");
+		}
+		/* five completions wait in the old ring across the resize */
+		for (i = 0; i < 5; i++)
+			DP_CHECK(!dp_poll(p.b.rcq, &wc, 3000) &&
+				 wc.wr_id == (uint64_t)(round * 100 + i), "a");
+		if (d->gen > 1)
+			DP_CHECK(!ibv_resize_cq(p.b.rcq, sizes[round]),
+				 "resize to %d", sizes[round]);
+		for (; i < 10; i++) {
+			DP_CHECK(!dp_poll(p.b.rcq, &wc, 3000), "b %d", i);
+			DP_CHECK(!wc.status &&
+				 wc.wr_id == (uint64_t)(round * 100 + i),
+				 "order: got %llu want %d",
+				 (unsigned long long)wc.wr_id, round * 100 + i);
+		}
+	}
+	ret = 0;
+out:
+	pair_close(&p);
+	return ret;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(struct dp_ctx *d);
+} tests[] = {
+	{ "send", t_send },
+	{ "rdma", t_rdma },
+	{ "atomic", t_atomic },
+	{ "rkey_error", t_rkey_error },
+	{ "len_error", t_len_error },
+	{ "rnr", t_rnr },
+	{ "rnr_recover", t_rnr_recover },
+	{ "flush", t_flush },
+	{ "cq_overflow", t_cq_overflow },
+	{ "srq_limit", t_srq_limit },
+	{ "ud_many_ah", t_ud_many_ah },
+	{ "cq_resize", t_cq_resize },
+};
+
+int main(int argc, char **argv)
+{
+	unsigned int i, passed = 0, run = 0;
+	struct dp_ctx d;
+	int a;
+
+	if (dp_open(&d))
+		return 1;
+	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+		bool want = argc < 2;
+		int before = dp_failures;
+
+		for (a = 1; a < argc; a++)
+			if (!strcmp(argv[a], tests[i].name))
+				want = true;
+		if (!want)
+			continue;
+		dp_run(tests[i].name, tests[i].fn, &d);
+		run++;
+		if (dp_failures == before)
+			passed++;
+	}
+	dp_close(&d);
+	printf("%u passed, %u failed\n", passed, run - passed);
+	return passed == run && run ? 0 : 1;
+}

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * Helpers of the data-path tests; see datapath_util.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "datapath_util.h"
+
+int dp_failures;
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+int dp_open(struct dp_ctx *d)
+{
+	struct ibv_device **list;
+	const char *gen = getenv("IRDMA_EMU_GEN");
+	int n;
+
+	memset(d, 0, sizeof(*d));
+	d->gen = gen ? atoi(gen) : 2;
+	list = ibv_get_device_list(&n);
+	if (!list || n < 1) {
+		fprintf(stderr, "no RDMA device\n");
+		return -1;
+	}
+	d->ctx = ibv_open_device(list[0]);
+	ibv_free_device_list(list);
+	if (!d->ctx) {
+		perror("ibv_open_device");
+		return -1;
+	}
+	/* async events are polled with a deadline */
+	fcntl(d->ctx->async_fd, F_SETFL,
+	      fcntl(d->ctx->async_fd, F_GETFL) | O_NONBLOCK);
+	d->pd = ibv_alloc_pd(d->ctx);
+	if (!d->pd || ibv_query_device(d->ctx, &d->attr)) {
+		perror("alloc_pd/query_device");
+		return -1;
+	}
+	d->gid_index = 1;
+	if (ibv_query_gid(d->ctx, 1, d->gid_index, &d->gid)) {
+		perror("ibv_query_gid");
+		return -1;
+	}
+	return 0;
+}
+
+void dp_close(struct dp_ctx *d)
+{
+	if (d->pd)
+		ibv_dealloc_pd(d->pd);
+	if (d->ctx)
+		ibv_close_device(d->ctx);
+}
+
+int dp_qp_create(struct dp_ctx *d, struct dp_qp *q, enum ibv_qp_type type,
+		 int cqe, struct ibv_srq *srq)
+{
+	struct ibv_qp_init_attr ia = {
+		.qp_type = type,
+		.srq = srq,
+		.cap = {
+			.max_send_wr = 64,
+			.max_recv_wr = 64,
+			.max_send_sge = 4,
+			.max_recv_sge = 4,
+			.max_inline_data = 64,
+		},
+	};
+
+	memset(q, 0, sizeof(*q));
+	q->scq = ibv_create_cq(d->ctx, cqe, NULL, NULL, 0);
+	q->rcq = ibv_create_cq(d->ctx, cqe, NULL, NULL, 0);
+	if (!q->scq || !q->rcq)
+		return -1;
+	ia.send_cq = q->scq;
+	ia.recv_cq = q->rcq;
+	q->qp = ibv_create_qp(d->pd, &ia);
+	if (!q->qp) {
+		perror("ibv_create_qp");
+		return -1;
+	}
+	return 0;
+}
+
+void dp_qp_destroy(struct dp_qp *q)
+{
+	if (q->qp)
+		ibv_destroy_qp(q->qp);
+	if (q->scq)
+		ibv_destroy_cq(q->scq);
+	if (q->rcq)
+		ibv_destroy_cq(q->rcq);
+	memset(q, 0, sizeof(*q));
+}
+
+int dp_rc_connect(struct dp_ctx *d, struct dp_qp *q, uint32_t remote_qpn,
+		  int rnr_retry)
+{
+	struct ibv_qp_attr a = {
+		.qp_state = IBV_QPS_INIT,
+		.port_num = 1,
+		.qp_access_flags = IBV_ACCESS_REMOTE_WRITE |
+				   IBV_ACCESS_REMOTE_READ |
+				   IBV_ACCESS_REMOTE_ATOMIC,
+	};
+
+	if (ibv_modify_qp(q->qp, &a, IBV_QP_STATE | IBV_QP_PKEY_INDEX |
+			  IBV_QP_PORT | IBV_QP_ACCESS_FLAGS))
+		return -1;
+	memset(&a, 0, sizeof(a));
+	a.qp_state = IBV_QPS_RTR;
+	a.path_mtu = IBV_MTU_1024;
+	a.dest_qp_num = remote_qpn;
+	a.max_dest_rd_atomic = 1;
+	a.min_rnr_timer = 1;
+	a.ah_attr.is_global = 1;
+	a.ah_attr.grh.dgid = d->gid;
+	a.ah_attr.grh.sgid_index = (uint8_t)d->gid_index;
+	a.ah_attr.grh.hop_limit = 1;
+	a.ah_attr.port_num = 1;
+	if (ibv_modify_qp(q->qp, &a, IBV_QP_STATE | IBV_QP_AV |
+			  IBV_QP_PATH_MTU | IBV_QP_DEST_QPN | IBV_QP_RQ_PSN |
+			  IBV_QP_MAX_DEST_RD_ATOMIC | IBV_QP_MIN_RNR_TIMER))
+		return -1;
+	memset(&a, 0, sizeof(a));
+	a.qp_state = IBV_QPS_RTS;
+	a.timeout = 14;
+	a.retry_cnt = 7;
+	a.rnr_retry = (uint8_t)rnr_retry;
+	a.max_rd_atomic = 1;
+	return ibv_modify_qp(q->qp, &a, IBV_QP_STATE | IBV_QP_TIMEOUT |
+			     IBV_QP_RETRY_CNT | IBV_QP_RNR_RETRY |
+			     IBV_QP_SQ_PSN | IBV_QP_MAX_QP_RD_ATOMIC) ? -1 : 0;
+}
+
+int dp_ud_ready(struct dp_ctx *d, struct dp_qp *q, uint32_t qkey)
+{
+	struct ibv_qp_attr a = {
+		.qp_state = IBV_QPS_INIT,
+		.port_num = 1,
+		.qkey = qkey,
+	};
+
+	if (ibv_modify_qp(q->qp, &a, IBV_QP_STATE | IBV_QP_PKEY_INDEX |
+			  IBV_QP_PORT | IBV_QP_QKEY))
+		return -1;
+	a.qp_state = IBV_QPS_RTR;
+	if (ibv_modify_qp(q->qp, &a, IBV_QP_STATE))
+		return -1;
+	a.qp_state = IBV_QPS_RTS;
+	return ibv_modify_qp(q->qp, &a, IBV_QP_STATE | IBV_QP_SQ_PSN) ? -1 : 0;
+}
+
+int dp_poll(struct ibv_cq *cq, struct ibv_wc *wc, int ms)
+{
+	long long end = now_ms() + ms;
+
+	do {
+		int n = ibv_poll_cq(cq, 1, wc);
+
+		if (n > 0)
+			return 0;
+		if (n < 0)
+			return -1;
+	} while (now_ms() < end);
+	return -1;
+}
+
+int dp_async(struct dp_ctx *d, enum ibv_event_type type, int ms)
+{
+	long long end = now_ms() + ms;
+	struct ibv_async_event ev;
+
+	do {
+		struct pollfd p = { .fd = d->ctx->async_fd, .events = POLLIN };
+
+		if (poll(&p, 1, 10) <= 0)
+			continue;
+		if (ibv_get_async_event(d->ctx, &ev))
+			continue;
+		ibv_ack_async_event(&ev);
+		if (ev.event_type == type)
+			return 0;
+	} while (now_ms() < end);
+	return -1;
+}
+
+int dp_post_recv(struct ibv_qp *qp, uint64_t wr_id, void *buf, uint32_t len,
+		 uint32_t lkey)
+{
+	struct ibv_sge sge = {
+		.addr = (uintptr_t)buf, .length = len, .lkey = lkey,
+	};
+	struct ibv_recv_wr wr = {
+		.wr_id = wr_id, .sg_list = &sge, .num_sge = 1,
+	}, *bad;
+
+	return ibv_post_recv(qp, &wr, &bad);
+}
+
+void dp_run(const char *name, int (*fn)(struct dp_ctx *d), struct dp_ctx *d)
+{
+	int before = dp_failures;
+
+	if (fn(d) || dp_failures != before) {
+		if (dp_failures == before)
+			dp_failures++;
+		printf("FAIL %s\n", name);
+	} else {
+		printf("ok   %s\n", name);
+	}
+	fflush(stdout);
+}
