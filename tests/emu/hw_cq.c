@@ -30,11 +30,37 @@ static int get_qword(uint64_t va, uint64_t *val)
 	return ret;
 }
 
-/* Slots in use; the consumer index is untrusted: out of range = empty. */
+/* The resize count the provider has acknowledged so far. */
+static uint16_t sw_select(const struct hw_cq *c)
+{
+	uint64_t arm;
+
+	if (get_qword(c->cq->shadow_va + CQ_SHADOW_ARM_OFF, &arm))
+		return 0;
+	return (uint16_t)hwf_get(arm, CQ_ARM_SW_SELECT);
+}
+
+void hw_cq_resized(struct hw_cq *c, bool first)
+{
+	if (first) {
+		c->sel_base = sw_select(c);
+		c->resizes = 0;
+	} else {
+		c->resizes++;
+	}
+}
+
+/*
+ * Slots in use. The consumer index is untrusted: out of range counts as
+ * empty; while old rings are being drained, nothing of the new ring has
+ * been consumed yet as far as the device can tell.
+ */
 static uint32_t cq_used(const struct hw_cq *c)
 {
 	uint64_t cons;
 
+	if (((sw_select(c) - c->sel_base) & 0x3fff) != c->resizes)
+		return c->head;
 	if (get_qword(c->cq->shadow_va, &cons))
 		return 0;
 	cons &= 0xfffff;

@@ -277,6 +277,7 @@ int emu_hw_cq_attach(struct emu_cq *cq)
 	c->ring_va = cq->ring_va;
 	c->entries = cq->ring_entries;
 	c->polarity = 1;
+	hw_cq_resized(c, true);
 	hw_lock();
 	c->next = eng.cqs;
 	eng.cqs = c;
@@ -301,6 +302,7 @@ int emu_hw_cq_resize(struct emu_cq *cq, uint64_t new_ring_va,
 		c->head = 0;
 		c->polarity = 1;
 		c->overflowed = false;
+		hw_cq_resized(c, false);
 	}
 	hw_unlock();
 	return c ? 0 : -EINVAL;

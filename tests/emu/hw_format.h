@@ -144,6 +144,7 @@ enum hw_flush_code {
 /* ---- shadow areas ------------------------------------------------------- */
 /* CQ: qword 0 consumer index; qword 4 (byte 32) arm word. */
 #define CQ_SHADOW_ARM_OFF 32u
+#define CQ_ARM_SW_SELECT HWF(0, 14)
 #define CQ_ARM_NEXT HWF(14, 1)
 #define CQ_ARM_NEXT_SE HWF(15, 1)
 #define CQ_ARM_SEQ HWF(16, 2)

@@ -102,6 +102,14 @@ struct hw_cq {
 	uint8_t polarity;
 	uint8_t arm_seq_done;	/* arm sequence number already fired */
 	bool overflowed;
+	/*
+	 * After a resize the provider drains the old rings first, writing
+	 * their consumer indexes to the shared shadow area; it tells the
+	 * device it is done by adding the drained rings to the SW_CQ_SELECT
+	 * field of the arm word. Until then the consumer index is not ours.
+	 */
+	uint16_t sel_base;
+	uint16_t resizes;
 	struct hw_cq *next;
 };
 
@@ -197,6 +205,8 @@ struct hw_cqe {
 	bool smac_valid;
 	uint8_t smac[6];
 };
+/* Ring (re)placed: @first at creation, otherwise after a resize. */
+void hw_cq_resized(struct hw_cq *c, bool first);
 /* Write one CQE (and its extension); raises events. -ENOSPC on overflow. */
 int hw_cq_write(struct hw_cq *c, const struct hw_cqe *e);
 

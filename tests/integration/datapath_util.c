@@ -79,6 +79,13 @@ int dp_qp_create(struct dp_ctx *d, struct dp_qp *q, enum ibv_qp_type type,
 		},
 	};
 
+	/* gen 1 (X722) has 3 fragments and 48 bytes of inline data */
+	if ((int)ia.cap.max_send_sge > d->attr.max_sge) {
+		ia.cap.max_send_sge = (uint32_t)d->attr.max_sge;
+		ia.cap.max_recv_sge = (uint32_t)d->attr.max_sge;
+	}
+	if (d->gen == 1)
+		ia.cap.max_inline_data = 48;
 	memset(q, 0, sizeof(*q));
 	q->scq = ibv_create_cq(d->ctx, cqe, NULL, NULL, 0);
 	q->rcq = ibv_create_cq(d->ctx, cqe, NULL, NULL, 0);
