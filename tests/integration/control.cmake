@@ -7,6 +7,7 @@
 set(_ctl "${CMAKE_CURRENT_SOURCE_DIR}/integration")
 foreach(_t abi query lifecycle parent buf)
 	irdma_test_program(ctl_${_t} "${_ctl}/ctl_${_t}.c" "${_ctl}/ctl_util.c")
+	target_link_libraries(ctl_${_t} PRIVATE ${CMAKE_DL_LIBS})
 endforeach()
 
 foreach(_gen 1 2 3)

@@ -96,11 +96,24 @@ int main(void)
 	int round;
 
 	/* Several open/close rounds: the context's own objects must go too. */
+	unsigned long before, opened;
+
 	for (round = 0; round < 3; round++) {
+		before = ctl_live_kernel_objects();
 		ctx = ctl_open_first();
+		opened = ctl_live_kernel_objects();
+		/* the ucontext and the provider's internal PD, nothing else */
+		CHECK(opened - before == 2,
+		      "opening created %lu kernel objects, want 2",
+		      opened - before);
 		pd_churn(ctx);
 		mr_churn(ctx);
+		CHECK(ctl_live_kernel_objects() == opened,
+		      "PD/MR churn left %lu kernel objects behind",
+		      ctl_live_kernel_objects() - opened);
 		CHECK(ibv_close_device(ctx) == 0, "ibv_close_device: %m");
+		CHECK(ctl_live_kernel_objects() == before,
+		      "closing left kernel objects behind");
 	}
 	printf("ctl_lifecycle: ok\n");
 	return 0;

@@ -44,9 +44,12 @@ int main(int argc, char **argv)
 	char *buf;
 	int tag;
 
+	unsigned long opened;
+
 	ctl_parse_args(argc, argv, &exp);
 	ctx = ctl_open_first();
 	other = ctl_open_first();
+	opened = ctl_live_kernel_objects();
 	pd = ibv_alloc_pd(ctx);
 	other_pd = ibv_alloc_pd(other);
 	CHECK(pd && other_pd, "ibv_alloc_pd: %m");
@@ -108,6 +111,8 @@ int main(int argc, char **argv)
 	CHECK(ibv_dealloc_pd(par) == 0, "dealloc parent: %m");
 	CHECK(ibv_dealloc_pd(pd) == 0, "dealloc pd: %m");
 	CHECK(ibv_dealloc_pd(other_pd) == 0, "dealloc other pd: %m");
+	CHECK(ctl_live_kernel_objects() == opened,
+	      "parent domains left kernel objects behind");
 	CHECK(ibv_close_device(other) == 0, "close: %m");
 	CHECK(ibv_close_device(ctx) == 0, "close: %m");
 	printf("ctl_parent: ok\n");

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
 /* Helpers for the control-path integration tests. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +61,15 @@ struct ibv_context *ctl_open_first(void)
 
 	CHECK(ctx, "ibv_open_device failed: %m");
 	return ctx;
+}
+
+unsigned long ctl_live_kernel_objects(void)
+{
+	unsigned long (*live)(void);
+
+	*(void **)&live = dlsym(RTLD_DEFAULT, "emu_kernel_live_objects");
+	CHECK(live, "not running under irdma-emu-run (%s)", dlerror());
+	return live();
 }
 
 static int saved_stderr = -1;

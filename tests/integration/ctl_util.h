@@ -42,6 +42,13 @@ struct ibv_context *ctl_open_first(void);
 /* Same, but returns NULL with errno set when ibv_open_device() fails. */
 struct ibv_context *ctl_try_open_first(void);
 
+/*
+ * Kernel objects the emulated driver holds right now (all devices and
+ * contexts of this process), read through the emulator's
+ * emu_kernel_live_objects(); exits if not running under the emulator.
+ */
+unsigned long ctl_live_kernel_objects(void);
+
 /* Route stderr into a temporary file until ctl_capture_end(). */
 void ctl_capture_begin(void);
 /*
