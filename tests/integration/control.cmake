@@ -5,7 +5,7 @@
 # leak check, parent domain validation, ibv_alloc_buf & friends with and
 # without CoCo. Included from tests/CMakeLists.txt.
 set(_ctl "${CMAKE_CURRENT_SOURCE_DIR}/integration")
-foreach(_t abi query lifecycle parent buf)
+foreach(_t abi query lifecycle parent buf coco)
 	irdma_test_program(ctl_${_t} "${_ctl}/ctl_${_t}.c" "${_ctl}/ctl_util.c")
 	target_link_libraries(ctl_${_t} PRIVATE ${CMAKE_DL_LIBS})
 endforeach()
@@ -80,4 +80,20 @@ irdma_emu_test(ctl_buf_cc
 irdma_emu_test(ctl_buf_cc_no_dmabuf_memreg
 	EMU_ARGS --cc --no-dmabuf-memreg
 	COMMAND $<TARGET_FILE:ctl_buf> --cc --no-dmabuf-memreg
+	LABELS ctl cc)
+
+# Rings and buffers of a CoCo parent domain, end to end (SEND + RDMA WRITE).
+irdma_emu_test(ctl_coco
+	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_coco>
+	LABELS ctl)
+foreach(_gen 1 2 3)
+	irdma_emu_test(ctl_coco_cc_gen${_gen}
+		EMU_ARGS --cc --gen ${_gen}
+		COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_coco> --cc
+		LABELS ctl cc)
+endforeach()
+irdma_emu_test(ctl_coco_cc_no_dmabuf_memreg
+	EMU_ARGS --cc --no-dmabuf-memreg
+	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_coco> --cc
+		--no-dmabuf-memreg
 	LABELS ctl cc)

@@ -75,8 +75,21 @@ unsigned long ctl_live_kernel_objects(void)
 static int saved_stderr = -1;
 static FILE *capture_file;
 
+/* A CHECK failing while stderr is captured must still be seen. */
+static void dump_capture_at_exit(void)
+{
+	if (capture_file)
+		free(ctl_capture_end());
+}
+
 void ctl_capture_begin(void)
 {
+	static bool registered;
+
+	if (!registered) {
+		atexit(dump_capture_at_exit);
+		registered = true;
+	}
 	fflush(stderr);
 	capture_file = tmpfile();
 	CHECK(capture_file, "tmpfile: %m");

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * CoCo end to end through the control path's memory layer: a CQ and two RC
+ * QPs created on a CoCo parent domain, a buffer from ibv_alloc_buf() on it
+ * registered with ibv_reg_buf_mr(), and a SEND plus an RDMA WRITE between
+ * the QPs. With --cc the emulated device sees only shared-heap memory, so
+ * the transfer only works if rings and buffer really came from the heap.
+ * With --cc --no-dmabuf-memreg the rings cannot be registered: creating
+ * them must fail with EOPNOTSUPP and the debug output must say why.
+ * Usage: ctl_coco [--cc] [--no-dmabuf-memreg]
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctl_util.h"
+
+#define MSG_LEN 512
+
+struct coco {
+	struct ibv_context *ctx;
+	struct ibv_pd *pd, *par;
+	struct ibv_cq_ex *cqx;
+	struct ibv_cq *cq;
+	struct ibv_qp *qa, *qb;
+	struct ibv_buf *buf;
+	unsigned char *mem; /* 2 pages: [0] source, [1] destination */
+	struct ibv_mr *mr;
+	union ibv_gid gid;
+	size_t page;
+};
+
+static struct ibv_cq_ex *cq_on_parent(struct coco *c)
+{
+	struct ibv_cq_init_attr_ex a = {
+		.cqe = 32,
+		.wc_flags = IBV_WC_STANDARD_FLAGS,
+		.comp_mask = IBV_CQ_INIT_ATTR_MASK_PD,
+		.parent_domain = c->par,
+	};
+
+	return ibv_create_cq_ex(c->ctx, &a);
+}
+
+static struct ibv_qp *qp_on_parent(struct coco *c, struct ibv_cq *cq)
+{
+	struct ibv_qp_init_attr a = {
+		.send_cq = cq,
+		.recv_cq = cq,
+		.cap = { .max_send_wr = 8, .max_recv_wr = 8,
+			 .max_send_sge = 1, .max_recv_sge = 1 },
+		.qp_type = IBV_QPT_RC,
+	};
+
+	return ibv_create_qp(c->par, &a);
+}
+
+static void to_rts(struct coco *c, struct ibv_qp *qp, uint32_t remote)
+{
+	struct ibv_qp_attr a = {
+		.qp_state = IBV_QPS_INIT,
+		.port_num = 1,
+		.qp_access_flags = IBV_ACCESS_LOCAL_WRITE |
+				   IBV_ACCESS_REMOTE_WRITE,
+	};
+
+	CHECK(!ibv_modify_qp(qp, &a, IBV_QP_STATE | IBV_QP_PKEY_INDEX |
+				       IBV_QP_PORT | IBV_QP_ACCESS_FLAGS),
+	      "to INIT: %m");
+	memset(&a, 0, sizeof(a));
+	a.qp_state = IBV_QPS_RTR;
+	a.path_mtu = IBV_MTU_1024;
+	a.dest_qp_num = remote;
+	a.max_dest_rd_atomic = 1;
+	a.min_rnr_timer = 12;
+	a.ah_attr.is_global = 1;
+	a.ah_attr.grh.dgid = c->gid;
+	a.ah_attr.grh.hop_limit = 1;
+	a.ah_attr.port_num = 1;
+	CHECK(!ibv_modify_qp(qp, &a, IBV_QP_STATE | IBV_QP_AV |
+				       IBV_QP_PATH_MTU | IBV_QP_DEST_QPN |
+				       IBV_QP_RQ_PSN |
+				       IBV_QP_MAX_DEST_RD_ATOMIC |
+				       IBV_QP_MIN_RNR_TIMER),
+	      "to RTR: %m");
+	memset(&a, 0, sizeof(a));
+	a.qp_state = IBV_QPS_RTS;
+	a.timeout = 14;
+	a.retry_cnt = 7;
+	a.rnr_retry = 7;
+	a.max_rd_atomic = 1;
+	CHECK(!ibv_modify_qp(qp, &a, IBV_QP_STATE | IBV_QP_TIMEOUT |
+				       IBV_QP_RETRY_CNT | IBV_QP_RNR_RETRY |
+				       IBV_QP_SQ_PSN | IBV_QP_MAX_QP_RD_ATOMIC),
+	      "to RTS: %m");
+}
+
+static void poll_n(struct ibv_cq *cq, int n)
+{
+	struct ibv_wc wc[4];
+	int got = 0, i, r, spins;
+
+	for (spins = 0; got < n && spins < 500000; spins++) {
+		r = ibv_poll_cq(cq, 4, wc);
+		CHECK(r >= 0, "poll_cq: %d", r);
+		for (i = 0; i < r; i++)
+			CHECK(wc[i].status == IBV_WC_SUCCESS,
+			      "wr %llu completed with %s",
+			      (unsigned long long)wc[i].wr_id,
+			      ibv_wc_status_str(wc[i].status));
+		got += r;
+		if (!r)
+			usleep(10);
+	}
+	CHECK(got == n, "%d of %d completions", got, n);
+}
+
+static void send_and_write(struct coco *c)
+{
+	unsigned char *src = c->mem, *dst = c->mem + c->page;
+	struct ibv_sge sge;
+	struct ibv_recv_wr rwr = {}, *bad_r;
+	struct ibv_send_wr swr = {}, *bad_s;
+	int i;
+
+	for (i = 0; i < MSG_LEN; i++)
+		src[i] = (unsigned char)(i ^ 0xa5);
+
+	sge = (struct ibv_sge){ (uintptr_t)dst, MSG_LEN, c->mr->lkey };
+	rwr.wr_id = 1;
+	rwr.sg_list = &sge;
+	rwr.num_sge = 1;
+	CHECK(!ibv_post_recv(c->qb, &rwr, &bad_r), "post_recv");
+
+	sge = (struct ibv_sge){ (uintptr_t)src, MSG_LEN, c->mr->lkey };
+	swr.wr_id = 2;
+	swr.sg_list = &sge;
+	swr.num_sge = 1;
+	swr.opcode = IBV_WR_SEND;
+	swr.send_flags = IBV_SEND_SIGNALED;
+	CHECK(!ibv_post_send(c->qa, &swr, &bad_s), "post_send");
+	poll_n(c->cq, 2);
+	CHECK(!memcmp(src, dst, MSG_LEN), "SEND payload differs");
+
+	/* RDMA WRITE of the same bytes, shifted, into the second page */
+	memset(dst, 0, MSG_LEN * 2);
+	swr.wr_id = 3;
+	swr.opcode = IBV_WR_RDMA_WRITE;
+	swr.wr.rdma.remote_addr = (uintptr_t)dst + MSG_LEN;
+	swr.wr.rdma.rkey = c->mr->rkey;
+	CHECK(!ibv_post_send(c->qa, &swr, &bad_s), "post_send write");
+	poll_n(c->cq, 1);
+	CHECK(!memcmp(src, dst + MSG_LEN, MSG_LEN), "RDMA WRITE data differs");
+}
+
+static void expect_refusal(struct coco *c)
+{
+	struct ibv_cq *plain_cq;
+
+	errno = 0;
+	c->cqx = cq_on_parent(c);
+	CHECK(!c->cqx && errno == EOPNOTSUPP,
+	      "CoCo CQ without DMA-buf memreg: errno %d", errno);
+	plain_cq = ibv_create_cq(c->ctx, 8, NULL, NULL, 0);
+	CHECK(plain_cq, "plain CQ: %m");
+	errno = 0;
+	c->qa = qp_on_parent(c, plain_cq);
+	CHECK(!c->qa && errno == EOPNOTSUPP,
+	      "CoCo QP without DMA-buf memreg: errno %d", errno);
+	CHECK(!ibv_destroy_cq(plain_cq), "destroy plain CQ");
+}
+
+int main(int argc, char **argv)
+{
+	struct ibv_parent_domain_init_attr pa = {};
+	struct ctl_expect exp;
+	unsigned long opened;
+	struct coco c = {};
+	bool refuse;
+	char *log;
+
+	ctl_parse_args(argc, argv, &exp);
+	refuse = exp.cc && !exp.dmabuf_memreg;
+	c.page = (size_t)sysconf(_SC_PAGESIZE);
+	setenv("IRDMA_DEBUG", "1", 1);
+
+	ctl_capture_begin();
+	c.ctx = ctl_open_first();
+	opened = ctl_live_kernel_objects();
+	CHECK(!ibv_query_gid(c.ctx, 1, 0, &c.gid), "query_gid");
+	c.pd = ibv_alloc_pd(c.ctx);
+	CHECK(c.pd, "alloc_pd: %m");
+	pa.pd = c.pd;
+	pa.comp_mask = IBV_PARENT_DOMAIN_INIT_ATTR_ALLOW_CC_UNPROTECTED_ALLOC;
+	c.par = ibv_alloc_parent_domain(c.ctx, &pa);
+	CHECK(c.par, "CoCo parent domain: %m");
+
+	if (refuse) {
+		expect_refusal(&c);
+	} else {
+		c.cqx = cq_on_parent(&c);
+		CHECK(c.cqx, "CQ on the CoCo parent domain: %m");
+		c.cq = ibv_cq_ex_to_cq(c.cqx);
+		c.qa = qp_on_parent(&c, c.cq);
+		c.qb = qp_on_parent(&c, c.cq);
+		CHECK(c.qa && c.qb, "QP on the CoCo parent domain: %m");
+		to_rts(&c, c.qa, c.qb->qp_num);
+		to_rts(&c, c.qb, c.qa->qp_num);
+
+		c.mem = ibv_alloc_buf(c.par, 2 * c.page, &c.buf);
+		CHECK(c.mem, "alloc_buf: %m");
+		c.mr = ibv_reg_buf_mr(c.par, c.buf, c.mem, 2 * c.page,
+				      IBV_ACCESS_LOCAL_WRITE |
+					      IBV_ACCESS_REMOTE_WRITE);
+		CHECK(c.mr, "reg_buf_mr: %m");
+		send_and_write(&c);
+
+		CHECK(!ibv_dereg_mr(c.mr), "dereg_mr");
+		ibv_free_buf(c.buf);
+		CHECK(!ibv_destroy_qp(c.qa) && !ibv_destroy_qp(c.qb),
+		      "destroy_qp");
+		CHECK(!ibv_destroy_cq(c.cq), "destroy_cq");
+	}
+	CHECK(!ibv_dealloc_pd(c.par), "dealloc parent");
+	CHECK(!ibv_dealloc_pd(c.pd), "dealloc pd");
+	CHECK(ctl_live_kernel_objects() == opened,
+	      "CoCo objects left kernel objects behind");
+	CHECK(!ibv_close_device(c.ctx), "close");
+	log = ctl_capture_end();
+
+	if (refuse)
+		CHECK(strstr(log, "did not accept DMA-buf registration"),
+		      "refusal not explained in the debug output");
+	CHECK(!!strstr(log, "opened the shared DMA-buf heap") == exp.cc,
+	      "shared heap %s, expected %s",
+	      strstr(log, "opened the shared") ? "opened" : "not opened",
+	      exp.cc ? "opened" : "not opened");
+	free(log);
+	printf("ctl_coco: cc=%d dmabuf_memreg=%d ok\n", exp.cc,
+	       exp.dmabuf_memreg);
+	return 0;
+}
