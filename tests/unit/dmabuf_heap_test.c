@@ -1053,7 +1053,8 @@ static void test_device(void)
 	st = stats_of(heap);
 	CHECK_EQ(st.live_fds, st.live_slabs + 1); /* + heap device */
 	CHECK_EQ(st.live_slabs, 1);
-	CHECK_EQ(count_open_fds(), base_fds + 2);
+	/* ">=": the emulator may hold fds of its own per DMA-buf. */
+	CHECK(count_open_fds() >= base_fds + 2);
 	for (i = 0; i < 64; i++) {
 		CHECK(holds(&b[i], i));
 		check_fd_view(&b[i]);
@@ -1094,7 +1095,8 @@ static void test_device_enomem(void)
 	CHECK_EQ(dmabuf_heap_alloc(heap, 4 * page_size, &b[1]), 0);
 	CHECK_EQ(dmabuf_heap_alloc(heap, 4 * page_size, &b[2]), -ENOMEM);
 	CHECK_EQ(stats_of(heap).live_slabs, 2);
-	CHECK_EQ(count_open_fds(), base_fds + 3);
+	CHECK_EQ(stats_of(heap).live_fds, 3);
+	CHECK(count_open_fds() >= base_fds + 3);
 	/* The fault fired once; the heap carries on. */
 	CHECK_EQ(dmabuf_heap_alloc(heap, 4 * page_size, &b[2]), 0);
 	CHECK_EQ(dmabuf_heap_free(heap, &b[0]), 0);
