@@ -434,7 +434,7 @@ static struct dmabuf_heap *open_device_heap(size_t slab_size)
 
 static void many_buffers(bool device)
 {
-	struct rlimit lim = { .rlim_cur = 1024, .rlim_max = 1024 };
+	struct rlimit lim;
 	unsigned int base_fds;
 	struct dmabuf_heap *heap;
 	struct dmabuf_heap_buf *b;
@@ -443,6 +443,12 @@ static void many_buffers(bool device)
 	unsigned int seed = 1;
 	int i;
 
+	/* The soft limit a default `ulimit -n` gives (never above the hard). */
+	CHECK_EQ(getrlimit(RLIMIT_NOFILE, &lim), 0);
+	if (lim.rlim_max == RLIM_INFINITY || lim.rlim_max > 1024)
+		lim.rlim_cur = 1024;
+	else
+		lim.rlim_cur = lim.rlim_max;
 	CHECK_EQ(setrlimit(RLIMIT_NOFILE, &lim), 0);
 	base_fds = count_open_fds();
 	/* Default 2 MiB slabs. */
