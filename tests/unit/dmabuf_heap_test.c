@@ -1000,10 +1000,11 @@ static int fork_child(struct dmabuf_heap *heap, struct dmabuf_heap_buf *b,
 	return 0;
 }
 
-static void test_fork(void)
+static void fork_with(bool device)
 {
-	struct memfd_backend *be = new_backend();
-	struct dmabuf_heap *heap = open_memfd_heap(be, 8 * page_size, 1);
+	struct dmabuf_heap *heap =
+		device ? open_device_heap(8 * page_size) :
+			 open_memfd_heap(new_backend(), 8 * page_size, 1);
 	void *control = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
 			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	struct dmabuf_heap_buf b;
@@ -1030,6 +1031,16 @@ static void test_fork(void)
 	CHECK_EQ(dmabuf_heap_free(heap, &b), 0);
 	CHECK_EQ(dmabuf_heap_close(heap), 0);
 	munmap(control, page_size);
+}
+
+static void test_fork(void)
+{
+	fork_with(false);
+}
+
+static void test_device_fork(void)
+{
+	fork_with(true);
 }
 
 /* ---- the real heap device (irdma-emu-run --cc or a CoCo guest) ---- */
@@ -1140,6 +1151,7 @@ static const struct {
 	{ "device", test_device },
 	{ "device_many", test_device_many },
 	{ "device_enomem", test_device_enomem },
+	{ "device_fork", test_device_fork },
 	{ "no_device", test_no_device },
 };
 
