@@ -52,6 +52,30 @@ static struct {
 	struct fab_queue tx;	/* packets the peer could not take yet */
 } fab = { .lock = PTHREAD_MUTEX_INITIALIZER, .sock = -1 };
 
+/* IRDMA_EMU_HW_TRACE=1: one stderr line per packet, for debugging. */
+static bool tracing(void)
+{
+	static int on = -1;
+
+	if (on < 0) {
+		const char *v = getenv("IRDMA_EMU_HW_TRACE");
+
+		on = v && *v && *v != '0';
+	}
+	return on;
+}
+
+static void trace(const char *what, const struct fab_pkt *p, int ret)
+{
+	if (!tracing())
+		return;
+	fprintf(stderr,
+		"irdma-emu[%d] %s op %u flags %#x qpn %u->%u msn %u len %u off %llu ret %d\n",
+		(int)getpid(), what, p->h.op, p->h.flags, p->h.src_qpn,
+		p->h.dst_qpn, p->h.msn, p->h.len,
+		(unsigned long long)p->h.offset, ret);
+}
+
 static void queue_push(struct fab_queue *q, struct fab_qent *e)
 {
 	e->next = NULL;
@@ -293,6 +317,7 @@ int fabric_send(const struct fab_pkt *pkt)
 		ret = -ENOMEM;
 out:
 	pthread_mutex_unlock(&fab.lock);
+	trace("tx", pkt, dest ? (int)dest : ret);
 	return ret;
 }
 
@@ -333,6 +358,7 @@ int fabric_recv(struct fab_pkt *pkt)
 	if (e) {
 		memcpy(pkt, &e->pkt, e->len);
 		free(e);
+		trace("rx-local", pkt, 0);
 		return pkt_device(pkt);
 	}
 	if (fab.sock < 0)
@@ -346,6 +372,7 @@ int fabric_recv(struct fab_pkt *pkt)
 		    pkt->h.len > FAB_MAX_PAYLOAD ||
 		    (size_t)n != sizeof(pkt->h) + pkt->h.len)
 			continue;
+		trace("rx", pkt, 0);
 		return pkt_device(pkt);
 	}
 }

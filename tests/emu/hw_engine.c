@@ -9,13 +9,17 @@
  * short sleeps so that two busy processes on two cores do not starve each
  * other. emu_hw_kick() ends a nap early.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fabric.h"
 #include "hw.h"
@@ -23,12 +27,12 @@
 #include "kernel.h"
 
 #define HW_MAX_FILES 64u
-#define HW_SPIN_NS 200000ull	/* keep polling this long after work */
+#define HW_SPIN_NS 30000ull	/* keep polling this long after work */
 #define HW_NAP_NS 50000ull	/* then sleep this long per round */
 
 static struct {
 	pthread_mutex_t lock;
-	pthread_cond_t wake;
+	int wake_fd;		/* eventfd: emu_hw_kick() ends a nap */
 	pthread_t thread;
 	bool running;
 	bool stop;
@@ -40,7 +44,7 @@ static struct {
 	struct hw_srq *srqs;
 } eng = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
-	.wake = PTHREAD_COND_INITIALIZER,
+	.wake_fd = -1,
 };
 
 void hw_lock(void)
@@ -149,16 +153,24 @@ static bool run_queues(uint64_t now)
 	return work;
 }
 
+/*
+ * Sleep a little without the lock. Packets and kicks end the nap at once;
+ * new WQEs (the provider only writes memory) are seen at its end.
+ */
 static void nap(void)
 {
-	struct timespec ts;
-	uint64_t t;
+	struct timespec ts = { 0, (long)HW_NAP_NS };
+	struct pollfd fds[2] = {
+		{ .fd = eng.wake_fd, .events = POLLIN },
+		{ .fd = fabric_fd(), .events = POLLIN },
+	};
+	uint64_t v;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	t = (uint64_t)ts.tv_nsec + HW_NAP_NS;
-	ts.tv_sec += (time_t)(t / 1000000000ull);
-	ts.tv_nsec = (long)(t % 1000000000ull);
-	pthread_cond_timedwait(&eng.wake, &eng.lock, &ts);
+	pthread_mutex_unlock(&eng.lock);
+	if (ppoll(fds, fds[1].fd >= 0 ? 2 : 1, &ts, NULL) > 0 &&
+	    (fds[0].revents & POLLIN) && read(eng.wake_fd, &v, sizeof(v)) < 0)
+		v = 0;
+	pthread_mutex_lock(&eng.lock);
 }
 
 static void *engine_main(void *arg)
@@ -195,7 +207,10 @@ static void *engine_main(void *arg)
 
 void emu_hw_kick(void)
 {
-	pthread_cond_signal(&eng.wake);
+	uint64_t one = 1;
+
+	if (eng.wake_fd >= 0 && write(eng.wake_fd, &one, sizeof(one)) < 0)
+		one = 0;	/* a full counter wakes the engine anyway */
 }
 
 int emu_hw_device_init(struct emu_device *dev)
@@ -205,6 +220,8 @@ int emu_hw_device_init(struct emu_device *dev)
 	if (ret)
 		return ret;
 	hw_lock();
+	if (eng.wake_fd < 0)
+		eng.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (!eng.running) {
 		pthread_attr_t a;
 
@@ -233,7 +250,7 @@ void emu_hw_device_fini(struct emu_device *dev)
 	}
 	hw_unlock();
 	if (join) {
-		pthread_cond_signal(&eng.wake);
+		emu_hw_kick();
 		pthread_join(eng.thread, NULL);
 	}
 }

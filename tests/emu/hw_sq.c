@@ -406,9 +406,13 @@ static uint64_t ack_timeout_ns(const struct hw_qp *h)
 	uint8_t t = h->qp->attr.timeout;
 	uint64_t ns = t ? 4096ull << (t > 31 ? 31 : t) : 0;
 
-	/* a peer process may be descheduled: never shorter than 50 ms */
-	if (ns < 50000000ull)
-		ns = 50000000ull;
+	/*
+	 * The wire never loses packets; a timeout only means the peer is gone
+	 * or not ready. Peer processes may be descheduled for a while on a
+	 * busy machine: never shorter than 500 ms.
+	 */
+	if (ns < 500000000ull)
+		ns = 500000000ull;
 	if (ns > 2000000000ull)
 		ns = 2000000000ull;
 	return ns;

@@ -19,7 +19,7 @@ shift 4
 limit=${PINGPONG_TIMEOUT:-90}
 fabric="pp$$"
 tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp" /dev/shm/irdma-emu."$fabric".*' EXIT
 
 # Is something listening on TCP port $1 (of any local address)?
 listening() {
