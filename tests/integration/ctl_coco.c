@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ctl_util.h"
@@ -98,12 +99,22 @@ static void to_rts(struct coco *c, struct ibv_qp *qp, uint32_t remote)
 	      "to RTS: %m");
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Wait up to 5 s for n successful completions. */
 static void poll_n(struct ibv_cq *cq, int n)
 {
+	double deadline = now_s() + 5;
 	struct ibv_wc wc[4];
-	int got = 0, i, r, spins;
+	int got = 0, i, r;
 
-	for (spins = 0; got < n && spins < 500000; spins++) {
+	while (got < n && now_s() < deadline) {
 		r = ibv_poll_cq(cq, 4, wc);
 		CHECK(r >= 0, "poll_cq: %d", r);
 		for (i = 0; i < r; i++)
