@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * Counting the system calls a verb makes, at the libc boundary.
+ *
+ * Under the emulator most of a verb's system calls never reach the kernel
+ * (the interposer answers writes to /dev/infiniband/uverbs* and ioctls on
+ * the DMA-buf heap in-process), so strace would miss exactly the calls
+ * that matter. Instead this program defines the libc entry points itself:
+ * symbols of the executable come first in the dynamic linker's search
+ * order (before LD_PRELOAD), so libibverbs' and the provider's calls land
+ * here, are counted, and go on to the next definition (the emulator's
+ * interposer, or libc). On real hardware each counted call would be one
+ * system call.
+ *
+ * Counting is per thread and only while switched on, so the emulator's
+ * device thread is never counted; calls made from inside a counted call
+ * (the emulated kernel's own mmap/close) are not counted again.
+ */
+#define _GNU_SOURCE
+#undef _FORTIFY_SOURCE
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <rdma/ib_user_verbs.h>
+
+#include "bench.h"
+
+static __thread bool counting;
+static __thread unsigned int depth;
+static __thread struct bench_syscount now;
+static bool reached; /* set by the first interposed call of any thread */
+
+/* Look the next definition up once; dlsym is thread safe. */
+#define NEXT(name, ret, ...)                                            \
+	typedef ret (*name##_fn)(__VA_ARGS__);                          \
+	static name##_fn next_##name;                                   \
+	if (!__atomic_load_n(&next_##name, __ATOMIC_ACQUIRE))           \
+		__atomic_store_n(&next_##name,                          \
+				 (name##_fn)dlsym(RTLD_NEXT, #name),    \
+				 __ATOMIC_RELEASE)
+
+/* Is this call to be counted? Then count it in *field (may be NULL). */
+static bool enter(uint64_t *field)
+{
+	bool outer = counting && !depth;
+
+	__atomic_store_n(&reached, true, __ATOMIC_RELAXED);
+	if (outer) {
+		now.calls++;
+		if (field)
+			(*field)++;
+	}
+	depth++;
+	return outer;
+}
+
+static void leave(void)
+{
+	depth--;
+}
+
+void bench_syscount_start(void)
+{
+	memset(&now, 0, sizeof(now));
+	counting = true;
+}
+
+void bench_syscount_stop(struct bench_syscount *out)
+{
+	counting = false;
+	if (out)
+		*out = now;
+}
+
+bool bench_syscount_works(void)
+{
+	/* Any library call below makes the flag true if we are reached. */
+	int fd = dup(0);
+
+	if (fd >= 0)
+		close(fd);
+	return __atomic_load_n(&reached, __ATOMIC_RELAXED);
+}
+
+/* A uverbs command written to the device: note REG_MR lengths. */
+static void note_command(const void *buf, size_t len)
+{
+	struct ib_uverbs_cmd_hdr hdr;
+	struct ib_uverbs_reg_mr reg;
+
+	if (len < sizeof(hdr))
+		return;
+	memcpy(&hdr, buf, sizeof(hdr));
+	if (hdr.command & IB_USER_VERBS_CMD_FLAG_EXTENDED)
+		return;
+	now.cmds++;
+	if (hdr.command != IB_USER_VERBS_CMD_REG_MR ||
+	    len < sizeof(hdr) + sizeof(reg))
+		return;
+	memcpy(&reg, (const char *)buf + sizeof(hdr), sizeof(reg));
+	now.reg_mrs++;
+	now.reg_mr_bytes += reg.length;
+}
+
+ssize_t write(int fd, const void *buf, size_t len)
+{
+	NEXT(write, ssize_t, int, const void *, size_t);
+	bool counted = enter(NULL);
+	ssize_t ret;
+
+	if (counted)
+		note_command(buf, len);
+	ret = next_write(fd, buf, len);
+	leave();
+	return ret;
+}
+
+ssize_t read(int fd, void *buf, size_t len)
+{
+	NEXT(read, ssize_t, int, void *, size_t);
+	ssize_t ret;
+
+	enter(NULL);
+	ret = next_read(fd, buf, len);
+	leave();
+	return ret;
+}
+
+int ioctl(int fd, unsigned long req, ...)
+{
+	NEXT(ioctl, int, int, unsigned long, void *);
+	va_list ap;
+	void *arg;
+	int ret;
+
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	enter(&now.ioctls);
+	ret = next_ioctl(fd, req, arg);
+	leave();
+	return ret;
+}
+
+void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	NEXT(mmap, void *, void *, size_t, int, int, int, off_t);
+	void *ret;
+
+	enter(&now.mmaps);
+	ret = next_mmap(addr, len, prot, flags, fd, off);
+	leave();
+	return ret;
+}
+
+void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	NEXT(mmap64, void *, void *, size_t, int, int, int, off_t);
+	void *ret;
+
+	enter(&now.mmaps);
+	ret = next_mmap64(addr, len, prot, flags, fd, off);
+	leave();
+	return ret;
+}
+
+int munmap(void *addr, size_t len)
+{
+	NEXT(munmap, int, void *, size_t);
+	int ret;
+
+	enter(&now.mmaps);
+	ret = next_munmap(addr, len);
+	leave();
+	return ret;
+}
+
+int madvise(void *addr, size_t len, int advice)
+{
+	NEXT(madvise, int, void *, size_t, int);
+	int ret;
+
+	enter(&now.mmaps);
+	ret = next_madvise(addr, len, advice);
+	leave();
+	return ret;
+}
+
+void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...)
+{
+	NEXT(mremap, void *, void *, size_t, size_t, int, void *);
+	void *target = NULL, *ret;
+	va_list ap;
+
+	if (flags & MREMAP_FIXED) {
+		va_start(ap, flags);
+		target = va_arg(ap, void *);
+		va_end(ap);
+	}
+	enter(&now.mmaps);
+	ret = next_mremap(old, old_len, new_len, flags, target);
+	leave();
+	return ret;
+}
+
+static mode_t mode_arg(int flags, va_list ap)
+{
+	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE ?
+		       (mode_t)va_arg(ap, int) :
+		       0;
+}
+
+int open(const char *path, int flags, ...)
+{
+	NEXT(open, int, const char *, int, mode_t);
+	va_list ap;
+	mode_t mode;
+	int ret;
+
+	va_start(ap, flags);
+	mode = mode_arg(flags, ap);
+	va_end(ap);
+	enter(&now.fd_ops);
+	ret = next_open(path, flags, mode);
+	leave();
+	return ret;
+}
+
+int open64(const char *path, int flags, ...)
+{
+	NEXT(open64, int, const char *, int, mode_t);
+	va_list ap;
+	mode_t mode;
+	int ret;
+
+	va_start(ap, flags);
+	mode = mode_arg(flags, ap);
+	va_end(ap);
+	enter(&now.fd_ops);
+	ret = next_open64(path, flags, mode);
+	leave();
+	return ret;
+}
+
+int openat(int dirfd, const char *path, int flags, ...)
+{
+	NEXT(openat, int, int, const char *, int, mode_t);
+	va_list ap;
+	mode_t mode;
+	int ret;
+
+	va_start(ap, flags);
+	mode = mode_arg(flags, ap);
+	va_end(ap);
+	enter(&now.fd_ops);
+	ret = next_openat(dirfd, path, flags, mode);
+	leave();
+	return ret;
+}
+
+int close(int fd)
+{
+	NEXT(close, int, int);
+	int ret;
+
+	enter(&now.fd_ops);
+	ret = next_close(fd);
+	leave();
+	return ret;
+}
+
+int dup(int fd)
+{
+	NEXT(dup, int, int);
+	int ret;
+
+	enter(&now.fd_ops);
+	ret = next_dup(fd);
+	leave();
+	return ret;
+}
+
+int fcntl(int fd, int cmd, ...)
+{
+	NEXT(fcntl, int, int, int, long);
+	va_list ap;
+	long arg;
+	int ret;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, long);
+	va_end(ap);
+	enter(&now.fd_ops);
+	ret = next_fcntl(fd, cmd, arg);
+	leave();
+	return ret;
+}
+
+int ftruncate(int fd, off_t len)
+{
+	NEXT(ftruncate, int, int, off_t);
+	int ret;
+
+	enter(&now.fd_ops);
+	ret = next_ftruncate(fd, len);
+	leave();
+	return ret;
+}
+
+int memfd_create(const char *name, unsigned int flags)
+{
+	NEXT(memfd_create, int, const char *, unsigned int);
+	int ret;
+
+	enter(&now.fd_ops);
+	ret = next_memfd_create(name, flags);
+	leave();
+	return ret;
+}
