@@ -150,6 +150,10 @@ int hw_read_wqe(struct hw_qp *h, uint32_t idx, struct hw_wqe *w)
 		w->imm = (uint32_t)q[0];
 	if (w->inline_data) {
 		w->inline_len = (uint32_t)hwf_get(w->hdr, WQE_HDR_INLINELEN);
+		/* gen 1 carries at most 48 bytes in its two quanta */
+		if (gen == EMU_GEN_1 && w->inline_len >
+		    INLINE_GEN1_FIRST_BYTES + INLINE_GEN1_NEXT_BYTES)
+			return -EINVAL;
 		decode_inline(gen, q, w);
 		w->total_len = w->inline_len;
 		return 0;

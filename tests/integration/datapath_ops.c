@@ -629,6 +629,82 @@ out:
 	return ret;
 }
 
+/* Type 2 window: bind, remote write through it, send-with-invalidate. */
+static int t_mw(struct dp_ctx *d)
+{
+	struct ibv_send_wr wr = { 0 };
+	struct ibv_sge sg;
+	struct ibv_wc wc;
+	struct ibv_mr *wmr;
+	struct ibv_mw *mw;
+	struct pair p;
+	uint32_t rkey;
+	int ret = -1;
+
+	if (pair_open(d, &p, 64, 7))
+		goto out;
+	wmr = ibv_reg_mr(d->pd, p.bbuf + 8192, 8192, IBV_ACCESS_LOCAL_WRITE |
+			 IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_MW_BIND);
+	mw = ibv_alloc_mw(d->pd, IBV_MW_TYPE_2);
+	DP_CHECK(wmr && mw, "mr/mw");
+	wr.opcode = IBV_WR_BIND_MW;
+	wr.wr_id = 1;
+	wr.send_flags = IBV_SEND_SIGNALED;
+	wr.bind_mw.mw = mw;
+	wr.bind_mw.rkey = ibv_inc_rkey(mw->rkey);
+	wr.bind_mw.bind_info.mr = wmr;
+	wr.bind_mw.bind_info.addr = (uintptr_t)p.bbuf + 8192 + 1024;
+	wr.bind_mw.bind_info.length = 2048;
+	wr.bind_mw.bind_info.mw_access_flags = IBV_ACCESS_REMOTE_WRITE;
+	DP_CHECK(!post_send(p.b.qp, &wr), "post bind");
+	DP_CHECK(!dp_poll(p.b.scq, &wc, 3000), "bind cqe");
+	DP_CHECK(!wc.status && wc.opcode == IBV_WC_BIND_MW, "bind: %s",
+		 ibv_wc_status_str(wc.status));
+	rkey = mw->rkey;
+
+	fill(p.abuf, 256, 5);
+	memset(&wr, 0, sizeof(wr));
+	sg = (struct ibv_sge){ (uintptr_t)p.abuf, 256, p.amr->lkey };
+	wr.sg_list = &sg;
+	wr.num_sge = 1;
+	wr.opcode = IBV_WR_RDMA_WRITE;
+	wr.send_flags = IBV_SEND_SIGNALED;
+	wr.wr.rdma.remote_addr = (uintptr_t)p.bbuf + 8192 + 1024 + 100;
+	wr.wr.rdma.rkey = rkey;
+	DP_CHECK(!post_send(p.a.qp, &wr), "write via mw");
+	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000) && !wc.status, "write: %s",
+		 ibv_wc_status_str(wc.status));
+	DP_CHECK(!memcmp(p.bbuf + 8192 + 1124, p.abuf, 256), "mw data");
+
+	DP_CHECK(!dp_post_recv(p.b.qp, 3, p.bbuf, 64, p.bmr->lkey), "recv");
+	wr.opcode = IBV_WR_SEND_WITH_INV;
+	wr.invalidate_rkey = rkey;
+	sg.length = 8;
+	DP_CHECK(!post_send(p.a.qp, &wr), "send inv");
+	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000) && !wc.status, "send inv cqe");
+	DP_CHECK(!dp_poll(p.b.rcq, &wc, 3000), "recv inv cqe");
+	DP_CHECK(!wc.status && (wc.wc_flags & IBV_WC_WITH_INV) &&
+		 wc.invalidated_rkey == rkey, "inv: %s flags %x rkey %x",
+		 ibv_wc_status_str(wc.status), wc.wc_flags,
+		 wc.invalidated_rkey);
+
+	/* the window is gone: the same write now fails */
+	wr.opcode = IBV_WR_RDMA_WRITE;
+	sg.length = 256;
+	DP_CHECK(!post_send(p.a.qp, &wr), "write after inv");
+	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000) &&
+		 wc.status == IBV_WC_REM_ACCESS_ERR, "after inv: %s",
+		 ibv_wc_status_str(wc.status));
+	dp_qp_destroy(&p.a);
+	dp_qp_destroy(&p.b);
+	ibv_dealloc_mw(mw);
+	ibv_dereg_mr(wmr);
+	ret = 0;
+out:
+	pair_close(&p);
+	return ret;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(struct dp_ctx *d);
@@ -645,6 +721,7 @@ static const struct {
 	{ "srq_limit", t_srq_limit },
 	{ "ud_many_ah", t_ud_many_ah },
 	{ "cq_resize", t_cq_resize },
+	{ "mw", t_mw },
 };
 
 int main(int argc, char **argv)
