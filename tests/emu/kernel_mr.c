@@ -7,13 +7,13 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <rdma/ib_user_verbs.h>
 #include <rdma/irdma-abi.h>
 
+#include "heap.h"
 #include "kernel.h"
 #include "platform.h"
 
@@ -213,10 +213,10 @@ static int parse_dmabuf_ext(struct emu_cmd *c, struct emu_mr *mr,
 		return ret;
 	if (req->dmabuf_offset > size || mr->length > size - req->dmabuf_offset)
 		return -EINVAL;
-	/* hold the DMA-buf as the kernel holds its reference */
-	mr->dmabuf_fd = fcntl(req->dmabuf_fd, F_DUPFD_CLOEXEC, 0);
-	if (mr->dmabuf_fd < 0)
-		return -EMFILE;
+	/* hold the DMA-buf as the kernel holds its attachment */
+	mr->dmabuf_ref = emu_dmabuf_get(req->dmabuf_fd, &size, &kva);
+	if (!mr->dmabuf_ref)
+		return -EBADF;
 	mr->dmabuf = true;
 	mr->dmabuf_kva = kva;
 	mr->dmabuf_offset = req->dmabuf_offset;
@@ -234,9 +234,9 @@ static uint32_t make_stag(uint32_t index)
 
 static void mr_release_backing(struct emu_mr *mr)
 {
-	if (mr->dmabuf && mr->dmabuf_fd >= 0)
-		close(mr->dmabuf_fd);
-	mr->dmabuf_fd = -1;
+	if (mr->dmabuf_ref)
+		emu_dmabuf_put(mr->dmabuf_ref);
+	mr->dmabuf_ref = NULL;
 	mr->dmabuf = false;
 }
 
@@ -315,7 +315,6 @@ int emu_cmd_reg_mr(struct emu_cmd *c)
 		return -ENOMEM;
 	}
 	mr->pd = pd;
-	mr->dmabuf_fd = -1;
 	mr->start = cmd.start;
 	mr->va = cmd.hca_va;
 	mr->length = cmd.length;

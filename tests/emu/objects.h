@@ -24,6 +24,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct emu_dmabuf;
+
 /* Hardware generation, the values irdma reports as hw_rev. */
 enum emu_gen {
 	EMU_GEN_1 = 1, /* X722 (i40iw) */
@@ -138,7 +140,7 @@ struct emu_mr {
 	bool deregistered; /* handle gone; freed when no longer held */
 	/* DMA-buf backing (extended reg_mr); otherwise plain user VA */
 	bool dmabuf;
-	int dmabuf_fd; /* a dup the driver holds, -1 if none */
+	struct emu_dmabuf *dmabuf_ref; /* the reference the driver holds */
 	void *dmabuf_kva; /* where the emulator sees the DMA-buf */
 	uint64_t dmabuf_offset;
 	uint64_t dmabuf_size;

@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+#
+# Tests of the emulated irdma kernel driver (engineer "kern"): uverbs
+# command decoding and errnos with raw write()s, ABI negotiation per
+# generation, the DMA-buf memreg extension, object accounting and the
+# leak check. Included from tests/CMakeLists.txt.
+set(_k "${CMAKE_CURRENT_SOURCE_DIR}/integration")
+foreach(_t abi cmds lifecycle)
+	irdma_test_program(kernel_${_t} "${_k}/kernel_${_t}.c"
+		"${_k}/kernel_util.c")
+	target_link_libraries(kernel_${_t} PRIVATE ${CMAKE_DL_LIBS})
+endforeach()
+
+foreach(_gen 1 2 3)
+	irdma_emu_test(kernel_abi_gen${_gen}
+		EMU_ARGS --gen ${_gen}
+		COMMAND $<TARGET_FILE:kernel_abi> --gen ${_gen} --dmabuf 1
+		LABELS kernel)
+	irdma_emu_test(kernel_cmds_gen${_gen}
+		EMU_ARGS --gen ${_gen}
+		COMMAND env IRDMA_EMU_LEAK_CHECK=1
+			$<TARGET_FILE:kernel_cmds> --gen ${_gen} --dmabuf 0
+		LABELS kernel)
+endforeach()
+irdma_emu_test(kernel_abi_no_dmabuf_memreg
+	EMU_ARGS --no-dmabuf-memreg
+	COMMAND $<TARGET_FILE:kernel_abi> --gen 2 --dmabuf 0
+	LABELS kernel)
+irdma_emu_test(kernel_cmds_dmabuf_cc
+	EMU_ARGS --cc
+	COMMAND env IRDMA_EMU_LEAK_CHECK=1
+		$<TARGET_FILE:kernel_cmds> --gen 2 --dmabuf 1
+	LABELS kernel)
+foreach(_prov ours upstream)
+	irdma_emu_test(kernel_lifecycle_${_prov}
+		EMU_ARGS --provider ${_prov}
+		COMMAND env IRDMA_EMU_LEAK_CHECK=1
+			$<TARGET_FILE:kernel_lifecycle> objects
+		LABELS kernel)
+endforeach()
+irdma_emu_test(kernel_leak_check
+	COMMAND $<TARGET_FILE:kernel_lifecycle> leak
+	LABELS kernel)
+# Milestone: rdma-core's own provider is the reference client.
+irdma_emu_test(kernel_devinfo_upstream
+	EMU_ARGS --provider upstream
+	COMMAND "${RDMA_CORE_BIN_DIR}/ibv_devinfo" -v
+	LABELS kernel)

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * Object lifecycles through libibverbs and a provider, counted by the
+ * emulated kernel:
+ *
+ *   kernel_lifecycle objects   create and destroy PD/MR/MW/CQ/QP/AH/comp
+ *                              channel; the kernel must count each one in
+ *                              and out, and refuse to free what is in use
+ *   kernel_lifecycle leak      a child leaks a PD and an MR: with
+ *                              IRDMA_EMU_LEAK_CHECK=1 it must exit with 3
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <infiniband/verbs.h>
+
+#include "kernel_util.h"
+
+static struct ibv_context *open_first(void)
+{
+	struct ibv_device **list = ibv_get_device_list(NULL);
+	struct ibv_context *ctx;
+
+	if (!list || !list[0]) {
+		fprintf(stderr, "FAIL: no device\n");
+		exit(1);
+	}
+	ctx = ibv_open_device(list[0]);
+	ibv_free_device_list(list);
+	if (!ctx) {
+		fprintf(stderr, "FAIL: open: %s\n", strerror(errno));
+		exit(1);
+	}
+	return ctx;
+}
+
+static struct ibv_qp *make_qp(struct ibv_pd *pd, struct ibv_cq *cq,
+			      enum ibv_qp_type type)
+{
+	struct ibv_qp_init_attr a = {
+		.send_cq = cq,
+		.recv_cq = cq,
+		.cap = { .max_send_wr = 8,
+			 .max_recv_wr = 8,
+			 .max_send_sge = 1,
+			 .max_recv_sge = 1 },
+		.qp_type = type,
+	};
+
+	return ibv_create_qp(pd, &a);
+}
+
+static void run_objects(void)
+{
+	struct ibv_context *ctx = open_first();
+	unsigned long base = kt_live_objects();
+	struct ibv_comp_channel *ch;
+	struct ibv_qp *rc, *ud;
+	struct ibv_cq *cq;
+	struct ibv_pd *pd;
+	struct ibv_mr *mr;
+	struct ibv_mw *mw;
+	struct ibv_ah *ah;
+	struct ibv_ah_attr aa = {
+		.is_global = 1,
+		.port_num = 1,
+		.grh = { .sgid_index = 0, .hop_limit = 1 },
+	};
+	char *buf = kt_pages(8192);
+	int ret;
+
+	pd = ibv_alloc_pd(ctx);
+	KT_CHECK(pd, "alloc_pd: %s", strerror(errno));
+	if (!pd)
+		exit(1);
+	mr = ibv_reg_mr(pd, buf, 8192,
+			IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
+				IBV_ACCESS_REMOTE_READ | IBV_ACCESS_MW_BIND);
+	KT_CHECK(mr && mr->lkey == mr->rkey, "reg_mr: %s", strerror(errno));
+	ret = ibv_rereg_mr(mr, IBV_REREG_MR_CHANGE_ACCESS, NULL, NULL, 0,
+			   IBV_ACCESS_LOCAL_WRITE);
+	KT_CHECK(!ret, "rereg_mr: %s", strerror(ret));
+	mw = ibv_alloc_mw(pd, IBV_MW_TYPE_1);
+	KT_CHECK(mw, "alloc_mw: %s", strerror(errno));
+	ch = ibv_create_comp_channel(ctx);
+	KT_CHECK(ch, "comp channel: %s", strerror(errno));
+	cq = ibv_create_cq(ctx, 32, NULL, ch, 0);
+	KT_CHECK(cq, "create_cq: %s", strerror(errno));
+	if (!cq)
+		exit(1);
+	rc = make_qp(pd, cq, IBV_QPT_RC);
+	KT_CHECK(rc, "create RC QP: %s", strerror(errno));
+	ud = make_qp(pd, cq, IBV_QPT_UD);
+	KT_CHECK(ud, "create UD QP: %s", strerror(errno));
+	ibv_query_gid(ctx, 1, 1, &aa.grh.dgid);
+	ah = ibv_create_ah(pd, &aa);
+	KT_CHECK(ah, "create_ah: %s", strerror(errno));
+	aa.is_global = 0;
+	KT_CHECK(!ibv_create_ah(pd, &aa), "AH without GRH accepted on RoCE");
+
+	/* whatever the provider added (rings are MRs too), all are counted */
+	KT_CHECK(kt_live_objects() >= base + 8, "only %lu objects counted",
+		 kt_live_objects() - base);
+	KT_CHECK(ibv_destroy_cq(cq) == EBUSY, "CQ in use destroyed");
+	KT_CHECK(ibv_dealloc_pd(pd) == EBUSY, "PD in use deallocated");
+
+	KT_CHECK(!ibv_destroy_ah(ah), "destroy_ah");
+	KT_CHECK(!ibv_destroy_qp(ud), "destroy UD QP");
+	KT_CHECK(!ibv_destroy_qp(rc), "destroy RC QP");
+	KT_CHECK(!ibv_destroy_cq(cq), "destroy_cq");
+	KT_CHECK(!ibv_destroy_comp_channel(ch), "destroy comp channel");
+	KT_CHECK(!ibv_dealloc_mw(mw), "dealloc_mw");
+	KT_CHECK(!ibv_dereg_mr(mr), "dereg_mr");
+	KT_CHECK(!ibv_dealloc_pd(pd), "dealloc_pd");
+	KT_CHECK(kt_live_objects() == base, "%lu objects left behind",
+		 kt_live_objects() - base);
+	KT_CHECK(!ibv_close_device(ctx), "close");
+	KT_CHECK(kt_live_objects() == 0, "%lu objects after close",
+		 kt_live_objects());
+}
+
+/* A child that leaks must be failed by the emulator's leak check. */
+static void run_leak(void)
+{
+	int status;
+	pid_t pid;
+
+	setenv("IRDMA_EMU_LEAK_CHECK", "1", 1);
+	pid = fork();
+	if (pid < 0) {
+		perror("fork");
+		exit(1);
+	}
+	if (!pid) {
+		struct ibv_context *ctx = open_first();
+		struct ibv_pd *pd = ibv_alloc_pd(ctx);
+		static char buf[4096];
+
+		if (!pd ||
+		    !ibv_reg_mr(pd, buf, sizeof(buf), IBV_ACCESS_LOCAL_WRITE))
+			_exit(1);
+		exit(0); /* no cleanup: the destructor must catch it */
+	}
+	if (waitpid(pid, &status, 0) != pid) {
+		perror("waitpid");
+		exit(1);
+	}
+	KT_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 3,
+		 "leaking child exited with status 0x%x, want exit code 3",
+		 status);
+	/* and a clean process passes the same check */
+	run_objects();
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2)
+		return 2;
+	if (!strcmp(argv[1], "objects"))
+		run_objects();
+	else if (!strcmp(argv[1], "leak"))
+		run_leak();
+	else
+		return 2;
+	if (kt_failures)
+		fprintf(stderr, "%u check(s) failed\n", kt_failures);
+	return kt_failures ? 1 : 0;
+}
