@@ -29,6 +29,9 @@
 #define HW_MAX_FILES 64u
 #define HW_SPIN_NS 30000ull	/* keep polling this long after work */
 #define HW_NAP_NS 50000ull	/* then sleep this long per round */
+#define HW_IDLE_NS 5000000ull	/* after this long without work ... */
+#define HW_DOZE_NS 500000ull	/* ... sleep this long per round */
+#define HW_EMPTY_NS 20000000ull	/* no QP at all: only packets matter */
 
 static struct {
 	pthread_mutex_t lock;
@@ -157,9 +160,9 @@ static bool run_queues(uint64_t now)
  * Sleep a little without the lock. Packets and kicks end the nap at once;
  * new WQEs (the provider only writes memory) are seen at its end.
  */
-static void nap(void)
+static void nap(uint64_t ns)
 {
-	struct timespec ts = { 0, (long)HW_NAP_NS };
+	struct timespec ts = { 0, (long)ns };
 	struct pollfd fds[2] = {
 		{ .fd = eng.wake_fd, .events = POLLIN },
 		{ .fd = fabric_fd(), .events = POLLIN },
@@ -194,7 +197,10 @@ static void *engine_main(void *arg)
 			sched_yield();
 			pthread_mutex_lock(&eng.lock);
 		} else if (!work && now - last_work > HW_SPIN_NS) {
-			nap();
+			/* the longer idle, the longer the naps (less CPU) */
+			nap(!eng.qps ? HW_EMPTY_NS :
+			    now - last_work > HW_IDLE_NS ? HW_DOZE_NS :
+			    HW_NAP_NS);
 		} else if (!work) {
 			pthread_mutex_unlock(&eng.lock);
 			sched_yield();
@@ -388,6 +394,7 @@ int emu_hw_qp_attach(struct emu_qp *qp)
 	eng.qps = h;
 	qp->hw = h;
 	hw_unlock();
+	emu_hw_kick();	/* end a long no-QP nap */
 	return 0;
 }
 

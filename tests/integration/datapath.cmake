@@ -13,7 +13,9 @@ set(_bin "${RDMA_CORE_BIN_DIR}")
 function(hw_pingpong NAME PORT EMU)
 	add_test(NAME ${NAME}
 		COMMAND sh "${_pp}" "${_run}" ${PORT} "${EMU}" ${ARGN})
-	set_tests_properties(${NAME} PROPERTIES TIMEOUT 150
+	# two busy-polling processes need the machine's two cores to
+	# themselves: never run next to other tests
+	set_tests_properties(${NAME} PROPERTIES TIMEOUT 150 RUN_SERIAL TRUE
 		LABELS "emu;datapath")
 endfunction()
 
