@@ -7,6 +7,8 @@
  *
  * usage: datapath_ops [TEST...]   (no argument: all tests)
  */
+#include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -705,6 +707,87 @@ out:
 	return ret;
 }
 
+/* Did the channel deliver an event within @ms? Acks it. */
+static bool got_event(struct ibv_comp_channel *ch, int ms)
+{
+	struct pollfd pfd = { .fd = ch->fd, .events = POLLIN };
+	struct ibv_cq *cq;
+	void *cq_ctx;
+
+	if (poll(&pfd, 1, ms) <= 0 || ibv_get_cq_event(ch, &cq, &cq_ctx))
+		return false;
+	ibv_ack_cq_events(cq, 1);
+	return true;
+}
+
+/* Arming: "solicited only" ignores plain sends, "next" takes any. */
+static int t_events(struct dp_ctx *d)
+{
+	struct ibv_qp_init_attr ia = {
+		.qp_type = IBV_QPT_RC,
+		.cap = { .max_send_wr = 16, .max_recv_wr = 16,
+			 .max_send_sge = 1, .max_recv_sge = 1 },
+	};
+	struct ibv_comp_channel *ch = ibv_create_comp_channel(d->ctx);
+	struct ibv_send_wr wr = { 0 };
+	struct dp_qp a = { 0 }, b = { 0 };
+	struct ibv_sge sg;
+	struct ibv_mr *mr;
+	struct ibv_wc wc;
+	uint8_t *buf = aligned_alloc(4096, 4096);
+	int i;
+
+	DP_CHECK(ch && buf, "channel");
+	mr = ibv_reg_mr(d->pd, buf, 4096, IBV_ACCESS_LOCAL_WRITE);
+	DP_CHECK(mr, "mr");
+	fcntl(ch->fd, F_SETFL, fcntl(ch->fd, F_GETFL) | O_NONBLOCK);
+	DP_CHECK(!dp_qp_create(d, &a, IBV_QPT_RC, 16, NULL), "qp a");
+	b.scq = ibv_create_cq(d->ctx, 16, NULL, NULL, 0);
+	b.rcq = ibv_create_cq(d->ctx, 16, NULL, ch, 0);
+	DP_CHECK(b.scq && b.rcq, "cqs");
+	ia.send_cq = b.scq;
+	ia.recv_cq = b.rcq;
+	b.qp = ibv_create_qp(d->pd, &ia);
+	DP_CHECK(b.qp, "qp b");
+	DP_CHECK(!dp_rc_connect(d, &a, b.qp->qp_num, 7), "conn");
+	DP_CHECK(!dp_rc_connect(d, &b, a.qp->qp_num, 7), "conn");
+	for (i = 0; i < 4; i++)
+		DP_CHECK(!dp_post_recv(b.qp, i, buf, 64, mr->lkey), "recv");
+	sg = (struct ibv_sge){ (uintptr_t)buf + 1024, 8, mr->lkey };
+	wr.sg_list = &sg;
+	wr.num_sge = 1;
+	wr.opcode = IBV_WR_SEND;
+	wr.send_flags = IBV_SEND_SIGNALED;
+
+	DP_CHECK(!ibv_req_notify_cq(b.rcq, 1), "arm solicited");
+	DP_CHECK(!post_send(a.qp, &wr), "send");
+	DP_CHECK(!dp_poll(a.scq, &wc, 3000) && !wc.status, "scqe");
+	DP_CHECK(!got_event(ch, 200), "event for an unsolicited send");
+	wr.send_flags |= IBV_SEND_SOLICITED;
+	DP_CHECK(!post_send(a.qp, &wr), "send solicited");
+	DP_CHECK(!dp_poll(a.scq, &wc, 3000) && !wc.status, "scqe");
+	DP_CHECK(got_event(ch, 3000), "no event for a solicited send");
+	DP_CHECK(!dp_poll(b.rcq, &wc, 100) && !dp_poll(b.rcq, &wc, 100),
+		 "two receives");
+
+	/* not re-armed: no event */
+	wr.send_flags = IBV_SEND_SIGNALED;
+	DP_CHECK(!post_send(a.qp, &wr), "send");
+	DP_CHECK(!dp_poll(a.scq, &wc, 3000) && !wc.status, "scqe");
+	DP_CHECK(!got_event(ch, 200), "event without arming");
+	DP_CHECK(!dp_poll(b.rcq, &wc, 100), "third receive");
+	DP_CHECK(!ibv_req_notify_cq(b.rcq, 0), "arm next");
+	DP_CHECK(!post_send(a.qp, &wr), "send");
+	DP_CHECK(got_event(ch, 3000), "no event when armed for any");
+	DP_CHECK(!dp_poll(b.rcq, &wc, 3000), "fourth receive");
+	dp_qp_destroy(&a);
+	dp_qp_destroy(&b);
+	ibv_destroy_comp_channel(ch);
+	ibv_dereg_mr(mr);
+	free(buf);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(struct dp_ctx *d);
@@ -722,6 +805,7 @@ static const struct {
 	{ "ud_many_ah", t_ud_many_ah },
 	{ "cq_resize", t_cq_resize },
 	{ "mw", t_mw },
+	{ "events", t_events },
 };
 
 int main(int argc, char **argv)
