@@ -176,6 +176,23 @@ static void nap(uint64_t ns)
 	pthread_mutex_lock(&eng.lock);
 }
 
+/* Let queued hooks take the lock (the mutex is not fair). */
+static void let_hooks_in(void)
+{
+	int spins = 0;
+
+	pthread_mutex_unlock(&eng.lock);
+	while (atomic_load(&eng.waiters) && ++spins < 1000)
+		if (spins > 100)
+			sched_yield();
+	pthread_mutex_lock(&eng.lock);
+}
+
+/*
+ * No sched_yield() while polling: on a loaded machine a yield can cost a
+ * whole scheduling round. Sleeping in ppoll() instead gets the CPU back
+ * through wake-up preemption as soon as the timer or a packet fires.
+ */
 static void *engine_main(void *arg)
 {
 	uint64_t last_work = hw_now_ns();
@@ -191,21 +208,13 @@ static void *engine_main(void *arg)
 		work |= fabric_flush();
 		if (work)
 			last_work = now;
-		if (atomic_load(&eng.waiters)) {
-			/* let a hook in */
-			pthread_mutex_unlock(&eng.lock);
-			sched_yield();
-			pthread_mutex_lock(&eng.lock);
-		} else if (!work && now - last_work > HW_SPIN_NS) {
+		if (atomic_load(&eng.waiters))
+			let_hooks_in();
+		else if (!work && now - last_work > HW_SPIN_NS)
 			/* the longer idle, the longer the naps (less CPU) */
 			nap(!eng.qps ? HW_EMPTY_NS :
 			    now - last_work > HW_IDLE_NS ? HW_DOZE_NS :
 			    HW_NAP_NS);
-		} else if (!work) {
-			pthread_mutex_unlock(&eng.lock);
-			sched_yield();
-			pthread_mutex_lock(&eng.lock);
-		}
 	}
 	pthread_mutex_unlock(&eng.lock);
 	return arg;
