@@ -229,20 +229,28 @@ static void unmap_doorbells(struct irdma_context *ctx)
 	ctx->cq_arm_db = NULL;
 }
 
-/* Learn whether the device needs DMA bounce (CoCo guest). */
-static void probe_dma_bounce(struct irdma_context *ctx)
+/*
+ * Learn whether the device needs DMA bounce (CoCo guest). Guessing "no" when
+ * the query fails could hand a CoCo device private memory it cannot reach,
+ * so a failed query fails the open instead.
+ */
+static int probe_dma_bounce(struct irdma_context *ctx)
 {
 	struct ibv_device_attr_ex attr = {};
+	int ret;
 
-	if (irdma_query_device_ex(&ctx->ibv_ctx.context, NULL, &attr,
-				  sizeof(attr))) {
-		irdma_dbg("query_device_ex failed; assuming no DMA bounce");
-		return;
+	ret = irdma_query_device_ex(&ctx->ibv_ctx.context, NULL, &attr,
+				    sizeof(attr));
+	if (ret) {
+		irdma_dbg("query_device_ex failed (%s): cannot tell whether the device needs DMA bounce",
+			  strerror(ret));
+		return ret;
 	}
 	ctx->dma_bounce = attr.device_cap_flags_ex & IBV_DEVICE_CC_DMA_BOUNCE;
 	irdma_dbg("device %s DMA bounce (CC_DMA_BOUNCE %s)",
 		  ctx->dma_bounce ? "needs" : "does not need",
 		  ctx->dma_bounce ? "set" : "clear");
+	return 0;
 }
 
 static const struct verbs_context_ops irdma_ctl_ops = {
@@ -308,9 +316,15 @@ static struct verbs_context *irdma_alloc_context(struct ibv_device *ibdev,
 		goto err;
 	}
 
-	probe_dma_bounce(ctx);
+	ret = probe_dma_bounce(ctx);
+	if (ret)
+		goto err_pd;
 	return &ctx->ibv_ctx;
 
+err_pd:
+	if (irdma_destroy_pd(ctx->internal_pd))
+		irdma_dbg("internal PD could not be released");
+	ctx->internal_pd = NULL;
 err:
 	/*
 	 * A failing alloc_context owns cmd_fd: verbs_uninit_context() closes

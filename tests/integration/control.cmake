@@ -49,6 +49,12 @@ irdma_emu_test(ctl_abi_internal_pd_fails
 	EMU_ARGS --fail cmd:2:ENOMEM
 	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_abi> --expect-open-fail
 	LABELS ctl)
+# query_device_ex failing at open: the provider cannot tell whether the
+# device needs DMA bounce, so it refuses to open rather than guess.
+irdma_emu_test(ctl_abi_bounce_probe_fails
+	EMU_ARGS --fail cmd:3:EIO
+	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_abi> --expect-open-fail
+	LABELS ctl)
 irdma_emu_test(ctl_abi_cc
 	EMU_ARGS --cc
 	COMMAND $<TARGET_FILE:ctl_abi> --cc
