@@ -38,8 +38,9 @@ static int alloc_shared_buf(struct irdma_context *ctx, struct ibv_pd *pd,
 	 */
 	ret = dmabuf_heap_alloc_dedicated(heap, size, &b->hbuf);
 	if (ret) {
-		irdma_dbg("CoCo buffer of %zu bytes: shared heap allocation failed (%s)",
-			  size, strerror(-ret));
+		irdma_dbg(
+			"CoCo buffer of %zu bytes: shared heap allocation failed (%s)",
+			size, strerror(-ret));
 		return -ret;
 	}
 	if (b->hbuf.offset != 0) {
@@ -106,8 +107,9 @@ void irdma_free_buf(struct ibv_buf *buf)
 		int ret = dmabuf_heap_free(ctx->heap, &b->hbuf);
 
 		if (ret)
-			irdma_dbg("CoCo buffer %p could not be returned to the heap (%s)",
-				  buf->addr, strerror(-ret));
+			irdma_dbg(
+				"CoCo buffer %p could not be returned to the heap (%s)",
+				buf->addr, strerror(-ret));
 	} else {
 		free(buf->addr);
 	}

@@ -19,10 +19,10 @@ bool irdma_debug_enabled(void);
 void irdma_debug_print(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 
-#define irdma_dbg(fmt, ...)                                                    \
-	do {                                                                   \
-		if (irdma_debug_enabled())                                     \
-			irdma_debug_print(fmt, ##__VA_ARGS__);                 \
+#define irdma_dbg(fmt, ...)                                    \
+	do {                                                   \
+		if (irdma_debug_enabled())                     \
+			irdma_debug_print(fmt, ##__VA_ARGS__); \
 	} while (0)
 
 #endif /* IRDMA_PROVIDER_DEBUG_H */

@@ -29,22 +29,49 @@
 static const struct verbs_match_ent irdma_match_table[] = {
 	VERBS_DRIVER_ID(RDMA_DRIVER_IRDMA),
 	/* ice: E810-C, E810-XXV */
-	E810(0x1591), E810(0x1592), E810(0x1593),
-	E810(0x1599), E810(0x159A), E810(0x159B),
+	E810(0x1591),
+	E810(0x1592),
+	E810(0x1593),
+	E810(0x1599),
+	E810(0x159A),
+	E810(0x159B),
 	/* ice: E822-C, E822-L, C822N */
-	E810(0x1890), E810(0x1891), E810(0x1892), E810(0x1893), E810(0x1894),
-	E810(0x1897), E810(0x1898), E810(0x1899), E810(0x189A),
+	E810(0x1890),
+	E810(0x1891),
+	E810(0x1892),
+	E810(0x1893),
+	E810(0x1894),
+	E810(0x1897),
+	E810(0x1898),
+	E810(0x1899),
+	E810(0x189A),
 	/* ice: E823-C */
-	E810(0x188A), E810(0x188B), E810(0x188C), E810(0x188D), E810(0x188E),
+	E810(0x188A),
+	E810(0x188B),
+	E810(0x188C),
+	E810(0x188D),
+	E810(0x188E),
 	/* ice: E823-L */
-	E810(0x124C), E810(0x124D), E810(0x124E), E810(0x124F), E810(0x151D),
+	E810(0x124C),
+	E810(0x124D),
+	E810(0x124E),
+	E810(0x124F),
+	E810(0x151D),
 	/* i40e: X722 physical functions */
-	X722(0x374C), X722(0x37CE), X722(0x37CF), X722(0x37D0),
-	X722(0x37D1), X722(0x37D2), X722(0x37D3),
+	X722(0x374C),
+	X722(0x37CE),
+	X722(0x37CF),
+	X722(0x37D0),
+	X722(0x37D1),
+	X722(0x37D2),
+	X722(0x37D3),
 	/* i40e: X722 virtual functions */
-	X722(0x374D), X722(0x37CD), X722(0x37D9),
+	X722(0x374D),
+	X722(0x37CD),
+	X722(0x37D9),
 	/* idpf: IPU E2000 physical and virtual function */
-	IPU(0x1452), IPU(0x145C),
+	IPU(0x1452),
+	IPU(0x145C),
 	{}
 };
 
@@ -98,8 +125,8 @@ static int try_get_context(struct irdma_context *ctx, uint8_t ver,
 static int negotiate_abi(struct irdma_context *ctx,
 			 struct get_context_resp *out, uint64_t *sent_mask)
 {
-	const uint64_t base_mask = IRDMA_ALLOC_UCTX_USE_RAW_ATTR |
-				   IRDMA_SUPPORT_WQE_FORMAT_V2;
+	const uint64_t base_mask =
+		IRDMA_ALLOC_UCTX_USE_RAW_ATTR | IRDMA_SUPPORT_WQE_FORMAT_V2;
 	int ver, ret = EINVAL;
 
 	for (ver = IRDMA_ABI_VER; ver >= IRDMA_ABI_VER_MIN; ver--) {
@@ -107,8 +134,9 @@ static int negotiate_abi(struct irdma_context *ctx,
 		ret = try_get_context(ctx, ver, *sent_mask, out);
 		if (!ret)
 			goto done;
-		irdma_dbg("alloc_ucontext ABI %d with DMA-buf memreg refused (%s), retrying without",
-			  ver, strerror(ret));
+		irdma_dbg(
+			"alloc_ucontext ABI %d with DMA-buf memreg refused (%s), retrying without",
+			ver, strerror(ret));
 		*sent_mask = base_mask;
 		ret = try_get_context(ctx, ver, *sent_mask, out);
 		if (!ret)
@@ -179,18 +207,19 @@ static int apply_context_resp(struct irdma_context *ctx,
 
 static void log_context(const struct irdma_context *ctx)
 {
-	irdma_dbg("context: abi %u kernel_ver %u gen %u%s comp_mask 0x%llx (raw_attrs %d wqe_v2 %d dmabuf_memreg %d) features 0x%llx",
-		  ctx->abi_ver, ctx->kernel_ver, ctx->hw_rev,
-		  ctx->legacy_gen1 ? " (legacy i40iw)" : "",
-		  (unsigned long long)ctx->comp_mask, ctx->use_raw_attrs,
-		  ctx->wqe_format_v2, ctx->dmabuf_memreg,
-		  (unsigned long long)ctx->feature_flags);
-	irdma_dbg("limits: wq_frags %u read_sges %u inline %u rq_quanta %u wq_quanta %u sq_chunk %u cq_size %u..%u min_wq %u srq_quanta %u",
-		  ctx->max_hw_wq_frags, ctx->max_hw_read_sges,
-		  ctx->max_hw_inline, ctx->max_hw_rq_quanta,
-		  ctx->max_hw_wq_quanta, ctx->max_hw_sq_chunk,
-		  ctx->min_hw_cq_size, ctx->max_hw_cq_size,
-		  ctx->min_hw_wq_size, ctx->max_hw_srq_quanta);
+	irdma_dbg(
+		"context: abi %u kernel_ver %u gen %u%s comp_mask 0x%llx (raw_attrs %d wqe_v2 %d dmabuf_memreg %d) features 0x%llx",
+		ctx->abi_ver, ctx->kernel_ver, ctx->hw_rev,
+		ctx->legacy_gen1 ? " (legacy i40iw)" : "",
+		(unsigned long long)ctx->comp_mask, ctx->use_raw_attrs,
+		ctx->wqe_format_v2, ctx->dmabuf_memreg,
+		(unsigned long long)ctx->feature_flags);
+	irdma_dbg(
+		"limits: wq_frags %u read_sges %u inline %u rq_quanta %u wq_quanta %u sq_chunk %u cq_size %u..%u min_wq %u srq_quanta %u",
+		ctx->max_hw_wq_frags, ctx->max_hw_read_sges, ctx->max_hw_inline,
+		ctx->max_hw_rq_quanta, ctx->max_hw_wq_quanta,
+		ctx->max_hw_sq_chunk, ctx->min_hw_cq_size, ctx->max_hw_cq_size,
+		ctx->min_hw_wq_size, ctx->max_hw_srq_quanta);
 }
 
 static int map_doorbells(struct irdma_context *ctx, uint64_t key)
@@ -242,8 +271,9 @@ static int probe_dma_bounce(struct irdma_context *ctx)
 	ret = irdma_query_device_ex(&ctx->ibv_ctx.context, NULL, &attr,
 				    sizeof(attr));
 	if (ret) {
-		irdma_dbg("query_device_ex failed (%s): cannot tell whether the device needs DMA bounce",
-			  strerror(ret));
+		irdma_dbg(
+			"query_device_ex failed (%s): cannot tell whether the device needs DMA bounce",
+			strerror(ret));
 		return ret;
 	}
 	ctx->dma_bounce = attr.device_cap_flags_ex & IBV_DEVICE_CC_DMA_BOUNCE;
@@ -279,8 +309,7 @@ static void release_context(struct irdma_context *ctx)
 }
 
 static struct verbs_context *irdma_alloc_context(struct ibv_device *ibdev,
-						 int cmd_fd,
-						 void *private_data)
+						 int cmd_fd, void *private_data)
 {
 	struct get_context_resp resp;
 	struct irdma_context *ctx;
@@ -353,7 +382,8 @@ static struct verbs_device *irdma_device_alloc(struct verbs_sysfs_dev *sdev)
 	if (!dev)
 		return NULL;
 	if (sdev->match && sdev->match->kind == VERBS_MATCH_PCI)
-		dev->pci_gen = (enum irdma_gen)(uintptr_t)sdev->match->driver_data;
+		dev->pci_gen =
+			(enum irdma_gen)(uintptr_t)sdev->match->driver_data;
 	return &dev->vdev;
 }
 

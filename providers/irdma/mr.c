@@ -47,8 +47,9 @@ int irdma_memreg_cmd(struct ibv_pd *pd, const struct irdma_memreg *m,
 	cmd.req.dmabuf_fd = -1;
 	if (m->dmabuf_fd >= 0) {
 		if (!ctx->dmabuf_memreg) {
-			irdma_dbg("cannot register DMA-buf memory (fd %d): the kernel did not accept the DMA-buf memreg extension",
-				  m->dmabuf_fd);
+			irdma_dbg(
+				"cannot register DMA-buf memory (fd %d): the kernel did not accept the DMA-buf memreg extension",
+				m->dmabuf_fd);
 			return EOPNOTSUPP;
 		}
 		cmd.req.flags = IRDMA_MEMREG_FLAG_DMABUF;
@@ -56,8 +57,9 @@ int irdma_memreg_cmd(struct ibv_pd *pd, const struct irdma_memreg *m,
 		cmd.req.dmabuf_offset = m->dmabuf_offset;
 	}
 	/* A kernel that did not negotiate the extension gets the old size. */
-	cmd_size = ctx->dmabuf_memreg ? sizeof(cmd) :
-		   sizeof(cmd.ibv_cmd) + IRDMA_MEM_REG_REQ_V0_SIZE;
+	cmd_size = ctx->dmabuf_memreg ?
+			   sizeof(cmd) :
+			   sizeof(cmd.ibv_cmd) + IRDMA_MEM_REG_REQ_V0_SIZE;
 
 	ret = ibv_cmd_reg_mr(pd, m->addr, m->length, m->iova, m->access, vmr,
 			     &cmd.ibv_cmd, cmd_size, &resp, sizeof(resp));
@@ -144,16 +146,15 @@ struct ibv_mr *irdma_reg_dmabuf_mr(struct ibv_pd *pd, uint64_t offset,
 	return &vmr->ibv_mr;
 }
 
-#define IRDMA_REG_MR_EX_MASK                                                   \
-	(IBV_REG_MR_MASK_IOVA | IBV_REG_MR_MASK_ADDR | IBV_REG_MR_MASK_FD |    \
+#define IRDMA_REG_MR_EX_MASK                                                \
+	(IBV_REG_MR_MASK_IOVA | IBV_REG_MR_MASK_ADDR | IBV_REG_MR_MASK_FD | \
 	 IBV_REG_MR_MASK_FD_OFFSET)
 
 /*
  * libibverbs has already turned an ibv_buf into either an address (plain
  * buffer) or fd + offset + iova (DMA-buf backed buffer) by the time we run.
  */
-struct ibv_mr *irdma_reg_mr_ex(struct ibv_pd *pd,
-			       struct ibv_mr_init_attr *attr)
+struct ibv_mr *irdma_reg_mr_ex(struct ibv_pd *pd, struct ibv_mr_init_attr *attr)
 {
 	uint64_t mask = attr->comp_mask;
 

@@ -91,14 +91,15 @@ int irdma_dealloc_pd(struct ibv_pd *pd)
 		return 0;
 	}
 	if (atomic_load(&to_irdma_pd(pd)->parent_refs)) {
-		irdma_dbg("pd %u still has parent domains", to_irdma_pd(pd)->pd_id);
+		irdma_dbg("pd %u still has parent domains",
+			  to_irdma_pd(pd)->pd_id);
 		return EBUSY;
 	}
 	return irdma_destroy_pd(to_irdma_pd(pd));
 }
 
-#define IRDMA_PARENT_DOMAIN_MASK                                               \
-	(IBV_PARENT_DOMAIN_INIT_ATTR_PD_CONTEXT |                               \
+#define IRDMA_PARENT_DOMAIN_MASK                  \
+	(IBV_PARENT_DOMAIN_INIT_ATTR_PD_CONTEXT | \
 	 IBV_PARENT_DOMAIN_INIT_ATTR_ALLOW_CC_UNPROTECTED_ALLOC)
 
 static int check_parent_domain_attr(struct ibv_context *context,
@@ -120,14 +121,25 @@ static int check_parent_domain_attr(struct ibv_context *context,
 		return EOPNOTSUPP;
 	}
 	if (a->pd->context != context || to_irdma_parent_domain(a->pd)) {
-		irdma_dbg("parent domain: pd must be a protection domain of this context");
+		irdma_dbg(
+			"parent domain: pd must be a protection domain of this context");
 		return EINVAL;
 	}
 	return 0;
 }
 
-struct ibv_pd *irdma_alloc_parent_domain(struct ibv_context *context,
-					 struct ibv_parent_domain_init_attr *attr)
+static const char *memory_kind(bool cc_shared, bool want_cc)
+{
+	if (cc_shared)
+		return "CoCo, memory from the shared heap";
+	if (want_cc)
+		return "CoCo requested, device needs no bounce: private memory";
+	return "private memory";
+}
+
+struct ibv_pd *
+irdma_alloc_parent_domain(struct ibv_context *context,
+			  struct ibv_parent_domain_init_attr *attr)
 {
 	struct irdma_context *ctx = to_irdma_ctx(context);
 	struct irdma_parent_domain *parent;
@@ -165,8 +177,6 @@ struct ibv_pd *irdma_alloc_parent_domain(struct ibv_context *context,
 	if (attr->comp_mask & IBV_PARENT_DOMAIN_INIT_ATTR_PD_CONTEXT)
 		parent->pd_context = attr->pd_context;
 	irdma_dbg("parent domain on pd %u: %s", parent->ipd.pd_id,
-		  parent->cc_shared ? "CoCo, memory from the shared heap" :
-		  want_cc ? "CoCo requested, device needs no bounce: private memory" :
-			    "private memory");
+		  memory_kind(parent->cc_shared, want_cc));
 	return &parent->ipd.ibv_pd;
 }

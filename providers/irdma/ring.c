@@ -24,9 +24,10 @@ struct dmabuf_heap *irdma_ctx_heap(struct irdma_context *ctx)
 		ctx->heap = dmabuf_heap_open(&attr);
 		if (!ctx->heap) {
 			err = errno ? errno : ENOMEM;
-			irdma_dbg("cannot open the shared DMA-buf heap %s/%s (%s): CoCo rings and buffers are unavailable",
-				  DMABUF_HEAP_DEFAULT_DIR,
-				  DMABUF_HEAP_DEFAULT_NAME, strerror(err));
+			irdma_dbg(
+				"cannot open the shared DMA-buf heap %s/%s (%s): CoCo rings and buffers are unavailable",
+				DMABUF_HEAP_DEFAULT_DIR,
+				DMABUF_HEAP_DEFAULT_NAME, strerror(err));
 		} else {
 			irdma_dbg("opened the shared DMA-buf heap %s/%s",
 				  DMABUF_HEAP_DEFAULT_DIR,
@@ -48,8 +49,9 @@ void irdma_close_heap(struct irdma_context *ctx)
 		return;
 	live = dmabuf_heap_close(ctx->heap);
 	if (live > 0)
-		irdma_dbg("closing the shared heap with %d buffers still allocated",
-			  live);
+		irdma_dbg(
+			"closing the shared heap with %d buffers still allocated",
+			live);
 	ctx->heap = NULL;
 }
 
@@ -77,8 +79,8 @@ static int alloc_private(size_t size, struct irdma_ring *ring)
 
 	if (round_up_size(size, private_granule(), &len))
 		return EINVAL;
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
 	if (p == MAP_FAILED)
 		return errno ? errno : ENOMEM;
 	/* A forked child must not get copies of pages the device writes. */
@@ -101,7 +103,8 @@ static int alloc_shared(struct irdma_context *ctx, size_t size,
 	int ret;
 
 	if (!ctx->dmabuf_memreg) {
-		irdma_dbg("CoCo ring refused: it must live in the shared heap, but the kernel did not accept DMA-buf registration (IRDMA_ALLOC_UCTX_DMABUF_MEMREG)");
+		irdma_dbg(
+			"CoCo ring refused: it must live in the shared heap, but the kernel did not accept DMA-buf registration (IRDMA_ALLOC_UCTX_DMABUF_MEMREG)");
 		return EOPNOTSUPP;
 	}
 	heap = irdma_ctx_heap(ctx);
@@ -111,8 +114,9 @@ static int alloc_shared(struct irdma_context *ctx, size_t size,
 		return EINVAL;
 	ret = dmabuf_heap_alloc(heap, len, &ring->hbuf);
 	if (ret) {
-		irdma_dbg("CoCo ring of %zu bytes: shared heap allocation failed (%s)",
-			  len, strerror(-ret));
+		irdma_dbg(
+			"CoCo ring of %zu bytes: shared heap allocation failed (%s)",
+			len, strerror(-ret));
 		return -ret;
 	}
 	ring->addr = ring->hbuf.addr;
@@ -163,9 +167,9 @@ void irdma_ring_free(struct irdma_context *ctx, struct irdma_ring *ring)
 	clear_ring(ring);
 }
 
-int irdma_ring_register(struct ibv_pd *pd, struct irdma_ring *ring,
-			size_t len, enum irdma_memreg_type type,
-			uint16_t sq_pages, uint16_t rq_pages, uint16_t cq_pages,
+int irdma_ring_register(struct ibv_pd *pd, struct irdma_ring *ring, size_t len,
+			enum irdma_memreg_type type, uint16_t sq_pages,
+			uint16_t rq_pages, uint16_t cq_pages,
 			struct verbs_mr *vmr)
 {
 	struct irdma_memreg m = {
@@ -186,7 +190,8 @@ int irdma_ring_register(struct ibv_pd *pd, struct irdma_ring *ring,
 	m.length = len ? len : ring->size;
 	ret = irdma_memreg_cmd(pd, &m, vmr);
 	if (ret == EOPNOTSUPP && ring->shared)
-		irdma_dbg("CoCo ring cannot be registered: the kernel did not negotiate DMA-buf memory registration");
+		irdma_dbg(
+			"CoCo ring cannot be registered: the kernel did not negotiate DMA-buf memory registration");
 	return ret;
 }
 

@@ -50,9 +50,9 @@ void irdma_ring_free(struct irdma_context *ctx, struct irdma_ring *ring);
  * silent fallback to private memory. Only the first len bytes of the ring
  * are registered (len 0: the whole ring). Returns 0 or an errno.
  */
-int irdma_ring_register(struct ibv_pd *pd, struct irdma_ring *ring,
-			size_t len, enum irdma_memreg_type type,
-			uint16_t sq_pages, uint16_t rq_pages, uint16_t cq_pages,
+int irdma_ring_register(struct ibv_pd *pd, struct irdma_ring *ring, size_t len,
+			enum irdma_memreg_type type, uint16_t sq_pages,
+			uint16_t rq_pages, uint16_t cq_pages,
 			struct verbs_mr *vmr);
 
 /* Undo irdma_ring_register(). Returns 0 or an errno. */

@@ -20,8 +20,9 @@ struct irdma_pd *irdma_create_pd(struct ibv_context *context);
 int irdma_destroy_pd(struct irdma_pd *pd);
 struct ibv_pd *irdma_alloc_pd(struct ibv_context *context);
 int irdma_dealloc_pd(struct ibv_pd *pd);
-struct ibv_pd *irdma_alloc_parent_domain(struct ibv_context *context,
-					 struct ibv_parent_domain_init_attr *attr);
+struct ibv_pd *
+irdma_alloc_parent_domain(struct ibv_context *context,
+			  struct ibv_parent_domain_init_attr *attr);
 
 /* mr.c */
 struct ibv_mr *irdma_reg_mr(struct ibv_pd *pd, void *addr, size_t length,

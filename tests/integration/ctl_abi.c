@@ -45,10 +45,11 @@ static void parse_context(const char *text, struct seen_context *c)
 	CHECK(n == 3, "cannot parse context line: %.80s", p);
 	q = strstr(p, "comp_mask ");
 	CHECK(q, "no comp_mask in: %.120s", p);
-	n = sscanf(q,
-		   "comp_mask 0x%llx (raw_attrs %d wqe_v2 %d dmabuf_memreg %d) features 0x%llx",
-		   &c->comp_mask, &c->raw_attrs, &c->wqe_v2, &c->dmabuf,
-		   &c->features);
+	n = sscanf(
+		q,
+		"comp_mask 0x%llx (raw_attrs %d wqe_v2 %d dmabuf_memreg %d) features 0x%llx",
+		&c->comp_mask, &c->raw_attrs, &c->wqe_v2, &c->dmabuf,
+		&c->features);
 	CHECK(n == 5, "cannot parse comp_mask part: %.120s", q);
 }
 
@@ -57,11 +58,12 @@ static void parse_limits(const char *text, struct seen_limits *l)
 	const char *p = find_line(text, "irdma: limits: ");
 	int n;
 
-	n = sscanf(p,
-		   "wq_frags %u read_sges %u inline %u rq_quanta %u wq_quanta %u sq_chunk %u cq_size %u..%u min_wq %u srq_quanta %u",
-		   &l->wq_frags, &l->read_sges, &l->inline_len, &l->rq_quanta,
-		   &l->wq_quanta, &l->sq_chunk, &l->cq_min, &l->cq_max,
-		   &l->min_wq, &l->srq_quanta);
+	n = sscanf(
+		p,
+		"wq_frags %u read_sges %u inline %u rq_quanta %u wq_quanta %u sq_chunk %u cq_size %u..%u min_wq %u srq_quanta %u",
+		&l->wq_frags, &l->read_sges, &l->inline_len, &l->rq_quanta,
+		&l->wq_quanta, &l->sq_chunk, &l->cq_min, &l->cq_max, &l->min_wq,
+		&l->srq_quanta);
 	CHECK(n == 10, "cannot parse limits line: %.160s", p);
 }
 

@@ -70,10 +70,9 @@ static void use_buffer(struct ibv_pd *pd, size_t len, bool want_dmabuf,
 		mr = ibv_reg_buf_mr(pd, b, addr, len, IBV_ACCESS_LOCAL_WRITE);
 		CHECK(mr, "ibv_reg_buf_mr whole buffer: %m");
 		CHECK(mr->lkey != 0 || mr->rkey != 0, "MR without keys");
-		part = ibv_reg_buf_mr(pd, b, addr + page_size(),
-				      len - page_size(),
-				      IBV_ACCESS_LOCAL_WRITE |
-					      IBV_ACCESS_REMOTE_READ);
+		part = ibv_reg_buf_mr(
+			pd, b, addr + page_size(), len - page_size(),
+			IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_READ);
 		CHECK(part, "ibv_reg_buf_mr tail: %m");
 		CHECK(part->lkey != mr->lkey, "two MRs share an lkey");
 		CHECK(ibv_dereg_mr(part) == 0, "dereg tail: %m");
@@ -93,12 +92,12 @@ static void many_buffers(struct ibv_pd *pd, bool want_dmabuf)
 	int i, fd;
 
 	for (i = 0; i < NBUFS; i++) {
-		addrs[i] = ibv_alloc_buf(pd, page_size() * (1 + i % 3),
-					 &bufs[i]);
+		addrs[i] =
+			ibv_alloc_buf(pd, page_size() * (1 + i % 3), &bufs[i]);
 		CHECK(addrs[i], "ibv_alloc_buf #%d: %m", i);
 		fd = ibv_export_buf_dmabuf_fd(bufs[i]);
-		CHECK((fd >= 0) == want_dmabuf, "buffer #%d export gave %d",
-		      i, fd);
+		CHECK((fd >= 0) == want_dmabuf, "buffer #%d export gave %d", i,
+		      fd);
 		if (fd >= 0)
 			close(fd);
 	}

@@ -69,7 +69,8 @@ static void mr_churn(struct ibv_context *ctx)
 
 	/* rereg: new access flags, then new memory */
 	CHECK(ibv_rereg_mr(mrs[0], IBV_REREG_MR_CHANGE_ACCESS, NULL, NULL, 0,
-			   IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE) == 0,
+			   IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE) ==
+		      0,
 	      "rereg access: %m");
 	CHECK(ibv_rereg_mr(mrs[1], IBV_REREG_MR_CHANGE_TRANSLATION, NULL,
 			   buf + 2 * BUF_LEN, BUF_LEN / 2, 0) == 0,

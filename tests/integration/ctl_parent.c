@@ -62,8 +62,9 @@ int main(int argc, char **argv)
 	expect_fail(ctx, &attr, EINVAL, "unknown bit 3");
 	attr.comp_mask = 1u << 31;
 	expect_fail(ctx, &attr, EINVAL, "unknown bit 31");
-	attr.comp_mask = IBV_PARENT_DOMAIN_INIT_ATTR_ALLOW_CC_UNPROTECTED_ALLOC |
-			 (1u << 9);
+	attr.comp_mask =
+		IBV_PARENT_DOMAIN_INIT_ATTR_ALLOW_CC_UNPROTECTED_ALLOC |
+		(1u << 9);
 	expect_fail(ctx, &attr, EINVAL, "CC flag plus unknown bit");
 
 	attr.comp_mask = IBV_PARENT_DOMAIN_INIT_ATTR_ALLOCATORS;
