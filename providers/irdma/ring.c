@@ -142,10 +142,16 @@ int irdma_ring_alloc(struct irdma_context *ctx, struct ibv_pd *policy_pd,
 	clear_ring(ring);
 	if (!size)
 		return EINVAL;
-	if (irdma_pd_wants_shared_mem(policy_pd))
+	if (irdma_pd_wants_shared_mem(policy_pd)) {
 		ret = alloc_shared(ctx, size, ring);
-	else
+	} else {
+		/* Not an error: the application did not opt in. Say so. */
+		if (ctx->dma_bounce)
+			irdma_dbg(
+				"ring of %zu bytes in private memory: the device needs DMA bounce but the PD is not a parent domain with IBV_PARENT_DOMAIN_INIT_ATTR_ALLOW_CC_UNPROTECTED_ALLOC",
+				size);
 		ret = alloc_private(size, ring);
+	}
 	if (ret)
 		clear_ring(ring);
 	return ret;
