@@ -85,7 +85,7 @@ int irdma_post_recv(struct ibv_qp *ibqp, struct ibv_recv_wr *wr,
 		    struct ibv_recv_wr **bad_wr)
 {
 	struct irdma_qp *qp = to_irdma_qp(ibqp);
-	bool reflush, posted = false;
+	bool reflush;
 	int ret = 0;
 
 	if (qp->srq) {
@@ -93,17 +93,25 @@ int irdma_post_recv(struct ibv_qp *ibqp, struct ibv_recv_wr *wr,
 		return EINVAL;
 	}
 	pthread_spin_lock(&qp->lock);
-	reflush = ibqp->state == IBV_QPS_ERR && !irdma_wq_used(&qp->rq_pos);
+	/*
+	 * Receives posted to a QP in error are only completed if the device
+	 * is asked to flush again. Whether the earlier flush already drained
+	 * the RQ cannot be told from here (its CQEs may not be polled yet).
+	 */
+	reflush = ibqp->state == IBV_QPS_ERR;
 	for (; wr; wr = wr->next) {
 		ret = rq_post_one(qp, wr);
 		if (ret) {
 			*bad_wr = wr;
 			break;
 		}
-		posted = true;
+		/*
+		 * The device flushes only what the request finds: one per
+		 * receive, as each may be the only one it sees.
+		 */
+		if (reflush)
+			irdma_qp_reflush(qp, false, true);
 	}
-	if (posted && reflush)
-		irdma_qp_reflush(qp, false, true);
 	pthread_spin_unlock(&qp->lock);
 	return ret;
 }

@@ -618,7 +618,8 @@ int irdma_post_send(struct ibv_qp *ibqp, struct ibv_send_wr *wr,
 	int ret = 0;
 
 	pthread_spin_lock(&qp->lock);
-	reflush = ibqp->state == IBV_QPS_ERR && !irdma_wq_used(&qp->sq_pos);
+	/* as for receives: a QP in error needs a new flush request */
+	reflush = ibqp->state == IBV_QPS_ERR;
 	for (; wr; wr = wr->next) {
 		ret = desc_from_wr(qp, wr, &d);
 		if (!ret)

@@ -79,8 +79,7 @@ static int wr_complete(struct ibv_qp_ex *ibqp)
 	bool reflush;
 	int err;
 
-	reflush = qp->vqp.qp.state == IBV_QPS_ERR &&
-		  !irdma_wq_used(&qp->sq_pos);
+	reflush = qp->vqp.qp.state == IBV_QPS_ERR;
 	wr_commit_pending(qp);
 	err = w->err;
 	if (err) {
