@@ -74,7 +74,19 @@ struct irdma_parent_domain {
 	struct irdma_pd *base; /* the protection domain being wrapped */
 	bool cc_shared;
 	void *pd_context; /* IBV_PARENT_DOMAIN_INIT_ATTR_PD_CONTEXT */
+	/* IBV_PARENT_DOMAIN_INIT_ATTR_ALLOCATORS: used for private rings */
+	void *(*alloc)(struct ibv_pd *pd, void *pd_context, size_t size,
+		       size_t alignment, uint64_t resource_type);
+	void (*free)(struct ibv_pd *pd, void *pd_context, void *ptr,
+		     uint64_t resource_type);
 };
+
+/*
+ * resource_type passed to parent domain allocators: the driver id in the
+ * upper 32 bits (libibverbs convention), what is allocated in the lower.
+ * Every irdma ring (SQ/RQ, CQ, SRQ, shadow areas) is IRDMA_RESOURCE_RING.
+ */
+#define IRDMA_RESOURCE_RING (((uint64_t)RDMA_DRIVER_IRDMA << 32) | 1)
 
 struct dmabuf_heap;
 

@@ -99,22 +99,22 @@ int irdma_dealloc_pd(struct ibv_pd *pd)
 }
 
 #define IRDMA_PARENT_DOMAIN_MASK                  \
-	(IBV_PARENT_DOMAIN_INIT_ATTR_PD_CONTEXT | \
+	(IBV_PARENT_DOMAIN_INIT_ATTR_ALLOCATORS | \
+	 IBV_PARENT_DOMAIN_INIT_ATTR_PD_CONTEXT | \
 	 IBV_PARENT_DOMAIN_INIT_ATTR_ALLOW_CC_UNPROTECTED_ALLOC)
 
 static int check_parent_domain_attr(struct ibv_context *context,
 				    const struct ibv_parent_domain_init_attr *a)
 {
-	if (!check_comp_mask(a->comp_mask,
-			     IRDMA_PARENT_DOMAIN_MASK |
-				     IBV_PARENT_DOMAIN_INIT_ATTR_ALLOCATORS)) {
+	if (!check_comp_mask(a->comp_mask, IRDMA_PARENT_DOMAIN_MASK)) {
 		irdma_dbg("parent domain: unknown comp_mask bits 0x%x",
 			  a->comp_mask);
 		return EINVAL;
 	}
-	if (a->comp_mask & IBV_PARENT_DOMAIN_INIT_ATTR_ALLOCATORS) {
-		irdma_dbg("parent domain: custom allocators are not supported");
-		return EOPNOTSUPP;
+	if ((a->comp_mask & IBV_PARENT_DOMAIN_INIT_ATTR_ALLOCATORS) &&
+	    (!a->alloc || !a->free)) {
+		irdma_dbg("parent domain: allocators need both alloc and free");
+		return EINVAL;
 	}
 	if (a->td) {
 		irdma_dbg("parent domain: thread domains are not supported");
@@ -160,8 +160,17 @@ irdma_alloc_parent_domain(struct ibv_context *context,
 	 * Without DMA bounce the device reaches private memory, so the opt-in
 	 * changes nothing; only a bounce device gets (and needs) the heap.
 	 */
-	if (want_cc && ctx->dma_bounce && !irdma_ctx_heap(ctx))
-		return NULL;
+	if (want_cc && ctx->dma_bounce) {
+		/* shared rings must be DMA-bufs, which no allocator returns */
+		if (attr->comp_mask & IBV_PARENT_DOMAIN_INIT_ATTR_ALLOCATORS) {
+			irdma_dbg(
+				"parent domain: custom allocators cannot provide the shared DMA-buf memory a CoCo parent domain needs on this device");
+			errno = EOPNOTSUPP;
+			return NULL;
+		}
+		if (!irdma_ctx_heap(ctx))
+			return NULL;
+	}
 
 	parent = calloc(1, sizeof(*parent));
 	if (!parent) {
@@ -176,6 +185,10 @@ irdma_alloc_parent_domain(struct ibv_context *context,
 	parent->cc_shared = want_cc && ctx->dma_bounce;
 	if (attr->comp_mask & IBV_PARENT_DOMAIN_INIT_ATTR_PD_CONTEXT)
 		parent->pd_context = attr->pd_context;
+	if (attr->comp_mask & IBV_PARENT_DOMAIN_INIT_ATTR_ALLOCATORS) {
+		parent->alloc = attr->alloc;
+		parent->free = attr->free;
+	}
 	irdma_dbg("parent domain on pd %u: %s", parent->ipd.pd_id,
 		  memory_kind(parent->cc_shared, want_cc));
 	return &parent->ipd.ibv_pd;

@@ -72,11 +72,56 @@ static int round_up_size(size_t size, size_t granule, size_t *out)
 	return 0;
 }
 
-static int alloc_private(size_t size, struct irdma_ring *ring)
+/*
+ * Ring memory from the application's allocator. Returns 0 with ring->addr
+ * set, 0 with ring->addr NULL if the allocator asked for the default, or an
+ * errno.
+ */
+static int alloc_custom(struct irdma_parent_domain *parent, size_t len,
+			struct irdma_ring *ring)
+{
+	void *p;
+
+	p = parent->alloc(&parent->ipd.ibv_pd, parent->pd_context, len,
+			  IRDMA_HW_PAGE_SIZE, IRDMA_RESOURCE_RING);
+	if (p == IBV_ALLOCATOR_USE_DEFAULT)
+		return 0;
+	if (!p) {
+		irdma_dbg(
+			"parent domain allocator returned no memory for a %zu byte ring",
+			len);
+		return ENOMEM;
+	}
+	if ((uintptr_t)p % IRDMA_HW_PAGE_SIZE) {
+		irdma_dbg(
+			"parent domain allocator returned %p, not %lu-byte aligned",
+			p, IRDMA_HW_PAGE_SIZE);
+		parent->free(&parent->ipd.ibv_pd, parent->pd_context, p,
+			     IRDMA_RESOURCE_RING);
+		return EINVAL;
+	}
+	/* the device must never see stale valid bits */
+	memset(p, 0, len);
+	ring->addr = p;
+	ring->size = len;
+	ring->allocator = parent;
+	return 0;
+}
+
+static int alloc_private(struct irdma_parent_domain *parent, size_t size,
+			 struct irdma_ring *ring)
 {
 	size_t len;
 	void *p;
+	int ret;
 
+	if (parent && parent->alloc) {
+		if (round_up_size(size, IRDMA_HW_PAGE_SIZE, &len))
+			return EINVAL;
+		ret = alloc_custom(parent, len, ring);
+		if (ret || ring->addr)
+			return ret;
+	}
 	if (round_up_size(size, private_granule(), &len))
 		return EINVAL;
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
@@ -150,7 +195,8 @@ int irdma_ring_alloc(struct irdma_context *ctx, struct ibv_pd *policy_pd,
 			irdma_dbg(
 				"ring of %zu bytes in private memory: the device needs DMA bounce but the PD is not a parent domain with IBV_PARENT_DOMAIN_INIT_ATTR_ALLOW_CC_UNPROTECTED_ALLOC",
 				size);
-		ret = alloc_private(size, ring);
+		ret = alloc_private(to_irdma_parent_domain(policy_pd), size,
+				    ring);
 	}
 	if (ret)
 		clear_ring(ring);
@@ -167,6 +213,10 @@ void irdma_ring_free(struct irdma_context *ctx, struct irdma_ring *ring)
 		if (ret)
 			irdma_dbg("shared ring %p could not be freed (%s)",
 				  ring->addr, strerror(-ret));
+	} else if (ring->allocator) {
+		ring->allocator->free(&ring->allocator->ipd.ibv_pd,
+				      ring->allocator->pd_context, ring->addr,
+				      IRDMA_RESOURCE_RING);
 	} else {
 		munmap(ring->addr, ring->size);
 	}

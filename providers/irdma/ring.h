@@ -26,13 +26,16 @@ struct irdma_ring {
 	uint64_t dmabuf_offset; /* of addr inside dmabuf_fd */
 	/* private to ring.c: the heap piece to give back (if shared) */
 	struct dmabuf_heap_buf hbuf;
+	/* parent domain whose custom allocator provided addr, or NULL */
+	struct irdma_parent_domain *allocator;
 };
 
 /*
  * Allocate size bytes (rounded up to whole hardware pages) of ring memory.
  * policy_pd decides where it comes from: the shared heap when it is a CoCo
  * parent domain of a bounce device, private memory otherwise (policy_pd may
- * be NULL: private). Returns 0 or an errno; on failure *ring is left empty
+ * be NULL: private) -- from the parent domain's custom allocator if it has
+ * one. Returns 0 or an errno; on failure *ring is left empty
  * (addr NULL) and irdma_ring_free() on it is a no-op.
  */
 int irdma_ring_alloc(struct irdma_context *ctx, struct ibv_pd *policy_pd,

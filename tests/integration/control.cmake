@@ -5,7 +5,7 @@
 # leak check, parent domain validation, ibv_alloc_buf & friends with and
 # without CoCo. Included from tests/CMakeLists.txt.
 set(_ctl "${CMAKE_CURRENT_SOURCE_DIR}/integration")
-foreach(_t abi query lifecycle parent buf coco)
+foreach(_t abi query lifecycle parent buf coco allocators)
 	irdma_test_program(ctl_${_t} "${_ctl}/ctl_${_t}.c" "${_ctl}/ctl_util.c")
 	target_link_libraries(ctl_${_t} PRIVATE ${CMAKE_DL_LIBS})
 endforeach()
@@ -102,4 +102,13 @@ irdma_emu_test(ctl_coco_cc_no_dmabuf_memreg
 	EMU_ARGS --cc --no-dmabuf-memreg
 	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_coco> --cc
 		--no-dmabuf-memreg
+	LABELS ctl cc)
+
+# Parent domain custom allocators for ring memory.
+irdma_emu_test(ctl_allocators
+	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_allocators>
+	LABELS ctl)
+irdma_emu_test(ctl_allocators_cc
+	EMU_ARGS --cc
+	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_allocators> --cc
 	LABELS ctl cc)
