@@ -5,7 +5,7 @@
 # completion events, and rdma-core's pingpong examples on our provider.
 # Included from tests/CMakeLists.txt.
 set(_dp "${CMAKE_CURRENT_SOURCE_DIR}/integration")
-set(_dp_tests opcodes wr_api cq flush)
+set(_dp_tests opcodes wr_api cq flush srq)
 foreach(_t IN LISTS _dp_tests)
 	irdma_test_program(dp_${_t} "${_dp}/dp_${_t}.c" "${_dp}/dp_util.c")
 	foreach(_gen 1 2 3)
