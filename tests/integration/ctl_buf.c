@@ -6,6 +6,7 @@
  *   --cc: the device needs DMA bounce, so CoCo buffers must be DMA-bufs.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,37 @@ static void check_export(struct ibv_buf *b, unsigned char *addr, size_t len)
 	close(fd);
 }
 
+/* ibv_reg_dmabuf_mr() on an exported fd; bad fds fail cleanly. */
+static void check_dmabuf_mr(struct ibv_pd *pd, struct ibv_buf *b,
+			    unsigned char *addr, size_t len)
+{
+	struct ibv_mr *mr;
+	int fd, nul;
+
+	fd = ibv_export_buf_dmabuf_fd(b);
+	CHECK(fd >= 0, "export: %m");
+	mr = ibv_reg_dmabuf_mr(pd, page_size(), len - page_size(),
+			       (uintptr_t)addr + page_size(), fd,
+			       IBV_ACCESS_LOCAL_WRITE);
+	CHECK(mr, "ibv_reg_dmabuf_mr on an exported fd: %m");
+	CHECK(ibv_dereg_mr(mr) == 0, "dereg dmabuf mr: %m");
+	close(fd);
+
+	errno = 0;
+	CHECK(!ibv_reg_dmabuf_mr(pd, 0, len, (uintptr_t)addr, -1,
+				 IBV_ACCESS_LOCAL_WRITE) &&
+		      errno,
+	      "DMA-buf MR on fd -1 accepted");
+	nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	CHECK(nul >= 0, "open /dev/null: %m");
+	errno = 0;
+	CHECK(!ibv_reg_dmabuf_mr(pd, 0, len, (uintptr_t)addr, nul,
+				 IBV_ACCESS_LOCAL_WRITE) &&
+		      errno,
+	      "DMA-buf MR on /dev/null accepted");
+	close(nul);
+}
+
 static void check_no_export(struct ibv_buf *b)
 {
 	errno = 0;
@@ -65,6 +97,8 @@ static void use_buffer(struct ibv_pd *pd, size_t len, bool want_dmabuf,
 		check_export(b, addr, len);
 	else
 		check_no_export(b);
+	if (want_dmabuf && can_register)
+		check_dmabuf_mr(pd, b, addr, len);
 
 	if (can_register) {
 		mr = ibv_reg_buf_mr(pd, b, addr, len, IBV_ACCESS_LOCAL_WRITE);
