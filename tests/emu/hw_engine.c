@@ -14,7 +14,9 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -25,6 +27,7 @@
 #include "hw.h"
 #include "hw_priv.h"
 #include "kernel.h"
+#include "platform.h"
 
 #define HW_MAX_FILES 64u
 #define HW_SPIN_NS 30000ull	/* keep polling this long after work */
@@ -49,6 +52,25 @@ static struct {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.wake_fd = -1,
 };
+
+void hw_trace(const char *fmt, ...)
+{
+	static int on = -1;
+	va_list ap;
+
+	if (on < 0) {
+		const char *v = getenv("IRDMA_EMU_HW_TRACE");
+
+		on = v && *v && *v != '0';
+	}
+	if (!on)
+		return;
+	fprintf(stderr, "irdma-emu[%d] ", (int)getpid());
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
 
 void hw_lock(void)
 {
@@ -403,6 +425,12 @@ int emu_hw_qp_attach(struct emu_qp *qp)
 	eng.qps = h;
 	qp->hw = h;
 	hw_unlock();
+	hw_trace("qp %u attach: sq %#llx/%u rq %#llx/%u (%u wqes) shadow %#llx%s",
+		 qp->qpn, (unsigned long long)qp->sq_va, qp->sq_quanta,
+		 (unsigned long long)qp->rq_va, qp->rq_quanta, h->rq_nwqe,
+		 (unsigned long long)qp->shadow_va,
+		 emu_dma_visible(qp->sq_va, (uint64_t)qp->sq_quanta * 32) ?
+		 "" : " (SQ NOT VISIBLE to the device)");
 	emu_hw_kick();	/* end a long no-QP nap */
 	return 0;
 }

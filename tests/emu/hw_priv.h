@@ -171,6 +171,8 @@ struct hw_mw_bind {
 };
 
 /* ---- hw_engine.c --------------------------------------------------------- */
+/* IRDMA_EMU_HW_TRACE=1: a line on stderr (debugging only). */
+void hw_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void hw_lock(void);
 void hw_unlock(void);
 uint64_t hw_now_ns(void);

@@ -186,8 +186,11 @@ static bool wqe_valid_at(const struct hw_qp *h, uint32_t idx, uint8_t pol)
 {
 	uint64_t hdr;
 
-	if (emu_dma_read(&hdr, sq_quantum_va(h, idx) + 24, sizeof(hdr)))
+	if (emu_dma_read(&hdr, sq_quantum_va(h, idx) + 24, sizeof(hdr))) {
+		hw_trace("qp %u: SQ at %#llx unreadable", h->qp->qpn,
+			 (unsigned long long)sq_quantum_va(h, idx));
 		return false;
+	}
 	return hwf_get(le64toh(hdr), WQE_HDR_VALID) == pol;
 }
 
