@@ -15,3 +15,16 @@ foreach(_t IN LISTS _dp_tests)
 			LABELS dp)
 	endforeach()
 endforeach()
+
+# CQE validation against hostile device memory: poll.c linked into a test
+# that writes the CQ ring itself (no emulator), under ASan and UBSan.
+add_executable(dp_cqe_check "${_dp}/dp_cqe_check.c"
+	"${CMAKE_SOURCE_DIR}/providers/irdma/poll.c")
+target_include_directories(dp_cqe_check BEFORE PRIVATE ${IRDMA_INCLUDE_DIRS}
+	"${CMAKE_SOURCE_DIR}/providers/irdma" "${_dp}")
+target_link_libraries(dp_cqe_check PRIVATE rdma_core::ibverbs)
+target_compile_options(dp_cqe_check PRIVATE -fsanitize=address,undefined
+	-fno-omit-frame-pointer -fno-sanitize-recover=all)
+target_link_options(dp_cqe_check PRIVATE -fsanitize=address,undefined)
+add_test(NAME dp_cqe_check COMMAND dp_cqe_check)
+set_tests_properties(dp_cqe_check PROPERTIES LABELS "dp" TIMEOUT 120)

@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * CQEs are untrusted device memory (CoCo threat model). This test drives
+ * the provider's poll code (providers/irdma/poll.c, linked in directly, no
+ * emulator) over CQ rings it writes itself: CQEs naming unknown QPs, QPs of
+ * other CQs, WQE indexes out of range, not in flight, in the middle of a
+ * WQE or misaligned, SRQ completions without the word that names the QP,
+ * and then a long run of random garbage. Every bad CQE must come out as
+ * IBV_WC_GENERAL_ERR without touching the queues' state; nothing may
+ * crash or read out of bounds (the target is built with ASan/UBSan).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hw_format.h"
+#include "queues.h"
+
+#include "dp_util.h"
+
+#define ENTRIES 64u
+#define SQ_QUANTA 512u
+#define RQ_WQES 64u
+
+/* poll.c only reaches these after a CQ resize, which this test never does */
+void irdma_cq_free_ring(struct irdma_cq *cq, struct irdma_cq_ring *r)
+{
+	abort();
+}
+
+void irdma_cq_set_resized_count(struct irdma_cq *cq, uint32_t count)
+{
+	abort();
+}
+
+struct fixture {
+	struct irdma_cq cq;
+	struct irdma_cq_ring ring;
+	__le64 shadow[8];
+	struct irdma_qp qp;
+	struct irdma_qp *table[4];
+	uint8_t gen;
+};
+
+static void setup(struct fixture *f, uint8_t gen, uint32_t stride)
+{
+	memset(f, 0, sizeof(*f));
+	f->gen = gen;
+	f->ring.cqes = calloc(ENTRIES, stride);
+	DP_CHECK(f->ring.cqes, "ring");
+	f->ring.entries = ENTRIES;
+	f->ring.polarity = 1;
+	f->cq.ring = &f->ring;
+	f->cq.shadow = f->shadow;
+	f->cq.cqe_stride = stride;
+	f->cq.gen = gen;
+	f->cq.qps = f->table;
+	f->cq.qps_cap = 4;
+	pthread_spin_init(&f->cq.lock, PTHREAD_PROCESS_PRIVATE);
+
+	f->qp.gen = gen;
+	f->qp.vqp.qp.qp_num = 17;
+	f->qp.vqp.qp.qp_type = IBV_QPT_RC;
+	f->qp.sq_pos.size = SQ_QUANTA;
+	f->qp.rq_pos.size = RQ_WQES;
+	f->qp.rq_shift = 1;
+	f->qp.sq_slots = calloc(SQ_QUANTA, sizeof(*f->qp.sq_slots));
+	f->qp.rq_wr_ids = calloc(RQ_WQES, sizeof(*f->qp.rq_wr_ids));
+	DP_CHECK(f->qp.sq_slots && f->qp.rq_wr_ids, "qp arrays");
+	f->qp.send_cq = &f->cq;
+	f->qp.recv_cq = &f->cq;
+	/* serial 0x42, recv slot 2, send slot 1 */
+	f->qp.token = (0x42ULL << 40) | (2ULL << 20) | 1;
+	f->table[1] = &f->qp;
+	f->table[2] = &f->qp;
+}
+
+static void teardown(struct fixture *f)
+{
+	free(f->ring.cqes);
+	free(f->qp.sq_slots);
+	free(f->qp.rq_wr_ids);
+	pthread_spin_destroy(&f->cq.lock);
+}
+
+/* Pretend the provider posted a WQE of `quanta` quanta at the SQ head. */
+static uint32_t post_sq(struct fixture *f, uint64_t wr_id, uint8_t quanta)
+{
+	uint32_t idx = f->qp.sq_pos.head, i;
+
+	f->qp.sq_slots[idx] = (struct irdma_sq_slot){
+		.wr_id = wr_id, .bytes = 8, .quanta = quanta,
+		.hw_op = IRDMA_HWOP_SEND, .signaled = true,
+	};
+	for (i = 1; i < quanta; i++)
+		f->qp.sq_slots[idx + i].quanta = 0;
+	f->qp.sq_pos.head = (idx + quanta) % SQ_QUANTA;
+	return idx;
+}
+
+static uint32_t post_rq(struct fixture *f, uint64_t wr_id)
+{
+	uint32_t idx = f->qp.rq_pos.head;
+
+	f->qp.rq_wr_ids[idx] = wr_id;
+	f->qp.rq_pos.head = (idx + 1) % RQ_WQES;
+	return idx << f->qp.rq_shift;
+}
+
+/* Write a CQE at the ring's head position (valid for the current pass). */
+static void put_cqe(struct fixture *f, uint64_t ctx, bool sq, uint32_t wqe_idx,
+		    uint64_t extra_w3, uint64_t w0, uint64_t w5)
+{
+	__le64 *c = (__le64 *)(f->ring.cqes +
+			       (size_t)f->ring.head * f->cq.cqe_stride);
+
+	c[0] = htole64(w0);
+	c[1] = htole64(ctx);
+	c[2] = htole64(hwf_put(CQE2_QPID, 17));
+	if (f->cq.cqe_stride == IRDMA_CQE64_BYTES)
+		c[5] = htole64(w5);
+	c[3] = htole64(hwf_put(CQE3_VALID, f->ring.polarity) |
+		       hwf_put(CQE3_SQ, sq) |
+		       hwf_put(CQE3_WQE_IDX, wqe_idx) | extra_w3);
+}
+
+static void poll_expect(struct fixture *f, int n, enum ibv_wc_status st,
+			uint64_t wr_id, const char *what)
+{
+	struct ibv_wc wc[2];
+	int got = irdma_poll_cq(&f->cq.vcq.cq, 2, wc);
+
+	DP_CHECK(got == n, "%s: %d completions, want %d", what, got, n);
+	if (!n)
+		return;
+	DP_CHECK(wc[0].status == st, "%s: status %s, want %s", what,
+		 ibv_wc_status_str(wc[0].status), ibv_wc_status_str(st));
+	if (st == IBV_WC_SUCCESS)
+		DP_CHECK(wc[0].wr_id == wr_id, "%s: wr_id %llu", what,
+			 (unsigned long long)wc[0].wr_id);
+	else
+		DP_CHECK(wc[0].wr_id == 0 && wc[0].vendor_err,
+			 "%s: bad CQE must carry no wr_id", what);
+}
+
+static void test_targeted(uint8_t gen, uint32_t stride)
+{
+	struct fixture f;
+	struct irdma_wq_pos before;
+	uint32_t i0, i1, r0;
+
+	setup(&f, gen, stride);
+	i0 = post_sq(&f, 1001, 1);
+	i1 = post_sq(&f, 1002, 3);
+
+	/* a well-formed CQE works */
+	put_cqe(&f, f.qp.token, true, i0, 0, 0, 0);
+	poll_expect(&f, 1, IBV_WC_SUCCESS, 1001, "good SQ CQE");
+
+	before = f.qp.sq_pos;
+	put_cqe(&f, 0xdeadbeefcafeULL, true, i1, 0, 0, 0);
+	poll_expect(&f, 1, IBV_WC_GENERAL_ERR, 0, "unknown token");
+	put_cqe(&f, f.qp.token ^ (1ULL << 50), true, i1, 0, 0, 0);
+	poll_expect(&f, 1, IBV_WC_GENERAL_ERR, 0, "wrong serial");
+	put_cqe(&f, (0x42ULL << 40) | 3, true, i1, 0, 0, 0);
+	poll_expect(&f, 1, IBV_WC_GENERAL_ERR, 0, "empty slot");
+	put_cqe(&f, (0x42ULL << 40) | 0xfffff, true, i1, 0, 0, 0);
+	poll_expect(&f, 1, IBV_WC_GENERAL_ERR, 0, "slot beyond the table");
+	put_cqe(&f, f.qp.token, true, 0x7fff, 0, 0, 0);
+	poll_expect(&f, 1, IBV_WC_GENERAL_ERR, 0, "wqe idx out of range");
+	put_cqe(&f, f.qp.token, true, i0, 0, 0, 0);
+	poll_expect(&f, 1, IBV_WC_GENERAL_ERR, 0, "already completed");
+	put_cqe(&f, f.qp.token, true, i1 + 1, 0, 0, 0);
+	poll_expect(&f, 1, IBV_WC_GENERAL_ERR, 0, "middle of a WQE");
+	put_cqe(&f, f.qp.token, true, i1 + 10, 0, 0, 0);
+	poll_expect(&f, 1, IBV_WC_GENERAL_ERR, 0, "beyond the head");
+	DP_CHECK(!memcmp(&before, &f.qp.sq_pos, sizeof(before)),
+		 "bad CQEs moved the SQ");
+	put_cqe(&f, f.qp.token, true, i1, 0, 0, 0);
+	poll_expect(&f, 1, IBV_WC_SUCCESS, 1002, "good CQE after bad ones");
+
+	/* receive side */
+	r0 = post_rq(&f, 2001);
+	put_cqe(&f, f.qp.token, false, r0 + 1, 0, 0, 0);
+	poll_expect(&f, 1, IBV_WC_GENERAL_ERR, 0, "misaligned RQ index");
+	put_cqe(&f, f.qp.token, false, (RQ_WQES << 1) + 2, 0, 0, 0);
+	poll_expect(&f, 1, IBV_WC_GENERAL_ERR, 0, "RQ index out of range");
+	put_cqe(&f, f.qp.token, false, r0 + 2, 0, 0, 0);
+	poll_expect(&f, 1, IBV_WC_GENERAL_ERR, 0, "RQ index not posted");
+	put_cqe(&f, f.qp.token, false, r0, 0, 4, 0);
+	poll_expect(&f, 1, IBV_WC_SUCCESS, 2001, "good RQ CQE");
+
+	/* an SRQ completion for a QP without an SRQ */
+	put_cqe(&f, 5555, false, 0, hwf_put(CQE3_SRQ, 1), 0, f.qp.token);
+	poll_expect(&f, 1, IBV_WC_GENERAL_ERR, 0, "SRQ CQE, QP has none");
+
+	/* a zeroed context is a destroyed QP's: skipped silently */
+	put_cqe(&f, 0, true, i1, 0, 0, 0);
+	poll_expect(&f, 0, IBV_WC_SUCCESS, 0, "forgotten CQE");
+	DP_CHECK(f.shadow[0] == htole64(f.ring.head),
+		 "shadow head %llu, ring head %u",
+		 (unsigned long long)le64toh(f.shadow[0]), f.ring.head);
+	teardown(&f);
+}
+
+/* Random words with a valid bit: never a crash, never a stray wr_id. */
+static void test_garbage(uint8_t gen, uint32_t stride, unsigned int seed)
+{
+	struct fixture f;
+	unsigned int n;
+	int ok = 0, bad = 0;
+
+	srandom(seed);
+	setup(&f, gen, stride);
+	for (n = 0; n < 200000; n++) {
+		__le64 *c = (__le64 *)(f.ring.cqes +
+				       (size_t)f.ring.head * stride);
+		struct ibv_wc wc[4];
+		unsigned int w;
+		int got, i;
+
+		if (f.qp.sq_pos.head == f.qp.sq_pos.tail)
+			post_sq(&f, 7000 + n, 1 + random() % 3);
+		if (f.qp.rq_pos.head == f.qp.rq_pos.tail)
+			post_rq(&f, 9000 + n);
+		for (w = 0; w < stride / 8; w++)
+			c[w] = htole64(((uint64_t)random() << 33) ^
+				       ((uint64_t)random() << 11) ^ random());
+		/* often use the real token, so the deeper checks run */
+		if (random() & 1)
+			c[(random() & 1) ? 1 : 5 % (stride / 8)] =
+				htole64(f.qp.token);
+		/* an extended CQE only now and then: it spans two entries */
+		if (random() % 4)
+			c[3] = htole64(le64toh(c[3]) & ~CQE3_EXTENDED);
+		c[3] = htole64((le64toh(c[3]) & ~CQE3_VALID) |
+			       hwf_put(CQE3_VALID, f.ring.polarity));
+		got = irdma_poll_cq(&f.cq.vcq.cq, 4, wc);
+		DP_CHECK(got >= 0 && got <= 1, "garbage CQE gave %d", got);
+		for (i = 0; i < got; i++) {
+			if (wc[i].status == IBV_WC_SUCCESS) {
+				DP_CHECK(wc[i].wr_id >= 7000, "stray wr_id");
+				ok++;
+			} else {
+				bad++;
+			}
+		}
+		DP_CHECK(f.qp.sq_pos.tail < SQ_QUANTA &&
+				 f.qp.rq_pos.tail < RQ_WQES,
+			 "queue state corrupted");
+	}
+	printf("gen %u stride %u: %d accepted, %d rejected\n", gen, stride, ok,
+	       bad);
+	DP_CHECK(bad > 0, "no garbage CQE was rejected");
+	teardown(&f);
+}
+
+int main(void)
+{
+	test_targeted(IRDMA_GEN_2, IRDMA_CQE_BYTES);
+	test_targeted(IRDMA_GEN_3, IRDMA_CQE64_BYTES);
+	test_garbage(IRDMA_GEN_2, IRDMA_CQE_BYTES, 1);
+	test_garbage(IRDMA_GEN_3, IRDMA_CQE64_BYTES, 2);
+	test_garbage(IRDMA_GEN_1, IRDMA_CQE_BYTES, 3);
+	printf("dp_cqe_check: ok\n");
+	return 0;
+}
