@@ -83,11 +83,14 @@ new_root() {
 	mkdir -p "$1/var/lib/dpkg/info" "$1/var/lib/dpkg/updates"
 	touch "$1/var/lib/dpkg/status" "$1/var/lib/dpkg/available"
 }
+# Not root (a developer's CI): fakeroot gives dpkg the ownership it wants.
+as_root=()
+[ "$(id -u)" -eq 0 ] || as_root=(fakeroot)
 rdpkg() {
 	local root=$1
 	shift
-	dpkg --root="$root" --log=/dev/null --force-script-chrootless \
-		--force-not-root "$@"
+	"${as_root[@]}" dpkg --root="$root" --log=/dev/null \
+		--force-script-chrootless --force-not-root "$@"
 }
 diversions() { dpkg-divert --root="$1" --list "$so"; }
 
@@ -119,10 +122,34 @@ rdpkg "$root" -i "$prov2" >/dev/null
 check_taken_over "$root"
 ok "ibverbs-providers upgrade landed on $diverted; our provider untouched"
 
-# 3. Reinstalling (upgrading) ourselves keeps exactly one diversion.
-rdpkg "$root" -i "$deb" >/dev/null
+# 3. Upgrading ourselves keeps exactly one diversion. The newer version is
+# this package with a higher version number.
+version=$(dpkg-deb -f "$deb" Version)
+rm -rf "$work/next"
+dpkg-deb -R "$deb" "$work/next"
+sed -i "s/^Version: .*/Version: $version+next1/" "$work/next/DEBIAN/control"
+dpkg-deb --root-owner-group -b "$work/next" "$work/next.deb" >/dev/null
+rdpkg "$root" -i "$work/next.deb" >/dev/null
 check_taken_over "$root"
-ok "reinstall keeps the takeover"
+[ "$(dpkg-query --admindir="$root/var/lib/dpkg" -W -f='${Version}' "$pkg")" = \
+	"$version+next1" ] || fail "upgrade to $version+next1 did not happen"
+ok "upgrade to $version+next1 keeps the takeover"
+
+# 3b. A version built for another PABI diverted another name; the upgrade
+# (postinst) gives that one back. Simulated: such a diversion by us, with
+# rdma-core's file at the diverted name and ours gone.
+old_so=$libdir/libirdma-rdmav$((pabi - 1)).so
+printf 'older rdma-core provider\n' >"$root$old_so.rdma-core"
+dpkg-divert --root="$root" --package "$pkg" --add --divert "$old_so.rdma-core" \
+	"$old_so" >/dev/null
+rdpkg "$root" -i "$deb" >/dev/null
+[ -z "$(dpkg-divert --root="$root" --list "$old_so")" ] ||
+	fail "stale diversion of $old_so kept"
+grep -q 'older rdma-core provider' "$root$old_so" ||
+	fail "$old_so not given back"
+rm -f "$root$old_so"
+check_taken_over "$root"
+ok "stale diversion of another PABI released on upgrade"
 
 # 4. Removal gives the path back.
 rm -rf "$work/removed"

@@ -29,4 +29,14 @@ echo "$out"
 echo "$out" | grep -q '^hca_id:' || fail "ibv_devinfo listed no device"
 echo "$out" | grep -q '^irdma: context:' ||
 	fail "the device was not opened by our provider"
+
+# The same in an emulated CoCo guest: the installed provider sees the
+# device's DMA-bounce flag.
+out=$(IRDMA_DEBUG=1 "$emu" --cc --provider "$prefix" -- ibv_devinfo 2>&1) || {
+	echo "$out"
+	fail "ibv_devinfo through $so in a CoCo guest failed"
+}
+echo "$out" | grep '^irdma: device'
+echo "$out" | grep -q '^irdma: device needs DMA bounce' ||
+	fail "the provider did not see the CoCo device's DMA bounce flag"
 echo "PASS: libibverbs loaded $so"
