@@ -112,3 +112,22 @@ irdma_emu_test(ctl_allocators_cc
 	EMU_ARGS --cc
 	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_allocators> --cc
 	LABELS ctl cc)
+
+# The control path and CoCo memory layer under valgrind memcheck: no invalid
+# accesses, no definite leaks (bookkeeping, heap buffers, error paths).
+find_program(VALGRIND_EXECUTABLE valgrind)
+if(VALGRIND_EXECUTABLE)
+	set(_vg ${VALGRIND_EXECUTABLE} -q --error-exitcode=9 --leak-check=full
+		--errors-for-leak-kinds=definite)
+	irdma_emu_test(ctl_valgrind_coco EMU_ARGS --cc
+		COMMAND ${_vg} $<TARGET_FILE:ctl_coco> --cc
+		LABELS "ctl;cc;valgrind" TIMEOUT 300)
+	irdma_emu_test(ctl_valgrind_buf EMU_ARGS --cc
+		COMMAND ${_vg} $<TARGET_FILE:ctl_buf> --cc
+		LABELS "ctl;cc;valgrind" TIMEOUT 300)
+	# open failing after the internal PD exists (bounce probe refused)
+	irdma_emu_test(ctl_valgrind_open_failure
+		EMU_ARGS --fail cmd:3:EIO
+		COMMAND ${_vg} $<TARGET_FILE:ctl_abi> --expect-open-fail
+		LABELS "ctl;valgrind" TIMEOUT 300)
+endif()
