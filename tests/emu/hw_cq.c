@@ -14,13 +14,6 @@
 #include "kernel.h"
 #include "platform.h"
 
-static int put_qword(uint64_t va, uint64_t val)
-{
-	uint64_t le = htole64(val);
-
-	return emu_dma_write(va, &le, sizeof(le));
-}
-
 static int get_qword(uint64_t va, uint64_t *val)
 {
 	uint64_t le;
@@ -138,7 +131,7 @@ int hw_cq_write(struct hw_cq *c, const struct hw_cqe *e)
 	bool big = c->cq->cqe_size == 64;
 	bool need_ext = e->imm_valid || e->smac_valid;
 	uint32_t slots = (!big && need_ext) ? 2 : 1;
-	uint64_t q[8], base;
+	uint64_t q[8], le[8], base;
 	int i;
 
 	if (!c->entries)
@@ -148,27 +141,26 @@ int hw_cq_write(struct hw_cq *c, const struct hw_cqe *e)
 		return -ENOSPC;
 	}
 	build(e, c->polarity, q, need_ext);
+	for (i = 0; i < 8; i++)
+		le[i] = htole64(q[i]);
 	base = c->ring_va + (uint64_t)c->head * (big ? 64 : 32);
+	/* every piece carrying a valid bit is written after the rest */
 	if (big) {
-		q[7] |= hwf_put(CQE_Q7_VALID, c->polarity);
-		for (i = 4; i < 8; i++)
-			put_qword(base + 8 * i, q[i]);
+		le[7] = htole64(q[7] | hwf_put(CQE_Q7_VALID, c->polarity));
+		emu_dma_write(base + 32, &le[4], 32);
 	} else if (need_ext) {
 		uint32_t xi = (c->head + 1) % c->entries;
 		uint8_t xpol = xi ? c->polarity : c->polarity ^ 1;
 		uint64_t xbase = c->ring_va + (uint64_t)xi * 32;
 
-		q[7] |= hwf_put(CQE_Q7_VALID, xpol);
-		for (i = 4; i < 7; i++)
-			put_qword(xbase + 8 * (i - 4), q[i]);
+		le[7] = htole64(q[7] | hwf_put(CQE_Q7_VALID, xpol));
+		emu_dma_write(xbase, &le[4], 24);
 		atomic_thread_fence(memory_order_release);
-		put_qword(xbase + 24, q[7]);
+		emu_dma_write(xbase + 24, &le[7], 8);
 	}
-	for (i = 0; i < 3; i++)
-		put_qword(base + 8 * i, q[i]);
-	/* the valid bit goes last: the provider reads the rest after it */
+	emu_dma_write(base, &le[0], 24);
 	atomic_thread_fence(memory_order_release);
-	put_qword(base + 24, q[3]);
+	emu_dma_write(base + 24, &le[3], 8);
 	while (slots--)
 		advance(c);
 	maybe_notify(c, e->solicited, e->major != 0);
