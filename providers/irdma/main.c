@@ -117,6 +117,18 @@ static int try_get_context(struct irdma_context *ctx, uint8_t ver,
 }
 
 /*
+ * Errors with which a kernel says "I do not know this request": an unknown
+ * comp_mask bit (EOPNOTSUPP) or an unsupported userspace_ver (EINVAL). Only
+ * these make the provider offer less; anything else (EIO, ENOMEM, EFAULT...)
+ * is a real failure and must not quietly downgrade the context.
+ */
+static bool is_refusal(int err)
+{
+	return err == EINVAL || err == EOPNOTSUPP || err == ENOSYS ||
+	       err == EPROTONOSUPPORT;
+}
+
+/*
  * Offer the newest ABI first, then older ones down to the oldest the kernel
  * may still accept. For each version ask for the DMA-buf memreg extension
  * first: a kernel that rejects unknown comp_mask bits refuses that request,
@@ -134,6 +146,8 @@ static int negotiate_abi(struct irdma_context *ctx,
 		ret = try_get_context(ctx, ver, *sent_mask, out);
 		if (!ret)
 			goto done;
+		if (!is_refusal(ret))
+			break;
 		irdma_dbg(
 			"alloc_ucontext ABI %d with DMA-buf memreg refused (%s), retrying without",
 			ver, strerror(ret));
@@ -141,9 +155,12 @@ static int negotiate_abi(struct irdma_context *ctx,
 		ret = try_get_context(ctx, ver, *sent_mask, out);
 		if (!ret)
 			goto done;
+		if (!is_refusal(ret))
+			break;
 		irdma_dbg("alloc_ucontext ABI %d refused (%s)", ver,
 			  strerror(ret));
 	}
+	irdma_dbg("alloc_ucontext failed: %s", strerror(ret));
 	return ret;
 done:
 	ctx->abi_ver = ver;

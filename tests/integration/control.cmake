@@ -35,6 +35,13 @@ irdma_emu_test(ctl_abi_fallback_v4
 	EMU_ARGS --fail cmd:1:EINVAL,cmd:2:EINVAL
 	COMMAND $<TARGET_FILE:ctl_abi> --abi 4 --expect-retry
 	LABELS ctl)
+# A real error (not a refusal) must fail the open with that errno instead
+# of downgrading the ABI; the next open gets the full ABI.
+irdma_emu_test(ctl_abi_error_is_not_refusal
+	EMU_ARGS --fail cmd:1:EIO
+	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_abi>
+		--expect-open-fail --open-errno 5
+	LABELS ctl)
 # Every ABI refused; doorbell mmap failing; internal PD failing: the open
 # fails with an errno and leaks nothing, and the next open works.
 irdma_emu_test(ctl_abi_all_refused

@@ -85,6 +85,9 @@ int main(int argc, char **argv)
 		free(ctl_capture_end());
 		CHECK(!ctx, "ibv_open_device succeeded despite the fault");
 		CHECK(errno != 0, "failed open did not set errno");
+		CHECK(!exp.open_errno || errno == exp.open_errno,
+		      "open failed with errno %d, want %d", errno,
+		      exp.open_errno);
 		/* faults fire once: the next open must work normally */
 	}
 

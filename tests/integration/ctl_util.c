@@ -26,13 +26,15 @@ void ctl_parse_args(int argc, char **argv, struct ctl_expect *exp)
 			exp->retry = true;
 		else if (!strcmp(argv[i], "--expect-open-fail"))
 			exp->open_fails = true;
+		else if (!strcmp(argv[i], "--open-errno") && i + 1 < argc)
+			exp->open_errno = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--cc"))
 			exp->cc = true;
 		else if (!strcmp(argv[i], "--no-dmabuf-memreg"))
 			exp->dmabuf_memreg = false;
 		else {
 			fprintf(stderr,
-				"usage: %s [--gen N] [--cc] [--no-dmabuf-memreg] [--abi N] [--expect-retry] [--expect-open-fail]\n",
+				"usage: %s [--gen N] [--cc] [--no-dmabuf-memreg] [--abi N] [--expect-retry] [--expect-open-fail [--open-errno N]]\n",
 				argv[0]);
 			exit(2);
 		}

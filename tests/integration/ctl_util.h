@@ -29,11 +29,12 @@ struct ctl_expect {
 	unsigned int abi; /* ABI version the provider should settle on */
 	bool retry; /* the first alloc_ucontext is refused */
 	bool open_fails; /* the first ibv_open_device must fail cleanly */
+	int open_errno; /* ... with this errno (0: any) */
 };
 
 /*
  * Parse --gen N, --cc, --no-dmabuf-memreg, --abi N, --expect-retry,
- * --expect-open-fail; exits on anything else.
+ * --expect-open-fail [--open-errno N]; exits on anything else.
  */
 void ctl_parse_args(int argc, char **argv, struct ctl_expect *exp);
 
