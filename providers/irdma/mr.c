@@ -138,6 +138,12 @@ struct ibv_mr *irdma_reg_dmabuf_mr(struct ibv_pd *pd, uint64_t offset,
 	}
 	ret = ibv_cmd_reg_dmabuf_mr(pd, offset, length, iova, fd, access, vmr,
 				    NULL);
+	if (ret == ENOTTY || ret == EPROTONOSUPPORT) {
+		irdma_dbg(
+			"cannot register DMA-buf fd %d: the kernel has neither the irdma DMA-buf memreg extension nor the generic DMA-buf MR method",
+			fd);
+		ret = EOPNOTSUPP;
+	}
 	if (ret) {
 		free(vmr);
 		errno = ret;

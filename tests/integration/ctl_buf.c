@@ -112,6 +112,14 @@ static void use_buffer(struct ibv_pd *pd, size_t len, bool want_dmabuf,
 		CHECK(ibv_dereg_mr(part) == 0, "dereg tail: %m");
 		CHECK(ibv_dereg_mr(mr) == 0, "dereg: %m");
 	}
+	if (!can_register) {
+		errno = 0;
+		CHECK(!ibv_reg_buf_mr(pd, b, addr, len,
+				      IBV_ACCESS_LOCAL_WRITE) &&
+			      errno == EOPNOTSUPP,
+		      "unregistrable DMA-buf: errno %d, want EOPNOTSUPP",
+		      errno);
+	}
 	errno = 0;
 	CHECK(!ibv_reg_buf_mr(pd, b, addr, len + 1, IBV_ACCESS_LOCAL_WRITE) &&
 		      errno == EINVAL,
