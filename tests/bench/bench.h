@@ -68,10 +68,19 @@ struct bench_dev {
 	struct ibv_mr *mr;
 	union ibv_gid gid;
 	bool cc_bounce; /* IBV_DEVICE_CC_DMA_BOUNCE: a CoCo guest */
+	/*
+	 * With cc_data on a CoCo device: a CoCo parent domain for rings, and
+	 * buf from ibv_alloc_buf() on it (the device sees nothing else).
+	 */
+	struct ibv_pd *cc_domain;
+	struct ibv_buf *cc_buf;
 };
 
-/* 0 or an errno; on failure nothing is left open. */
-int bench_dev_open(struct bench_dev *d);
+/*
+ * 0 or an errno; on failure nothing is left open. cc_data: on a CoCo
+ * device, put the data buffer in shared memory and set up cc_domain.
+ */
+int bench_dev_open(struct bench_dev *d, bool cc_data);
 void bench_dev_close(struct bench_dev *d);
 
 /*
@@ -113,6 +122,7 @@ struct bench_syscount {
 	uint64_t ioctls;
 	uint64_t fd_ops; /* open/close/dup/fcntl/memfd_create/ftruncate */
 	uint64_t reg_mr_bytes; /* sum of REG_MR lengths */
+	uint64_t reg_mr_pages; /* the same, each rounded up to 4 KiB pages */
 	uint64_t reg_mrs; /* REG_MR commands */
 };
 

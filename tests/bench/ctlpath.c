@@ -85,10 +85,10 @@ static int ctl_loop(struct ctl *c, enum ctl_obj what, unsigned long n)
 
 /* Average calls per create and per destroy over CTL_COUNTED rounds. */
 static int ctl_count(struct ctl *c, enum ctl_obj what, double *create,
-		     double *destroy)
+		     double *destroy, double *cmds)
 {
 	struct bench_syscount sc;
-	uint64_t in_create = 0, in_destroy = 0;
+	uint64_t in_create = 0, in_destroy = 0, create_cmds = 0;
 	unsigned long i;
 	int ret = 0;
 
@@ -97,6 +97,7 @@ static int ctl_count(struct ctl *c, enum ctl_obj what, double *create,
 		ret = ctl_create(c, what);
 		bench_syscount_stop(&sc);
 		in_create += sc.calls;
+		create_cmds += sc.cmds;
 		if (ret)
 			break;
 		bench_syscount_start();
@@ -106,6 +107,7 @@ static int ctl_count(struct ctl *c, enum ctl_obj what, double *create,
 	}
 	*create = (double)in_create / CTL_COUNTED;
 	*destroy = (double)in_destroy / CTL_COUNTED;
+	*cmds = (double)create_cmds / CTL_COUNTED;
 	return ret;
 }
 
@@ -115,7 +117,7 @@ static void ctl_figure(struct ctl *c, enum ctl_obj what, const char *variant,
 		       const struct bench_opts *o, double *create_calls)
 {
 	char name[64];
-	double create = 0, destroy = 0;
+	double create = 0, destroy = 0, cmds = 0;
 	uint64_t t0, ns;
 	int ret;
 
@@ -140,7 +142,7 @@ static void ctl_figure(struct ctl *c, enum ctl_obj what, const char *variant,
 			       "no_interposition");
 		return;
 	}
-	ret = ctl_count(c, what, &create, &destroy);
+	ret = ctl_count(c, what, &create, &destroy, &cmds);
 	if (ret) {
 		bench_print_na(name, o->label, "syscalls_per_create",
 			       bench_errno_word(ret));
@@ -148,6 +150,8 @@ static void ctl_figure(struct ctl *c, enum ctl_obj what, const char *variant,
 	}
 	bench_print(name, o->label, "syscalls_per_create", create);
 	bench_print(name, o->label, "syscalls_per_destroy", destroy);
+	/* Of the create's calls, how many were device commands. */
+	bench_print(name, o->label, "cmds_per_create", cmds);
 	*create_calls = create;
 }
 
@@ -208,7 +212,7 @@ int bench_ctlpath(const struct bench_opts *o)
 	char name[32];
 	int ret, i;
 
-	ret = bench_dev_open(&d);
+	ret = bench_dev_open(&d, false);
 	if (ret) {
 		fprintf(stderr, "irdma-bench: no device: %s\n",
 			bench_errno_word(ret));

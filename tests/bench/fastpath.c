@@ -100,13 +100,14 @@ static int pair_create(struct bench_dev *d, enum ibv_qp_type type,
 	memset(p, 0, sizeof(*p));
 	p->d = d;
 	p->type = type;
-	p->ca = bench_create_cq(d, NULL, CQ_DEPTH);
-	p->cb = bench_create_cq(d, NULL, CQ_DEPTH);
+	/* In a CoCo guest the rings must be shared to be seen at all. */
+	p->ca = bench_create_cq(d, d->cc_domain, CQ_DEPTH);
+	p->cb = bench_create_cq(d, d->cc_domain, CQ_DEPTH);
 	if (p->ca && p->cb) {
-		p->a = bench_create_qp(d, NULL, type, p->ca, p->ca, QP_DEPTH,
-				       MSG_BYTES);
-		p->b = bench_create_qp(d, NULL, type, p->cb, p->cb, QP_DEPTH,
-				       MSG_BYTES);
+		p->a = bench_create_qp(d, d->cc_domain, type, p->ca, p->ca,
+				       QP_DEPTH, MSG_BYTES);
+		p->b = bench_create_qp(d, d->cc_domain, type, p->cb, p->cb,
+				       QP_DEPTH, MSG_BYTES);
 	}
 	if (!p->a || !p->b)
 		ret = errno ? errno : ENOMEM;
@@ -389,12 +390,15 @@ int bench_fastpath(const struct bench_opts *o)
 		fprintf(stderr, "irdma-bench: built without valgrind/callgrind.h\n");
 		return EOPNOTSUPP;
 	}
-	ret = bench_dev_open(&d);
+	ret = bench_dev_open(&d, true);
 	if (ret) {
 		fprintf(stderr, "irdma-bench: no device: %s\n",
 			bench_errno_word(ret));
 		return ret;
 	}
+	if (d.cc_domain)
+		fprintf(stderr,
+			"irdma-bench: CoCo device: fast path on a CoCo parent domain, shared data buffer\n");
 	for (i = 0; i < sizeof(figures) / sizeof(figures[0]); i++)
 		run_figure(&figures[i], o, &d);
 	bench_dev_close(&d);

@@ -218,8 +218,13 @@ static void run_phase(const struct bench_run_opts *r, const char *phase,
 
 /* ---- callgrind ---------------------------------------------------------- */
 
+struct profile {
+	char name[48];
+	double per_op;
+};
+
 /* One main-thread profile: "bench=NAME ops=N" and its Ir total. */
-static void read_profile(const char *path, const char *provider)
+static bool read_profile(const char *path, struct profile *out)
 {
 	unsigned long long total = 0, ops = 0;
 	char line[512], name[48] = "";
@@ -228,7 +233,7 @@ static void read_profile(const char *path, const char *provider)
 	FILE *f = fopen(path, "re");
 
 	if (!f)
-		return;
+		return false;
 	while (fgets(line, sizeof(line), f)) {
 		p = strstr(line, "Client Request: bench=");
 		if (!strncmp(line, "desc: Trigger:", 14) && p)
@@ -241,14 +246,19 @@ static void read_profile(const char *path, const char *provider)
 	}
 	fclose(f);
 	if (!name[0] || !ops || !have_total)
-		return;
-	snprintf(line, sizeof(line), "bench=%s provider=%s metric=instr_per_op value=%.4g\n",
-		 name, provider, (double)total / (double)ops);
-	take_line(line);
+		return false;
+	snprintf(out->name, sizeof(out->name), "%s", name);
+	out->per_op = (double)total / (double)ops;
+	return true;
 }
 
+#define MAX_PROFILES 64
+
+/* Read (and remove) the profiles; report them in figure order. */
 static void read_profiles(const char *dir, const char *provider)
 {
+	struct profile prof[MAX_PROFILES];
+	unsigned int n = 0, i, k;
 	struct dirent *e;
 	char path[4096];
 	DIR *d = opendir(dir);
@@ -262,12 +272,22 @@ static void read_profiles(const char *dir, const char *provider)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 		/* Thread 1 is the main thread; dumps have a part number. */
-		if (len > 3 && !strcmp(e->d_name + len - 3, "-01"))
-			read_profile(path, provider);
+		if (len > 3 && !strcmp(e->d_name + len - 3, "-01") &&
+		    n < MAX_PROFILES && read_profile(path, &prof[n]))
+			n++;
 		unlink(path);
 	}
 	closedir(d);
 	rmdir(dir);
+	for (i = 0; bench_fast_figure(i); i++)
+		for (k = 0; k < n; k++)
+			if (!strcmp(prof[k].name, bench_fast_figure(i))) {
+				snprintf(path, sizeof(path),
+					 "bench=%s provider=%s metric=instr_per_op value=%.4g",
+					 prof[k].name, provider,
+					 prof[k].per_op);
+				take_line(path);
+			}
 }
 
 /* Instructions: one callgrind run; figures it did not produce are na. */

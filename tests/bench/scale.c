@@ -118,7 +118,8 @@ static int create_one(struct bench_dev *d, struct ibv_pd *domain,
 }
 
 static void report(const struct bench_opts *o, unsigned long n, int stop,
-		   uint64_t shared, uint64_t ring, unsigned int fds)
+		   uint64_t shared, const struct bench_syscount *sc,
+		   unsigned int fds)
 {
 	const char *b = "scale_rc_qp_cc";
 
@@ -130,11 +131,17 @@ static void report(const struct bench_opts *o, unsigned long n, int stop,
 		return;
 	bench_print(b, o->label, "shared_bytes_per_qp",
 		    (double)shared / (double)n);
-	if (ring) {
+	if (sc->reg_mr_bytes) {
+		uint64_t paged = sc->reg_mr_pages * 4096;
+
 		bench_print(b, o->label, "ring_bytes_per_qp",
-			    (double)ring / (double)n);
+			    (double)sc->reg_mr_bytes / (double)n);
+		bench_print(b, o->label, "ring_page_bytes_per_qp",
+			    (double)paged / (double)n);
 		bench_print(b, o->label, "shared_over_ring",
-			    (double)shared / (double)ring);
+			    (double)shared / (double)sc->reg_mr_bytes);
+		bench_print(b, o->label, "shared_over_ring_pages",
+			    (double)shared / (double)paged);
 	} else {
 		bench_print_na(b, o->label, "ring_bytes_per_qp",
 			       "no_reg_mr_seen");
@@ -144,8 +151,8 @@ static void report(const struct bench_opts *o, unsigned long n, int stop,
 int bench_scale(const struct bench_opts *o)
 {
 	struct scale_obj *objs = calloc(o->scale_max, sizeof(*objs));
-	uint64_t base_shared, ring = 0;
-	struct bench_syscount sc;
+	struct bench_syscount sc, sum = { 0 };
+	uint64_t base_shared;
 	struct ibv_pd *domain = NULL;
 	unsigned long n = 0, i;
 	struct bench_dev d;
@@ -155,7 +162,7 @@ int bench_scale(const struct bench_opts *o)
 		return ENOMEM;
 	ret = limit_fds();
 	if (!ret)
-		ret = bench_dev_open(&d);
+		ret = bench_dev_open(&d, false);
 	if (ret) {
 		free(objs);
 		bench_print_na("scale_rc_qp_cc", o->label, "qps",
@@ -178,14 +185,15 @@ int bench_scale(const struct bench_opts *o)
 		bench_syscount_start();
 		stop = create_one(&d, domain, &objs[n]);
 		bench_syscount_stop(&sc);
-		ring += sc.reg_mr_bytes;
+		sum.reg_mr_bytes += sc.reg_mr_bytes;
+		sum.reg_mr_pages += sc.reg_mr_pages;
 		if (stop)
 			break;
 	}
 	if (stop)
 		fprintf(stderr, "irdma-bench: scale: QP %lu failed: %s\n", n,
 			bench_errno_word(stop));
-	report(o, n, stop, shared_bytes() - base_shared, ring, open_fds());
+	report(o, n, stop, shared_bytes() - base_shared, &sum, open_fds());
 	for (i = 0; i < n; i++) {
 		ibv_destroy_qp(objs[i].qp);
 		ibv_destroy_cq(objs[i].rcq);

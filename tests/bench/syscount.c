@@ -106,6 +106,7 @@ static void note_command(const void *buf, size_t len)
 	memcpy(&reg, (const char *)buf + sizeof(hdr), sizeof(reg));
 	now.reg_mrs++;
 	now.reg_mr_bytes += reg.length;
+	now.reg_mr_pages += (reg.length + 4095) / 4096;
 }
 
 ssize_t write(int fd, const void *buf, size_t len)

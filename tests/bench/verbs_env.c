@@ -27,7 +27,33 @@ static int open_first_device(struct bench_dev *d)
 	return d->ctx ? 0 : (errno ? errno : ENODEV);
 }
 
-int bench_dev_open(struct bench_dev *d)
+/* The data buffer: private memory, or shared memory in a CoCo guest. */
+static int alloc_data_buf(struct bench_dev *d, bool cc_data)
+{
+	int access = IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
+		     IBV_ACCESS_REMOTE_READ;
+
+	if (cc_data && d->cc_bounce) {
+		d->cc_domain = bench_parent_domain(d, true);
+		if (!d->cc_domain)
+			return errno ? errno : ENOMEM;
+		d->buf = ibv_alloc_buf(d->cc_domain, BENCH_BUF_SIZE,
+				       &d->cc_buf);
+		if (!d->buf)
+			return errno ? errno : ENOMEM;
+		d->mr = ibv_reg_buf_mr(d->cc_domain, d->cc_buf, d->buf,
+				       BENCH_BUF_SIZE, access);
+	} else {
+		d->buf = aligned_alloc(4096, BENCH_BUF_SIZE);
+		if (!d->buf)
+			return ENOMEM;
+		d->mr = ibv_reg_mr(d->pd, d->buf, BENCH_BUF_SIZE, access);
+	}
+	memset(d->buf, 0x5a, BENCH_BUF_SIZE);
+	return d->mr ? 0 : (errno ? errno : ENOMEM);
+}
+
+int bench_dev_open(struct bench_dev *d, bool cc_data)
 {
 	struct ibv_device_attr_ex attr;
 	int ret;
@@ -37,24 +63,14 @@ int bench_dev_open(struct bench_dev *d)
 	if (ret)
 		return ret;
 	if (!ibv_query_device_ex(d->ctx, NULL, &attr))
-		d->cc_bounce = attr.orig_attr.device_cap_flags &
+		d->cc_bounce = attr.device_cap_flags_ex &
 			       IBV_DEVICE_CC_DMA_BOUNCE;
 	ret = ibv_query_gid(d->ctx, 1, 0, &d->gid) ? EIO : 0;
 	d->pd = ret ? NULL : ibv_alloc_pd(d->ctx);
 	if (!ret && !d->pd)
 		ret = errno ? errno : ENOMEM;
-	d->buf = ret ? NULL : aligned_alloc(4096, BENCH_BUF_SIZE);
-	if (!ret && !d->buf)
-		ret = ENOMEM;
-	if (!ret) {
-		memset(d->buf, 0x5a, BENCH_BUF_SIZE);
-		d->mr = ibv_reg_mr(d->pd, d->buf, BENCH_BUF_SIZE,
-				   IBV_ACCESS_LOCAL_WRITE |
-					   IBV_ACCESS_REMOTE_WRITE |
-					   IBV_ACCESS_REMOTE_READ);
-		if (!d->mr)
-			ret = errno ? errno : ENOMEM;
-	}
+	if (!ret)
+		ret = alloc_data_buf(d, cc_data);
 	if (ret)
 		bench_dev_close(d);
 	return ret;
@@ -64,11 +80,16 @@ void bench_dev_close(struct bench_dev *d)
 {
 	if (d->mr)
 		ibv_dereg_mr(d->mr);
+	if (d->cc_buf)
+		ibv_free_buf(d->cc_buf);
+	else
+		free(d->buf);
+	if (d->cc_domain)
+		ibv_dealloc_pd(d->cc_domain);
 	if (d->pd)
 		ibv_dealloc_pd(d->pd);
 	if (d->ctx)
 		ibv_close_device(d->ctx);
-	free(d->buf);
 	memset(d, 0, sizeof(*d));
 }
 
