@@ -29,8 +29,7 @@ struct emu_dmabuf {
 	struct emu_fdobj base;
 	uint64_t size;
 	void *kva;
-	int memfd; /* ours: keeps an fd to resolve inode lookups */
-	dev_t dev;
+	dev_t dev; /* the memfd's inode identifies the buffer */
 	ino_t ino;
 	struct emu_dmabuf *next;
 };
@@ -129,15 +128,19 @@ static void dmabuf_release(struct emu_fdobj *obj)
 	}
 	pthread_mutex_unlock(&bufs_lock);
 	emu_real_munmap(b->kva, b->size);
-	emu_real_close(b->memfd);
 	free(b);
 }
 
-static struct emu_dmabuf *dmabuf_create(uint64_t len)
+/*
+ * A new buffer of @len bytes (rounded up to pages) and the fd that is the
+ * application's DMA-buf handle. The emulator keeps no fd of its own, so a
+ * buffer costs the application one fd, as on a real kernel.
+ */
+static struct emu_dmabuf *dmabuf_create(uint64_t len, bool cloexec, int *fdp)
 {
 	struct emu_dmabuf *b;
 	struct stat st;
-	int err;
+	int fd, err;
 
 	b = calloc(1, sizeof(*b));
 	if (!b)
@@ -146,15 +149,15 @@ static struct emu_dmabuf *dmabuf_create(uint64_t len)
 	b->base.release = dmabuf_release;
 	b->size = (len + page_size() - 1) & ~(uint64_t)(page_size() - 1);
 	b->kva = MAP_FAILED;
-	b->memfd = memfd_create("irdma-emu-dmabuf", MFD_CLOEXEC);
-	if (b->memfd < 0)
+	fd = memfd_create("irdma-emu-dmabuf", cloexec ? MFD_CLOEXEC : 0);
+	if (fd < 0)
 		goto err;
-	if (ftruncate(b->memfd, b->size) || emu_real_fstat(b->memfd, &st))
+	if (ftruncate(fd, b->size) || emu_real_fstat(fd, &st))
 		goto err;
 	b->dev = st.st_dev;
 	b->ino = st.st_ino;
 	b->kva = emu_real_mmap(NULL, b->size, PROT_READ | PROT_WRITE,
-			       MAP_SHARED, b->memfd, 0);
+			       MAP_SHARED, fd, 0);
 	if (b->kva == MAP_FAILED)
 		goto err;
 	pthread_mutex_lock(&bufs_lock);
@@ -162,11 +165,12 @@ static struct emu_dmabuf *dmabuf_create(uint64_t len)
 	bufs = b;
 	nbufs++;
 	pthread_mutex_unlock(&bufs_lock);
+	*fdp = fd;
 	return b;
 err:
 	err = errno;
-	if (b->memfd >= 0)
-		emu_real_close(b->memfd);
+	if (fd >= 0)
+		emu_real_close(fd);
 	free(b);
 	errno = err == EFBIG || err == EINVAL ? ENOMEM : err;
 	return NULL;
@@ -192,27 +196,18 @@ static int heap_alloc(void *arg)
 	err = emu_fault_should_fail(EMU_FAULT_HEAP);
 	if (err)
 		return -err;
-	b = dmabuf_create(req.len);
+	b = dmabuf_create(req.len, req.fd_flags & O_CLOEXEC, &fd);
 	if (!b)
 		return -errno;
-	fd = emu_real_fcntl(
-		b->memfd,
-		(req.fd_flags & O_CLOEXEC) ? F_DUPFD_CLOEXEC : F_DUPFD, 0);
-	if (fd < 0) {
-		err = errno;
-		atomic_store(&b->base.refs, 1);
-		emu_fdobj_put(&b->base);
-		return -err;
-	}
 	ret = emu_fd_install(fd, &b->base);
 	if (!ret) {
 		req.fd = fd;
 		ret = emu_mem_write((uintptr_t)arg, &req, sizeof(req));
-		if (ret) {
-			close(fd);
-			return ret;
-		}
-		return 0;
+		if (!ret)
+			return 0;
+		/* The caller cannot learn the fd: take it back. */
+		close(fd);
+		return ret;
 	}
 	emu_real_close(fd);
 	atomic_store(&b->base.refs, 1);
@@ -376,7 +371,7 @@ void emu_heap_unmapped(void *addr, size_t len)
 }
 
 void *emu_heap_mmap(struct emu_fdobj *obj, void *addr, size_t len, int prot,
-		    int flags, off_t off)
+		    int flags, int fd, off_t off)
 {
 	struct emu_dmabuf *b = (struct emu_dmabuf *)obj;
 	struct shared_map m;
@@ -390,7 +385,7 @@ void *emu_heap_mmap(struct emu_fdobj *obj, void *addr, size_t len, int prot,
 		errno = EINVAL;
 		return MAP_FAILED;
 	}
-	ret = emu_real_mmap(addr, len, prot, flags, b->memfd, off);
+	ret = emu_real_mmap(addr, len, prot, flags, fd, off);
 	if (ret == MAP_FAILED)
 		return ret;
 	/* Whatever was mapped there before is gone. */

@@ -25,9 +25,9 @@
 int emu_heap_open_dev(int flags);
 /* ioctl() on the heap node or on a buffer: 0/fd or -1 with errno. */
 int emu_heap_ioctl(struct emu_fdobj *obj, unsigned long req, void *arg);
-/* mmap() of a buffer fd: maps the memfd and records the mapping. */
+/* mmap() of buffer fd @fd: maps it and records the mapping. */
 void *emu_heap_mmap(struct emu_fdobj *obj, void *addr, size_t len, int prot,
-		    int flags, off_t off);
+		    int flags, int fd, off_t off);
 /*
  * The buffer an fd refers to even if the fd did not come through our table
  * (SCM_RIGHTS, /proc/self/fd): matched by the memfd's inode. NULL if none;

@@ -999,7 +999,7 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 				  flags, off);
 		break;
 	case EMU_FD_DMABUF:
-		ret = emu_heap_mmap(obj, addr, len, prot, flags, off);
+		ret = emu_heap_mmap(obj, addr, len, prot, flags, fd, off);
 		break;
 	default:
 		errno = ENODEV;

@@ -24,7 +24,8 @@ set(_bad_usage
 	"bad_provider|--provider nowhere -- true"
 	"missing_provider|--provider /nonexistent/libirdma -- true"
 	"bad_fail_kind|--fail disk:1:EIO -- true"
-	"bad_fail_count|--fail cmd:0:EIO -- true")
+	"bad_fail_count|--fail cmd:0:EIO -- true"
+	"bad_hostile_seed|--hostile=x -- true")
 foreach(_case IN LISTS _bad_usage)
 	string(REPLACE "|" ";" _parts "${_case}")
 	list(GET _parts 0 _name)
