@@ -81,6 +81,13 @@ foreach(_g "1;14290" "2;5523" "3;5202")
 		PASS_REGULAR_EXPRESSION "vendor_part_id:[ \t]+${_part}\n")
 endforeach()
 
+# The GID table reaches libibverbs through sysfs (its ioctl path is
+# refused): per-device, deterministic RoCE v2 GIDs.
+irdma_emu_test(plat_gid_table EMU_ARGS --devices 2
+	COMMAND ibv_devinfo -v -d irdma1 LABELS plat)
+set_tests_properties(plat_gid_table PROPERTIES PASS_REGULAR_EXPRESSION
+	"GID\\[  0\\]:[ \t]+fe80::49:52ff:fe44:4d01, RoCE v2\n[ \t]+GID\\[  1\\]:[ \t]+::ffff:10\\.73\\.0\\.2, RoCE v2")
+
 # --- device nodes, fds, faults ---------------------------------------------
 irdma_emu_test(plat_nodes EMU_ARGS --devices 2
 	COMMAND $<TARGET_FILE:platform_dev> nodes 2 LABELS plat)
@@ -108,6 +115,11 @@ if(VALGRIND_EXECUTABLE)
 		COMMAND ${VALGRIND_EXECUTABLE} -q --error-exitcode=99
 			--leak-check=full --errors-for-leak-kinds=definite
 			$<TARGET_FILE:platform_dev> nodes 1
+		LABELS "plat;valgrind" TIMEOUT 300)
+	irdma_emu_test(plat_valgrind_devinfo
+		COMMAND ${VALGRIND_EXECUTABLE} -q --error-exitcode=99
+			--leak-check=full --errors-for-leak-kinds=definite
+			ibv_devinfo -v
 		LABELS "plat;valgrind" TIMEOUT 300)
 	irdma_emu_test(plat_valgrind_heap EMU_ARGS --cc
 		COMMAND ${VALGRIND_EXECUTABLE} -q --error-exitcode=99
