@@ -10,6 +10,7 @@
 
 #include <util/udma_barrier.h>
 
+#include "debug.h"
 #include "hw_format.h"
 #include "queues.h"
 
@@ -196,6 +197,11 @@ static struct ibv_cq_ex *cq_create(struct ibv_context *ibctx,
 
 	ret = cq_check_attr(ctx, attr, ex);
 	if (ret) {
+		irdma_dbg("create_cq: cqe %d wc_flags 0x%llx comp_mask 0x%x refused (%s, device max cqe %u)",
+			  attr->cqe, (unsigned long long)attr->wc_flags,
+			  attr->comp_mask,
+			  ret == EOPNOTSUPP ? "unsupported" : "out of range",
+			  ctx->max_hw_cq_size - 1);
 		errno = ret;
 		return NULL;
 	}

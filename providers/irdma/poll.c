@@ -15,6 +15,7 @@
 
 #include <util/udma_barrier.h>
 
+#include "debug.h"
 #include "hw_format.h"
 #include "queues.h"
 
@@ -214,8 +215,13 @@ static struct irdma_qp *lookup_qp(struct irdma_cq *cq, uint64_t token,
 	return (qp && qp->token == token) ? qp : NULL;
 }
 
-static void report_bad_cqe(const struct cqe_view *v, struct irdma_wc_info *wc)
+static void report_bad_cqe(const struct irdma_cq *cq,
+			   const struct cqe_view *v, struct irdma_wc_info *wc)
 {
+	irdma_dbg("CQ %u: rejected a CQE (words %016llx %016llx %016llx %016llx): it names no QP or WQE of this CQ",
+		  cq->cq_id, (unsigned long long)v->w0,
+		  (unsigned long long)v->w1, (unsigned long long)v->w2,
+		  (unsigned long long)v->w3);
 	memset(wc, 0, sizeof(*wc));
 	wc->status = IBV_WC_GENERAL_ERR;
 	wc->vendor_err = IRDMA_VENDOR_ERR_BAD_CQE;
@@ -432,7 +438,7 @@ static int poll_ring(struct irdma_cq *cq, struct irdma_cq_ring *r,
 	return ret;
 
 bad:
-	report_bad_cqe(&v, wc);
+	report_bad_cqe(cq, &v, wc);
 	consume_cqe(cq, r, v.slots);
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "debug.h"
 #include "hw_format.h"
 #include "queues.h"
 
@@ -234,8 +235,12 @@ static int qp_apply_resp(struct irdma_qp *qp, const struct qp_sizes *s,
 	uint64_t sq_q = (uint64_t)r->actual_sq_size << s->sq_shift;
 	uint32_t rq_wqes = s->rq_depth >> s->rq_shift;
 
-	if (!sq_q || sq_q > s->sq_depth || r->actual_rq_size > rq_wqes)
+	if (!sq_q || sq_q > s->sq_depth || r->actual_rq_size > rq_wqes) {
+		irdma_dbg("create_qp: kernel sizes SQ %u RQ %u do not fit the rings allocated for %u/%u quanta",
+			  r->actual_sq_size, r->actual_rq_size, s->sq_depth,
+			  s->rq_depth);
 		return EINVAL;
+	}
 	qp->sq_pos.size = (uint32_t)sq_q;
 	qp->rq_pos.size = r->actual_rq_size ? r->actual_rq_size : rq_wqes;
 	qp->qp_caps = r->qp_caps;
@@ -266,8 +271,16 @@ static struct irdma_qp *qp_create(struct ibv_context *ibctx,
 	int ret;
 
 	ret = qp_check_attr(ctx, attr);
-	if (ret)
+	if (ret) {
+		irdma_dbg("create_qp: type %d caps wr %u/%u sge %u/%u inline %u refused (%s); device limits: sge %u inline %u sq quanta %u rq quanta %u",
+			  attr->qp_type, attr->cap.max_send_wr,
+			  attr->cap.max_recv_wr, attr->cap.max_send_sge,
+			  attr->cap.max_recv_sge, attr->cap.max_inline_data,
+			  ret == EOPNOTSUPP ? "unsupported" : "out of range",
+			  ctx->max_hw_wq_frags, ctx->max_hw_inline,
+			  ctx->max_hw_wq_quanta, ctx->max_hw_rq_quanta);
 		goto err_out;
+	}
 	if (attr->srq) {
 		/* the RQ of an SRQ user is never posted to: keep it minimal */
 		attr->cap.max_recv_sge = 1;
