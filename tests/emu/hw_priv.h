@@ -150,6 +150,9 @@ struct hw_qp {
 	uint64_t ack_due;	/* ack timeout of the oldest message */
 	/* RC responder */
 	uint32_t exp_msn;
+	bool atomic_done;	/* last atomic's result, for a retried one */
+	uint32_t atomic_msn;
+	uint64_t atomic_orig;
 	bool nak_outstanding;
 	struct hw_rx rx;
 	bool flush_sq_pending, flush_rq_pending;

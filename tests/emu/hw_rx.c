@@ -373,9 +373,23 @@ static void rc_atomic(struct hw_qp *h, const struct fab_pkt *p)
 		val = orig + p->h.atomic_data;
 	emu_dma_write(host, &val, 8);
 	h->exp_msn++;
+	h->atomic_done = true;
+	h->atomic_msn = p->h.msn;
+	h->atomic_orig = orig;
 	reply(h, p, FAB_ATOMIC_RESP, p->h.msn);
 	rsp.h.flags = FAB_F_LAST;
 	rsp.h.atomic_data = orig;
+	fabric_send(&rsp);
+}
+
+/* A retried atomic must not execute twice: answer with the saved result. */
+static void rc_atomic_again(struct hw_qp *h, const struct fab_pkt *p)
+{
+	if (!h->atomic_done || h->atomic_msn != p->h.msn)
+		return;
+	reply(h, p, FAB_ATOMIC_RESP, p->h.msn);
+	rsp.h.flags = FAB_F_LAST;
+	rsp.h.atomic_data = h->atomic_orig;
 	fabric_send(&rsp);
 }
 
@@ -396,6 +410,9 @@ static void rc_request(struct hw_qp *h, const struct fab_pkt *p)
 		else if ((int32_t)(p->h.msn - h->exp_msn) < 0 &&
 			 p->h.op == FAB_READ_REQ)
 			rc_read(h, p);	/* reads are simply answered again */
+		else if ((int32_t)(p->h.msn - h->exp_msn) < 0 &&
+			 p->h.op == FAB_ATOMIC)
+			rc_atomic_again(h, p);
 		return;		/* ahead of a NAKed message: dropped */
 	}
 	if (h->nak_outstanding) {
