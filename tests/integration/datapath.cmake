@@ -64,10 +64,14 @@ add_test(NAME hw_srq_pingpong_upstream_gen2_refused
 set_tests_properties(hw_srq_pingpong_upstream_gen2_refused PROPERTIES
 	PASS_REGULAR_EXPRESSION "Couldn't create SRQ" TIMEOUT 20
 	LABELS "emu;datapath")
-# CoCo: only shared-heap memory is visible to the device, so only our
-# provider (rings and buffers from the DMA-buf heap) can work.
+# CoCo: only shared-heap memory is visible to the device. -U makes the
+# example use a parent domain that allows unprotected (shared) memory, from
+# which our provider takes rings and buffers on the DMA-buf heap.
 hw_pingpong(hw_rc_pingpong_cc_ours_gen2 23060 "--gen 2 --cc --provider ours"
-	"${_bin}/ibv_rc_pingpong" -g 1 -c -n 1000)
+	"${_bin}/ibv_rc_pingpong" -g 1 -c -U -n 1000)
+hw_pingpong(hw_rc_pingpong_cc_events_ours_gen3 23070
+	"--gen 3 --cc --provider ours"
+	"${_bin}/ibv_rc_pingpong" -g 0 -e -c -U -n 1000 -s 10000)
 
 # Opcodes, error statuses, flushes, RNR, CQ overflow/resize, SRQ limit and
 # UD through many AHs, two QPs in one process.
