@@ -33,4 +33,10 @@ const struct hw_cqe *hw_hostile_cqe(struct hw_cq *c, const struct hw_cqe *e,
  */
 void hw_hostile_tick(struct hw_qp *qps, struct hw_cq *cqs, uint64_t now);
 
+/*
+ * For tests (dlsym): CQEs injected or mangled so far, 0 when off. Read it
+ * once the device is idle (it is not synchronised with the engine).
+ */
+unsigned long emu_hw_hostile_injected(void);
+
 #endif /* IRDMA_EMU_HW_HOSTILE_H */

@@ -7,13 +7,13 @@
 set(_rel "${CMAKE_CURRENT_SOURCE_DIR}/reliability")
 set(_rel_run "${CMAKE_BINARY_DIR}/bin/irdma-emu-run")
 
-foreach(_t faults)
+foreach(_t faults hostile)
 	irdma_test_program(rel_${_t} "${_rel}/rel_${_t}.c" "${_rel}/rel_util.c")
 	target_link_libraries(rel_${_t} PRIVATE ${CMAKE_DL_LIBS})
 endforeach()
 
 # --- 2. every failure path -------------------------------------------------
-foreach(_case "gen1;--gen 1" "gen2;--gen 2" "gen2_cc;--gen 2 --cc"
+foreach(_case "gen1;--gen 1;--plain-cq" "gen2;--gen 2" "gen2_cc;--gen 2 --cc"
 		"gen3_cc;--gen 3 --cc;--srq")
 	list(GET _case 0 _name)
 	list(GET _case 1 _emu)
@@ -27,4 +27,26 @@ foreach(_case "gen1;--gen 1" "gen2;--gen 2" "gen2_cc;--gen 2 --cc"
 		COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:rel_faults>
 			${_args}
 		LABELS rel TIMEOUT 300)
+endforeach()
+
+# --- 3. a hostile device ---------------------------------------------------
+# --clean first: without --hostile the same traffic must complete, all OK
+# (proves the checks of the hostile runs can fail).
+irdma_emu_test(rel_hostile_clean_gen2_cc EMU_ARGS --gen 2 --cc
+	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:rel_hostile> --cc
+		--clean --seconds 1
+	LABELS rel)
+foreach(_case "gen1;1;--gen 1;" "gen2_cc;2;--gen 2 --cc;--cc"
+		"gen3_cc_srq;3;--gen 3 --cc;--cc --srq" "gen3_srq;4;--gen 3;--srq")
+	list(GET _case 0 _name)
+	list(GET _case 1 _seed)
+	list(GET _case 2 _emu)
+	list(GET _case 3 _args)
+	separate_arguments(_emu)
+	separate_arguments(_args)
+	irdma_emu_test(rel_hostile_${_name}
+		EMU_ARGS --hostile=${_seed} ${_emu}
+		COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:rel_hostile>
+			${_args} --seconds 3
+		LABELS rel TIMEOUT 120)
 endforeach()

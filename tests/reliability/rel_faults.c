@@ -8,7 +8,10 @@
  * must report an errno, everything built before it is torn down, and then
  * no fd, mapping, heap buffer or kernel object may be left over.
  *
- * Usage: rel_faults [--srq]   (--srq: the device has SRQs, build one too)
+ * Usage: rel_faults [--srq] [--plain-cq]
+ *   --srq       the device has SRQs: build one too
+ *   --plain-cq  ibv_create_cq instead of an extended CQ on the parent
+ *               domain (gen 1 has no extended CQs)
  * Prints one line per fault kind with the number of steps failed in turn.
  */
 #define _GNU_SOURCE
@@ -33,6 +36,7 @@ struct chain {
 	struct ibv_mr *buf_mr, *plain_mr;
 	void *plain;
 	struct ibv_cq_ex *cqx;
+	struct ibv_cq *cq;
 	struct ibv_qp *qp, *srq_qp;
 	struct ibv_srq *srq;
 	const char *failed_at; /* step that failed, NULL if all worked */
@@ -40,6 +44,7 @@ struct chain {
 };
 
 static bool want_srq;
+static bool plain_cq; /* gen 1: no extended CQs, so none on a parent domain */
 static unsigned int violations;
 static size_t page;
 
@@ -55,14 +60,14 @@ static bool step(struct chain *c, bool ok, const char *name)
 static struct ibv_qp *qp_on(struct chain *c, struct ibv_srq *srq)
 {
 	struct ibv_qp_init_attr a = {
-		.send_cq = ibv_cq_ex_to_cq(c->cqx),
-		.recv_cq = ibv_cq_ex_to_cq(c->cqx),
+		.send_cq = c->cq,
+		.recv_cq = c->cq,
 		.srq = srq,
 		.cap = { .max_send_wr = 16,
 			 .max_recv_wr = srq ? 0 : 16,
 			 .max_send_sge = 2,
 			 .max_recv_sge = srq ? 0 : 2,
-			 .max_inline_data = 64 },
+			 .max_inline_data = 32 },
 		.qp_type = IBV_QPT_RC,
 	};
 
@@ -108,9 +113,18 @@ static void build(struct chain *c)
 		  "ibv_reg_mr"))
 		return;
 	ca.parent_domain = c->par;
-	if (!step(c, (c->cqx = ibv_create_cq_ex(c->ctx, &ca)) != NULL,
-		  "ibv_create_cq_ex(parent domain)"))
-		return;
+	if (plain_cq) {
+		if (!step(c,
+			  (c->cq = ibv_create_cq(c->ctx, ca.cqe, NULL, NULL,
+						 0)) != NULL,
+			  "ibv_create_cq"))
+			return;
+	} else {
+		if (!step(c, (c->cqx = ibv_create_cq_ex(c->ctx, &ca)) != NULL,
+			  "ibv_create_cq_ex(parent domain)"))
+			return;
+		c->cq = ibv_cq_ex_to_cq(c->cqx);
+	}
 	if (!step(c, (c->qp = qp_on(c, NULL)) != NULL, "ibv_create_qp"))
 		return;
 	if (!want_srq)
@@ -136,8 +150,8 @@ static void teardown(struct chain *c)
 		must(ibv_destroy_srq(c->srq), "destroy SRQ");
 	if (c->qp)
 		must(ibv_destroy_qp(c->qp), "destroy QP");
-	if (c->cqx)
-		must(ibv_destroy_cq(ibv_cq_ex_to_cq(c->cqx)), "destroy CQ");
+	if (c->cq)
+		must(ibv_destroy_cq(c->cq), "destroy CQ");
 	if (c->plain_mr)
 		must(ibv_dereg_mr(c->plain_mr), "dereg plain MR");
 	if (c->buf_mr)
@@ -221,9 +235,12 @@ int main(int argc, char **argv)
 	int i;
 
 	for (i = 1; i < argc; i++) {
-		REL_CHECK(!strcmp(argv[i], "--srq"), "unknown argument %s",
-			  argv[i]);
-		want_srq = true;
+		if (!strcmp(argv[i], "--srq"))
+			want_srq = true;
+		else if (!strcmp(argv[i], "--plain-cq"))
+			plain_cq = true;
+		else
+			REL_CHECK(0, "unknown argument %s", argv[i]);
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	page = (size_t)sysconf(_SC_PAGESIZE);
