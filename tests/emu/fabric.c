@@ -118,7 +118,8 @@ static void sanitize(char *dst, size_t cap, const char *src)
 	for (i = 0; src[i] && i + 1 < cap; i++) {
 		char c = src[i];
 		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			  (c >= '0' && c <= '9') || c == '-' || c == '_';
+			  (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+			  c == '.';
 
 		dst[i] = ok ? c : '_';
 	}
