@@ -3,7 +3,8 @@
  * CoCo end to end through the control path's memory layer: a CQ and two RC
  * QPs created on a CoCo parent domain, a buffer from ibv_alloc_buf() on it
  * registered with ibv_reg_buf_mr(), and a SEND plus an RDMA WRITE between
- * the QPs. With --cc the emulated device sees only shared-heap memory, so
+ * the QPs (and a SEND through an SRQ on the parent domain where the device
+ * has SRQs). With --cc the emulated device sees only shared-heap memory, so
  * the transfer only works if rings and buffer really came from the heap.
  * With --cc --no-dmabuf-memreg the rings cannot be registered: creating
  * them must fail with EOPNOTSUPP and the debug output must say why.
@@ -46,11 +47,13 @@ static struct ibv_cq_ex *cq_on_parent(struct coco *c)
 	return ibv_create_cq_ex(c->ctx, &a);
 }
 
-static struct ibv_qp *qp_on_parent(struct coco *c, struct ibv_cq *cq)
+static struct ibv_qp *qp_on_parent(struct coco *c, struct ibv_cq *cq,
+				   struct ibv_srq *srq)
 {
 	struct ibv_qp_init_attr a = {
 		.send_cq = cq,
 		.recv_cq = cq,
+		.srq = srq,
 		.cap = { .max_send_wr = 8,
 			 .max_recv_wr = 8,
 			 .max_send_sge = 1,
@@ -171,6 +174,51 @@ static void send_and_write(struct coco *c)
 	CHECK(!memcmp(src, dst + MSG_LEN, MSG_LEN), "RDMA WRITE data differs");
 }
 
+/*
+ * On a device with SRQs: an SRQ on the CoCo parent domain feeds a third QP;
+ * qa sends to it and the payload must land through the SRQ ring.
+ */
+static void srq_leg(struct coco *c)
+{
+	struct ibv_srq_init_attr sa = { .attr = { .max_wr = 8, .max_sge = 1 } };
+	unsigned char *src = c->mem, *dst = c->mem + c->page + 2 * MSG_LEN;
+	struct ibv_device_attr dev;
+	struct ibv_recv_wr rwr = {}, *bad_r;
+	struct ibv_send_wr swr = {}, *bad_s;
+	struct ibv_qp *qa2, *qs;
+	struct ibv_srq *srq;
+	struct ibv_sge sge;
+
+	CHECK(!ibv_query_device(c->ctx, &dev), "query_device");
+	if (!dev.max_srq)
+		return;
+	srq = ibv_create_srq(c->par, &sa);
+	CHECK(srq, "SRQ on the CoCo parent domain: %m");
+	qa2 = qp_on_parent(c, c->cq, NULL);
+	qs = qp_on_parent(c, c->cq, srq);
+	CHECK(qa2 && qs, "QPs for the SRQ leg: %m");
+	to_rts(c, qa2, qs->qp_num);
+	to_rts(c, qs, qa2->qp_num);
+
+	sge = (struct ibv_sge){ (uintptr_t)dst, MSG_LEN, c->mr->lkey };
+	rwr.wr_id = 10;
+	rwr.sg_list = &sge;
+	rwr.num_sge = 1;
+	CHECK(!ibv_post_srq_recv(srq, &rwr, &bad_r), "post_srq_recv");
+	sge = (struct ibv_sge){ (uintptr_t)src, MSG_LEN, c->mr->lkey };
+	swr.wr_id = 11;
+	swr.sg_list = &sge;
+	swr.num_sge = 1;
+	swr.opcode = IBV_WR_SEND;
+	swr.send_flags = IBV_SEND_SIGNALED;
+	CHECK(!ibv_post_send(qa2, &swr, &bad_s), "post_send to SRQ QP");
+	poll_n(c->cq, 2);
+	CHECK(!memcmp(src, dst, MSG_LEN), "SRQ payload differs");
+
+	CHECK(!ibv_destroy_qp(qa2) && !ibv_destroy_qp(qs), "destroy SRQ QPs");
+	CHECK(!ibv_destroy_srq(srq), "destroy_srq");
+}
+
 static void expect_refusal(struct coco *c)
 {
 	struct ibv_cq *plain_cq;
@@ -182,7 +230,7 @@ static void expect_refusal(struct coco *c)
 	plain_cq = ibv_create_cq(c->ctx, 8, NULL, NULL, 0);
 	CHECK(plain_cq, "plain CQ: %m");
 	errno = 0;
-	c->qa = qp_on_parent(c, plain_cq);
+	c->qa = qp_on_parent(c, plain_cq, NULL);
 	CHECK(!c->qa && errno == EOPNOTSUPP,
 	      "CoCo QP without DMA-buf memreg: errno %d", errno);
 	CHECK(!ibv_destroy_cq(plain_cq), "destroy plain CQ");
@@ -219,8 +267,8 @@ int main(int argc, char **argv)
 		c.cqx = cq_on_parent(&c);
 		CHECK(c.cqx, "CQ on the CoCo parent domain: %m");
 		c.cq = ibv_cq_ex_to_cq(c.cqx);
-		c.qa = qp_on_parent(&c, c.cq);
-		c.qb = qp_on_parent(&c, c.cq);
+		c.qa = qp_on_parent(&c, c.cq, NULL);
+		c.qb = qp_on_parent(&c, c.cq, NULL);
 		CHECK(c.qa && c.qb, "QP on the CoCo parent domain: %m");
 		to_rts(&c, c.qa, c.qb->qp_num);
 		to_rts(&c, c.qb, c.qa->qp_num);
@@ -232,6 +280,7 @@ int main(int argc, char **argv)
 					      IBV_ACCESS_REMOTE_WRITE);
 		CHECK(c.mr, "reg_buf_mr: %m");
 		send_and_write(&c);
+		srq_leg(&c);
 
 		CHECK(!ibv_dereg_mr(c.mr), "dereg_mr");
 		ibv_free_buf(c.buf);
