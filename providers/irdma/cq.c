@@ -197,11 +197,12 @@ static struct ibv_cq_ex *cq_create(struct ibv_context *ibctx,
 
 	ret = cq_check_attr(ctx, attr, ex);
 	if (ret) {
-		irdma_dbg("create_cq: cqe %d wc_flags 0x%llx comp_mask 0x%x refused (%s, device max cqe %u)",
-			  attr->cqe, (unsigned long long)attr->wc_flags,
-			  attr->comp_mask,
-			  ret == EOPNOTSUPP ? "unsupported" : "out of range",
-			  ctx->max_hw_cq_size - 1);
+		irdma_dbg(
+			"create_cq: cqe %d wc_flags 0x%llx comp_mask 0x%x refused (%s, device max cqe %u)",
+			attr->cqe, (unsigned long long)attr->wc_flags,
+			attr->comp_mask,
+			ret == EOPNOTSUPP ? "unsupported" : "out of range",
+			ctx->max_hw_cq_size - 1);
 		errno = ret;
 		return NULL;
 	}
@@ -216,8 +217,8 @@ static struct ibv_cq_ex *cq_create(struct ibv_context *ibctx,
 	cq->ctx = ctx;
 	cq->policy_pd = policy_pd;
 	cq->gen = ctx->hw_rev;
-	cq->cqe_stride = cq_uses_64b_cqes(ctx) ? IRDMA_CQE64_BYTES :
-						 IRDMA_CQE_BYTES;
+	cq->cqe_stride =
+		cq_uses_64b_cqes(ctx) ? IRDMA_CQE64_BYTES : IRDMA_CQE_BYTES;
 	ret = pthread_spin_init(&cq->lock, PTHREAD_PROCESS_PRIVATE);
 	if (ret)
 		goto err_free;
@@ -246,7 +247,8 @@ static struct ibv_cq_ex *cq_create(struct ibv_context *ibctx,
 	/* the parent domain is ours; the kernel only knows real PDs */
 	kattr.comp_mask &= ~(uint32_t)IBV_CQ_INIT_ATTR_MASK_PD;
 	ret = ibv_cmd_create_cq_ex(ibctx, &kattr, NULL, &cq->vcq, &cmd.ibv_cmd,
-				   sizeof(cmd), &resp.ibv_resp, sizeof(resp), 0);
+				   sizeof(cmd), &resp.ibv_resp, sizeof(resp),
+				   0);
 	if (ret)
 		goto err_shadow;
 
@@ -353,8 +355,8 @@ int irdma_resize_cq(struct ibv_cq *ibcq, int cqe)
 
 	pthread_spin_lock(&cq->lock);
 	cmd.drv.user_cq_buffer = (uintptr_t)nr->cqes;
-	ret = ibv_cmd_resize_cq(ibcq, entries, &cmd.ibv_cmd, sizeof(cmd),
-				&resp, sizeof(resp));
+	ret = ibv_cmd_resize_cq(ibcq, entries, &cmd.ibv_cmd, sizeof(cmd), &resp,
+				sizeof(resp));
 	if (ret) {
 		pthread_spin_unlock(&cq->lock);
 		cq_ring_release(ctx, nr);

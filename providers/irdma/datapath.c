@@ -10,8 +10,7 @@
  * sees it. A QP the device moved to the error state must be known as such
  * by the post paths (they then ask the kernel to flush new WQEs).
  */
-void irdma_async_event(struct ibv_context *ibctx,
-		       struct ibv_async_event *event)
+void irdma_async_event(struct ibv_context *ibctx, struct ibv_async_event *event)
 {
 	switch (event->event_type) {
 	case IBV_EVENT_QP_FATAL:

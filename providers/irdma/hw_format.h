@@ -88,7 +88,7 @@ static inline uint64_t hw_rd64(const __le64 *q, unsigned int word)
 #define FRAG_GEN1_STAG HWF_MASK(63, 32)
 /* Fragment 0 sits at byte 0; fragment n>=1 at 32 + 16 * (n - 1). */
 #define FRAG0_OFFSET 0u
-#define FRAGN_OFFSET(n) (32u + 16u * ((n) - 1u))
+#define FRAGN_OFFSET(n) (32u + 16u * ((n)-1u))
 
 /* Word 2 of send WQEs (UD destination). */
 #define WQE2_QKEY HWF_MASK(31, 0)

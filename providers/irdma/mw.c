@@ -44,8 +44,8 @@ int irdma_bind_mw(struct ibv_qp *qp, struct ibv_mw *mw,
 	if (!mw || mw->type != IBV_MW_TYPE_1)
 		return EINVAL;
 	/* a zero-length bind unbinds and needs no MR */
-	if (bi->length && (!bi->mr ||
-			   verbs_get_mr(bi->mr)->mr_type != IBV_MR_TYPE_MR))
+	if (bi->length &&
+	    (!bi->mr || verbs_get_mr(bi->mr)->mr_type != IBV_MR_TYPE_MR))
 		return EINVAL;
 	if (bi->length &&
 	    (verbs_get_mr(bi->mr)->access & IBV_ACCESS_ZERO_BASED))

@@ -64,35 +64,45 @@ static enum ibv_wc_status flush_code_to_status(uint32_t code)
 
 /*
  * SRQ flushes carry the asynchronous event id that killed the QP in the
- * minor code; classify it the way the kernel classifies QP errors.
+ * minor code; classify it the way the kernel classifies QP errors. Ids
+ * not listed are general flushes.
  */
+static const struct {
+	uint16_t first, last; /* range of async event ids */
+	uint8_t code;
+} ae_flush_map[] = {
+	{ 0x0102, 0x010a, IRDMA_FLUSH_PROT },
+	{ 0x011c, 0x011c, IRDMA_FLUSH_PROT },
+	{ 0x0112, 0x0112, IRDMA_FLUSH_REM_ACCESS },
+	{ 0x020d, 0x020d, IRDMA_FLUSH_REM_ACCESS },
+	{ 0x0114, 0x0114, IRDMA_FLUSH_MW_BIND },
+	{ 0x0118, 0x0119, IRDMA_FLUSH_MW_BIND },
+	{ 0x011b, 0x011b, IRDMA_FLUSH_MW_BIND },
+	{ 0x0132, 0x0132, IRDMA_FLUSH_LOC_LEN },
+	{ 0x0134, 0x0135, IRDMA_FLUSH_LOC_LEN },
+	{ 0x0303, 0x0303, IRDMA_FLUSH_LOC_LEN },
+	{ 0x0305, 0x0305, IRDMA_FLUSH_LOC_LEN },
+	{ 0x0133, 0x0133, IRDMA_FLUSH_LOC_QP_OP },
+	{ 0x020a, 0x020a, IRDMA_FLUSH_LOC_QP_OP },
+	{ 0x0208, 0x0208, IRDMA_FLUSH_REM_INV_REQ },
+	{ 0x020e, 0x020e, IRDMA_FLUSH_REM_OP },
+	{ 0x0316, 0x0316, IRDMA_FLUSH_REM_OP },
+	{ 0x0505, 0x0505, IRDMA_FLUSH_REM_OP },
+	{ 0x0507, 0x0507, IRDMA_FLUSH_REM_OP },
+	{ 0x050a, 0x050a, IRDMA_FLUSH_RETRY_EXC },
+	{ 0x050f, 0x050f, IRDMA_FLUSH_RNR_RETRY_EXC },
+	{ 0x0700, 0x0700, IRDMA_FLUSH_FATAL },
+	{ 0x0703, 0x0705, IRDMA_FLUSH_FATAL },
+};
+
 static uint32_t async_event_to_flush_code(uint32_t ae)
 {
-	switch (ae) {
-	case 0x0102: case 0x0103: case 0x0104: case 0x0105: case 0x0106:
-	case 0x0107: case 0x0108: case 0x0109: case 0x010a: case 0x011c:
-		return IRDMA_FLUSH_PROT;
-	case 0x0133: case 0x020a:
-		return IRDMA_FLUSH_LOC_QP_OP;
-	case 0x0132: case 0x0134: case 0x0135: case 0x0303: case 0x0305:
-		return IRDMA_FLUSH_LOC_LEN;
-	case 0x0112: case 0x020d:
-		return IRDMA_FLUSH_REM_ACCESS;
-	case 0x0114: case 0x0118: case 0x0119: case 0x011b:
-		return IRDMA_FLUSH_MW_BIND;
-	case 0x050a:
-		return IRDMA_FLUSH_RETRY_EXC;
-	case 0x0208:
-		return IRDMA_FLUSH_REM_INV_REQ;
-	case 0x0505: case 0x0507: case 0x020e: case 0x0316:
-		return IRDMA_FLUSH_REM_OP;
-	case 0x050f:
-		return IRDMA_FLUSH_RNR_RETRY_EXC;
-	case 0x0700: case 0x0703: case 0x0704: case 0x0705:
-		return IRDMA_FLUSH_FATAL;
-	default:
-		return IRDMA_FLUSH_GENERAL;
-	}
+	size_t i;
+
+	for (i = 0; i < sizeof(ae_flush_map) / sizeof(ae_flush_map[0]); i++)
+		if (ae >= ae_flush_map[i].first && ae <= ae_flush_map[i].last)
+			return ae_flush_map[i].code;
+	return IRDMA_FLUSH_GENERAL;
 }
 
 static enum ibv_wc_opcode sq_op_to_wc(uint8_t hw_op, bool *known)
@@ -124,8 +134,8 @@ static enum ibv_wc_opcode sq_op_to_wc(uint8_t hw_op, bool *known)
 	}
 }
 
-static enum ibv_wc_opcode rq_op_to_wc(const struct irdma_qp *qp,
-				      uint8_t cqe_op, bool imm_valid)
+static enum ibv_wc_opcode rq_op_to_wc(const struct irdma_qp *qp, uint8_t cqe_op,
+				      bool imm_valid)
 {
 	if (qp->gen >= IRDMA_GEN_3)
 		return (cqe_op == IRDMA_HWOP_RDMA_WRITE ||
@@ -145,8 +155,8 @@ static enum ibv_wc_opcode rq_op_to_wc(const struct irdma_qp *qp,
 static bool read_cqe(const struct irdma_cq *cq, const struct irdma_cq_ring *r,
 		     struct cqe_view *v)
 {
-	const __le64 *c = (const __le64 *)(r->cqes +
-					   (size_t)r->head * cq->cqe_stride);
+	const __le64 *c =
+		(const __le64 *)(r->cqes + (size_t)r->head * cq->cqe_stride);
 	const __le64 *e;
 	uint8_t ext_pol = r->polarity;
 
@@ -164,7 +174,8 @@ static bool read_cqe(const struct irdma_cq *cq, const struct irdma_cq_ring *r,
 		} else {
 			uint32_t n = (r->head + 1) % r->entries;
 
-			e = (const __le64 *)(r->cqes + (size_t)n * IRDMA_CQE_BYTES);
+			e = (const __le64 *)(r->cqes +
+					     (size_t)n * IRDMA_CQE_BYTES);
 			if (n == 0)
 				ext_pol ^= 1;
 			v->slots = 2;
@@ -202,8 +213,7 @@ static void consume_cqe(struct irdma_cq *cq, struct irdma_cq_ring *r,
 	hw_wr64(cq->shadow, CQ_SHADOW_HEAD_WORD, r->head);
 }
 
-static struct irdma_qp *lookup_qp(struct irdma_cq *cq, uint64_t token,
-				  bool sq)
+static struct irdma_qp *lookup_qp(struct irdma_cq *cq, uint64_t token, bool sq)
 {
 	uint32_t slot = sq ? irdma_token_send_slot(token) :
 			     irdma_token_recv_slot(token);
@@ -215,13 +225,13 @@ static struct irdma_qp *lookup_qp(struct irdma_cq *cq, uint64_t token,
 	return (qp && qp->token == token) ? qp : NULL;
 }
 
-static void report_bad_cqe(const struct irdma_cq *cq,
-			   const struct cqe_view *v, struct irdma_wc_info *wc)
+static void report_bad_cqe(const struct irdma_cq *cq, const struct cqe_view *v,
+			   struct irdma_wc_info *wc)
 {
-	irdma_dbg("CQ %u: rejected a CQE (words %016llx %016llx %016llx %016llx): it names no QP or WQE of this CQ",
-		  cq->cq_id, (unsigned long long)v->w0,
-		  (unsigned long long)v->w1, (unsigned long long)v->w2,
-		  (unsigned long long)v->w3);
+	irdma_dbg(
+		"CQ %u: rejected a CQE (words %016llx %016llx %016llx %016llx): it names no QP or WQE of this CQ",
+		cq->cq_id, (unsigned long long)v->w0, (unsigned long long)v->w1,
+		(unsigned long long)v->w2, (unsigned long long)v->w3);
 	memset(wc, 0, sizeof(*wc));
 	wc->status = IBV_WC_GENERAL_ERR;
 	wc->vendor_err = IRDMA_VENDOR_ERR_BAD_CQE;
@@ -366,8 +376,7 @@ static int complete_send(struct irdma_cq *cq, struct irdma_qp *qp,
 }
 
 static void fill_recv_extras(const struct irdma_qp *qp,
-			     const struct cqe_view *v,
-			     struct irdma_wc_info *wc)
+			     const struct cqe_view *v, struct irdma_wc_info *wc)
 {
 	bool imm_valid = v->has_ext && hwf_get(CQE7_IMM_VALID, v->w7);
 	bool ud = qp->vqp.qp.qp_type == IBV_QPT_UD;

@@ -32,14 +32,15 @@ void irdma_write_recv_frags(__le64 *wqe, const struct ibv_sge *sge,
 		if (gen == IRDMA_GEN_1)
 			hw_wr64(wqe, off / 8 + 1,
 				s ? hwf_put(FRAG_GEN1_LEN, s->length) |
-					    hwf_put(FRAG_GEN1_STAG, s->lkey) :
+						hwf_put(FRAG_GEN1_STAG,
+							s->lkey) :
 				    0);
 		else
 			hw_wr64(wqe, off / 8 + 1,
 				hwf_put(FRAG_VALID, polarity) |
 					(s ? hwf_put(FRAG_LEN, s->length) |
-						     hwf_put(FRAG_STAG,
-							     s->lkey) :
+							 hwf_put(FRAG_STAG,
+								 s->lkey) :
 					     0));
 	}
 	if (gen >= IRDMA_GEN_2 && num_sge && !(num_sge & 1)) {
@@ -64,11 +65,11 @@ static int rq_post_one(struct irdma_qp *qp, const struct ibv_recv_wr *wr)
 	if (irdma_wq_used(p) >= p->size - IRDMA_RQ_RESERVED)
 		return ENOMEM;
 
-	wqe = (__le64 *)(qp->rq + ((size_t)idx * IRDMA_WQE_QUANTUM
-				   << qp->rq_shift));
+	wqe = (__le64 *)(qp->rq +
+			 ((size_t)idx * IRDMA_WQE_QUANTUM << qp->rq_shift));
 	qp->rq_wr_ids[idx] = wr->wr_id;
-	irdma_write_recv_frags(wqe, wr->sg_list, wr->num_sge,
-			       qp->rq_polarity, qp->gen, &addl);
+	irdma_write_recv_frags(wqe, wr->sg_list, wr->num_sge, qp->rq_polarity,
+			       qp->gen, &addl);
 	hw_wr64(wqe, 2, 0);
 	udma_to_device_barrier();
 	hw_wr64(wqe, 3,
@@ -127,12 +128,11 @@ static int srq_post_one(struct irdma_srq *srq, const struct ibv_recv_wr *wr)
 		return EINVAL;
 	/* the tail moves under the CQ lock as completions are polled */
 	tail = __atomic_load_n(&p->tail, __ATOMIC_ACQUIRE);
-	if ((p->head + p->size - tail) % p->size >=
-	    p->size - IRDMA_RQ_RESERVED)
+	if ((p->head + p->size - tail) % p->size >= p->size - IRDMA_RQ_RESERVED)
 		return ENOMEM;
 
-	wqe = (__le64 *)(srq->wqes + ((size_t)idx * IRDMA_WQE_QUANTUM
-				      << srq->wqe_shift));
+	wqe = (__le64 *)(srq->wqes +
+			 ((size_t)idx * IRDMA_WQE_QUANTUM << srq->wqe_shift));
 	irdma_write_recv_frags(wqe, wr->sg_list, wr->num_sge, srq->polarity,
 			       srq->ctx->hw_rev, &addl);
 	/* an SRQ completion hands back word 2 as the wr_id */

@@ -158,7 +158,7 @@ static void put_frag(const struct irdma_qp *qp, __le64 *wqe, uint32_t off,
 		hw_wr64(wqe, w, sge ? sge->addr : 0);
 		hw_wr64(wqe, w + 1,
 			sge ? hwf_put(FRAG_GEN1_LEN, sge->length) |
-				      hwf_put(FRAG_GEN1_STAG, sge->lkey) :
+					hwf_put(FRAG_GEN1_STAG, sge->lkey) :
 			      0);
 		return;
 	}
@@ -166,7 +166,7 @@ static void put_frag(const struct irdma_qp *qp, __le64 *wqe, uint32_t off,
 	hw_wr64(wqe, w + 1,
 		hwf_put(FRAG_VALID, valid) |
 			(sge ? hwf_put(FRAG_LEN, sge->length) |
-				       hwf_put(FRAG_STAG, sge->lkey) :
+					 hwf_put(FRAG_STAG, sge->lkey) :
 			       0));
 }
 
@@ -223,8 +223,7 @@ static uint32_t inline_quanta(uint8_t gen, uint32_t len)
 }
 
 /* Byte offset in the WQE of inline payload byte `pos`. */
-static inline uint32_t inline_offset(uint8_t gen, uint32_t pos,
-				     uint32_t *run)
+static inline uint32_t inline_offset(uint8_t gen, uint32_t pos, uint32_t *run)
 {
 	uint32_t q, o;
 
@@ -331,8 +330,7 @@ static int sq_write_data(struct irdma_qp *qp, const struct irdma_send_desc *d)
 		if (d->imm_valid)
 			hw_wr64(wqe, 0, d->imm);
 		put_inline(qp, wqe, d->sge, d->num_sge, quanta);
-		hdr |= hwf_put(WQEH_INLINE, 1) |
-		       hwf_put(WQEH_INLINELEN, bytes);
+		hdr |= hwf_put(WQEH_INLINE, 1) | hwf_put(WQEH_INLINELEN, bytes);
 	} else {
 		addl = put_frags(qp, wqe, d->sge, d->num_sge, d->imm_valid,
 				 d->imm);
@@ -411,9 +409,8 @@ static int sq_write_bind(struct irdma_qp *qp, const struct irdma_send_desc *d)
 			   hwf_put(WQEH_VABASED, !d->bind_zero_based) |
 			   hwf_put(WQEH_MWTYPE1, d->bind_type1) |
 			   hwf_put(WQEH_REMOTE_ATOMIC,
-				   qp->atomics &&
-					   (d->bind_access &
-					    IBV_ACCESS_REMOTE_ATOMIC)),
+				   qp->atomics && (d->bind_access &
+						   IBV_ACCESS_REMOTE_ATOMIC)),
 		   idx);
 	return 0;
 }

@@ -34,12 +34,12 @@ struct irdma_qp_modify_cmd {
 #define IRDMA_CONN_WQES_RTS_AE 3
 #define IRDMA_CONN_WQES 1
 
-#define IRDMA_SUPPORTED_SEND_OPS                                               \
-	(IBV_QP_EX_WITH_SEND | IBV_QP_EX_WITH_SEND_WITH_IMM |                  \
-	 IBV_QP_EX_WITH_SEND_WITH_INV | IBV_QP_EX_WITH_RDMA_WRITE |            \
-	 IBV_QP_EX_WITH_RDMA_WRITE_WITH_IMM | IBV_QP_EX_WITH_RDMA_READ |       \
-	 IBV_QP_EX_WITH_LOCAL_INV | IBV_QP_EX_WITH_BIND_MW |                   \
-	 IBV_QP_EX_WITH_ATOMIC_CMP_AND_SWP |                                   \
+#define IRDMA_SUPPORTED_SEND_OPS                                         \
+	(IBV_QP_EX_WITH_SEND | IBV_QP_EX_WITH_SEND_WITH_IMM |            \
+	 IBV_QP_EX_WITH_SEND_WITH_INV | IBV_QP_EX_WITH_RDMA_WRITE |      \
+	 IBV_QP_EX_WITH_RDMA_WRITE_WITH_IMM | IBV_QP_EX_WITH_RDMA_READ | \
+	 IBV_QP_EX_WITH_LOCAL_INV | IBV_QP_EX_WITH_BIND_MW |             \
+	 IBV_QP_EX_WITH_ATOMIC_CMP_AND_SWP |                             \
 	 IBV_QP_EX_WITH_ATOMIC_FETCH_AND_ADD)
 
 uint32_t irdma_round_pow2(uint32_t v)
@@ -109,10 +109,9 @@ static int qp_compute_sizes(const struct irdma_context *ctx,
 	int ret;
 
 	/* gen 2+ may put immediate data in a fragment slot */
-	s->sq_shift = irdma_wqe_shift(gen,
-				      cap->max_send_sge +
-					      (gen >= IRDMA_GEN_2 ? 1 : 0),
-				      cap->max_inline_data);
+	s->sq_shift = irdma_wqe_shift(
+		gen, cap->max_send_sge + (gen >= IRDMA_GEN_2 ? 1 : 0),
+		cap->max_inline_data);
 	ret = wq_depth(ctx, cap->max_send_wr, s->sq_shift,
 		       IRDMA_SQ_RESERVED_QUANTA, ctx->max_hw_wq_quanta,
 		       &s->sq_depth);
@@ -173,8 +172,7 @@ static uint64_t next_token_serial(void)
 	uint32_t s;
 
 	do {
-		s = __atomic_add_fetch(&serial, 1, __ATOMIC_RELAXED) &
-		    0xffffff;
+		s = __atomic_add_fetch(&serial, 1, __ATOMIC_RELAXED) & 0xffffff;
 	} while (!s);
 	return s;
 }
@@ -208,8 +206,8 @@ static void qp_detach_cqs(struct irdma_qp *qp)
 static int qp_alloc_tracking(struct irdma_qp *qp, const struct qp_sizes *s)
 {
 	qp->sq_slots = calloc(s->sq_depth, sizeof(*qp->sq_slots));
-	qp->rq_wr_ids = calloc(s->rq_depth >> s->rq_shift,
-			       sizeof(*qp->rq_wr_ids));
+	qp->rq_wr_ids =
+		calloc(s->rq_depth >> s->rq_shift, sizeof(*qp->rq_wr_ids));
 	qp->wr.inline_cap = qp->max_inline ? qp->max_inline : 1;
 	qp->wr.inline_buf = malloc(qp->wr.inline_cap);
 	if (!qp->sq_slots || !qp->rq_wr_ids || !qp->wr.inline_buf)
@@ -236,9 +234,10 @@ static int qp_apply_resp(struct irdma_qp *qp, const struct qp_sizes *s,
 	uint32_t rq_wqes = s->rq_depth >> s->rq_shift;
 
 	if (!sq_q || sq_q > s->sq_depth || r->actual_rq_size > rq_wqes) {
-		irdma_dbg("create_qp: kernel sizes SQ %u RQ %u do not fit the rings allocated for %u/%u quanta",
-			  r->actual_sq_size, r->actual_rq_size, s->sq_depth,
-			  s->rq_depth);
+		irdma_dbg(
+			"create_qp: kernel sizes SQ %u RQ %u do not fit the rings allocated for %u/%u quanta",
+			r->actual_sq_size, r->actual_rq_size, s->sq_depth,
+			s->rq_depth);
 		return EINVAL;
 	}
 	qp->sq_pos.size = (uint32_t)sq_q;
@@ -272,13 +271,14 @@ static struct irdma_qp *qp_create(struct ibv_context *ibctx,
 
 	ret = qp_check_attr(ctx, attr);
 	if (ret) {
-		irdma_dbg("create_qp: type %d caps wr %u/%u sge %u/%u inline %u refused (%s); device limits: sge %u inline %u sq quanta %u rq quanta %u",
-			  attr->qp_type, attr->cap.max_send_wr,
-			  attr->cap.max_recv_wr, attr->cap.max_send_sge,
-			  attr->cap.max_recv_sge, attr->cap.max_inline_data,
-			  ret == EOPNOTSUPP ? "unsupported" : "out of range",
-			  ctx->max_hw_wq_frags, ctx->max_hw_inline,
-			  ctx->max_hw_wq_quanta, ctx->max_hw_rq_quanta);
+		irdma_dbg(
+			"create_qp: type %d caps wr %u/%u sge %u/%u inline %u refused (%s); device limits: sge %u inline %u sq quanta %u rq quanta %u",
+			attr->qp_type, attr->cap.max_send_wr,
+			attr->cap.max_recv_wr, attr->cap.max_send_sge,
+			attr->cap.max_recv_sge, attr->cap.max_inline_data,
+			ret == EOPNOTSUPP ? "unsupported" : "out of range",
+			ctx->max_hw_wq_frags, ctx->max_hw_inline,
+			ctx->max_hw_wq_quanta, ctx->max_hw_rq_quanta);
 		goto err_out;
 	}
 	if (attr->srq) {
@@ -308,8 +308,7 @@ static struct irdma_qp *qp_create(struct ibv_context *ibctx,
 	qp->max_read_sge = ctx->max_hw_read_sges < attr->cap.max_send_sge ?
 				   ctx->max_hw_read_sges :
 				   attr->cap.max_send_sge;
-	qp->sq_chunk = ctx->max_hw_sq_chunk ? ctx->max_hw_sq_chunk :
-					      s.sq_depth;
+	qp->sq_chunk = ctx->max_hw_sq_chunk ? ctx->max_hw_sq_chunk : s.sq_depth;
 	qp->rq_shift = s.rq_shift;
 	qp->atomics = ctx->feature_flags & IRDMA_FEATURE_ATOMIC_OPS;
 	ret = pthread_spin_init(&qp->lock, PTHREAD_PROCESS_PRIVATE);
@@ -319,20 +318,19 @@ static struct irdma_qp *qp_create(struct ibv_context *ibctx,
 	if (ret)
 		goto err_lock;
 
-	ret = irdma_ring_alloc(ctx, attr->pd,
-			       s.sq_bytes + s.rq_bytes + IRDMA_SHADOW_AREA_BYTES,
-			       &qp->mem);
+	ret = irdma_ring_alloc(
+		ctx, attr->pd,
+		s.sq_bytes + s.rq_bytes + IRDMA_SHADOW_AREA_BYTES, &qp->mem);
 	if (ret)
 		goto err_track;
 	qp->sq = qp->mem.addr;
 	qp->rq = qp->sq + s.sq_bytes;
 	qp->shadow = (__le64 *)(qp->rq + s.rq_bytes);
-	ret = irdma_ring_register(attr->pd, &qp->mem,
-				  s.sq_bytes + s.rq_bytes +
-					  IRDMA_SHADOW_AREA_BYTES,
-				  IRDMA_MEMREG_TYPE_QP,
-				  s.sq_bytes / IRDMA_RING_PAGE,
-				  s.rq_bytes / IRDMA_RING_PAGE, 0, &qp->vmr);
+	ret = irdma_ring_register(
+		attr->pd, &qp->mem,
+		s.sq_bytes + s.rq_bytes + IRDMA_SHADOW_AREA_BYTES,
+		IRDMA_MEMREG_TYPE_QP, s.sq_bytes / IRDMA_RING_PAGE,
+		s.rq_bytes / IRDMA_RING_PAGE, 0, &qp->vmr);
 	if (ret)
 		goto err_ring;
 	ret = qp_attach_cqs(qp);
@@ -384,8 +382,7 @@ err_out:
 	return NULL;
 }
 
-struct ibv_qp *irdma_create_qp(struct ibv_pd *pd,
-			       struct ibv_qp_init_attr *attr)
+struct ibv_qp *irdma_create_qp(struct ibv_pd *pd, struct ibv_qp_init_attr *attr)
 {
 	struct ibv_qp_init_attr_ex ex = {};
 	struct irdma_qp *qp;
@@ -408,8 +405,8 @@ struct ibv_qp *irdma_create_qp_ex(struct ibv_context *ibctx,
 	return qp ? &qp->vqp.qp : NULL;
 }
 
-int irdma_query_qp(struct ibv_qp *ibqp, struct ibv_qp_attr *attr,
-		   int attr_mask, struct ibv_qp_init_attr *init_attr)
+int irdma_query_qp(struct ibv_qp *ibqp, struct ibv_qp_attr *attr, int attr_mask,
+		   struct ibv_qp_init_attr *init_attr)
 {
 	struct ibv_query_qp cmd;
 

@@ -202,7 +202,8 @@ struct irdma_qp {
 	uint32_t max_recv_sge;
 	uint32_t max_inline;
 	uint32_t max_read_sge;
-	uint32_t sq_chunk; /* a WQE never straddles a chunk of this many quanta */
+	uint32_t
+		sq_chunk; /* a WQE never straddles a chunk of this many quanta */
 	uint32_t qp_caps;
 	bool sig_all;
 	bool atomics;
@@ -300,10 +301,9 @@ struct ibv_qp *irdma_create_qp(struct ibv_pd *pd,
 			       struct ibv_qp_init_attr *attr);
 struct ibv_qp *irdma_create_qp_ex(struct ibv_context *ibctx,
 				  struct ibv_qp_init_attr_ex *attr);
-int irdma_query_qp(struct ibv_qp *qp, struct ibv_qp_attr *attr,
-		   int attr_mask, struct ibv_qp_init_attr *init_attr);
-int irdma_modify_qp(struct ibv_qp *qp, struct ibv_qp_attr *attr,
-		    int attr_mask);
+int irdma_query_qp(struct ibv_qp *qp, struct ibv_qp_attr *attr, int attr_mask,
+		   struct ibv_qp_init_attr *init_attr);
+int irdma_modify_qp(struct ibv_qp *qp, struct ibv_qp_attr *attr, int attr_mask);
 int irdma_destroy_qp(struct ibv_qp *qp);
 void irdma_qp_reflush(struct irdma_qp *qp, bool sq, bool rq);
 

@@ -169,8 +169,7 @@ static void wr_send_inv(struct ibv_qp_ex *ibqp, uint32_t rkey)
 	d->rkey = rkey;
 }
 
-static void wr_rdma_write(struct ibv_qp_ex *ibqp, uint32_t rkey,
-			  uint64_t addr)
+static void wr_rdma_write(struct ibv_qp_ex *ibqp, uint32_t rkey, uint64_t addr)
 {
 	struct irdma_send_desc *d =
 		wr_open(ibqp, IBV_WR_RDMA_WRITE, write_op(ibqp));
@@ -191,8 +190,7 @@ static void wr_rdma_write_imm(struct ibv_qp_ex *ibqp, uint32_t rkey,
 	d->imm = be32toh(imm);
 }
 
-static void wr_rdma_read(struct ibv_qp_ex *ibqp, uint32_t rkey,
-			 uint64_t addr)
+static void wr_rdma_read(struct ibv_qp_ex *ibqp, uint32_t rkey, uint64_t addr)
 {
 	struct irdma_send_desc *d =
 		wr_open(ibqp, IBV_WR_RDMA_READ, IRDMA_HWOP_RDMA_READ);
@@ -232,8 +230,8 @@ static void wr_local_inv(struct ibv_qp_ex *ibqp, uint32_t rkey)
 	d->rkey = rkey;
 }
 
-static void wr_bind_mw(struct ibv_qp_ex *ibqp, struct ibv_mw *mw,
-		       uint32_t rkey, const struct ibv_mw_bind_info *bi)
+static void wr_bind_mw(struct ibv_qp_ex *ibqp, struct ibv_mw *mw, uint32_t rkey,
+		       const struct ibv_mw_bind_info *bi)
 {
 	struct irdma_qp *qp = qp_ex_to_irdma_qp(ibqp);
 	struct irdma_send_desc *d =
@@ -295,8 +293,8 @@ static void wr_set_sge_list(struct ibv_qp_ex *ibqp, size_t num,
 }
 
 /* Inline data is copied now: the caller may reuse its buffer at once. */
-static void wr_inline_append(struct irdma_qp *qp, const void *addr,
-			     size_t len, uint32_t *used)
+static void wr_inline_append(struct irdma_qp *qp, const void *addr, size_t len,
+			     uint32_t *used)
 {
 	struct irdma_wr_state *w = &qp->wr;
 

@@ -29,3 +29,32 @@ target_compile_options(dp_cqe_check PRIVATE -fsanitize=address,undefined
 target_link_options(dp_cqe_check PRIVATE -fsanitize=address,undefined)
 add_test(NAME dp_cqe_check COMMAND dp_cqe_check)
 set_tests_properties(dp_cqe_check PROPERTIES LABELS "dp" TIMEOUT 120)
+
+# rdma-core's ibv_rc_pingpong on our provider in the modes that exercise the
+# data path beyond what hw's pingpong tests do: -N posts through the
+# ibv_wr_* API; -U (allow CoCo unprotected allocations) puts rings, CQ and
+# buffers on a parent domain, the only way it can work under --cc.
+set(_dp_pp "${CMAKE_CURRENT_SOURCE_DIR}/integration/pingpong.sh")
+function(dp_pingpong NAME PORT EMU)
+	add_test(NAME ${NAME}
+		COMMAND sh "${_dp_pp}" "${CMAKE_BINARY_DIR}/bin/irdma-emu-run"
+			${PORT} "${EMU}" ${ARGN})
+	set_tests_properties(${NAME} PROPERTIES TIMEOUT 200
+		LABELS "emu;dp")
+endfunction()
+foreach(_gen 2 3)
+	math(EXPR _p "28000 + ${_gen} * 100")
+	dp_pingpong(dp_rc_pingpong_wr_api_gen${_gen} ${_p} "--gen ${_gen}"
+		"${RDMA_CORE_BIN_DIR}/ibv_rc_pingpong" -g 1 -N -c -n 2000)
+	math(EXPR _p "${_p} + 20")
+	dp_pingpong(dp_rc_pingpong_wr_api_events_gen${_gen} ${_p}
+		"--gen ${_gen}" "${RDMA_CORE_BIN_DIR}/ibv_rc_pingpong" -g 0 -N -e
+		-c -n 2000)
+	math(EXPR _p "${_p} + 20")
+	dp_pingpong(dp_rc_pingpong_cc_gen${_gen} ${_p} "--gen ${_gen} --cc"
+		"${RDMA_CORE_BIN_DIR}/ibv_rc_pingpong" -g 1 -U -c -n 1000)
+	math(EXPR _p "${_p} + 20")
+	dp_pingpong(dp_rc_pingpong_cc_wr_api_events_gen${_gen} ${_p}
+		"--gen ${_gen} --cc" "${RDMA_CORE_BIN_DIR}/ibv_rc_pingpong" -g 0
+		-U -N -e -c -n 1000)
+endforeach()

@@ -107,8 +107,7 @@ static void test_cq_ex(struct dp_env *e)
 		if (n & 1) {
 			DP_CHECK(ibv_wc_read_wc_flags(cy) & IBV_WC_WITH_IMM,
 				 "imm flag");
-			DP_CHECK(ibv_wc_read_imm_data(cy) ==
-					 htobe32(200 + n),
+			DP_CHECK(ibv_wc_read_imm_data(cy) == htobe32(200 + n),
 				 "imm data");
 		} else {
 			DP_CHECK(!(ibv_wc_read_wc_flags(cy) & IBV_WC_WITH_IMM),

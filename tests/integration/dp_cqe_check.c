@@ -88,8 +88,11 @@ static uint32_t post_sq(struct fixture *f, uint64_t wr_id, uint8_t quanta)
 	uint32_t idx = f->qp.sq_pos.head, i;
 
 	f->qp.sq_slots[idx] = (struct irdma_sq_slot){
-		.wr_id = wr_id, .bytes = 8, .quanta = quanta,
-		.hw_op = IRDMA_HWOP_SEND, .signaled = true,
+		.wr_id = wr_id,
+		.bytes = 8,
+		.quanta = quanta,
+		.hw_op = IRDMA_HWOP_SEND,
+		.signaled = true,
 	};
 	for (i = 1; i < quanta; i++)
 		f->qp.sq_slots[idx + i].quanta = 0;
@@ -119,8 +122,8 @@ static void put_cqe(struct fixture *f, uint64_t ctx, bool sq, uint32_t wqe_idx,
 	if (f->cq.cqe_stride == IRDMA_CQE64_BYTES)
 		c[5] = htole64(w5);
 	c[3] = htole64(hwf_put(CQE3_VALID, f->ring.polarity) |
-		       hwf_put(CQE3_SQ, sq) |
-		       hwf_put(CQE3_WQE_IDX, wqe_idx) | extra_w3);
+		       hwf_put(CQE3_SQ, sq) | hwf_put(CQE3_WQE_IDX, wqe_idx) |
+		       extra_w3);
 }
 
 static void poll_expect(struct fixture *f, int n, enum ibv_wc_status st,
@@ -212,8 +215,8 @@ static void test_garbage(uint8_t gen, uint32_t stride, unsigned int seed)
 	srandom(seed);
 	setup(&f, gen, stride);
 	for (n = 0; n < 200000; n++) {
-		__le64 *c = (__le64 *)(f.ring.cqes +
-				       (size_t)f.ring.head * stride);
+		__le64 *c =
+			(__le64 *)(f.ring.cqes + (size_t)f.ring.head * stride);
 		struct ibv_wc wc[4];
 		unsigned int w;
 		int got, i;

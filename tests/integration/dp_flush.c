@@ -47,8 +47,8 @@ static void expect_flushed(struct ibv_cq *cq, uint64_t first, int n,
 		DP_CHECK(wc[i].status == IBV_WC_WR_FLUSH_ERR,
 			 "%s %d: status %s", what, i,
 			 ibv_wc_status_str(wc[i].status));
-		DP_CHECK(wc[i].wr_id == first + i, "%s %d: wr_id %llu", what,
-			 i, (unsigned long long)wc[i].wr_id);
+		DP_CHECK(wc[i].wr_id == first + i, "%s %d: wr_id %llu", what, i,
+			 (unsigned long long)wc[i].wr_id);
 	}
 	DP_CHECK(ibv_poll_cq(cq, 1, wc) == 0, "%s: extra completion", what);
 }
@@ -123,10 +123,12 @@ static void test_remote_error(struct dp_env *e)
 				 "completion %d status %s", i,
 				 ibv_wc_status_str(wc[i].status));
 			if (wc[i].wr_id >= 900)
-				DP_CHECK(wc[i].wr_id == (uint64_t)(900 + recvs++),
+				DP_CHECK(wc[i].wr_id ==
+						 (uint64_t)(900 + recvs++),
 					 "recv order");
 			else
-				DP_CHECK(wc[i].wr_id == (uint64_t)(801 + sends++),
+				DP_CHECK(wc[i].wr_id ==
+						 (uint64_t)(801 + sends++),
 					 "send order");
 		}
 		DP_CHECK(sends == 4 && recvs == 4, "sends %d recvs %d", sends,

@@ -48,8 +48,8 @@ static void post(struct ibv_qp *qp, struct ibv_send_wr *wr)
 	DP_CHECK(!ret, "post_send opcode %d: %d", wr->opcode, ret);
 }
 
-static void expect_wc(struct ibv_cq *cq, uint64_t wr_id,
-		      enum ibv_wc_opcode op, struct ibv_wc *out)
+static void expect_wc(struct ibv_cq *cq, uint64_t wr_id, enum ibv_wc_opcode op,
+		      struct ibv_wc *out)
 {
 	struct ibv_wc wc;
 
@@ -343,7 +343,8 @@ static void test_wrap(struct pair *p, uint32_t max_inline, bool imm)
 		uint32_t total = 0;
 
 		for (i = 0; i < nsge; i++) {
-			sg[i] = sge_at(p, A_OFF + i * 128, 1 + (round + i) % 33);
+			sg[i] = sge_at(p, A_OFF + i * 128,
+				       1 + (round + i) % 33);
 			total += sg[i].length;
 		}
 		fill(p->e.buf + A_OFF, 512, (uint8_t)round);

@@ -20,7 +20,8 @@ static void post_srq(struct dp_env *e, struct ibv_srq *srq, uint64_t wr_id,
 {
 	struct ibv_sge sg = { (uintptr_t)e->buf + B_OFF + slot * 128, 128,
 			      e->mr->lkey };
-	struct ibv_recv_wr wr = { .wr_id = wr_id, .sg_list = &sg,
+	struct ibv_recv_wr wr = { .wr_id = wr_id,
+				  .sg_list = &sg,
 				  .num_sge = 1 },
 			   *bad;
 
@@ -122,7 +123,8 @@ int main(int argc, char **argv)
 			int q, mine = 0;
 
 			DP_CHECK(wc[i].status == IBV_WC_SUCCESS,
-				 "recv status %s", ibv_wc_status_str(wc[i].status));
+				 "recv status %s",
+				 ibv_wc_status_str(wc[i].status));
 			DP_CHECK(wc[i].opcode == IBV_WC_RECV, "opcode");
 			DP_CHECK(id > 0 && id < next_id, "unknown wr_id %llu",
 				 (unsigned long long)id);

@@ -36,11 +36,10 @@ void dp_open(struct dp_env *e, int argc, char **argv)
 				   IBV_ACCESS_REMOTE_ATOMIC |
 				   IBV_ACCESS_MW_BIND);
 	if (!e->mr) /* devices without atomics may refuse the access flag */
-		e->mr = ibv_reg_mr(e->pd, e->buf, DP_BUF_SIZE,
-				   IBV_ACCESS_LOCAL_WRITE |
-					   IBV_ACCESS_REMOTE_WRITE |
-					   IBV_ACCESS_REMOTE_READ |
-					   IBV_ACCESS_MW_BIND);
+		e->mr = ibv_reg_mr(
+			e->pd, e->buf, DP_BUF_SIZE,
+			IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
+				IBV_ACCESS_REMOTE_READ | IBV_ACCESS_MW_BIND);
 	DP_CHECK(e->mr, "reg_mr: errno %d", errno);
 	e->gid_index = 0;
 	DP_CHECK(!ibv_query_gid(e->ctx, 1, 0, &e->gid), "query_gid");
@@ -117,13 +116,12 @@ void dp_connect_rc(struct dp_env *e, struct ibv_qp *a, struct ibv_qp *b)
 		attr.ah_attr.grh.sgid_index = e->gid_index;
 		attr.ah_attr.grh.hop_limit = 1;
 		attr.ah_attr.port_num = 1;
-		DP_CHECK(!ibv_modify_qp(qp, &attr,
-					IBV_QP_STATE | IBV_QP_AV |
-						IBV_QP_PATH_MTU |
-						IBV_QP_DEST_QPN |
-						IBV_QP_RQ_PSN |
-						IBV_QP_MAX_DEST_RD_ATOMIC |
-						IBV_QP_MIN_RNR_TIMER),
+		DP_CHECK(!ibv_modify_qp(
+				 qp, &attr,
+				 IBV_QP_STATE | IBV_QP_AV | IBV_QP_PATH_MTU |
+					 IBV_QP_DEST_QPN | IBV_QP_RQ_PSN |
+					 IBV_QP_MAX_DEST_RD_ATOMIC |
+					 IBV_QP_MIN_RNR_TIMER),
 			 "RTR");
 		memset(&attr, 0, sizeof(attr));
 		attr.qp_state = IBV_QPS_RTS;
@@ -152,8 +150,8 @@ void dp_activate_ud(struct ibv_qp *qp, uint32_t qkey)
 	};
 
 	DP_CHECK(!ibv_modify_qp(qp, &attr,
-				IBV_QP_STATE | IBV_QP_PKEY_INDEX |
-					IBV_QP_PORT | IBV_QP_QKEY),
+				IBV_QP_STATE | IBV_QP_PKEY_INDEX | IBV_QP_PORT |
+					IBV_QP_QKEY),
 		 "UD INIT");
 	memset(&attr, 0, sizeof(attr));
 	attr.qp_state = IBV_QPS_RTR;

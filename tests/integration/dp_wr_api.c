@@ -276,8 +276,8 @@ static void test_mw(struct dp_env *e, struct ibv_qp *a, struct ibv_cq *ca,
 static void test_ud(struct dp_env *e, bool imm)
 {
 	struct ibv_cq *cq = ibv_create_cq(e->ctx, 32, NULL, NULL, 0);
-	uint64_t ops = IBV_QP_EX_WITH_SEND |
-		       (imm ? IBV_QP_EX_WITH_SEND_WITH_IMM : 0);
+	uint64_t ops =
+		IBV_QP_EX_WITH_SEND | (imm ? IBV_QP_EX_WITH_SEND_WITH_IMM : 0);
 	struct ibv_qp *u1, *u2;
 	struct ibv_qp_ex *x;
 	struct ibv_ah *ah;
