@@ -5,7 +5,7 @@
 # generation, the DMA-buf memreg extension, object accounting and the
 # leak check. Included from tests/CMakeLists.txt.
 set(_k "${CMAKE_CURRENT_SOURCE_DIR}/integration")
-foreach(_t abi cmds lifecycle)
+foreach(_t abi cmds lifecycle events)
 	irdma_test_program(kernel_${_t} "${_k}/kernel_${_t}.c"
 		"${_k}/kernel_util.c")
 	target_link_libraries(kernel_${_t} PRIVATE ${CMAKE_DL_LIBS})
@@ -37,6 +37,16 @@ foreach(_prov ours upstream)
 		COMMAND env IRDMA_EMU_LEAK_CHECK=1
 			$<TARGET_FILE:kernel_lifecycle> objects
 		LABELS kernel)
+endforeach()
+# A destroy waits for acks of every event the kernel reports: unread
+# events must not be reported (or the destroy hangs into the timeout).
+foreach(_prov ours upstream)
+	foreach(_mode read unread)
+		irdma_emu_test(kernel_events_${_mode}_${_prov}
+			EMU_ARGS --provider ${_prov}
+			COMMAND $<TARGET_FILE:kernel_events> ${_mode}
+			LABELS kernel TIMEOUT 30)
+	endforeach()
 endforeach()
 irdma_emu_test(kernel_leak_check
 	COMMAND $<TARGET_FILE:kernel_lifecycle> leak

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * Event accounting of the emulated kernel. libibverbs' destroy calls wait
+ * until the application acked as many events as the kernel says it
+ * delivered (events_reported): a kernel that counts an event nobody read
+ * makes ibv_destroy_qp/cq hang, one that forgets a read event makes the
+ * ack counts wrong.
+ *
+ *   kernel_events read     async + completion events read and acked
+ *   kernel_events unread   the same events left unread at destroy time
+ *
+ * Two RC QPs on one device talk to each other; an RDMA write with a bad
+ * rkey puts the responder into error (IBV_EVENT_QP_ACCESS_ERR).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <infiniband/verbs.h>
+
+#include "kernel_util.h"
+
+struct rig {
+	struct ibv_context *ctx;
+	struct ibv_pd *pd;
+	struct ibv_comp_channel *ch;
+	struct ibv_cq *cq;
+	struct ibv_qp *req, *resp;
+	struct ibv_mr *mr;
+	union ibv_gid gid;
+	char *buf;
+};
+
+static int to_rts(struct ibv_qp *qp, uint32_t peer, const union ibv_gid *gid)
+{
+	struct ibv_qp_attr a = {
+		.qp_state = IBV_QPS_INIT,
+		.port_num = 1,
+		.qp_access_flags =
+			IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE,
+	};
+
+	if (ibv_modify_qp(qp, &a,
+			  IBV_QP_STATE | IBV_QP_PKEY_INDEX | IBV_QP_PORT |
+				  IBV_QP_ACCESS_FLAGS))
+		return -1;
+	memset(&a, 0, sizeof(a));
+	a.qp_state = IBV_QPS_RTR;
+	a.path_mtu = IBV_MTU_1024;
+	a.dest_qp_num = peer;
+	a.max_dest_rd_atomic = 1;
+	a.min_rnr_timer = 12;
+	a.ah_attr.is_global = 1;
+	a.ah_attr.port_num = 1;
+	a.ah_attr.grh.dgid = *gid;
+	a.ah_attr.grh.sgid_index = 1;
+	a.ah_attr.grh.hop_limit = 1;
+	if (ibv_modify_qp(qp, &a,
+			  IBV_QP_STATE | IBV_QP_AV | IBV_QP_PATH_MTU |
+				  IBV_QP_DEST_QPN | IBV_QP_RQ_PSN |
+				  IBV_QP_MAX_DEST_RD_ATOMIC |
+				  IBV_QP_MIN_RNR_TIMER))
+		return -1;
+	memset(&a, 0, sizeof(a));
+	a.qp_state = IBV_QPS_RTS;
+	a.timeout = 14;
+	a.retry_cnt = 7;
+	a.rnr_retry = 7;
+	a.max_rd_atomic = 1;
+	return ibv_modify_qp(qp, &a,
+			     IBV_QP_STATE | IBV_QP_TIMEOUT | IBV_QP_RETRY_CNT |
+				     IBV_QP_RNR_RETRY | IBV_QP_SQ_PSN |
+				     IBV_QP_MAX_QP_RD_ATOMIC);
+}
+
+static void rig_up(struct rig *r)
+{
+	struct ibv_device **list = ibv_get_device_list(NULL);
+	struct ibv_qp_init_attr ia = {
+		.cap = { .max_send_wr = 8,
+			 .max_recv_wr = 8,
+			 .max_send_sge = 1,
+			 .max_recv_sge = 1 },
+		.qp_type = IBV_QPT_RC,
+	};
+
+	if (!list || !list[0] || !(r->ctx = ibv_open_device(list[0]))) {
+		fprintf(stderr, "FAIL: no device\n");
+		exit(1);
+	}
+	ibv_free_device_list(list);
+	r->buf = kt_pages(4096);
+	r->pd = ibv_alloc_pd(r->ctx);
+	r->ch = ibv_create_comp_channel(r->ctx);
+	r->cq = r->ch ? ibv_create_cq(r->ctx, 64, NULL, r->ch, 0) : NULL;
+	ia.send_cq = ia.recv_cq = r->cq;
+	r->req = r->cq ? ibv_create_qp(r->pd, &ia) : NULL;
+	r->resp = r->cq ? ibv_create_qp(r->pd, &ia) : NULL;
+	r->mr = r->pd ? ibv_reg_mr(r->pd, r->buf, 4096,
+				   IBV_ACCESS_LOCAL_WRITE |
+					   IBV_ACCESS_REMOTE_WRITE) :
+			NULL;
+	if (!r->req || !r->resp || !r->mr ||
+	    ibv_query_gid(r->ctx, 1, 1, &r->gid) ||
+	    to_rts(r->req, r->resp->qp_num, &r->gid) ||
+	    to_rts(r->resp, r->req->qp_num, &r->gid)) {
+		fprintf(stderr, "FAIL: setup: %s\n", strerror(errno));
+		exit(1);
+	}
+}
+
+/* Wait up to 5 s for @fd to have something to read. */
+static bool readable(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, ms) == 1;
+}
+
+/* A bad-rkey write: one error completion, one async event. */
+static void provoke(struct rig *r)
+{
+	struct ibv_sge sge = { (uintptr_t)r->buf, 64, r->mr->lkey };
+	struct ibv_send_wr wr = {
+		.sg_list = &sge,
+		.num_sge = 1,
+		.opcode = IBV_WR_RDMA_WRITE,
+		.send_flags = IBV_SEND_SIGNALED,
+		.wr.rdma = { (uintptr_t)r->buf + 1024, r->mr->rkey ^ 0x100 },
+	};
+	struct ibv_send_wr *bad;
+
+	KT_CHECK(!ibv_req_notify_cq(r->cq, 0), "arm CQ");
+	KT_CHECK(!ibv_post_send(r->req, &wr, &bad), "post_send");
+	KT_CHECK(readable(r->ch->fd, 5000), "no completion event");
+	KT_CHECK(readable(r->ctx->async_fd, 5000), "no async event");
+}
+
+static void consume(struct rig *r)
+{
+	struct ibv_async_event ev;
+	struct ibv_cq *cq;
+	struct ibv_wc wc;
+	void *cq_ctx;
+
+	KT_CHECK(!ibv_get_cq_event(r->ch, &cq, &cq_ctx) && cq == r->cq,
+		 "get_cq_event");
+	ibv_ack_cq_events(r->cq, 1);
+	KT_CHECK(ibv_poll_cq(r->cq, 1, &wc) == 1 &&
+			 wc.status == IBV_WC_REM_ACCESS_ERR,
+		 "bad-rkey completion");
+	KT_CHECK(!ibv_get_async_event(r->ctx, &ev), "get_async_event");
+	KT_CHECK(ev.event_type == IBV_EVENT_QP_ACCESS_ERR &&
+			 ev.element.qp == r->resp,
+		 "event %s", ibv_event_type_str(ev.event_type));
+	ibv_ack_async_event(&ev);
+}
+
+static void tear_down(struct rig *r, bool left_unread)
+{
+	/* each of these waits for acks of the events the kernel reports */
+	KT_CHECK(!ibv_destroy_qp(r->resp), "destroy responder QP");
+	KT_CHECK(!ibv_destroy_qp(r->req), "destroy requester QP");
+	KT_CHECK(!ibv_destroy_cq(r->cq), "destroy CQ");
+	if (left_unread) {
+		/* and what nobody read went with its object */
+		KT_CHECK(!readable(r->ctx->async_fd, 0),
+			 "async event of a destroyed QP still queued");
+		KT_CHECK(!readable(r->ch->fd, 0),
+			 "completion event of a destroyed CQ still queued");
+	}
+	KT_CHECK(!ibv_destroy_comp_channel(r->ch), "destroy channel");
+	KT_CHECK(!ibv_dereg_mr(r->mr), "dereg");
+	KT_CHECK(!ibv_dealloc_pd(r->pd), "dealloc");
+	KT_CHECK(!ibv_close_device(r->ctx), "close");
+	KT_CHECK(kt_live_objects() == 0, "%lu objects left", kt_live_objects());
+}
+
+int main(int argc, char **argv)
+{
+	struct rig r = { 0 };
+	bool unread;
+
+	if (argc != 2 || (strcmp(argv[1], "read") && strcmp(argv[1], "unread")))
+		return 2;
+	unread = !strcmp(argv[1], "unread");
+	rig_up(&r);
+	provoke(&r);
+	if (!unread)
+		consume(&r);
+	tear_down(&r, unread);
+	if (kt_failures)
+		fprintf(stderr, "%u check(s) failed\n", kt_failures);
+	return kt_failures ? 1 : 0;
+}
