@@ -40,9 +40,14 @@ static void fault_postfork(void)
 	pthread_mutex_unlock(&fault_lock);
 }
 
+static void fault_postfork_child(void)
+{
+	pthread_mutex_init(&fault_lock, NULL);
+}
+
 __attribute__((constructor)) static void fault_init(void)
 {
-	pthread_atfork(fault_prefork, fault_postfork, fault_postfork);
+	pthread_atfork(fault_prefork, fault_postfork, fault_postfork_child);
 }
 
 static const char *const kind_names[EMU_FAULT_NR_KINDS] = {

@@ -56,15 +56,25 @@ static void heap_prefork(void)
 	pthread_rwlock_wrlock(&maps_lock);
 }
 
-static void heap_postfork(void)
+static void heap_postfork_parent(void)
 {
 	pthread_rwlock_unlock(&maps_lock);
 	pthread_mutex_unlock(&bufs_lock);
 }
 
+/*
+ * In the child the locker's thread id is gone, and glibc's rwlock unlock
+ * tells a writer by its thread id: start over with fresh locks instead.
+ */
+static void heap_postfork_child(void)
+{
+	pthread_rwlock_init(&maps_lock, NULL);
+	pthread_mutex_init(&bufs_lock, NULL);
+}
+
 __attribute__((constructor)) static void heap_init(void)
 {
-	pthread_atfork(heap_prefork, heap_postfork, heap_postfork);
+	pthread_atfork(heap_prefork, heap_postfork_parent, heap_postfork_child);
 }
 
 static size_t page_size(void)

@@ -13,12 +13,14 @@
  * straight to libc (driver_depth): the driver's own mmap/munmap/close must
  * not loop back into it.
  *
- * Fork: the child inherits the fds and a copy of this table and of every
- * emulated object, exactly as it inherits its own memory; it never shares
- * state with the parent's emulated device (as with a real device opened
- * without ibv_fork_init, using it from both sides is not supported). Exec
- * drops the table; an inherited non-CLOEXEC device fd then acts as
- * /dev/null.
+ * Fork: the child inherits the fds and a copy of this table, but not the
+ * driver's threads, so it must never call into the driver for its parent's
+ * device files: on an inherited uverbs fd, write() fails with EIO and
+ * mmap() with ENODEV, and closing it only drops the fd (the parent's
+ * context lives on, as with a real device whose file the parent still
+ * holds). Opening the device anew in the child works. DMA-bufs are plain
+ * memfds and stay fully usable in the child. Exec drops the table; an
+ * inherited non-CLOEXEC device fd then acts as /dev/null.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -168,9 +170,16 @@ static void fd_table_postfork(void)
 	pthread_mutex_unlock(&fd_table_lock);
 }
 
+/* The child is single-threaded: a fresh lock is the safest unlock. */
+static void fd_table_postfork_child(void)
+{
+	pthread_mutex_init(&fd_table_lock, NULL);
+}
+
 __attribute__((constructor)) static void fd_table_init(void)
 {
-	pthread_atfork(fd_table_prefork, fd_table_postfork, fd_table_postfork);
+	pthread_atfork(fd_table_prefork, fd_table_postfork,
+		       fd_table_postfork_child);
 }
 
 void emu_fdobj_get(struct emu_fdobj *obj)
@@ -256,15 +265,24 @@ struct uverbs_obj {
 	struct emu_fdobj base;
 	struct emu_file *file;
 	unsigned int devidx;
+	pid_t owner; /* the process whose driver state @file is */
 };
+
+/* False in a forked child: the driver state is a stale copy there. */
+static bool uverbs_is_ours(const struct uverbs_obj *u)
+{
+	return u->owner == getpid();
+}
 
 static void uverbs_release(struct emu_fdobj *base)
 {
 	struct uverbs_obj *u = (struct uverbs_obj *)base;
 
-	driver_enter();
-	emu_kernel_close(u->file);
-	driver_leave();
+	if (uverbs_is_ours(u)) {
+		driver_enter();
+		emu_kernel_close(u->file);
+		driver_leave();
+	}
 	free(u);
 }
 
@@ -309,6 +327,7 @@ static int open_uverbs(unsigned int idx, int flags)
 	u->base.kind = EMU_FD_UVERBS;
 	u->base.release = uverbs_release;
 	u->devidx = idx;
+	u->owner = getpid();
 	ret = emu_fd_install(fd, &u->base);
 	if (ret) {
 		uverbs_release(&u->base);
@@ -902,6 +921,11 @@ ssize_t write(int fd, const void *buf, size_t len)
 		emu_fdobj_put(obj);
 		return CALL_REAL(write, -1, fd, buf, len);
 	}
+	if (!uverbs_is_ours((struct uverbs_obj *)obj)) {
+		emu_fdobj_put(obj);
+		errno = EIO;
+		return -1;
+	}
 	driver_enter();
 	ret = emu_kernel_write(((struct uverbs_obj *)obj)->file, buf, len);
 	driver_leave();
@@ -962,7 +986,8 @@ static void *mmap_uverbs(struct uverbs_obj *u, void *addr, size_t len, int prot,
 			 int flags, off_t off)
 {
 	void *ret;
-	int err = emu_fault_should_fail(EMU_FAULT_MMAP);
+	int err = uverbs_is_ours(u) ? emu_fault_should_fail(EMU_FAULT_MMAP) :
+				      ENODEV;
 
 	if (err) {
 		errno = err;

@@ -93,6 +93,8 @@ irdma_emu_test(plat_nodes EMU_ARGS --devices 2
 	COMMAND $<TARGET_FILE:platform_dev> nodes 2 LABELS plat)
 irdma_emu_test(plat_fd_leak COMMAND $<TARGET_FILE:platform_dev> leak
 	LABELS plat)
+irdma_emu_test(plat_fork COMMAND $<TARGET_FILE:platform_dev> fork
+	LABELS plat)
 irdma_emu_test(plat_mmap_fault EMU_ARGS --fail mmap:1:EAGAIN
 	COMMAND $<TARGET_FILE:platform_dev> mmapfail LABELS plat)
 

@@ -8,6 +8,9 @@
  *                          ibv_open_device) leave no fd behind.
  *   platform_dev mmapfail  with --fail mmap:1:EAGAIN the first device mmap
  *                          fails with EAGAIN.
+ *   platform_dev fork      a forked child cannot drive its parent's context
+ *                          (EIO), may close it without harming the parent,
+ *                          and may open the device itself.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -19,6 +22,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/netlink.h>
 
@@ -207,6 +211,54 @@ static void test_mmap_fail(void)
 	close(fd);
 }
 
+static void fork_child(int cmd_fd)
+{
+	struct ibv_device **list;
+	struct ibv_context *ctx;
+	char cmd[32] = { 0 };
+	struct stat st;
+
+	CHECK(fstat(cmd_fd, &st) == 0 && S_ISCHR(st.st_mode),
+	      "child: inherited fd lost its identity");
+	errno = 0;
+	CHECK(write(cmd_fd, cmd, sizeof(cmd)) == -1 && errno == EIO,
+	      "child: write on the parent's context: %s", strerror(errno));
+	CHECK(close(cmd_fd) == 0, "child: close");
+	list = ibv_get_device_list(NULL);
+	CHECK(list && list[0], "child: no devices");
+	ctx = ibv_open_device(list[0]);
+	CHECK(ctx, "child: own open: %s", strerror(errno));
+	CHECK(ibv_close_device(ctx) == 0, "child: own close");
+	ibv_free_device_list(list);
+	_exit(0);
+}
+
+static void test_fork(void)
+{
+	struct ibv_device **list = ibv_get_device_list(NULL);
+	struct ibv_context *ctx;
+	struct ibv_pd *pd;
+	int status;
+	pid_t pid;
+
+	CHECK(list && list[0], "no devices");
+	ctx = ibv_open_device(list[0]);
+	CHECK(ctx, "open: %s", strerror(errno));
+	pid = fork();
+	CHECK(pid >= 0, "fork");
+	if (!pid)
+		fork_child(ctx->cmd_fd);
+	CHECK(waitpid(pid, &status, 0) == pid, "waitpid");
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "child failed (status 0x%x)", status);
+	/* The child's close did not tear down our context. */
+	pd = ibv_alloc_pd(ctx);
+	CHECK(pd, "parent: alloc_pd after the child: %s", strerror(errno));
+	CHECK(ibv_dealloc_pd(pd) == 0, "dealloc_pd");
+	CHECK(ibv_close_device(ctx) == 0, "close");
+	ibv_free_device_list(list);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "nodes")) {
@@ -215,8 +267,10 @@ int main(int argc, char **argv)
 		test_leak();
 	} else if (argc == 2 && !strcmp(argv[1], "mmapfail")) {
 		test_mmap_fail();
+	} else if (argc == 2 && !strcmp(argv[1], "fork")) {
+		test_fork();
 	} else {
-		fprintf(stderr, "usage: %s nodes N | leak | mmapfail\n",
+		fprintf(stderr, "usage: %s nodes N | leak | mmapfail | fork\n",
 			argv[0]);
 		return 2;
 	}
