@@ -298,15 +298,16 @@ static ssize_t run_command(struct emu_file *f, const uint8_t *buf, size_t count)
 	}
 	if (!m->fn)
 		return -EOPNOTSUPP;
-	if (!f->has_context && m->fn != emu_cmd_get_context)
-		return -EINVAL;
-	/* injected failures hit well-formed commands, before they run */
-	ret = emu_fault_should_fail(EMU_FAULT_CMD);
-	if (ret)
-		return -ret;
 
 	pthread_mutex_lock(&f->cmd_lock);
-	ret = m->fn(&c);
+	if (!f->has_context && m->fn != emu_cmd_get_context) {
+		ret = -EINVAL;
+	} else {
+		/* injected failures hit well-formed commands, before they run */
+		ret = -emu_fault_should_fail(EMU_FAULT_CMD);
+		if (!ret)
+			ret = m->fn(&c);
+	}
 	pthread_mutex_unlock(&f->cmd_lock);
 	return ret ? ret : (ssize_t)count;
 }

@@ -5,10 +5,12 @@
 # generation, the DMA-buf memreg extension, object accounting and the
 # leak check. Included from tests/CMakeLists.txt.
 set(_k "${CMAKE_CURRENT_SOURCE_DIR}/integration")
+find_package(Threads REQUIRED)
 foreach(_t abi cmds lifecycle events)
 	irdma_test_program(kernel_${_t} "${_k}/kernel_${_t}.c"
 		"${_k}/kernel_util.c")
-	target_link_libraries(kernel_${_t} PRIVATE ${CMAKE_DL_LIBS})
+	target_link_libraries(kernel_${_t} PRIVATE ${CMAKE_DL_LIBS}
+		Threads::Threads)
 endforeach()
 
 foreach(_gen 1 2 3)
@@ -48,6 +50,10 @@ foreach(_prov ours upstream)
 			LABELS kernel TIMEOUT 30)
 	endforeach()
 endforeach()
+irdma_emu_test(kernel_threads
+	COMMAND env IRDMA_EMU_LEAK_CHECK=1
+		$<TARGET_FILE:kernel_lifecycle> threads
+	LABELS kernel)
 irdma_emu_test(kernel_leak_check
 	COMMAND $<TARGET_FILE:kernel_lifecycle> leak
 	LABELS kernel)

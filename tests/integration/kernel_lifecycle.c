@@ -8,12 +8,15 @@
  *                              and out, and refuse to free what is in use
  *   kernel_lifecycle leak      a child leaks a PD and an MR: with
  *                              IRDMA_EMU_LEAK_CHECK=1 it must exit with 3
+ *   kernel_lifecycle threads   many threads create and destroy objects on
+ *                              one context at once
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -157,6 +160,70 @@ static void run_leak(void)
 	run_objects();
 }
 
+#define NTHREADS 8
+#define ROUNDS 200
+
+struct worker {
+	struct ibv_context *ctx;
+	pthread_t tid;
+	unsigned int errors;
+};
+
+static void *churn(void *arg)
+{
+	struct worker *w = arg;
+	char *buf = kt_pages(4096);
+	unsigned int i;
+
+	for (i = 0; i < ROUNDS; i++) {
+		struct ibv_pd *pd = ibv_alloc_pd(w->ctx);
+		struct ibv_mr *mr =
+			pd ? ibv_reg_mr(pd, buf, 4096, IBV_ACCESS_LOCAL_WRITE) :
+			     NULL;
+		struct ibv_cq *cq = ibv_create_cq(w->ctx, 16, NULL, NULL, 0);
+		struct ibv_qp *qp =
+			(pd && cq) ? make_qp(pd, cq, IBV_QPT_RC) : NULL;
+
+		if (!pd || !mr || !cq || !qp)
+			w->errors++;
+		if (qp && ibv_destroy_qp(qp))
+			w->errors++;
+		if (cq && ibv_destroy_cq(cq))
+			w->errors++;
+		if (mr && ibv_dereg_mr(mr))
+			w->errors++;
+		if (pd && ibv_dealloc_pd(pd))
+			w->errors++;
+	}
+	return NULL;
+}
+
+static void run_threads(void)
+{
+	struct ibv_context *ctx = open_first();
+	unsigned long base = kt_live_objects();
+	struct worker w[NTHREADS];
+	unsigned int i;
+
+	for (i = 0; i < NTHREADS; i++) {
+		w[i] = (struct worker){ .ctx = ctx };
+		if (pthread_create(&w[i].tid, NULL, churn, &w[i])) {
+			fprintf(stderr, "FAIL: pthread_create\n");
+			exit(1);
+		}
+	}
+	for (i = 0; i < NTHREADS; i++) {
+		pthread_join(w[i].tid, NULL);
+		KT_CHECK(!w[i].errors, "thread %u: %u failed verbs", i,
+			 w[i].errors);
+	}
+	KT_CHECK(kt_live_objects() == base, "%lu objects left behind",
+		 kt_live_objects() - base);
+	KT_CHECK(!ibv_close_device(ctx), "close");
+	KT_CHECK(kt_live_objects() == 0, "%lu objects after close",
+		 kt_live_objects());
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2)
@@ -165,6 +232,8 @@ int main(int argc, char **argv)
 		run_objects();
 	else if (!strcmp(argv[1], "leak"))
 		run_leak();
+	else if (!strcmp(argv[1], "threads"))
+		run_threads();
 	else
 		return 2;
 	if (kt_failures)
