@@ -239,6 +239,17 @@ err:
 	return ret;
 }
 
+/* The response could not be delivered: the CQ must not stay behind. */
+static void undo_create_cq(struct emu_file *f, uint32_t handle)
+{
+	struct emu_cq *cq;
+	uint32_t comp, async;
+
+	cq = (struct emu_cq *)emu_obj_lookup(f, EMU_OBJ_CQ, handle);
+	if (cq)
+		emu_destroy_cq(cq, &comp, &async);
+}
+
 int emu_cmd_create_cq(struct emu_cmd *c)
 {
 	struct cq_create_args a;
@@ -262,6 +273,8 @@ int emu_cmd_create_cq(struct emu_cmd *c)
 		resp.response_length =
 			c->outlen < sizeof(resp) ? c->outlen : sizeof(resp);
 		ret = emu_cmd_response(c, &resp, sizeof(resp));
+		if (ret)
+			undo_create_cq(c->f, resp.base.cq_handle);
 	} else {
 		struct ib_uverbs_create_cq cmd;
 		struct ib_uverbs_create_cq_resp resp = {};
@@ -276,8 +289,9 @@ int emu_cmd_create_cq(struct emu_cmd *c)
 		if (ret)
 			return ret;
 		ret = emu_cmd_response(c, &resp, sizeof(resp));
+		if (ret)
+			undo_create_cq(c->f, resp.cq_handle);
 	}
-	/* a response we cannot deliver leaves the CQ to the final close */
 	return ret;
 }
 

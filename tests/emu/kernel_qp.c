@@ -313,6 +313,17 @@ err:
 	return ret;
 }
 
+/* The response could not be delivered: the QP must not stay behind. */
+static int undo_create_qp(struct emu_file *f, uint32_t handle, int err)
+{
+	struct emu_qp *qp;
+
+	qp = (struct emu_qp *)emu_obj_lookup(f, EMU_OBJ_QP, handle);
+	if (qp)
+		emu_destroy_qp(qp);
+	return err;
+}
+
 int emu_cmd_create_qp(struct emu_cmd *c)
 {
 	struct qp_create_args a = {};
@@ -342,7 +353,8 @@ int emu_cmd_create_qp(struct emu_cmd *c)
 			return ret;
 		resp.response_length =
 			c->outlen < sizeof(resp) ? c->outlen : sizeof(resp);
-		return emu_cmd_response(c, &resp, sizeof(resp));
+		ret = emu_cmd_response(c, &resp, sizeof(resp));
+		return ret ? undo_create_qp(c->f, resp.base.qp_handle, ret) : 0;
 	} else {
 		struct ib_uverbs_create_qp cmd;
 		struct ib_uverbs_create_qp_resp resp = {};
@@ -362,7 +374,8 @@ int emu_cmd_create_qp(struct emu_cmd *c)
 		ret = create_qp(c, &a, &resp);
 		if (ret)
 			return ret;
-		return emu_cmd_response(c, &resp, sizeof(resp));
+		ret = emu_cmd_response(c, &resp, sizeof(resp));
+		return ret ? undo_create_qp(c->f, resp.qp_handle, ret) : 0;
 	}
 }
 

@@ -289,6 +289,29 @@ static uint32_t check_cq(struct kt_ctx *c, uint32_t pd, struct cq_ring *r)
 	/* irdma consumed that registration: it cannot be used again */
 	KT_EXPECT_ERR(create_cq(c, &big, 16, -1, 0, &too_big), EPROTO,
 		      "CREATE_CQ on a consumed ring registration");
+	{
+		/* a CQ whose response cannot be delivered is undone */
+		struct cq_ring lost;
+		unsigned long before;
+		struct ib_uverbs_create_cq bad = {
+			.response = 8,
+			.cqe = 16,
+			.comp_channel = -1,
+		};
+		struct irdma_create_cq_req req = { 0 };
+
+		KT_EXPECT_ERR(make_cq_ring(c, pd, &lost), 0, "CQ ring");
+		req.user_cq_buf = (uintptr_t)lost.mem;
+		req.user_shadow_area =
+			(uintptr_t)(lost.shadow ? lost.shadow :
+						  lost.mem + PAGE);
+		before = kt_live_objects();
+		KT_EXPECT_ERR(kt_cmd(c->fd, IB_USER_VERBS_CMD_CREATE_CQ, &bad,
+				     sizeof(bad), &req, sizeof(req), 16),
+			      EFAULT, "CREATE_CQ with a bad response pointer");
+		KT_CHECK(kt_live_objects() == before,
+			 "CQ left behind by a failed CREATE_CQ");
+	}
 	KT_EXPECT_ERR(create_cq(c, r, 16, -1, 0, &cq), 0, "CREATE_CQ");
 	if (gen == 1) {
 		struct ib_uverbs_resize_cq_resp rr;
