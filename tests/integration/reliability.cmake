@@ -7,7 +7,7 @@
 set(_rel "${CMAKE_CURRENT_SOURCE_DIR}/reliability")
 set(_rel_run "${CMAKE_BINARY_DIR}/bin/irdma-emu-run")
 
-foreach(_t faults hostile)
+foreach(_t faults hostile badinput)
 	irdma_test_program(rel_${_t} "${_rel}/rel_${_t}.c" "${_rel}/rel_util.c")
 	target_link_libraries(rel_${_t} PRIVATE ${CMAKE_DL_LIBS})
 endforeach()
@@ -24,7 +24,8 @@ foreach(_case "gen1;--gen 1;--plain-cq" "gen2;--gen 2" "gen2_cc;--gen 2 --cc"
 	endif()
 	separate_arguments(_emu)
 	irdma_emu_test(rel_faults_${_name} EMU_ARGS ${_emu}
-		COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:rel_faults>
+		COMMAND env IRDMA_EMU_LEAK_CHECK=1 MALLOC_ARENA_MAX=1
+			$<TARGET_FILE:rel_faults>
 			${_args}
 		LABELS rel TIMEOUT 300)
 endforeach()
@@ -49,4 +50,16 @@ foreach(_case "gen1;1;--gen 1;" "gen2_cc;2;--gen 2 --cc;--cc"
 		COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:rel_hostile>
 			${_args} --seconds 3
 		LABELS rel TIMEOUT 120)
+endforeach()
+
+# --- 4. bad input from applications ----------------------------------------
+# One malloc arena: a new per-thread arena would count as a new mapping.
+foreach(_case "gen1;--gen 1" "gen2;--gen 2" "gen3_cc;--gen 3 --cc")
+	list(GET _case 0 _name)
+	list(GET _case 1 _emu)
+	separate_arguments(_emu)
+	irdma_emu_test(rel_badinput_${_name} EMU_ARGS ${_emu}
+		COMMAND env IRDMA_EMU_LEAK_CHECK=1 MALLOC_ARENA_MAX=1
+			$<TARGET_FILE:rel_badinput>
+		LABELS rel)
 endforeach()

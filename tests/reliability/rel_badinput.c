@@ -1,0 +1,632 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * Bad input from applications: every public entry point the provider
+ * implements, fed NULLs, zero and huge sizes, unknown comp_mask bits,
+ * objects of another PD or context, and destroys while dependants are
+ * alive. Each must fail with an errno from a short list of sensible ones,
+ * leave no kernel object, fd, mapping or heap buffer behind, and leave the
+ * objects involved working.
+ *
+ * What is NOT tried, because the verbs API gives the provider no way to
+ * tell: double free and use after destroy of provider objects (the handle
+ * is the freed memory itself; libibverbs frees it). Those are left to
+ * AddressSanitizer and valgrind, which the suite runs under.
+ *
+ * Usage: rel_badinput [--cc]   (--cc: the device needs DMA bounce)
+ * Prints the number of bad inputs tried.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "rel_util.h"
+
+/* Up to 4 acceptable errnos per case, 0-terminated. */
+#define ERRS(...) ((const int[]){ __VA_ARGS__, 0 })
+
+struct env {
+	bool cc;
+	struct ibv_context *ctx, *ctx2;
+	struct ibv_device_attr_ex attr;
+	struct ibv_pd *pd, *pd2, *par, *par2;
+	struct ibv_pd *pdx, *parx; /* on ctx2 */
+	struct ibv_cq *cq, *cq2; /* cq2: on ctx2 */
+	struct ibv_qp *qp;
+	struct ibv_srq *srq; /* NULL without SRQ support */
+	struct ibv_mr *mr;
+	struct ibv_buf *buf;
+	void *mem;
+	size_t page;
+	union ibv_gid gid;
+	unsigned int tried, wrong;
+};
+
+static struct env E;
+
+static bool errno_ok(int err, const int *ok)
+{
+	for (; *ok; ok++)
+		if (err == *ok)
+			return true;
+	return false;
+}
+
+__attribute__((format(printf, 2, 3))) static void bad(const char *what,
+						      const char *fmt, ...)
+{
+	va_list ap;
+
+	E.wrong++;
+	fprintf(stderr, "BAD: %s: ", what);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* A creating verb returned @obj; it must be NULL with an errno in @ok. */
+static bool expect_null(const void *obj, int err, const int *ok,
+			const char *what)
+{
+	E.tried++;
+	if (obj) {
+		bad(what, "succeeded");
+		return false;
+	}
+	if (!errno_ok(err, ok))
+		bad(what, "errno %d (%s)", err, strerrorname_np(err));
+	return true;
+}
+
+/* A verb returning an errno (or -1 + errno) must fail with one of @ok. */
+static void expect_err(int ret, int err, const int *ok, const char *what)
+{
+	E.tried++;
+	if (!ret) {
+		bad(what, "succeeded");
+		return;
+	}
+	if (ret > 0)
+		err = ret;
+	if (!errno_ok(err, ok))
+		bad(what, "error %d (%s)", err, strerrorname_np(err));
+}
+
+#define TRY_CREATE(expr, ok, what, destroy)            \
+	do {                                           \
+		void *o_;                              \
+		errno = 0;                             \
+		o_ = (void *)(expr);                   \
+		if (!expect_null(o_, errno, ok, what)) \
+			destroy(o_);                   \
+	} while (0)
+
+static void destroy_cq_v(void *p)
+{
+	ibv_destroy_cq(p);
+}
+
+static void destroy_cqx_v(void *p)
+{
+	ibv_destroy_cq(ibv_cq_ex_to_cq(p));
+}
+
+static void destroy_qp_v(void *p)
+{
+	ibv_destroy_qp(p);
+}
+
+static void destroy_srq_v(void *p)
+{
+	ibv_destroy_srq(p);
+}
+
+static void dereg_mr_v(void *p)
+{
+	ibv_dereg_mr(p);
+}
+
+static void dealloc_pd_v(void *p)
+{
+	ibv_dealloc_pd(p);
+}
+
+static void dealloc_mw_v(void *p)
+{
+	ibv_dealloc_mw(p);
+}
+
+static void destroy_ah_v(void *p)
+{
+	ibv_destroy_ah(p);
+}
+
+static struct ibv_qp_init_attr qp_attr(struct ibv_cq *cq)
+{
+	return (struct ibv_qp_init_attr){
+		.send_cq = cq,
+		.recv_cq = cq,
+		.cap = { .max_send_wr = 8,
+			 .max_recv_wr = 8,
+			 .max_send_sge = 1,
+			 .max_recv_sge = 1 },
+		.qp_type = IBV_QPT_RC,
+	};
+}
+
+static void bad_parent_domains(void)
+{
+	struct ibv_parent_domain_init_attr pa = { .pd = E.pd };
+
+	pa.comp_mask = 1u << 20;
+	TRY_CREATE(ibv_alloc_parent_domain(E.ctx, &pa),
+		   ERRS(EINVAL, EOPNOTSUPP),
+		   "parent domain, unknown comp_mask bit", dealloc_pd_v);
+	pa.comp_mask = 0;
+	pa.pd = E.par;
+	TRY_CREATE(ibv_alloc_parent_domain(E.ctx, &pa), ERRS(EINVAL),
+		   "parent domain of a parent domain", dealloc_pd_v);
+	pa.pd = E.pd2 ? E.pd2 : E.pd;
+	TRY_CREATE(ibv_alloc_parent_domain(E.ctx2, &pa), ERRS(EINVAL),
+		   "parent domain of another context's PD", dealloc_pd_v);
+	pa.pd = E.pd;
+	pa.comp_mask = IBV_PARENT_DOMAIN_INIT_ATTR_ALLOCATORS;
+	TRY_CREATE(ibv_alloc_parent_domain(E.ctx, &pa), ERRS(EINVAL),
+		   "parent domain, ALLOCATORS without functions", dealloc_pd_v);
+}
+
+static void bad_cqs(void)
+{
+	struct ibv_cq_init_attr_ex ca = { .cqe = 16,
+					  .wc_flags = IBV_WC_STANDARD_FLAGS };
+
+	TRY_CREATE(ibv_create_cq(E.ctx, 0, NULL, NULL, 0), ERRS(EINVAL),
+		   "create_cq 0 entries", destroy_cq_v);
+	TRY_CREATE(ibv_create_cq(E.ctx, -1, NULL, NULL, 0), ERRS(EINVAL),
+		   "create_cq -1 entries", destroy_cq_v);
+	TRY_CREATE(ibv_create_cq(E.ctx, INT32_MAX, NULL, NULL, 0),
+		   ERRS(EINVAL, ENOMEM), "create_cq INT_MAX entries",
+		   destroy_cq_v);
+	TRY_CREATE(ibv_create_cq(E.ctx, 16, NULL, NULL, 100000), ERRS(EINVAL),
+		   "create_cq comp_vector 100000", destroy_cq_v);
+	ca.comp_mask = 1u << 12;
+	TRY_CREATE(ibv_create_cq_ex(E.ctx, &ca), ERRS(EINVAL, EOPNOTSUPP),
+		   "create_cq_ex unknown comp_mask bit", destroy_cqx_v);
+	ca.comp_mask = 0;
+	ca.wc_flags = 1ull << 60;
+	TRY_CREATE(ibv_create_cq_ex(E.ctx, &ca), ERRS(EINVAL, EOPNOTSUPP),
+		   "create_cq_ex unknown wc_flags bit", destroy_cqx_v);
+	ca.wc_flags = IBV_WC_STANDARD_FLAGS;
+	ca.comp_mask = IBV_CQ_INIT_ATTR_MASK_PD;
+	ca.parent_domain = E.pd;
+	TRY_CREATE(ibv_create_cq_ex(E.ctx, &ca), ERRS(EINVAL, EOPNOTSUPP),
+		   "create_cq_ex with a plain PD as parent domain",
+		   destroy_cqx_v);
+	ca.parent_domain = NULL;
+	TRY_CREATE(ibv_create_cq_ex(E.ctx, &ca), ERRS(EINVAL, EOPNOTSUPP),
+		   "create_cq_ex MASK_PD without a parent domain",
+		   destroy_cqx_v);
+	ca.parent_domain = E.parx;
+	TRY_CREATE(ibv_create_cq_ex(E.ctx, &ca), ERRS(EINVAL, EOPNOTSUPP),
+		   "create_cq_ex on another context's parent domain",
+		   destroy_cqx_v);
+	if (ibv_resize_cq(E.cq, 32) == EOPNOTSUPP) {
+		/* gen 1 cannot resize at all */
+		expect_err(ibv_resize_cq(E.cq, 0), errno, ERRS(EOPNOTSUPP),
+			   "resize_cq to 0 (no resize)");
+		return;
+	}
+	expect_err(ibv_resize_cq(E.cq, 0), errno, ERRS(EINVAL),
+		   "resize_cq to 0");
+	expect_err(ibv_resize_cq(E.cq, INT32_MAX), errno, ERRS(EINVAL, ENOMEM),
+		   "resize_cq to INT_MAX");
+}
+
+static void bad_qps(void)
+{
+	struct ibv_qp_init_attr a;
+	struct ibv_qp_init_attr_ex ax = {};
+
+	a = qp_attr(NULL);
+	TRY_CREATE(ibv_create_qp(E.pd, &a), ERRS(EINVAL),
+		   "create_qp without CQs", destroy_qp_v);
+	a = qp_attr(E.cq);
+	a.cap.max_send_wr = 1u << 30;
+	TRY_CREATE(ibv_create_qp(E.pd, &a), ERRS(EINVAL, ENOMEM),
+		   "create_qp 2^30 send WRs", destroy_qp_v);
+	a = qp_attr(E.cq);
+	a.cap.max_recv_wr = UINT32_MAX;
+	TRY_CREATE(ibv_create_qp(E.pd, &a), ERRS(EINVAL, ENOMEM),
+		   "create_qp 2^32-1 recv WRs", destroy_qp_v);
+	a = qp_attr(E.cq);
+	a.cap.max_send_sge = 1000;
+	TRY_CREATE(ibv_create_qp(E.pd, &a), ERRS(EINVAL),
+		   "create_qp 1000 send SGEs", destroy_qp_v);
+	a = qp_attr(E.cq);
+	a.cap.max_recv_sge = 1000;
+	TRY_CREATE(ibv_create_qp(E.pd, &a), ERRS(EINVAL),
+		   "create_qp 1000 recv SGEs", destroy_qp_v);
+	a = qp_attr(E.cq);
+	a.cap.max_inline_data = 1u << 20;
+	TRY_CREATE(ibv_create_qp(E.pd, &a), ERRS(EINVAL),
+		   "create_qp 1 MB inline", destroy_qp_v);
+	a = qp_attr(E.cq);
+	a.qp_type = (enum ibv_qp_type)99;
+	TRY_CREATE(ibv_create_qp(E.pd, &a), ERRS(EINVAL, EOPNOTSUPP),
+		   "create_qp type 99", destroy_qp_v);
+	a = qp_attr(E.cq2);
+	TRY_CREATE(ibv_create_qp(E.pd, &a), ERRS(EINVAL),
+		   "create_qp with another context's CQ", destroy_qp_v);
+	ax.send_cq = ax.recv_cq = E.cq;
+	ax.cap = qp_attr(E.cq).cap;
+	ax.qp_type = IBV_QPT_RC;
+	ax.pd = E.pd;
+	ax.comp_mask = IBV_QP_INIT_ATTR_PD | (1u << 25);
+	TRY_CREATE(ibv_create_qp_ex(E.ctx, &ax), ERRS(EINVAL, EOPNOTSUPP),
+		   "create_qp_ex unknown comp_mask bit", destroy_qp_v);
+	ax.comp_mask = IBV_QP_INIT_ATTR_PD | IBV_QP_INIT_ATTR_SEND_OPS_FLAGS;
+	ax.send_ops_flags = 1ull << 50;
+	TRY_CREATE(ibv_create_qp_ex(E.ctx, &ax), ERRS(EINVAL, EOPNOTSUPP),
+		   "create_qp_ex unknown send_ops_flags bit", destroy_qp_v);
+}
+
+static void bad_qp_transitions(void)
+{
+	struct ibv_qp_attr qa = { .qp_state = IBV_QPS_RTS };
+
+	expect_err(ibv_modify_qp(E.qp, &qa, IBV_QP_STATE), errno, ERRS(EINVAL),
+		   "modify_qp RESET -> RTS");
+	qa.qp_state = (enum ibv_qp_state)42;
+	expect_err(ibv_modify_qp(E.qp, &qa, IBV_QP_STATE), errno, ERRS(EINVAL),
+		   "modify_qp to state 42");
+	qa.qp_state = IBV_QPS_INIT;
+	expect_err(ibv_modify_qp(E.qp, &qa, IBV_QP_STATE), errno, ERRS(EINVAL),
+		   "modify_qp to INIT without port/access");
+	qa.port_num = 9;
+	qa.qp_access_flags = 0;
+	qa.pkey_index = 0;
+	expect_err(ibv_modify_qp(E.qp, &qa,
+				 IBV_QP_STATE | IBV_QP_PORT |
+					 IBV_QP_PKEY_INDEX |
+					 IBV_QP_ACCESS_FLAGS),
+		   errno, ERRS(EINVAL), "modify_qp to INIT on port 9");
+}
+
+static void bad_posts(void)
+{
+	struct ibv_sge sge[40];
+	struct ibv_send_wr swr = { .sg_list = sge, .opcode = IBV_WR_SEND }, *bs;
+	struct ibv_recv_wr rwr = { .sg_list = sge }, *br;
+	int i;
+
+	for (i = 0; i < 40; i++)
+		sge[i] = (struct ibv_sge){ (uintptr_t)E.mem, 8, E.mr->lkey };
+	/* the QP is in RESET */
+	swr.num_sge = 1;
+	expect_err(ibv_post_send(E.qp, &swr, &bs), errno, ERRS(EINVAL),
+		   "post_send on a QP in RESET");
+	REL_CHECK(!rel_rc_connect(E.qp, E.qp->qp_num, &E.gid), "connect");
+	swr.num_sge = 40;
+	expect_err(ibv_post_send(E.qp, &swr, &bs), errno, ERRS(EINVAL, ENOMEM),
+		   "post_send 40 SGEs");
+	swr.num_sge = -1;
+	expect_err(ibv_post_send(E.qp, &swr, &bs), errno, ERRS(EINVAL, ENOMEM),
+		   "post_send -1 SGEs");
+	swr.num_sge = 1;
+	swr.opcode = (enum ibv_wr_opcode)0x7f;
+	expect_err(ibv_post_send(E.qp, &swr, &bs), errno,
+		   ERRS(EINVAL, EOPNOTSUPP), "post_send opcode 0x7f");
+	swr.opcode = IBV_WR_SEND;
+	swr.send_flags = IBV_SEND_INLINE;
+	sge[0].length = 1u << 20;
+	expect_err(ibv_post_send(E.qp, &swr, &bs), errno, ERRS(EINVAL, ENOMEM),
+		   "post_send 1 MB inline");
+	sge[0].length = 8;
+	swr.send_flags = 0;
+	rwr.num_sge = 40;
+	expect_err(ibv_post_recv(E.qp, &rwr, &br), errno, ERRS(EINVAL, ENOMEM),
+		   "post_recv 40 SGEs");
+	rwr.num_sge = -1;
+	expect_err(ibv_post_recv(E.qp, &rwr, &br), errno, ERRS(EINVAL, ENOMEM),
+		   "post_recv -1 SGEs");
+	if (E.srq) {
+		rwr.num_sge = 40;
+		expect_err(ibv_post_srq_recv(E.srq, &rwr, &br), errno,
+			   ERRS(EINVAL, ENOMEM), "post_srq_recv 40 SGEs");
+	}
+}
+
+static void bad_srqs(void)
+{
+	struct ibv_srq_init_attr sa = { .attr = { .max_wr = 0, .max_sge = 1 } };
+	struct ibv_srq_attr ma = {};
+
+	if (!E.srq) {
+		sa.attr.max_wr = 8;
+		TRY_CREATE(ibv_create_srq(E.pd, &sa), ERRS(EOPNOTSUPP),
+			   "create_srq without SRQ support", destroy_srq_v);
+		return;
+	}
+	TRY_CREATE(ibv_create_srq(E.pd, &sa), ERRS(EINVAL), "create_srq 0 WRs",
+		   destroy_srq_v);
+	sa.attr.max_wr = UINT32_MAX;
+	TRY_CREATE(ibv_create_srq(E.pd, &sa), ERRS(EINVAL, ENOMEM),
+		   "create_srq 2^32-1 WRs", destroy_srq_v);
+	sa.attr.max_wr = 8;
+	sa.attr.max_sge = 1000;
+	TRY_CREATE(ibv_create_srq(E.pd, &sa), ERRS(EINVAL),
+		   "create_srq 1000 SGEs", destroy_srq_v);
+	ma.srq_limit = 1u << 30;
+	expect_err(ibv_modify_srq(E.srq, &ma, IBV_SRQ_LIMIT), errno,
+		   ERRS(EINVAL), "modify_srq limit 2^30");
+	ma.max_wr = 4;
+	expect_err(ibv_modify_srq(E.srq, &ma, IBV_SRQ_MAX_WR), errno,
+		   ERRS(EINVAL, EOPNOTSUPP), "modify_srq resize");
+}
+
+static void bad_mrs(void)
+{
+	TRY_CREATE(ibv_reg_mr(E.pd, E.mem, 0, IBV_ACCESS_LOCAL_WRITE),
+		   ERRS(EINVAL), "reg_mr length 0", dereg_mr_v);
+	TRY_CREATE(ibv_reg_mr(E.pd, NULL, E.page, IBV_ACCESS_LOCAL_WRITE),
+		   ERRS(EINVAL, EFAULT), "reg_mr NULL address", dereg_mr_v);
+	TRY_CREATE(ibv_reg_mr(E.pd, E.mem, (size_t)1 << 50,
+			      IBV_ACCESS_LOCAL_WRITE),
+		   ERRS(EINVAL, EFAULT, ENOMEM), "reg_mr 1 PB", dereg_mr_v);
+	TRY_CREATE(ibv_reg_mr(E.pd, E.mem, E.page, IBV_ACCESS_REMOTE_WRITE),
+		   ERRS(EINVAL), "reg_mr remote write without local write",
+		   dereg_mr_v);
+	/* not an optional bit (those may be ignored, verbs.h) */
+	TRY_CREATE(ibv_reg_mr(E.pd, E.mem, E.page, 1u << 15),
+		   ERRS(EINVAL, EOPNOTSUPP), "reg_mr unknown access bit",
+		   dereg_mr_v);
+	TRY_CREATE(ibv_reg_dmabuf_mr(E.pd, 0, E.page, 0, -1,
+				     IBV_ACCESS_LOCAL_WRITE),
+		   ERRS(EBADF, EINVAL, EOPNOTSUPP), "reg_dmabuf_mr fd -1",
+		   dereg_mr_v);
+	TRY_CREATE(ibv_reg_dmabuf_mr(E.pd, 0, E.page, 0, 0,
+				     IBV_ACCESS_LOCAL_WRITE),
+		   ERRS(EBADF, EINVAL, EOPNOTSUPP), "reg_dmabuf_mr on stdin",
+		   dereg_mr_v);
+}
+
+static void bad_bufs(void)
+{
+	struct ibv_buf *b = NULL, *b2 = NULL;
+	void *addr, *addr2;
+
+	errno = 0;
+	addr = ibv_alloc_buf(E.par, 0, &b);
+	if (!expect_null(addr, errno, ERRS(EINVAL), "alloc_buf 0 bytes"))
+		ibv_free_buf(b);
+	errno = 0;
+	addr = ibv_alloc_buf(E.par, SIZE_MAX / 2, &b);
+	if (!expect_null(addr, errno, ERRS(EINVAL, ENOMEM),
+			 "alloc_buf SIZE_MAX/2"))
+		ibv_free_buf(b);
+
+	addr = ibv_alloc_buf(E.par, 2 * E.page, &b);
+	REL_CHECK(addr, "alloc_buf: %m");
+	addr2 = ibv_alloc_buf(E.par2, E.page, &b2);
+	REL_CHECK(addr2, "alloc_buf on the second parent domain: %m");
+	TRY_CREATE(
+		ibv_reg_buf_mr(E.par2, b, addr, E.page, IBV_ACCESS_LOCAL_WRITE),
+		ERRS(EINVAL), "reg_buf_mr of a buffer from another PD",
+		dereg_mr_v);
+	TRY_CREATE(
+		ibv_reg_buf_mr(E.par, b, addr2, E.page, IBV_ACCESS_LOCAL_WRITE),
+		ERRS(EINVAL), "reg_buf_mr of an address outside the buffer",
+		dereg_mr_v);
+	TRY_CREATE(ibv_reg_buf_mr(E.par, b, addr, 3 * E.page,
+				  IBV_ACCESS_LOCAL_WRITE),
+		   ERRS(EINVAL), "reg_buf_mr past the buffer's end",
+		   dereg_mr_v);
+	TRY_CREATE(ibv_reg_buf_mr(E.par, b, addr, 0, IBV_ACCESS_LOCAL_WRITE),
+		   ERRS(EINVAL), "reg_buf_mr length 0", dereg_mr_v);
+	ibv_free_buf(b2);
+	ibv_free_buf(b);
+}
+
+static void bad_mws_and_ahs(void)
+{
+	struct ibv_ah_attr aa = { .port_num = 9, .is_global = 1 };
+
+	TRY_CREATE(ibv_alloc_mw(E.pd, (enum ibv_mw_type)7),
+		   ERRS(EINVAL, EOPNOTSUPP), "alloc_mw type 7", dealloc_mw_v);
+	aa.grh.dgid = E.gid;
+	aa.grh.hop_limit = 1;
+	TRY_CREATE(ibv_create_ah(E.pd, &aa), ERRS(EINVAL), "create_ah port 9",
+		   destroy_ah_v);
+	aa.port_num = 1;
+	aa.grh.sgid_index = 200;
+	TRY_CREATE(ibv_create_ah(E.pd, &aa), ERRS(EINVAL),
+		   "create_ah sgid_index 200", destroy_ah_v);
+	aa.grh.sgid_index = 0;
+	aa.is_global = 0;
+	TRY_CREATE(ibv_create_ah(E.pd, &aa), ERRS(EINVAL),
+		   "create_ah without a GRH on RoCE", destroy_ah_v);
+}
+
+/* Destroys that must be refused while something still depends on them. */
+static void busy_destroys(void)
+{
+	struct ibv_qp_init_attr a = qp_attr(E.cq);
+	struct ibv_qp *sqp = NULL;
+	struct ibv_mr *mr;
+	struct ibv_wc wc;
+
+	expect_err(ibv_destroy_cq(E.cq), errno, ERRS(EBUSY),
+		   "destroy_cq with a QP on it");
+	REL_CHECK(ibv_poll_cq(E.cq, 1, &wc) >= 0, "CQ unusable after refusal");
+	expect_err(ibv_dealloc_pd(E.pd), errno, ERRS(EBUSY),
+		   "dealloc_pd with a QP, an MR and a parent domain");
+	mr = ibv_reg_mr(E.pd2, E.mem, E.page, IBV_ACCESS_LOCAL_WRITE);
+	REL_CHECK(mr, "reg_mr on the second PD: %m");
+	expect_err(ibv_dealloc_pd(E.pd2), errno, ERRS(EBUSY),
+		   "dealloc_pd with only an MR");
+	REL_CHECK(!ibv_dereg_mr(mr), "MR unusable after refusal");
+	errno = 0;
+	if (!ibv_dealloc_pd(E.par)) {
+		E.tried++;
+		bad("dealloc parent domain with a buffer and its MR alive",
+		    "succeeded");
+		E.par = NULL;
+	} else {
+		expect_err(
+			-1, errno, ERRS(EBUSY),
+			"dealloc parent domain with a buffer and its MR alive");
+	}
+	if (E.srq) {
+		a.srq = E.srq;
+		a.cap.max_recv_wr = a.cap.max_recv_sge = 0;
+		sqp = ibv_create_qp(E.pd, &a);
+		REL_CHECK(sqp, "QP on the SRQ: %m");
+		expect_err(ibv_destroy_srq(E.srq), errno, ERRS(EBUSY),
+			   "destroy_srq with a QP on it");
+		REL_CHECK(!ibv_destroy_qp(sqp), "destroy QP on the SRQ");
+	}
+}
+
+/*
+ * Do once what the cases do, so that whatever the provider and libc keep
+ * for reuse afterwards (heap slabs, thread stacks) exists before the
+ * first snapshot.
+ */
+static void warm_up(void)
+{
+	struct ibv_qp_init_attr a = qp_attr(E.cq);
+	struct ibv_buf *b;
+	struct ibv_qp *qp;
+	struct ibv_mr *mr;
+	void *p;
+
+	p = ibv_alloc_buf(E.par2, E.page, &b);
+	REL_CHECK(p, "warm-up alloc_buf: %m");
+	ibv_free_buf(b);
+	p = ibv_alloc_buf(E.par, 2 * E.page, &b);
+	REL_CHECK(p, "warm-up alloc_buf: %m");
+	ibv_free_buf(b);
+	mr = ibv_reg_mr(E.pd2, E.mem, E.page, IBV_ACCESS_LOCAL_WRITE);
+	REL_CHECK(mr && !ibv_dereg_mr(mr), "warm-up reg_mr: %m");
+	qp = ibv_create_qp(E.pd, &a);
+	REL_CHECK(qp && !ibv_destroy_qp(qp), "warm-up QP: %m");
+}
+
+static void setup(void)
+{
+	struct ibv_parent_domain_init_attr pa = {
+		.comp_mask =
+			IBV_PARENT_DOMAIN_INIT_ATTR_ALLOW_CC_UNPROTECTED_ALLOC,
+	};
+	struct ibv_srq_init_attr sa = { .attr = { .max_wr = 8, .max_sge = 1 } };
+	struct ibv_qp_init_attr a;
+
+	E.page = (size_t)sysconf(_SC_PAGESIZE);
+	E.ctx = rel_open_first();
+	E.ctx2 = rel_open_first();
+	REL_CHECK(E.ctx && E.ctx2, "open: %m");
+	REL_CHECK(!ibv_query_device_ex(E.ctx, NULL, &E.attr), "query");
+	REL_CHECK(!ibv_query_gid(E.ctx, 1, 0, &E.gid), "query_gid");
+	E.pd = ibv_alloc_pd(E.ctx);
+	E.pd2 = ibv_alloc_pd(E.ctx);
+	REL_CHECK(E.pd && E.pd2, "alloc_pd: %m");
+	pa.pd = E.pd;
+	E.par = ibv_alloc_parent_domain(E.ctx, &pa);
+	pa.pd = E.pd2;
+	E.par2 = ibv_alloc_parent_domain(E.ctx, &pa);
+	REL_CHECK(E.par && E.par2, "parent domains: %m");
+	E.pdx = ibv_alloc_pd(E.ctx2);
+	REL_CHECK(E.pdx, "alloc_pd on the second context: %m");
+	pa.pd = E.pdx;
+	E.parx = ibv_alloc_parent_domain(E.ctx2, &pa);
+	REL_CHECK(E.parx, "parent domain on the second context: %m");
+	E.cq = ibv_create_cq(E.ctx, 16, NULL, NULL, 0);
+	E.cq2 = ibv_create_cq(E.ctx2, 16, NULL, NULL, 0);
+	REL_CHECK(E.cq && E.cq2, "create_cq: %m");
+	a = qp_attr(E.cq);
+	E.qp = ibv_create_qp(E.pd, &a);
+	REL_CHECK(E.qp, "create_qp: %m");
+	if (E.attr.orig_attr.max_srq) {
+		E.srq = ibv_create_srq(E.pd, &sa);
+		REL_CHECK(E.srq, "create_srq: %m");
+	}
+	E.mem = ibv_alloc_buf(E.par, E.page, &E.buf);
+	REL_CHECK(E.mem, "alloc_buf: %m");
+	E.mr = ibv_reg_buf_mr(E.par, E.buf, E.mem, E.page,
+			      IBV_ACCESS_LOCAL_WRITE);
+	REL_CHECK(E.mr, "reg_buf_mr: %m");
+	warm_up();
+}
+
+static void teardown(void)
+{
+	/*
+	 * If the parent domain was wrongly freed under its buffer, freeing
+	 * the buffer would call into freed memory: leak it (the test has
+	 * failed already).
+	 */
+	if (E.par) {
+		REL_CHECK(!ibv_dereg_mr(E.mr), "dereg_mr: %m");
+		ibv_free_buf(E.buf);
+	}
+	if (E.srq)
+		REL_CHECK(!ibv_destroy_srq(E.srq), "destroy_srq: %m");
+	REL_CHECK(!ibv_destroy_qp(E.qp), "destroy_qp: %m");
+	REL_CHECK(!ibv_destroy_cq(E.cq) && !ibv_destroy_cq(E.cq2),
+		  "destroy_cq: %m");
+	REL_CHECK((!E.par || !ibv_dealloc_pd(E.par)) && !ibv_dealloc_pd(E.par2),
+		  "dealloc parents: %m");
+	REL_CHECK(!ibv_dealloc_pd(E.parx) && !ibv_dealloc_pd(E.pdx),
+		  "dealloc second context's PDs: %m");
+	REL_CHECK(!ibv_dealloc_pd(E.pd) && !ibv_dealloc_pd(E.pd2),
+		  "dealloc_pd: %m");
+	REL_CHECK(!ibv_close_device(E.ctx) && !ibv_close_device(E.ctx2),
+		  "close: %m");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		void (*run)(void);
+	} groups[] = {
+		{ "parent domains", bad_parent_domains },
+		{ "CQs", bad_cqs },
+		{ "QPs", bad_qps },
+		{ "SRQs", bad_srqs },
+		{ "MRs", bad_mrs },
+		{ "buffers", bad_bufs },
+		{ "MWs and AHs", bad_mws_and_ahs },
+		{ "QP transitions", bad_qp_transitions },
+		{ "posts", bad_posts },
+		{ "destroys with dependants", busy_destroys },
+	};
+	struct rel_snapshot before, after;
+	unsigned long objs;
+	size_t i;
+
+	E.cc = argc > 1 && !strcmp(argv[1], "--cc");
+	rel_need_emulator();
+	setup();
+	rel_snapshot(&before);
+	objs = before.kobjs;
+	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+		groups[i].run();
+		rel_snapshot(&after);
+		if (!rel_snapshot_same(&before, &after, groups[i].name)) {
+			bad(groups[i].name, "left something behind");
+			before = after;
+		}
+	}
+	printf("rel_badinput: %u bad inputs tried, %u answered wrongly; "
+	       "%lu kernel objects before and after\n",
+	       E.tried, E.wrong, objs);
+	/* after a wrong answer the objects may be in no state to tear down */
+	REL_CHECK(!E.wrong, "%u bad inputs were not refused properly", E.wrong);
+	teardown();
+	return 0;
+}
