@@ -269,6 +269,18 @@ static int sock_send(pid_t dest, const void *buf, size_t len)
 	return -EHOSTUNREACH;
 }
 
+void fabric_after_fork(void)
+{
+	/* the parent's socket and queued packets stay the parent's */
+	pthread_mutex_init(&fab.lock, NULL);
+	if (fab.sock >= 0)
+		close(fab.sock);
+	fab.sock = -1;
+	fab.up = false;
+	fab.local.head = fab.local.tail = NULL;
+	fab.tx.head = fab.tx.tail = NULL;
+}
+
 static pid_t route(const struct fab_pkt *pkt)
 {
 	int devidx = emu_dev_find_gid(pkt->h.dgid);

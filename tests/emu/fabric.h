@@ -106,6 +106,9 @@ int fabric_recv(struct fab_pkt *pkt);
 /* fd to poll for incoming packets (-1 without a named fabric). */
 int fabric_fd(void);
 
+/* In a forked child: forget the parent's socket and queues. */
+void fabric_after_fork(void);
+
 /* QPN registry (see hw.h emu_hw_qpn_alloc). */
 int fabric_qpn_alloc(unsigned int devidx, uint32_t *qpn);
 void fabric_qpn_free(unsigned int devidx, uint32_t qpn);

@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "hw_hostile.h"
 #include "hw_priv.h"
 #include "kernel.h"
 #include "platform.h"
@@ -126,7 +127,7 @@ static void advance(struct hw_cq *c)
 	}
 }
 
-int hw_cq_write(struct hw_cq *c, const struct hw_cqe *e)
+static int cq_write(struct hw_cq *c, const struct hw_cqe *e)
 {
 	bool big = c->cq->cqe_size == 64;
 	bool need_ext = e->imm_valid || e->smac_valid;
@@ -165,4 +166,12 @@ int hw_cq_write(struct hw_cq *c, const struct hw_cqe *e)
 		advance(c);
 	maybe_notify(c, e->solicited, e->major != 0);
 	return 0;
+}
+
+/* With --hostile, some CQEs are written with a forged field (hw_hostile.h). */
+int hw_cq_write(struct hw_cq *c, const struct hw_cqe *e)
+{
+	struct hw_cqe forged;
+
+	return cq_write(c, hw_hostile_cqe(c, e, &forged));
 }

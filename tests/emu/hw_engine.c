@@ -25,6 +25,7 @@
 
 #include "fabric.h"
 #include "hw.h"
+#include "hw_hostile.h"
 #include "hw_priv.h"
 #include "kernel.h"
 #include "platform.h"
@@ -227,6 +228,8 @@ static void *engine_main(void *arg)
 		work |= poll_doorbells();
 		work |= poll_fabric();
 		work |= run_queues(now);
+		/* mischief is not work: it must not keep the engine awake */
+		hw_hostile_tick(eng.qps, eng.cqs, now);
 		work |= fabric_flush();
 		if (work)
 			last_work = now;
@@ -250,25 +253,63 @@ void emu_hw_kick(void)
 		one = 0;	/* a full counter wakes the engine anyway */
 }
 
+/* Start the engine thread if this process has none. Engine lock held. */
+static int ensure_engine(void)
+{
+	pthread_attr_t a;
+	int ret;
+
+	if (eng.running)
+		return 0;
+	if (eng.wake_fd < 0)
+		eng.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	eng.stop = false;
+	pthread_attr_init(&a);
+	ret = -pthread_create(&eng.thread, &a, engine_main, NULL);
+	pthread_attr_destroy(&a);
+	if (!ret)
+		eng.running = true;
+	return ret;
+}
+
+/*
+ * fork() copies only the calling thread: the child has no engine, and the
+ * parent's QPs/CQs are not the child's to drive. The child forgets them
+ * (their memory is the parent's business) and starts its own engine when
+ * it opens a device.
+ */
+static void engine_after_fork(void)
+{
+	pthread_mutex_init(&eng.lock, NULL);
+	atomic_store(&eng.waiters, 0);
+	eng.running = false;
+	eng.stop = false;
+	eng.qps = NULL;
+	eng.cqs = NULL;
+	eng.srqs = NULL;
+	memset(eng.files, 0, sizeof(eng.files));
+	if (eng.wake_fd >= 0)
+		close(eng.wake_fd);
+	eng.wake_fd = -1;
+	fabric_after_fork();
+}
+
+static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
+
+static void register_fork_handler(void)
+{
+	pthread_atfork(NULL, NULL, engine_after_fork);
+}
+
 int emu_hw_device_init(struct emu_device *dev)
 {
 	int ret = fabric_init();
 
 	if (ret)
 		return ret;
+	pthread_once(&fork_once, register_fork_handler);
 	hw_lock();
-	if (eng.wake_fd < 0)
-		eng.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (!eng.running) {
-		pthread_attr_t a;
-
-		eng.stop = false;
-		pthread_attr_init(&a);
-		ret = -pthread_create(&eng.thread, &a, engine_main, NULL);
-		pthread_attr_destroy(&a);
-		if (!ret)
-			eng.running = true;
-	}
+	ret = ensure_engine();
 	if (!ret)
 		eng.ndevs++;
 	hw_unlock();
@@ -295,9 +336,17 @@ void emu_hw_device_fini(struct emu_device *dev)
 int emu_hw_file_attach(struct emu_file *f)
 {
 	unsigned int i;
-	int ret = -ENOSPC;
+	int ret = fabric_init();
 
+	if (ret)
+		return ret;
 	hw_lock();
+	ret = ensure_engine();	/* e.g. in a forked child */
+	if (ret) {
+		hw_unlock();
+		return ret;
+	}
+	ret = -ENOSPC;
 	for (i = 0; i < HW_MAX_FILES; i++) {
 		if (!eng.files[i]) {
 			eng.files[i] = f;
