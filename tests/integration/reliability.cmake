@@ -7,7 +7,7 @@
 set(_rel "${CMAKE_CURRENT_SOURCE_DIR}/reliability")
 set(_rel_run "${CMAKE_BINARY_DIR}/bin/irdma-emu-run")
 
-foreach(_t faults hostile badinput)
+foreach(_t faults hostile badinput threads)
 	irdma_test_program(rel_${_t} "${_rel}/rel_${_t}.c" "${_rel}/rel_util.c")
 	target_link_libraries(rel_${_t} PRIVATE ${CMAKE_DL_LIBS})
 endforeach()
@@ -63,3 +63,29 @@ foreach(_case "gen1;--gen 1" "gen2;--gen 2" "gen3_cc;--gen 3 --cc")
 			$<TARGET_FILE:rel_badinput>
 		LABELS rel)
 endforeach()
+
+# --- 5. concurrency --------------------------------------------------------
+irdma_emu_test(rel_threads_cc EMU_ARGS --cc
+	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:rel_threads>
+		--workers 8 --ops 1000 --churn 3 --cycles 100
+	LABELS rel)
+irdma_emu_test(rel_threads_gen3_cc EMU_ARGS --gen 3 --cc
+	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:rel_threads>
+	LABELS rel)
+
+# --- 1. and 5. under the sanitizers, in trees of their own ------------------
+# Not inside a sanitizer tree itself (IRDMA_SANITIZE set): no recursion.
+if(NOT IRDMA_SANITIZE)
+	foreach(_mode asan tsan)
+		add_test(NAME rel_${_mode}_tree
+			COMMAND sh "${_rel}/sanitizer-tree.sh" ${_mode}
+				"${CMAKE_SOURCE_DIR}" "${CMAKE_BINARY_DIR}/${_mode}"
+				"${RDMA_CORE_BUILD_DIR}" "${_rel_run}")
+		set_tests_properties(rel_${_mode}_tree PROPERTIES
+			LABELS "rel;sanitizer" TIMEOUT 900)
+	endforeach()
+	# both build trees at once would only fight over the 2 cores
+	set_tests_properties(rel_tsan_tree PROPERTIES
+		DEPENDS rel_asan_tree RUN_SERIAL TRUE)
+	set_tests_properties(rel_asan_tree PROPERTIES RUN_SERIAL TRUE)
+endif()

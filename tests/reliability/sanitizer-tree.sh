@@ -1,0 +1,54 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+#
+# sanitizer-tree.sh MODE SOURCE_DIR BUILD_DIR RDMA_CORE_BUILD_DIR EMU_RUN
+#
+# Configure and build a second tree of this project with sanitizers, then
+# run tests in it. It reuses the rdma-core build of the main tree, so
+# nothing is fetched.
+#
+#   asan  -fsanitize=address,undefined for everything (provider, emulator,
+#         tests); runs that tree's ctest minus packaging, benchmarks,
+#         valgrind, these sanitizer tests and the two-process pingpongs
+#         (slow, and rdma-core's own examples are not instrumented).
+#   tsan  -fsanitize=thread for the provider and rel_threads only; the
+#         emulator of the main tree (EMU_RUN) runs them. The emulated device
+#         touches rings like hardware does, without the C memory model, so
+#         it must stay uninstrumented.
+set -eu
+
+mode=$1 src=$2 bld=$3 rdma=$4 emu_run=$5
+
+case $mode in
+asan) san=address,undefined ;;
+tsan) san=thread ;;
+*) echo "sanitizer-tree.sh: unknown mode '$mode'" >&2; exit 2 ;;
+esac
+
+if [ ! -f "$bld/build.ninja" ] && [ ! -f "$bld/Makefile" ]; then
+	cmake -S "$src" -B "$bld" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DIRDMA_SANITIZE="$san" -DRDMA_CORE_DIR="$rdma" \
+		-DIRDMA_BUILD_TESTS=ON >"$bld.configure.log" 2>&1 || {
+		cat "$bld.configure.log"
+		exit 1
+	}
+fi
+
+# Errors are fatal and reported with a stack; no recovering.
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+# The emulator is LD_PRELOADed ahead of the ASan runtime the program links;
+# that is fine here (both are ours), so skip ASan's link-order check.
+export ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=1:abort_on_error=0
+export TSAN_OPTIONS=halt_on_error=1:exitcode=66
+
+if [ "$mode" = asan ]; then
+	cmake --build "$bld" -- -j2
+	cd "$bld"
+	exec ctest --output-on-failure -j2 --timeout 300 \
+		-LE 'packaging|bench|valgrind|sanitizer' -E 'pingpong'
+fi
+
+cmake --build "$bld" --target irdma-rdmav65 rel_threads -- -j2
+"$emu_run" --cc --provider "$bld/lib/libirdma" -- \
+	env IRDMA_EMU_LEAK_CHECK=1 "$bld/bin/rel_threads" --workers 4 \
+	--ops 300 --churn 2 --cycles 40
