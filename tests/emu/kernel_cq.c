@@ -19,6 +19,7 @@
 #define EMU_NUM_COMP_VECTORS 1U
 #define EMU_FEATURE_CQ_RESIZE (1ULL << 1)
 #define EMU_FEATURE_64_BYTE_CQE (1ULL << 5)
+#define EMU_FEATURE_CQE_TIMESTAMPING (1ULL << 8)
 /* offsetofend(user_cq_buf) and offsetofend(cq_size) */
 #define EMU_CREATE_CQ_MIN_REQ_LEN 8U
 #define EMU_CREATE_CQ_MIN_RESP_LEN 8U
@@ -195,8 +196,11 @@ static int create_cq(struct emu_cmd *c, const struct cq_create_args *a,
 		if (!ch)
 			return -EBADF;
 	}
-	/* no CQE timestamping, no overrun-ignoring CQs */
-	if (a->flags)
+	/* CQE timestamps exist from gen 3 on; overrun-ignoring CQs never */
+	if (a->flags & ~(uint32_t)IB_UVERBS_CQ_FLAGS_TIMESTAMP_COMPLETION)
+		return -EOPNOTSUPP;
+	if (a->flags &&
+	    !(dev->lim.feature_flags & EMU_FEATURE_CQE_TIMESTAMPING))
 		return -EOPNOTSUPP;
 	if (a->cqe < 1 || a->cqe > dev->lim.max_cqe)
 		return -EINVAL;
@@ -206,6 +210,7 @@ static int create_cq(struct emu_cmd *c, const struct cq_create_args *a,
 		return -ENOMEM;
 	cq->obj.user_handle = a->user_handle;
 	cq->comp_vector = a->comp_vector;
+	cq->create_flags = a->flags;
 	ret = emu_id_alloc(dev, EMU_OBJ_CQ, &cq->cq_id);
 	if (ret)
 		goto err;

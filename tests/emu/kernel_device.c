@@ -27,17 +27,22 @@
 #define EMU_FEATURE_RTS_AE (1ULL << 0)
 #define EMU_FEATURE_CQ_RESIZE (1ULL << 1)
 #define EMU_FEATURE_64_BYTE_CQE (1ULL << 5)
+#define EMU_FEATURE_ATOMIC_OPS (1ULL << 6)
 #define EMU_FEATURE_SRQ (1ULL << 7)
+#define EMU_FEATURE_CQE_TIMESTAMPING (1ULL << 8)
 
 #define EMU_HW_PAGE_SIZE 4096U
 #define EMU_SQ_RSVD 258U
 #define EMU_MAX_MR_SIZE 0x200000000000ULL
 #define EMU_NUM_COMP_VECTORS 1U
 
-/* The request bits alloc_ucontext understands (others: -EOPNOTSUPP). */
-#define EMU_UCTX_REQ_KNOWN                                             \
-	(IRDMA_ALLOC_UCTX_USE_RAW_ATTR | IRDMA_SUPPORT_WQE_FORMAT_V2 | \
-	 IRDMA_ALLOC_UCTX_DMABUF_MEMREG)
+/*
+ * The request bits alloc_ucontext understands; like current kernels it
+ * refuses others with -EOPNOTSUPP. A kernel without the DMA-buf memreg
+ * extension does not know that bit either.
+ */
+#define EMU_UCTX_REQ_BASE \
+	(IRDMA_ALLOC_UCTX_USE_RAW_ATTR | IRDMA_SUPPORT_WQE_FORMAT_V2)
 
 /* Sizes irdma insists on (offsetofend of rsvd8 / rsvd). */
 #define EMU_UCTX_MIN_REQ_LEN 8U
@@ -105,7 +110,9 @@ static void limits_gen3(struct emu_limits *l)
 	l->max_srq = 1024;
 	l->max_srq_quanta = 262144;
 	l->max_srq_wr = 16382;
-	l->feature_flags |= EMU_FEATURE_64_BYTE_CQE | EMU_FEATURE_SRQ;
+	l->feature_flags |= EMU_FEATURE_64_BYTE_CQE | EMU_FEATURE_SRQ |
+			    EMU_FEATURE_ATOMIC_OPS |
+			    EMU_FEATURE_CQE_TIMESTAMPING;
 }
 
 static void device_setup(struct emu_device *dev, unsigned int index,
@@ -257,6 +264,7 @@ static int irdma_ucontext_negotiate(struct emu_cmd *c)
 	struct emu_file *f = c->f;
 	struct irdma_alloc_ucontext_req req;
 	struct irdma_alloc_ucontext_resp resp = {};
+	uint64_t known;
 	bool legacy;
 	int ret;
 
@@ -264,7 +272,10 @@ static int irdma_ucontext_negotiate(struct emu_cmd *c)
 	    c->udata.outlen < EMU_UCTX_MIN_RESP_LEN)
 		return -EINVAL;
 	emu_udata_in(&c->udata, &req, sizeof(req));
-	if (req.comp_mask & ~(uint64_t)EMU_UCTX_REQ_KNOWN)
+	known = EMU_UCTX_REQ_BASE;
+	if (emu_config()->dmabuf_memreg)
+		known |= IRDMA_ALLOC_UCTX_DMABUF_MEMREG;
+	if (req.comp_mask & ~known)
 		return -EOPNOTSUPP;
 	if (req.userspace_ver < 4 || req.userspace_ver > IRDMA_ABI_VER)
 		return -EINVAL;
@@ -280,8 +291,8 @@ static int irdma_ucontext_negotiate(struct emu_cmd *c)
 	f->abi_ver = req.userspace_ver;
 	f->use_raw_attrs = req.comp_mask & IRDMA_ALLOC_UCTX_USE_RAW_ATTR;
 	f->wqe_format_v2 = req.comp_mask & IRDMA_SUPPORT_WQE_FORMAT_V2;
-	f->dmabuf_memreg = !legacy && emu_config()->dmabuf_memreg &&
-			   (req.comp_mask & IRDMA_ALLOC_UCTX_DMABUF_MEMREG);
+	f->dmabuf_memreg =
+		!legacy && (req.comp_mask & IRDMA_ALLOC_UCTX_DMABUF_MEMREG);
 	f->legacy_mode = legacy;
 
 	ret = db_page_create(f);
@@ -392,7 +403,9 @@ static void fill_device_attr(struct emu_device *dev,
 	r->max_pd = l->max_pd;
 	r->max_qp_rd_atom = l->max_qp_rd_atom;
 	r->max_qp_init_rd_atom = l->max_qp_init_rd_atom;
-	r->atomic_cap = IBV_ATOMIC_NONE;
+	r->atomic_cap = l->feature_flags & EMU_FEATURE_ATOMIC_OPS ?
+				IBV_ATOMIC_HCA :
+				IBV_ATOMIC_NONE;
 	r->max_mw = l->max_mw;
 	r->max_ah = l->max_ah;
 	r->max_srq = l->max_srq;

@@ -178,6 +178,7 @@ struct emu_cq {
 	struct emu_mr *shadow_mr; /* separate shadow registration (resize) */
 	struct emu_comp_channel *channel;
 	uint32_t comp_vector;
+	uint32_t create_flags; /* IB_UVERBS_CQ_FLAGS_* (timestamps, gen 3) */
 	bool armed;
 	bool arm_solicited_only;
 	uint32_t comp_events_reported;

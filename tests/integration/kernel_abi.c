@@ -19,7 +19,9 @@
 
 #define FEATURE_CQ_RESIZE (1ULL << 1)
 #define FEATURE_64_BYTE_CQE (1ULL << 5)
+#define FEATURE_ATOMIC_OPS (1ULL << 6)
 #define FEATURE_SRQ (1ULL << 7)
+#define FEATURE_CQE_TIMESTAMPING (1ULL << 8)
 #define COMP_MASK_V2 \
 	(IRDMA_ALLOC_UCTX_USE_RAW_ATTR | IRDMA_SUPPORT_WQE_FORMAT_V2)
 
@@ -36,7 +38,8 @@ static const struct gen_facts facts[4] = {
 	[1] = { 3, 1, 4, 2, 0 },
 	[2] = { 13, 13, 8, 8, FEATURE_CQ_RESIZE | 1 },
 	[3] = { 14, 14, 8, 8,
-		FEATURE_CQ_RESIZE | 1 | FEATURE_64_BYTE_CQE | FEATURE_SRQ },
+		FEATURE_CQ_RESIZE | 1 | FEATURE_64_BYTE_CQE | FEATURE_SRQ |
+			FEATURE_ATOMIC_OPS | FEATURE_CQE_TIMESTAMPING },
 };
 
 static void check_header_errors(int fd)
@@ -220,24 +223,22 @@ int main(int argc, char **argv)
 	}
 	check_header_errors(c.fd);
 	check_negotiation_errors(c.fd, gen);
-	if (gen >= 3) {
-		KT_EXPECT_ERR(
-			kt_get_context(&c, 5,
-				       COMP_MASK_V2 |
-					       IRDMA_ALLOC_UCTX_DMABUF_MEMREG,
-				       sizeof(c.uctx)),
-			0, "GET_CONTEXT");
-	} else {
+	if (gen < 3) {
 		/* the context from check_negotiation_errors: renegotiate */
 		close(c.fd);
 		c.fd = kt_open_uverbs();
-		KT_EXPECT_ERR(
-			kt_get_context(&c, 5,
-				       COMP_MASK_V2 |
-					       IRDMA_ALLOC_UCTX_DMABUF_MEMREG,
-				       sizeof(c.uctx)),
-			0, "GET_CONTEXT");
 	}
+	/* a kernel without the extension does not know its bit at all */
+	KT_EXPECT_ERR(
+		kt_get_context(&c, 5,
+			       COMP_MASK_V2 | IRDMA_ALLOC_UCTX_DMABUF_MEMREG,
+			       sizeof(c.uctx)),
+		want_dmabuf ? 0 : EOPNOTSUPP,
+		"GET_CONTEXT asking for DMA-buf memreg");
+	if (!want_dmabuf)
+		KT_EXPECT_ERR(
+			kt_get_context(&c, 5, COMP_MASK_V2, sizeof(c.uctx)), 0,
+			"GET_CONTEXT without DMA-buf memreg");
 	check_response(&c, gen, want_dmabuf);
 	check_doorbell_mmap(&c);
 	close(c.async_fd);
