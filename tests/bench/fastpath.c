@@ -18,7 +18,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "bench.h"
 
@@ -37,8 +36,6 @@
 #define RECV_AREA (64u * 1024)
 #define WRITE_AREA (128u * 1024)
 #define DRAIN_TIMEOUT_NS 5000000000ull
-/* Time the device gets to write the last send CQEs before a poll figure. */
-#define SETTLE_NS 2000000l
 
 enum send_kind { SEND_SGE, SEND_INLINE, SEND_WRITE };
 
@@ -254,14 +251,23 @@ static int recv_batch(struct pair *p, struct meter *m)
 }
 
 /*
- * BATCH send completions wait in A's CQ (B has seen every message, and the
- * device got SETTLE_NS more); take them batch at a time under the meter.
- * Empty polls would count too, so they are reported if they happen.
+ * BATCH completions wait in one CQ before the meter starts; they are then
+ * taken `batch` at a time. Whether they are all there is known without
+ * consuming them, from the order in which the device writes CQEs:
+ *  - RC: the responder writes the receive CQE before it sends the ACK,
+ *    and the requester writes the send CQE when the ACK arrives; once A's
+ *    send CQEs are drained, B's receive CQEs are all there: B is measured.
+ *  - UD: the send CQE is written when the packet leaves, before the
+ *    receiver sees it; once B's receive CQEs are drained, A's send CQEs
+ *    are all there: A is measured.
+ * An empty poll under the meter would still spoil the figure, so they are
+ * counted and the figure is refused if any happened.
  */
 static int poll_batch(struct pair *p, unsigned int batch, struct meter *m,
 		      unsigned long *empty)
 {
-	struct timespec settle = { 0, SETTLE_NS };
+	bool rc = p->type == IBV_QPT_RC;
+	struct ibv_cq *measured = rc ? p->cb : p->ca;
 	struct ibv_wc wc[16];
 	struct ibv_send_wr wr;
 	struct ibv_sge sge;
@@ -273,14 +279,13 @@ static int poll_batch(struct pair *p, unsigned int batch, struct meter *m,
 	if (!ret)
 		ret = post_sends(p, &wr, BATCH, NULL);
 	if (!ret)
-		ret = drain(p->cb, BATCH);
+		ret = drain(rc ? p->ca : p->cb, BATCH);
 	if (ret)
 		return ret;
-	nanosleep(&settle, NULL);
 	meter_on(m);
 	while (left) {
-		int got = ibv_poll_cq(p->ca, (int)(left < batch ? left : batch),
-				      wc);
+		int got = ibv_poll_cq(measured,
+				      (int)(left < batch ? left : batch), wc);
 
 		if (got <= 0) {
 			if (got < 0 || ++*empty > 100000000ul)
@@ -333,9 +338,15 @@ static void report(const struct figure *f, const struct bench_opts *o,
 {
 	char desc[128];
 
-	if (empty)
+	if (empty) {
+		/* They would be charged to the completions: no figure. */
 		fprintf(stderr, "irdma-bench: %s: %lu empty polls measured\n",
 			f->name, empty);
+		bench_print_na(f->name, o->label,
+			       m->instr ? "instr_per_op" : "ns_per_op",
+			       "empty_polls_measured");
+		return;
+	}
 	if (!m->instr) {
 		bench_print(f->name, o->label, "ns_per_op",
 			    (double)m->ns / (double)ops);
