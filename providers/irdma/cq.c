@@ -63,8 +63,7 @@ static void cq_ring_release(struct irdma_context *ctx, struct irdma_cq_ring *r)
 {
 	if (!r)
 		return;
-	irdma_ring_deregister(&r->vmr);
-	irdma_ring_free(ctx, &r->mem);
+	irdma_dp_ring_release(ctx, &r->vmr, &r->mem);
 	free(r);
 }
 
@@ -140,8 +139,7 @@ static void cq_shadow_destroy(struct irdma_cq *cq)
 {
 	if (!cq->shadow_separate)
 		return;
-	irdma_ring_deregister(&cq->shadow_vmr);
-	irdma_ring_free(cq->ctx, &cq->shadow_mem);
+	irdma_dp_ring_release(cq->ctx, &cq->shadow_vmr, &cq->shadow_mem);
 	cq->shadow_separate = false;
 }
 

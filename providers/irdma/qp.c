@@ -368,7 +368,8 @@ err_destroy:
 err_cqs:
 	qp_detach_cqs(qp);
 err_reg:
-	irdma_ring_deregister(&qp->vmr);
+	irdma_dp_ring_release(ctx, &qp->vmr, &qp->mem);
+	goto err_track;
 err_ring:
 	irdma_ring_free(ctx, &qp->mem);
 err_track:
@@ -448,8 +449,7 @@ int irdma_destroy_qp(struct ibv_qp *ibqp)
 		return ret;
 	/* forget its CQEs still in the CQs before the slots can be reused */
 	qp_detach_cqs(qp);
-	irdma_ring_deregister(&qp->vmr);
-	irdma_ring_free(qp->ctx, &qp->mem);
+	irdma_dp_ring_release(qp->ctx, &qp->vmr, &qp->mem);
 	qp_free_tracking(qp);
 	pthread_spin_destroy(&qp->lock);
 	free(qp);

@@ -347,6 +347,8 @@ int irdma_dealloc_mw(struct ibv_mw *mw);
 /* datapath.c */
 void irdma_async_event(struct ibv_context *ibctx,
 		       struct ibv_async_event *event);
+void irdma_dp_ring_release(struct irdma_context *ctx, struct verbs_mr *vmr,
+			   struct irdma_ring *mem);
 
 /* Sizing helpers shared by qp.c and srq.c (qp.c). */
 uint8_t irdma_wqe_shift(uint8_t gen, uint32_t sge, uint32_t inline_bytes);

@@ -121,7 +121,8 @@ struct ibv_srq *irdma_create_srq(struct ibv_pd *pd,
 err_destroy:
 	ibv_cmd_destroy_srq(&srq->vsrq.srq);
 err_reg:
-	irdma_ring_deregister(&srq->vmr);
+	irdma_dp_ring_release(ctx, &srq->vmr, &srq->mem);
+	goto err_lock;
 err_ring:
 	irdma_ring_free(ctx, &srq->mem);
 err_lock:
@@ -158,8 +159,7 @@ int irdma_destroy_srq(struct ibv_srq *ibsrq)
 	ret = ibv_cmd_destroy_srq(ibsrq);
 	if (ret)
 		return ret;
-	irdma_ring_deregister(&srq->vmr);
-	irdma_ring_free(srq->ctx, &srq->mem);
+	irdma_dp_ring_release(srq->ctx, &srq->vmr, &srq->mem);
 	pthread_spin_destroy(&srq->lock);
 	free(srq);
 	return 0;

@@ -58,3 +58,16 @@ foreach(_gen 2 3)
 		"--gen ${_gen} --cc" "${RDMA_CORE_BIN_DIR}/ibv_rc_pingpong" -g 0
 		-U -N -e -c -n 1000)
 endforeach()
+
+# Every uverbs command of a create/destroy sequence failing in turn: the
+# failing verb reports the injected errno and nothing leaks.
+irdma_test_program(dp_faults "${_dp}/dp_faults.c")
+foreach(_gen 2 3)
+	foreach(_n RANGE 3 34)
+		irdma_emu_test(dp_faults_gen${_gen}_cmd${_n}
+			EMU_ARGS --gen ${_gen} --fail cmd:${_n}:ENOMEM
+			COMMAND env IRDMA_EMU_LEAK_CHECK=1
+				$<TARGET_FILE:dp_faults>
+			LABELS dp)
+	endforeach()
+endforeach()
