@@ -44,6 +44,12 @@ unsigned long emu_kernel_live_objects(void);
 unsigned long emu_kernel_live_objects_of(enum emu_obj_type type);
 /* Print what is still alive to stderr; returns the number of objects. */
 unsigned long emu_kernel_leak_report(void);
+/*
+ * Objects (other than contexts and completion channels) that the last
+ * close of a uverbs fd had to destroy because the process did not: leaks
+ * too, for IRDMA_EMU_LEAK_CHECK.
+ */
+unsigned long emu_kernel_reclaimed_objects(void);
 
 /* ---- inside the kernel model --------------------------------------------- */
 
@@ -94,6 +100,9 @@ void emu_obj_publish(struct emu_obj *obj);
 void emu_obj_unpublish(struct emu_obj *obj);
 /* Count an object that is not allocated with emu_obj_alloc (contexts). */
 void emu_obj_account(struct emu_device *dev, enum emu_obj_type type, int delta);
+/* Report @n objects of @type the final close reclaimed (kernel_main.c). */
+void emu_kernel_note_reclaimed(const struct emu_device *dev,
+			       enum emu_obj_type type, unsigned long n);
 /* Free an unpublished object and drop it from the accounting. */
 void emu_obj_free(struct emu_obj *obj);
 /* Look up a live object by handle (takes f->lock); NULL if none. */

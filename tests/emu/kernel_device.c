@@ -173,6 +173,21 @@ out:
 	return dev;
 }
 
+/*
+ * In a forked child the device table is a stale copy (the engine's thread
+ * does not exist there): a child that opens a device starts afresh.
+ */
+static void devices_forget_after_fork(void)
+{
+	memset(devices, 0, sizeof(devices));
+	pthread_mutex_init(&devices_lock, NULL);
+}
+
+__attribute__((constructor)) static void devices_init(void)
+{
+	pthread_atfork(NULL, NULL, devices_forget_after_fork);
+}
+
 bool emu_device_gid(struct emu_device *dev, unsigned int index,
 		    uint8_t gid[EMU_GID_LEN])
 {

@@ -376,10 +376,11 @@ int emu_kernel_munmap(void *addr, size_t len, bool *handled)
  */
 static void destroy_all(struct emu_file *f, enum emu_obj_type type)
 {
+	unsigned long n = 0;
 	struct emu_obj *obj;
 	uint32_t a, b;
 
-	while ((obj = f->objs[type])) {
+	for (; (obj = f->objs[type]); n++) {
 		switch (type) {
 		case EMU_OBJ_QP:
 			emu_destroy_qp((struct emu_qp *)obj);
@@ -410,6 +411,7 @@ static void destroy_all(struct emu_file *f, enum emu_obj_type type)
 			return;
 		}
 	}
+	emu_kernel_note_reclaimed(f->dev, type, n);
 }
 
 void emu_kernel_close(struct emu_file *f)

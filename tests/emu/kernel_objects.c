@@ -28,6 +28,8 @@ static const char *const type_names[EMU_OBJ_TYPE_COUNT] = {
 
 /* live[device][type], updated atomically */
 static unsigned long live[EMU_MAX_DEVICES][EMU_OBJ_TYPE_COUNT];
+/* objects the final close of a uverbs fd had to destroy */
+static unsigned long reclaimed;
 
 static uint32_t type_limit(const struct emu_device *dev, enum emu_obj_type type)
 {
@@ -245,18 +247,62 @@ unsigned long emu_kernel_leak_report(void)
 	return total;
 }
 
+void emu_kernel_note_reclaimed(const struct emu_device *dev,
+			       enum emu_obj_type type, unsigned long n)
+{
+	/* completion channels are closed, not destroyed, by libibverbs */
+	if (!n || type == EMU_OBJ_COMP_CHANNEL || type == EMU_OBJ_CONTEXT)
+		return;
+	fprintf(stderr,
+		"irdma-emu: leak: %lu %s object(s) reclaimed at close of uverbs%u (pid %d)\n",
+		n, type_names[type], dev->index, (int)getpid());
+	__atomic_add_fetch(&reclaimed, n, __ATOMIC_RELAXED);
+}
+
+unsigned long emu_kernel_reclaimed_objects(void)
+{
+	return __atomic_load_n(&reclaimed, __ATOMIC_RELAXED);
+}
+
 /*
  * At exit, whatever the process never destroyed (nor closed the device
- * for) is a leak. With IRDMA_EMU_LEAK_CHECK=1 it also fails the process.
+ * for) is a leak, and so is what only the close of the device reclaimed.
+ * With IRDMA_EMU_LEAK_CHECK=1 either fails the process.
  */
 __attribute__((destructor)) static void kernel_leak_check_at_exit(void)
 {
 	const char *check = getenv("IRDMA_EMU_LEAK_CHECK");
+	unsigned long leaked = emu_kernel_leak_report();
 
-	if (!emu_kernel_leak_report())
+	leaked += emu_kernel_reclaimed_objects();
+	if (!leaked)
 		return;
 	if (check && !strcmp(check, "1")) {
 		fflush(stderr);
 		_exit(3);
 	}
+}
+
+/*
+ * A forked child starts with no open device files of its own (the
+ * platform cuts inherited uverbs fds off): nothing of the parent's
+ * accounting or id spaces is its business.
+ */
+static void kernel_objects_forget_after_fork(void)
+{
+	unsigned int d, t;
+
+	memset(live, 0, sizeof(live));
+	reclaimed = 0;
+	for (d = 0; d < EMU_MAX_DEVICES; d++)
+		for (t = 0; t < EMU_OBJ_TYPE_COUNT; t++) {
+			free(ids[d][t].bits);
+			ids[d][t] = (struct id_space){ 0 };
+		}
+	pthread_mutex_init(&ids_lock, NULL);
+}
+
+__attribute__((constructor)) static void kernel_objects_init(void)
+{
+	pthread_atfork(NULL, NULL, kernel_objects_forget_after_fork);
 }

@@ -156,6 +156,28 @@ static void run_leak(void)
 	KT_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 3,
 		 "leaking child exited with status 0x%x, want exit code 3",
 		 status);
+
+	/* objects only the close of the device reclaimed are leaks too */
+	pid = fork();
+	if (pid < 0) {
+		perror("fork");
+		exit(1);
+	}
+	if (!pid) {
+		struct ibv_context *ctx = open_first();
+
+		if (!ibv_alloc_pd(ctx))
+			_exit(1);
+		ibv_close_device(ctx);
+		exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid) {
+		perror("waitpid");
+		exit(1);
+	}
+	KT_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 3,
+		 "child leaking a PD into close exited with 0x%x, want 3",
+		 status);
 	/* and a clean process passes the same check */
 	run_objects();
 }
