@@ -36,6 +36,11 @@
 #define HW_IDLE_NS 5000000ull	/* after this long without work ... */
 #define HW_DOZE_NS 500000ull	/* ... sleep this long per round */
 #define HW_EMPTY_NS 20000000ull	/* no QP at all: only packets matter */
+/*
+ * Dozing, SQs are read only after a doorbell write, or this often anyway
+ * (a doorbell is only a hint here: its word may be overwritten).
+ */
+#define HW_SCAN_NS 10000000ull
 
 static struct {
 	pthread_mutex_t lock;
@@ -218,16 +223,21 @@ static void let_hooks_in(void)
  */
 static void *engine_main(void *arg)
 {
-	uint64_t last_work = hw_now_ns();
+	uint64_t last_work = hw_now_ns(), last_scan = 0;
 
 	pthread_mutex_lock(&eng.lock);
 	while (!eng.stop) {
 		uint64_t now = hw_now_ns();
-		bool work = false;
+		bool dozing = now - last_work > HW_IDLE_NS;
+		bool rung, work = false;
 
-		work |= poll_doorbells();
+		rung = poll_doorbells();
+		work |= rung;
 		work |= poll_fabric();
-		work |= run_queues(now);
+		if (!dozing || rung || now - last_scan > HW_SCAN_NS) {
+			work |= run_queues(now);
+			last_scan = now;
+		}
 		/* mischief is not work: it must not keep the engine awake */
 		hw_hostile_tick(eng.qps, eng.cqs, now);
 		work |= fabric_flush();
@@ -238,8 +248,7 @@ static void *engine_main(void *arg)
 		else if (!work && now - last_work > HW_SPIN_NS)
 			/* the longer idle, the longer the naps (less CPU) */
 			nap(!eng.qps ? HW_EMPTY_NS :
-			    now - last_work > HW_IDLE_NS ? HW_DOZE_NS :
-			    HW_NAP_NS);
+			    dozing ? HW_DOZE_NS : HW_NAP_NS);
 	}
 	pthread_mutex_unlock(&eng.lock);
 	return arg;
