@@ -40,6 +40,12 @@ add_test(NAME plat_exit_status
 add_test(NAME plat_exit_signal
 	COMMAND sh -c "\"$0\" -- sh -c 'kill -TERM $$'; test $? -eq 143"
 		"${_emu_run}")
+# SIGTERM to the wrapper reaches the command; the tree is still removed.
+add_test(NAME plat_signal_forward
+	COMMAND sh -c "t=$(mktemp -d) || exit 1; TMPDIR=$t \"$0\" -- sleep 30 & w=$!; sleep 1; kill -TERM $w; wait $w; rc=$?; left=$(ls $t); rmdir $t; test $rc -eq 143 && test -z \"$left\""
+		"${_emu_run}")
+set_tests_properties(plat_signal_forward PROPERTIES LABELS "emu;plat"
+	TIMEOUT 20)
 # The private sysfs tree exists while the command runs and not after.
 add_test(NAME plat_sysfs_cleanup
 	COMMAND sh -c "d=$(\"$0\" -- sh -c 'test -f \"$SYSFS_PATH/class/infiniband_verbs/abi_version\" && echo \"$SYSFS_PATH\"') && test -n \"$d\" && test ! -e \"$d\""
