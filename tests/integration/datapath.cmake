@@ -52,6 +52,11 @@ foreach(_case upstream:2 ours:2 ours:3)
 	hw_pingpong(hw_ud_pingpong_events_${_prov}_gen${_gen} ${_p} "${_emu}"
 		"${_bin}/ibv_ud_pingpong" -g 0 -e -c -n 1000)
 endforeach()
+# gen 1 (X722, iWARP): RC only.
+hw_pingpong(hw_rc_pingpong_events_upstream_gen1 21150 "--gen 1 --provider upstream"
+	"${_bin}/ibv_rc_pingpong" -g 1 -e -c -n 1000)
+hw_pingpong(hw_rc_pingpong_events_ours_gen1 23150 "--gen 1 --provider ours"
+	"${_bin}/ibv_rc_pingpong" -g 1 -e -c -n 1000)
 hw_pingpong(hw_srq_pingpong_ours_gen3 23350 "--gen 3 --provider ours"
 	"${_bin}/ibv_srq_pingpong" -g 1 -c -n 1000)
 hw_pingpong(hw_srq_pingpong_events_ours_gen3 23360 "--gen 3 --provider ours"

@@ -540,7 +540,16 @@ static int t_ud_many_ah(struct dp_ctx *d)
 	DP_CHECK(buf, "alloc");
 	mr = ibv_reg_mr(d->pd, buf, 65536, IBV_ACCESS_LOCAL_WRITE);
 	DP_CHECK(mr, "mr");
-	DP_CHECK(!dp_qp_create(d, &s, IBV_QPT_UD, 64, NULL), "qp s");
+	if (d->gen == 1 && dp_qp_create(d, &s, IBV_QPT_UD, 64, NULL)) {
+		/* X722 is iWARP: a driver may refuse UD altogether */
+		printf("     (no UD on gen 1)\n");
+		dp_qp_destroy(&s);
+		ibv_dereg_mr(mr);
+		free(buf);
+		return 0;
+	}
+	DP_CHECK(d->gen == 1 || !dp_qp_create(d, &s, IBV_QPT_UD, 64, NULL),
+		 "qp s");
 	DP_CHECK(!dp_qp_create(d, &r, IBV_QPT_UD, 64, NULL), "qp r");
 	DP_CHECK(!dp_ud_ready(d, &s, 0x11111111), "ud s");
 	DP_CHECK(!dp_ud_ready(d, &r, 0x11111111), "ud r");
