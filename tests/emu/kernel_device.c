@@ -48,14 +48,18 @@
 #define EMU_UCTX_MIN_REQ_LEN 8U
 #define EMU_UCTX_MIN_RESP_LEN 16U
 
+/*
+ * Object limits are sized like a mid-size HMC configuration: enough for
+ * 10,000s of QPs, each with its CQs and ring registrations (MRs).
+ */
 static void limits_common(struct emu_limits *l)
 {
-	l->max_qp = 4096;
-	l->max_cq = 8192;
-	l->max_pd = 4096;
-	l->max_mr = 65536;
-	l->max_mw = 65536;
-	l->max_ah = 8192;
+	l->max_qp = 32768;
+	l->max_cq = 65536;
+	l->max_pd = 65536;
+	l->max_mr = 262144;
+	l->max_mw = 262144;
+	l->max_ah = 65536;
 	l->max_mr_size = EMU_MAX_MR_SIZE;
 	l->gid_tbl_len = EMU_GID_TABLE_LEN;
 	l->pkey_tbl_len = 1;
@@ -69,7 +73,10 @@ static void limits_gen1(struct emu_limits *l)
 {
 	limits_common(l);
 	l->max_qp = 2048;
+	l->max_cq = 4096;
 	l->max_pd = 32768;
+	l->max_mr = 65536;
+	l->max_mw = 65536;
 	l->max_sge = 3;
 	l->max_sge_rd = 1;
 	l->max_inline = 48;

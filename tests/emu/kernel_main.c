@@ -432,5 +432,6 @@ void emu_kernel_close(struct emu_file *f)
 	pthread_mutex_unlock(&f->cmd_lock);
 	pthread_mutex_destroy(&f->cmd_lock);
 	pthread_mutex_destroy(&f->lock);
+	emu_obj_tables_free(f);
 	free(f);
 }

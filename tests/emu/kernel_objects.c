@@ -53,6 +53,30 @@ static uint32_t type_limit(const struct emu_device *dev, enum emu_obj_type type)
 	}
 }
 
+/*
+ * Make room for one more handle of @type. Commands on a file run one at a
+ * time, so a slot reserved here is still free when the object is
+ * published.
+ */
+static int reserve_handle(struct emu_file *f, enum emu_obj_type type)
+{
+	uint32_t n = f->nhandles[type];
+	struct emu_obj **t;
+
+	if (f->nlive[type] < n)
+		return 0;
+	n = n ? 2 * n : 16;
+	t = realloc(f->handles[type], n * sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	memset(t + f->nhandles[type], 0, (n - f->nhandles[type]) * sizeof(*t));
+	pthread_mutex_lock(&f->lock);
+	f->handles[type] = t;
+	f->nhandles[type] = n;
+	pthread_mutex_unlock(&f->lock);
+	return 0;
+}
+
 void *emu_obj_alloc(struct emu_file *f, enum emu_obj_type type, size_t size)
 {
 	unsigned long *count = &live[f->dev->index][type];
@@ -64,7 +88,7 @@ void *emu_obj_alloc(struct emu_file *f, enum emu_obj_type type, size_t size)
 		errno = ENOMEM;
 		return NULL;
 	}
-	obj = calloc(1, size);
+	obj = reserve_handle(f, type) ? NULL : calloc(1, size);
 	if (!obj) {
 		__atomic_sub_fetch(count, 1, __ATOMIC_RELAXED);
 		errno = ENOMEM;
@@ -79,27 +103,59 @@ void emu_obj_publish(struct emu_obj *obj)
 {
 	struct emu_file *f = obj->file;
 
+	enum emu_obj_type type = obj->type;
+	uint32_t n = f->nhandles[type];
+	uint32_t h = f->next_handle[type];
+	uint32_t i;
+
 	pthread_mutex_lock(&f->lock);
-	obj->handle = f->next_handle[obj->type]++;
-	obj->next = f->objs[obj->type];
-	f->objs[obj->type] = obj;
+	/* emu_obj_alloc reserved a free slot; like an IDR, reuse handles */
+	for (i = 0; i < n; i++, h = (h + 1) % n)
+		if (!f->handles[type][h % n])
+			break;
+	h %= n;
+	obj->handle = h;
+	f->handles[type][h] = obj;
+	f->next_handle[type] = h + 1;
+	f->nlive[type]++;
+	obj->prev = NULL;
+	obj->next = f->objs[type];
+	if (obj->next)
+		obj->next->prev = obj;
+	f->objs[type] = obj;
 	pthread_mutex_unlock(&f->lock);
 }
 
 void emu_obj_unpublish(struct emu_obj *obj)
 {
 	struct emu_file *f = obj->file;
-	struct emu_obj **pp;
+	enum emu_obj_type type = obj->type;
 
 	pthread_mutex_lock(&f->lock);
-	for (pp = &f->objs[obj->type]; *pp; pp = &(*pp)->next) {
-		if (*pp == obj) {
-			*pp = obj->next;
-			break;
-		}
+	if (obj->handle < f->nhandles[type] &&
+	    f->handles[type][obj->handle] == obj) {
+		f->handles[type][obj->handle] = NULL;
+		f->nlive[type]--;
+		if (obj->prev)
+			obj->prev->next = obj->next;
+		else
+			f->objs[type] = obj->next;
+		if (obj->next)
+			obj->next->prev = obj->prev;
 	}
-	obj->next = NULL;
+	obj->next = obj->prev = NULL;
 	pthread_mutex_unlock(&f->lock);
+}
+
+void emu_obj_tables_free(struct emu_file *f)
+{
+	unsigned int t;
+
+	for (t = 0; t < EMU_OBJ_TYPE_COUNT; t++) {
+		free(f->handles[t]);
+		f->handles[t] = NULL;
+		f->nhandles[t] = 0;
+	}
 }
 
 void emu_obj_account(struct emu_device *dev, enum emu_obj_type type, int delta)
@@ -127,9 +183,7 @@ struct emu_obj *emu_obj_lookup(struct emu_file *f, enum emu_obj_type type,
 	struct emu_obj *obj;
 
 	pthread_mutex_lock(&f->lock);
-	for (obj = f->objs[type]; obj; obj = obj->next)
-		if (obj->handle == handle)
-			break;
+	obj = handle < f->nhandles[type] ? f->handles[type][handle] : NULL;
 	pthread_mutex_unlock(&f->lock);
 	return obj;
 }

@@ -105,6 +105,7 @@ struct emu_obj {
 	uint64_t user_handle; /* opaque cookie echoed in async events */
 	struct emu_file *file;
 	struct emu_obj *next; /* file's list of this type */
+	struct emu_obj *prev;
 };
 
 struct emu_pd {
@@ -324,7 +325,11 @@ struct emu_file {
 	/* async events: libibverbs read()s ib_uverbs_async_event_desc */
 	int async_rfd; /* our dup of the read end the process got */
 	int async_wfd;
-	uint32_t next_handle[EMU_OBJ_TYPE_COUNT];
+	/* handle -> object, per type (NULL: free handle) */
+	struct emu_obj **handles[EMU_OBJ_TYPE_COUNT];
+	uint32_t nhandles[EMU_OBJ_TYPE_COUNT]; /* table size */
+	uint32_t nlive[EMU_OBJ_TYPE_COUNT]; /* published objects */
+	uint32_t next_handle[EMU_OBJ_TYPE_COUNT]; /* where to look first */
 	struct emu_obj *objs[EMU_OBJ_TYPE_COUNT];
 };
 
