@@ -296,10 +296,13 @@ static int open_uverbs(unsigned int idx, int flags)
 		errno = EINVAL;
 		return -1;
 	}
-	if (flags & (O_CREAT | O_DIRECTORY | O_TRUNC)) {
-		errno = (flags & O_DIRECTORY) ? ENOTDIR : EEXIST;
-		if (!(flags & O_EXCL) && !(flags & O_DIRECTORY))
-			errno = EACCES;
+	/* As for any existing char device: O_TRUNC and plain O_CREAT pass. */
+	if (flags & O_DIRECTORY) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL)) {
+		errno = EEXIST;
 		return -1;
 	}
 	u = calloc(1, sizeof(*u));
