@@ -71,3 +71,15 @@ foreach(_gen 2 3)
 			LABELS dp)
 	endforeach()
 endforeach()
+
+# A hostile device (forged, replayed, mangled CQEs; scribbled shadow
+# areas): no crash, no invented or repeated wr_id, rejects marked.
+irdma_test_program(dp_hostile "${_dp}/dp_hostile.c" "${_dp}/dp_util.c")
+foreach(_gen 2 3)
+	foreach(_seed 1 2 3 4)
+		irdma_emu_test(dp_hostile_gen${_gen}_seed${_seed}
+			EMU_ARGS --gen ${_gen} --hostile=${_seed}
+			COMMAND $<TARGET_FILE:dp_hostile> --gen ${_gen}
+			LABELS dp cc)
+	endforeach()
+endforeach()
