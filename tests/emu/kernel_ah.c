@@ -63,7 +63,7 @@ int emu_cmd_create_ah(struct emu_cmd *c)
 		return -EINVAL;
 	ah = emu_obj_alloc(c->f, EMU_OBJ_AH, sizeof(*ah));
 	if (!ah)
-		return -ENOMEM;
+		return -errno;
 	ah->obj.user_handle = cmd.user_handle;
 	ah->pd = emu_pd_get(c->f, cmd.pd_handle);
 	if (!ah->pd) {

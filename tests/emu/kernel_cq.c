@@ -39,7 +39,7 @@ int emu_cmd_create_comp_channel(struct emu_cmd *c)
 		return ret;
 	ch = emu_obj_alloc(c->f, EMU_OBJ_COMP_CHANNEL, sizeof(*ch));
 	if (!ch)
-		return -ENOMEM;
+		return -errno;
 	ret = emu_evq_create(&process_fd, &ch->wfd);
 	if (ret) {
 		emu_obj_free(&ch->obj);
@@ -207,7 +207,7 @@ static int create_cq(struct emu_cmd *c, const struct cq_create_args *a,
 
 	cq = emu_obj_alloc(c->f, EMU_OBJ_CQ, sizeof(*cq));
 	if (!cq)
-		return -ENOMEM;
+		return -errno;
 	cq->obj.user_handle = a->user_handle;
 	cq->comp_vector = a->comp_vector;
 	cq->create_flags = a->flags;

@@ -351,6 +351,12 @@ void *emu_kernel_mmap(struct emu_file *f, void *addr, size_t len, int prot,
 		p = MAP_FAILED;
 		goto out;
 	}
+	/* device memory is only ever mapped shared */
+	if (!(flags & MAP_SHARED)) {
+		errno = EINVAL;
+		p = MAP_FAILED;
+		goto out;
+	}
 	/* only the doorbell page is handed out (no push pages) */
 	if ((uint64_t)offset != f->db_mmap_key || len != EMU_HW_PAGE_SIZE) {
 		errno = EINVAL;

@@ -69,7 +69,7 @@ int emu_cmd_alloc_pd(struct emu_cmd *c)
 		return -EINVAL;
 	pd = emu_obj_alloc(c->f, EMU_OBJ_PD, sizeof(*pd));
 	if (!pd)
-		return -ENOMEM;
+		return -errno;
 	ret = emu_id_alloc(c->f->dev, EMU_OBJ_PD, &pd->pd_id);
 	if (ret) {
 		emu_obj_free(&pd->obj);
@@ -312,7 +312,7 @@ int emu_cmd_reg_mr(struct emu_cmd *c)
 	mr = emu_obj_alloc(c->f, EMU_OBJ_MR, sizeof(*mr));
 	if (!mr) {
 		emu_pd_put(pd);
-		return -ENOMEM;
+		return -errno;
 	}
 	mr->pd = pd;
 	mr->start = cmd.start;
@@ -477,7 +477,7 @@ int emu_cmd_alloc_mw(struct emu_cmd *c)
 	}
 	mw = emu_obj_alloc(c->f, EMU_OBJ_MW, sizeof(*mw));
 	if (!mw) {
-		ret = -ENOMEM;
+		ret = -errno;
 		goto err_pd;
 	}
 	/* windows take their stag from the same space as MRs */

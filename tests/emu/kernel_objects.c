@@ -82,10 +82,11 @@ void *emu_obj_alloc(struct emu_file *f, enum emu_obj_type type, size_t size)
 	unsigned long *count = &live[f->dev->index][type];
 	struct emu_obj *obj;
 
+	/* irdma_alloc_rsrc() says -EOVERFLOW when a resource runs out */
 	if (__atomic_add_fetch(count, 1, __ATOMIC_RELAXED) >
 	    type_limit(f->dev, type)) {
 		__atomic_sub_fetch(count, 1, __ATOMIC_RELAXED);
-		errno = ENOMEM;
+		errno = EOVERFLOW;
 		return NULL;
 	}
 	obj = reserve_handle(f, type) ? NULL : calloc(1, size);
@@ -216,14 +217,16 @@ int emu_id_alloc(struct emu_device *dev, enum emu_obj_type type, uint32_t *id)
 	struct id_space *s = &ids[dev->index][type];
 	uint32_t limit = type_limit(dev, type);
 	uint32_t n, i;
-	int ret = -ENOMEM;
+	int ret = -EOVERFLOW;
 
 	/* stag indices are 24 bits; everything else fits its limit */
 	if (limit > (1U << 24) - 1)
 		limit = (1U << 24) - 1;
 	pthread_mutex_lock(&ids_lock);
-	if (!s->bits && id_space_init(s, limit + EMU_FIRST_ID))
+	if (!s->bits && id_space_init(s, limit + EMU_FIRST_ID)) {
+		ret = -ENOMEM;
 		goto out;
+	}
 	for (n = 0; n < s->size; n++) {
 		i = (s->hint + n) % s->size;
 		if (i < EMU_FIRST_ID)

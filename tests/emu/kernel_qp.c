@@ -248,7 +248,7 @@ static int create_qp(struct emu_cmd *c, const struct qp_create_args *a,
 
 	qp = emu_obj_alloc(c->f, EMU_OBJ_QP, sizeof(*qp));
 	if (!qp)
-		return -ENOMEM;
+		return -errno;
 	qp->obj.user_handle = a->user_handle;
 	ret = qp_get_objects(qp, a);
 	if (ret)

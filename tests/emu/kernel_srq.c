@@ -135,7 +135,7 @@ int emu_cmd_create_srq(struct emu_cmd *c)
 		return -EOPNOTSUPP;
 	srq = emu_obj_alloc(c->f, EMU_OBJ_SRQ, sizeof(*srq));
 	if (!srq)
-		return -ENOMEM;
+		return -errno;
 	srq->obj.user_handle = cmd.user_handle;
 	srq->pd = emu_pd_get(c->f, cmd.pd_handle);
 	if (!srq->pd) {

@@ -49,6 +49,8 @@ static void check_header_errors(int fd)
 	struct ib_uverbs_alloc_pd pd = { 0 };
 
 	KT_EXPECT_ERR(kt_write(fd, buf, 4), EINVAL, "4-byte write");
+	KT_EXPECT_ERR(kt_write(fd, (void *)8, 16), EFAULT,
+		      "write from an unmapped buffer");
 
 	/* in_words must describe exactly what was written */
 	hdr->command = IB_USER_VERBS_CMD_ALLOC_PD;
@@ -172,6 +174,10 @@ static void check_doorbell_mmap(const struct kt_ctx *c)
 		  c->uctx.db_mmap_key + 16 * pg);
 	KT_CHECK(db == MAP_FAILED && errno == EINVAL,
 		 "mmap of an unknown key: %s", strerror(errno));
+	db = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE, c->fd,
+		  c->uctx.db_mmap_key);
+	KT_CHECK(db == MAP_FAILED && errno == EINVAL,
+		 "private doorbell mmap: %s", strerror(errno));
 	db = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd,
 		  c->uctx.db_mmap_key);
 	KT_CHECK(db == MAP_FAILED && errno == EINVAL,

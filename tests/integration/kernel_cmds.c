@@ -45,6 +45,38 @@ static bool cq_shadow_is_separate(void)
 
 /* ---- PD and MR -------------------------------------------------------- */
 
+static uint32_t query_max_pd(struct kt_ctx *c)
+{
+	struct ib_uverbs_query_device_resp r = { 0 };
+	struct ib_uverbs_query_device q = { .response = (uintptr_t)&r };
+
+	KT_EXPECT_ERR(kt_cmd(c->fd, IB_USER_VERBS_CMD_QUERY_DEVICE, &q,
+			     sizeof(q), NULL, 0, sizeof(r)),
+		      0, "QUERY_DEVICE");
+	return r.max_pd;
+}
+
+/* Allocate PDs until the device has none left: irdma says EOVERFLOW. */
+static void check_pd_exhaustion(struct kt_ctx *c)
+{
+	uint32_t max = query_max_pd(c);
+	uint32_t *pds = calloc(max + 1, sizeof(*pds));
+	uint32_t n = 0, i;
+	int err = 0;
+
+	if (!pds || !max)
+		return;
+	while (n <= max && !(err = kt_alloc_pd(c, &pds[n])))
+		n++;
+	KT_EXPECT_ERR(err, EOVERFLOW, "ALLOC_PD beyond max_pd");
+	KT_CHECK(n == max, "%u PDs allocated, max_pd %u", n, max);
+	for (i = 0; i < n; i++)
+		if (kt_dealloc_pd(c, pds[i]))
+			break;
+	KT_CHECK(i == n, "DEALLOC_PD %u of %u failed", i, n);
+	free(pds);
+}
+
 static void check_pd(struct kt_ctx *c)
 {
 	struct ib_uverbs_alloc_pd cmd = { .response = 0x10 };
@@ -69,6 +101,7 @@ static void check_pd(struct kt_ctx *c)
 	KT_EXPECT_ERR(kt_alloc_pd(c, &pd), 0, "ALLOC_PD");
 	KT_EXPECT_ERR(kt_dealloc_pd(c, pd), 0, "DEALLOC_PD");
 	KT_EXPECT_ERR(kt_dealloc_pd(c, pd), EINVAL, "DEALLOC_PD twice");
+	check_pd_exhaustion(c);
 }
 
 static void check_mr(struct kt_ctx *c, uint32_t pd)

@@ -34,6 +34,8 @@ const char *kt_errname(int err)
 		return "EPROTO";
 	case ENOMEM:
 		return "ENOMEM";
+	case EOVERFLOW:
+		return "EOVERFLOW";
 	default:
 		return strerror(err);
 	}
