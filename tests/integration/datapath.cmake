@@ -92,3 +92,19 @@ foreach(_case upstream:1 upstream:2 ours:1 ours:2 ours:3)
 		COMMAND $<TARGET_FILE:hw_datapath_ops>
 		LABELS datapath)
 endforeach()
+
+# The engine runs inside the tested process: memcheck sees it too.
+find_program(VALGRIND_EXECUTABLE valgrind)
+if(VALGRIND_EXECUTABLE)
+	foreach(_case upstream:2 ours:3)
+		string(REPLACE ":" ";" _c "${_case}")
+		list(GET _c 0 _prov)
+		list(GET _c 1 _gen)
+		irdma_emu_test(hw_datapath_ops_valgrind_${_prov}_gen${_gen}
+			EMU_ARGS --gen ${_gen} --provider ${_prov}
+			COMMAND ${VALGRIND_EXECUTABLE} -q --error-exitcode=99
+				--leak-check=full --errors-for-leak-kinds=definite
+				$<TARGET_FILE:hw_datapath_ops>
+			LABELS "datapath;valgrind" TIMEOUT 300)
+	endforeach()
+endif()

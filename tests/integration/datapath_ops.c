@@ -538,6 +538,7 @@ static int t_ud_many_ah(struct dp_ctx *d)
 
 	buf = aligned_alloc(4096, 65536);
 	DP_CHECK(buf, "alloc");
+	memset(buf, 0, 65536);
 	mr = ibv_reg_mr(d->pd, buf, 65536, IBV_ACCESS_LOCAL_WRITE);
 	DP_CHECK(mr, "mr");
 	if (d->gen == 1 && dp_qp_create(d, &s, IBV_QPT_UD, 64, NULL)) {
