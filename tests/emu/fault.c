@@ -161,17 +161,18 @@ static int parse_list(const char *specs)
 	const char *p = specs;
 	int ret;
 
-	while (*p) {
+	/* Every comma separates two specs: no empty ones, none at the end. */
+	for (;;) {
 		size_t len = strcspn(p, ",");
 
 		ret = parse_one(p, len);
 		if (ret)
 			return ret;
 		p += len;
-		if (*p == ',')
-			p++;
+		if (!*p)
+			return 0;
+		p++;
 	}
-	return 0;
 }
 
 static void load_env_faults(void)

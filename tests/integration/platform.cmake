@@ -6,7 +6,7 @@
 # Included from tests/CMakeLists.txt.
 set(_plat "${CMAKE_CURRENT_SOURCE_DIR}/integration")
 set(_emu_run "${CMAKE_BINARY_DIR}/bin/irdma-emu-run")
-foreach(_t dev heap dma)
+foreach(_t dev heap dma fault)
 	irdma_test_program(platform_${_t} "${_plat}/platform_${_t}.c")
 	target_link_libraries(platform_${_t} PRIVATE ${CMAKE_DL_LIBS})
 endforeach()
@@ -99,6 +99,10 @@ irdma_emu_test(plat_nodes EMU_ARGS --devices 2
 	COMMAND $<TARGET_FILE:platform_dev> nodes 2 LABELS plat)
 irdma_emu_test(plat_fd_leak COMMAND $<TARGET_FILE:platform_dev> leak
 	LABELS plat)
+irdma_emu_test(plat_fault_api COMMAND $<TARGET_FILE:platform_fault> api
+	LABELS plat)
+irdma_emu_test(plat_fault_env EMU_ARGS --fail heap:2:ENOSPC,heap:3:5
+	COMMAND $<TARGET_FILE:platform_fault> env LABELS plat)
 irdma_emu_test(plat_fork COMMAND $<TARGET_FILE:platform_dev> fork
 	LABELS plat)
 irdma_emu_test(plat_mmap_fault EMU_ARGS --fail mmap:1:EAGAIN
