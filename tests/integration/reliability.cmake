@@ -89,3 +89,43 @@ if(NOT IRDMA_SANITIZE)
 		DEPENDS rel_asan_tree RUN_SERIAL TRUE)
 	set_tests_properties(rel_asan_tree PROPERTIES RUN_SERIAL TRUE)
 endif()
+
+# --- 1. memory safety: the integration suite again under valgrind memcheck --
+# valgrind runs as the command under irdma-emu-run (the emulator is in its
+# LD_PRELOAD, so valgrind instruments it too). Definite and indirect leaks
+# and every memcheck error fail the test (exit 99). The selection covers the
+# control path, every opcode of the data path, CoCo, and the reliability
+# tests; the two-process pingpongs are left to the plain runs.
+find_program(VALGRIND_EXECUTABLE valgrind)
+if(VALGRIND_EXECUTABLE AND NOT IRDMA_SANITIZE)
+	set(_vg ${VALGRIND_EXECUTABLE} -q --error-exitcode=99
+		--leak-check=full --errors-for-leak-kinds=definite,indirect
+		--show-leak-kinds=definite,indirect)
+	# NAME|EMU ARGS|PROGRAM|PROGRAM ARGS
+	set(_vg_cases
+		"ctl_lifecycle|--gen 2|ctl_lifecycle|"
+		"ctl_parent_cc|--cc|ctl_parent|--cc"
+		"ctl_buf_cc|--cc|ctl_buf|--cc"
+		"ctl_coco_cc_gen2|--cc --gen 2|ctl_coco|--cc"
+		"ctl_coco_cc_gen3|--cc --gen 3|ctl_coco|--cc"
+		"dp_opcodes_gen2|--gen 2|dp_opcodes|--gen 2"
+		"hw_datapath_ops_gen2|--gen 2|hw_datapath_ops|"
+		"rel_faults_gen3_cc|--gen 3 --cc|rel_faults|--srq"
+		"rel_badinput_gen2|--gen 2|rel_badinput|"
+		"rel_hostile_clean_cc|--cc|rel_hostile|--cc --clean --seconds 1"
+		"rel_hostile_gen2_cc|--hostile=5 --cc|rel_hostile|--cc --seconds 2"
+		"rel_threads_cc|--cc|rel_threads|--workers 3 --ops 100 --churn 2 --cycles 20")
+	foreach(_case IN LISTS _vg_cases)
+		string(REPLACE "|" ";" _f "${_case}")
+		list(GET _f 0 _name)
+		list(GET _f 1 _emu)
+		list(GET _f 2 _prog)
+		list(GET _f 3 _args)
+		separate_arguments(_emu)
+		separate_arguments(_args)
+		irdma_emu_test(rel_vg_${_name} EMU_ARGS ${_emu}
+			COMMAND env IRDMA_EMU_LEAK_CHECK=1 MALLOC_ARENA_MAX=1
+				${_vg} $<TARGET_FILE:${_prog}> ${_args}
+			LABELS "rel;valgrind" TIMEOUT 300)
+	endforeach()
+endif()
