@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -225,6 +226,8 @@ static void *engine_main(void *arg)
 {
 	uint64_t last_work = hw_now_ns(), last_scan = 0;
 
+	/* naps are short on purpose: do not let the timer stretch them */
+	prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
 	pthread_mutex_lock(&eng.lock);
 	while (!eng.stop) {
 		uint64_t now = hw_now_ns();
