@@ -131,6 +131,10 @@ void hw_qp_to_error(struct hw_qp *h, uint8_t sq_code, uint8_t rq_code,
 	if (event >= 0)
 		emu_kernel_async_event(h->file, h->qp->obj.user_handle,
 				       (uint32_t)event);
+	/* an SRQ user learns that no more receives will complete on it */
+	if (h->qp->srq)
+		emu_kernel_async_event(h->file, h->qp->obj.user_handle,
+				       HW_EV_QP_LAST_WQE);
 }
 
 /* Consume the doorbell words: only a hint to keep spinning. */

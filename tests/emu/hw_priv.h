@@ -26,6 +26,7 @@ enum hw_event {
 	HW_EV_QP_REQ_ERR = 2,
 	HW_EV_QP_ACCESS_ERR = 3,
 	HW_EV_SRQ_LIMIT = 15,
+	HW_EV_QP_LAST_WQE = 16,
 };
 
 /* IB_UVERBS_ACCESS_* bits as kept in emu_mr.access. */

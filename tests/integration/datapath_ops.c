@@ -509,6 +509,13 @@ static int t_srq_limit(struct dp_ctx *d)
 	}
 	DP_CHECK(!dp_async(d, IBV_EVENT_SRQ_LIMIT_REACHED, 3000),
 		 "no SRQ limit event");
+	{
+		struct ibv_qp_attr ea = { .qp_state = IBV_QPS_ERR };
+
+		DP_CHECK(!ibv_modify_qp(b.qp, &ea, IBV_QP_STATE), "to err");
+		DP_CHECK(!dp_async(d, IBV_EVENT_QP_LAST_WQE_REACHED, 3000),
+			 "no last WQE reached event");
+	}
 	dp_qp_destroy(&a);
 	dp_qp_destroy(&b);
 	ibv_destroy_srq(srq);
