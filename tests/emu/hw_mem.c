@@ -251,7 +251,6 @@ int hw_mw_bind(struct hw_qp *h, const struct hw_wqe *w)
 	b->host = r.host + (w->q0 - r.iova);
 	b->access = access;
 	b->pd = h->qp->pd;
-	b->parent = mr_stag;
 	b->bound_qpn = h->qp->qpn;
 	return 0;
 }

@@ -78,7 +78,6 @@ struct hw_inflight {
 	bool signaled;
 	bool remote;		/* went on the wire (has an msn) */
 	enum hw_fl_state state;
-	uint64_t len;
 };
 
 /* A receive in progress (multi-packet send being placed). */
@@ -90,9 +89,6 @@ struct hw_rx {
 	bool from_srq;
 	uint32_t nsge;
 	struct hw_sge sge[HW_MAX_SGE];
-	uint64_t placed;
-	bool failed;		/* local length/protection error seen */
-	uint8_t fail_code;
 };
 
 struct hw_cq {
@@ -156,7 +152,6 @@ struct hw_qp {
 	uint64_t atomic_orig;
 	bool nak_outstanding;
 	struct hw_rx rx;
-	bool flush_sq_pending, flush_rq_pending;
 };
 
 struct hw_mw_bind {
@@ -169,7 +164,6 @@ struct hw_mw_bind {
 	uint64_t host;		/* process address of the window's start */
 	uint32_t access;	/* HW_ACC_REMOTE_* */
 	struct emu_pd *pd;
-	uint32_t parent;
 	uint32_t bound_qpn;	/* type 2 */
 	struct hw_mw_bind *next;
 };

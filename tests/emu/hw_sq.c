@@ -435,7 +435,6 @@ static void exec_rc(struct hw_qp *h, struct hw_wqe *w)
 	e->quanta = w->quanta;
 	e->op = w->op;
 	e->signaled = w->signaled;
-	e->len = w->total_len;
 	e->state = HW_FL_DONE;
 	h->fl_count++;
 	switch (w->op) {
