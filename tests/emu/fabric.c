@@ -26,15 +26,15 @@
 struct fab_registry {
 	_Atomic uint32_t next;
 	uint32_t pad;
-	_Atomic int32_t owner[FAB_MAX_QPN];	/* pid, 0 = free */
+	_Atomic int32_t owner[FAB_MAX_QPN]; /* pid, 0 = free */
 };
 
 /* A packet waiting in a queue (in-process delivery or blocked sends). */
 struct fab_qent {
 	struct fab_qent *next;
-	pid_t dest;		/* tx queue: destination process */
+	pid_t dest; /* tx queue: destination process */
 	size_t len;
-	struct fab_pkt pkt;	/* only h + len bytes of data allocated */
+	struct fab_pkt pkt; /* only h + len bytes of data allocated */
 };
 
 struct fab_queue {
@@ -48,8 +48,8 @@ static struct {
 	int sock;
 	pid_t pid;
 	struct fab_registry *reg[FAB_MAX_DEVICES];
-	struct fab_queue local;	/* packets to this very process */
-	struct fab_queue tx;	/* packets the peer could not take yet */
+	struct fab_queue local; /* packets to this very process */
+	struct fab_queue tx; /* packets the peer could not take yet */
 } fab = { .lock = PTHREAD_MUTEX_INITIALIZER, .sock = -1 };
 
 /* IRDMA_EMU_HW_TRACE=1: one stderr line per packet, for debugging. */
@@ -220,9 +220,8 @@ int fabric_qpn_alloc(unsigned int devidx, uint32_t *qpn)
 			return 0;
 		}
 		/* a QPN whose owner died is free again */
-		if (!pid_alive(cur) &&
-		    atomic_compare_exchange_strong(&r->owner[q], &cur,
-						   fab.pid)) {
+		if (!pid_alive(cur) && atomic_compare_exchange_strong(
+					       &r->owner[q], &cur, fab.pid)) {
 			*qpn = q;
 			return 0;
 		}

@@ -29,14 +29,14 @@
 #define FAB_MAX_QPN 65536u
 
 enum fab_op {
-	FAB_SEND = 1,		/* RC/UD send (segment) */
-	FAB_WRITE,		/* RDMA write (segment) */
-	FAB_READ_REQ,		/* RDMA read request */
-	FAB_READ_RESP,		/* RDMA read response (segment) */
-	FAB_ATOMIC,		/* atomic request */
+	FAB_SEND = 1, /* RC/UD send (segment) */
+	FAB_WRITE, /* RDMA write (segment) */
+	FAB_READ_REQ, /* RDMA read request */
+	FAB_READ_RESP, /* RDMA read response (segment) */
+	FAB_ATOMIC, /* atomic request */
 	FAB_ATOMIC_RESP,
-	FAB_ACK,		/* positive ack of msn */
-	FAB_NAK,		/* negative ack of msn, syndrome says why */
+	FAB_ACK, /* positive ack of msn */
+	FAB_NAK, /* negative ack of msn, syndrome says why */
 };
 
 /* Packet flags */
@@ -61,21 +61,21 @@ struct fab_hdr {
 	uint8_t op;
 	uint8_t flags;
 	uint8_t syndrome;
-	uint8_t rnr_timer;	/* NAK RNR: responder's min_rnr_timer */
+	uint8_t rnr_timer; /* NAK RNR: responder's min_rnr_timer */
 	uint8_t sgid[16];
 	uint8_t dgid[16];
 	uint32_t src_qpn;
 	uint32_t dst_qpn;
-	uint32_t msn;		/* RC message sequence number */
-	uint32_t qkey;		/* UD */
-	uint32_t imm;		/* immediate data (network order as posted) */
-	uint32_t inv_stag;	/* send with invalidate */
+	uint32_t msn; /* RC message sequence number */
+	uint32_t qkey; /* UD */
+	uint32_t imm; /* immediate data (network order as posted) */
+	uint32_t inv_stag; /* send with invalidate */
 	uint32_t rkey;
-	uint32_t len;		/* payload bytes in this packet */
-	uint64_t offset;	/* byte offset of the payload in the message */
-	uint64_t total_len;	/* whole message / read length */
+	uint32_t len; /* payload bytes in this packet */
+	uint64_t offset; /* byte offset of the payload in the message */
+	uint64_t total_len; /* whole message / read length */
 	uint64_t remote_va;
-	uint64_t atomic_data;	/* swap or add value; response: orig value */
+	uint64_t atomic_data; /* swap or add value; response: orig value */
 	uint64_t atomic_cmp;
 };
 

@@ -82,9 +82,9 @@ static void maybe_notify(struct hw_cq *c, bool solicited, bool error)
 		return;
 	seq = (uint8_t)hwf_get(arm, CQ_ARM_SEQ);
 	if (seq == c->arm_seq_done)
-		return;		/* not re-armed since the last event */
+		return; /* not re-armed since the last event */
 	if (!hwf_get(arm, CQ_ARM_NEXT) && !solicited && !error)
-		return;		/* armed for solicited completions only */
+		return; /* armed for solicited completions only */
 	c->arm_seq_done = seq;
 	emu_kernel_comp_event(c->cq);
 }
@@ -95,18 +95,15 @@ static void build(const struct hw_cqe *e, uint8_t pol, uint64_t q[8],
 	memset(q, 0, 8 * sizeof(q[0]));
 	q[0] = hwf_put(CQE_Q0_PAYLEN, e->len);
 	q[1] = e->ctx;
-	q[2] = hwf_put(CQE_Q2_SRCQPN, e->q2_low) |
-	       hwf_put(CQE_Q2_QPID, e->qpn);
+	q[2] = hwf_put(CQE_Q2_SRCQPN, e->q2_low) | hwf_put(CQE_Q2_QPID, e->qpn);
 	q[3] = hwf_put(CQE_Q3_MINOR, e->minor) |
 	       hwf_put(CQE_Q3_MAJOR, e->major) |
 	       hwf_put(CQE_Q3_WQEIDX, e->wqe_idx) |
-	       hwf_put(CQE_Q3_EXT, with_ext) |
-	       hwf_put(CQE_Q3_SRQ, e->srq) |
+	       hwf_put(CQE_Q3_EXT, with_ext) | hwf_put(CQE_Q3_SRQ, e->srq) |
 	       hwf_put(CQE_Q3_STAGINV, e->stag_inv || e->ipv4) |
 	       hwf_put(CQE_Q3_SOLICITED, e->solicited) |
 	       hwf_put(CQE_Q3_ERROR, e->major != 0) |
-	       hwf_put(CQE_Q3_OP, e->op) |
-	       hwf_put(CQE_Q3_SQ, e->sq) |
+	       hwf_put(CQE_Q3_OP, e->op) | hwf_put(CQE_Q3_SQ, e->sq) |
 	       hwf_put(CQE_Q3_VALID, pol);
 	if (e->imm_valid)
 		q[4] = hwf_put(CQE_Q4_IMM, e->imm);

@@ -32,11 +32,11 @@
 #include "platform.h"
 
 #define HW_MAX_FILES 64u
-#define HW_SPIN_NS 30000ull	/* keep polling this long after work */
-#define HW_NAP_NS 50000ull	/* then sleep this long per round */
-#define HW_IDLE_NS 5000000ull	/* after this long without work ... */
-#define HW_DOZE_NS 500000ull	/* ... sleep this long per round */
-#define HW_EMPTY_NS 20000000ull	/* no QP at all: only packets matter */
+#define HW_SPIN_NS 30000ull /* keep polling this long after work */
+#define HW_NAP_NS 50000ull /* then sleep this long per round */
+#define HW_IDLE_NS 5000000ull /* after this long without work ... */
+#define HW_DOZE_NS 500000ull /* ... sleep this long per round */
+#define HW_EMPTY_NS 20000000ull /* no QP at all: only packets matter */
 /*
  * Dozing, SQs are read only after a doorbell write, or this often anyway
  * (a doorbell is only a hint here: its word may be overwritten).
@@ -45,11 +45,11 @@
 
 static struct {
 	pthread_mutex_t lock;
-	int wake_fd;		/* eventfd: emu_hw_kick() ends a nap */
+	int wake_fd; /* eventfd: emu_hw_kick() ends a nap */
 	pthread_t thread;
 	bool running;
 	bool stop;
-	_Atomic unsigned int waiters;	/* hooks queued for the lock */
+	_Atomic unsigned int waiters; /* hooks queued for the lock */
 	unsigned int ndevs;
 	struct emu_file *files[HW_MAX_FILES];
 	struct hw_qp *qps;
@@ -149,8 +149,8 @@ static bool poll_doorbells(void)
 		if (!eng.files[i] || !eng.files[i]->db_page)
 			continue;
 		page = eng.files[i]->db_page;
-		if (atomic_exchange((_Atomic uint32_t *)(page + DB_WQE_ALLOC_OFF),
-				    0))
+		if (atomic_exchange(
+			    (_Atomic uint32_t *)(page + DB_WQE_ALLOC_OFF), 0))
 			rung = true;
 		if (atomic_exchange((_Atomic uint32_t *)(page + DB_CQ_ARM_OFF),
 				    0))
@@ -161,7 +161,7 @@ static bool poll_doorbells(void)
 
 static bool poll_fabric(void)
 {
-	static struct fab_pkt pkt;	/* engine thread only */
+	static struct fab_pkt pkt; /* engine thread only */
 	bool work = false;
 	int n, ret;
 
@@ -255,7 +255,8 @@ static void *engine_main(void *arg)
 		else if (!work && now - last_work > HW_SPIN_NS)
 			/* the longer idle, the longer the naps (less CPU) */
 			nap(!eng.qps ? HW_EMPTY_NS :
-			    dozing ? HW_DOZE_NS : HW_NAP_NS);
+			    dozing   ? HW_DOZE_NS :
+				       HW_NAP_NS);
 	}
 	pthread_mutex_unlock(&eng.lock);
 	return arg;
@@ -266,7 +267,7 @@ void emu_hw_kick(void)
 	uint64_t one = 1;
 
 	if (eng.wake_fd >= 0 && write(eng.wake_fd, &one, sizeof(one)) < 0)
-		one = 0;	/* a full counter wakes the engine anyway */
+		one = 0; /* a full counter wakes the engine anyway */
 }
 
 /* Start the engine thread if this process has none. Engine lock held. */
@@ -357,7 +358,7 @@ int emu_hw_file_attach(struct emu_file *f)
 	if (ret)
 		return ret;
 	hw_lock();
-	ret = ensure_engine();	/* e.g. in a forked child */
+	ret = ensure_engine(); /* e.g. in a forked child */
 	if (ret) {
 		hw_unlock();
 		return ret;
@@ -490,13 +491,15 @@ int emu_hw_qp_attach(struct emu_qp *qp)
 	eng.qps = h;
 	qp->hw = h;
 	hw_unlock();
-	hw_trace("qp %u attach: sq %#llx/%u rq %#llx/%u (%u wqes) shadow %#llx%s",
-		 qp->qpn, (unsigned long long)qp->sq_va, qp->sq_quanta,
-		 (unsigned long long)qp->rq_va, qp->rq_quanta, h->rq_nwqe,
-		 (unsigned long long)qp->shadow_va,
-		 emu_dma_visible(qp->sq_va, (uint64_t)qp->sq_quanta * 32) ?
-		 "" : " (SQ NOT VISIBLE to the device)");
-	emu_hw_kick();	/* end a long no-QP nap */
+	hw_trace(
+		"qp %u attach: sq %#llx/%u rq %#llx/%u (%u wqes) shadow %#llx%s",
+		qp->qpn, (unsigned long long)qp->sq_va, qp->sq_quanta,
+		(unsigned long long)qp->rq_va, qp->rq_quanta, h->rq_nwqe,
+		(unsigned long long)qp->shadow_va,
+		emu_dma_visible(qp->sq_va, (uint64_t)qp->sq_quanta * 32) ?
+			"" :
+			" (SQ NOT VISIBLE to the device)");
+	emu_hw_kick(); /* end a long no-QP nap */
 	return 0;
 }
 

@@ -31,18 +31,18 @@ static inline uint64_t hwf_put(uint32_t f, uint64_t val)
 #define HW_QUANTUM 32u
 
 /* ---- SQ WQE header (byte 24 of the first quantum) ---------------------- */
-#define WQE_HDR_REMSTAG HWF(0, 32)	/* rkey, or the stag to invalidate */
-#define WQE_HDR_AHID HWF(0, 17)		/* UD: address handle index */
+#define WQE_HDR_REMSTAG HWF(0, 32) /* rkey, or the stag to invalidate */
+#define WQE_HDR_AHID HWF(0, 17) /* UD: address handle index */
 #define WQE_HDR_OPCODE HWF(32, 6)
-#define WQE_HDR_ADDFRAGCNT HWF(38, 4)	/* fragments beyond the first */
+#define WQE_HDR_ADDFRAGCNT HWF(38, 4) /* fragments beyond the first */
 #define WQE_HDR_L4LEN HWF(42, 4)
 #define WQE_HDR_REPORTRTT HWF(46, 1)
-#define WQE_HDR_IMMFLAG HWF(47, 1)	/* qword 0 holds immediate data */
+#define WQE_HDR_IMMFLAG HWF(47, 1) /* qword 0 holds immediate data */
 #define WQE_HDR_INLINELEN HWF(48, 8)
-#define WQE_HDR_STAGRIGHTS HWF(48, 5)	/* bind MW: rights */
-#define WQE_HDR_VABASED HWF(53, 1)	/* bind MW: VA based, not zero based */
-#define WQE_HDR_MWTYPE1 HWF(54, 1)	/* bind MW: window type 1 */
-#define WQE_HDR_ATOMICS_EN HWF(55, 1)	/* bind MW: remote atomics */
+#define WQE_HDR_STAGRIGHTS HWF(48, 5) /* bind MW: rights */
+#define WQE_HDR_VABASED HWF(53, 1) /* bind MW: VA based, not zero based */
+#define WQE_HDR_MWTYPE1 HWF(54, 1) /* bind MW: window type 1 */
+#define WQE_HDR_ATOMICS_EN HWF(55, 1) /* bind MW: remote atomics */
 #define WQE_HDR_PUSH HWF(56, 1)
 #define WQE_HDR_INLINE HWF(57, 1)
 #define WQE_HDR_READFENCE HWF(60, 1)
@@ -73,7 +73,7 @@ enum hw_sq_op {
 #define WQE_Q2_DESTQPN HWF(32, 24)
 
 /* A data fragment: qword at +0 is the address, +8 the descriptor. */
-#define FRAG_LEN HWF(32, 31)		/* gen 2/3 */
+#define FRAG_LEN HWF(32, 31) /* gen 2/3 */
 #define FRAG_STAG HWF(0, 32)
 #define FRAG_VALID HWF(63, 1)
 #define FRAG_GEN1_LEN HWF(0, 32)
@@ -84,9 +84,9 @@ enum hw_sq_op {
 #define BIND_Q1_LO HWF(0, 32)
 
 /* Inline data: bytes of each later quantum; its last byte is a valid. */
-#define INLINE_FIRST_BYTES 8u		/* gen 2/3, at byte 8 of quantum 0 */
+#define INLINE_FIRST_BYTES 8u /* gen 2/3, at byte 8 of quantum 0 */
 #define INLINE_NEXT_BYTES 31u
-#define INLINE_GEN1_FIRST_BYTES 16u	/* gen 1, at byte 0 of quantum 0 */
+#define INLINE_GEN1_FIRST_BYTES 16u /* gen 1, at byte 0 of quantum 0 */
 #define INLINE_GEN1_NEXT_BYTES 32u
 
 /* ---- CQE ---------------------------------------------------------------- */
@@ -95,7 +95,7 @@ enum hw_sq_op {
 #define CQE_Q0_PSN HWF(32, 32)
 /* qword 1: completion context (QP handle), or SRQ WQE's wr_id */
 /* qword 2 */
-#define CQE_Q2_SRCQPN HWF(0, 32)	/* UD source QP, or invalidated stag */
+#define CQE_Q2_SRCQPN HWF(0, 32) /* UD source QP, or invalidated stag */
 #define CQE_Q2_QPID HWF(32, 24)
 /* qword 3 */
 #define CQE_Q3_MINOR HWF(0, 16)
@@ -103,7 +103,7 @@ enum hw_sq_op {
 #define CQE_Q3_WQEIDX HWF(32, 15)
 #define CQE_Q3_EXT HWF(50, 1)
 #define CQE_Q3_SRQ HWF(52, 1)
-#define CQE_Q3_STAGINV HWF(53, 1)	/* RQ: stag invalidated; UD: IPv4 */
+#define CQE_Q3_STAGINV HWF(53, 1) /* RQ: stag invalidated; UD: IPv4 */
 #define CQE_Q3_SOLICITED HWF(54, 1)
 #define CQE_Q3_ERROR HWF(55, 1)
 #define CQE_Q3_OP HWF(56, 6)
@@ -122,17 +122,17 @@ enum hw_sq_op {
 
 /* Minor codes of flush completions (the provider's flush opcodes). */
 enum hw_flush_code {
-	HW_FLUSH_GENERAL = 1,		/* IBV_WC_WR_FLUSH_ERR */
-	HW_FLUSH_PROT = 2,		/* IBV_WC_LOC_PROT_ERR */
-	HW_FLUSH_REM_ACCESS = 3,	/* IBV_WC_REM_ACCESS_ERR */
-	HW_FLUSH_LOC_QP_OP = 4,		/* IBV_WC_LOC_QP_OP_ERR */
-	HW_FLUSH_REM_OP = 5,		/* IBV_WC_REM_OP_ERR */
-	HW_FLUSH_LOC_LEN = 6,		/* IBV_WC_LOC_LEN_ERR */
-	HW_FLUSH_FATAL = 7,		/* IBV_WC_FATAL_ERR */
-	HW_FLUSH_RETRY_EXC = 8,		/* IBV_WC_RETRY_EXC_ERR */
-	HW_FLUSH_MW_BIND = 9,		/* IBV_WC_MW_BIND_ERR */
-	HW_FLUSH_REM_INV_REQ = 10,	/* IBV_WC_REM_INV_REQ_ERR */
-	HW_FLUSH_RNR_RETRY_EXC = 11,	/* IBV_WC_RNR_RETRY_EXC_ERR */
+	HW_FLUSH_GENERAL = 1, /* IBV_WC_WR_FLUSH_ERR */
+	HW_FLUSH_PROT = 2, /* IBV_WC_LOC_PROT_ERR */
+	HW_FLUSH_REM_ACCESS = 3, /* IBV_WC_REM_ACCESS_ERR */
+	HW_FLUSH_LOC_QP_OP = 4, /* IBV_WC_LOC_QP_OP_ERR */
+	HW_FLUSH_REM_OP = 5, /* IBV_WC_REM_OP_ERR */
+	HW_FLUSH_LOC_LEN = 6, /* IBV_WC_LOC_LEN_ERR */
+	HW_FLUSH_FATAL = 7, /* IBV_WC_FATAL_ERR */
+	HW_FLUSH_RETRY_EXC = 8, /* IBV_WC_RETRY_EXC_ERR */
+	HW_FLUSH_MW_BIND = 9, /* IBV_WC_MW_BIND_ERR */
+	HW_FLUSH_REM_INV_REQ = 10, /* IBV_WC_REM_INV_REQ_ERR */
+	HW_FLUSH_RNR_RETRY_EXC = 11, /* IBV_WC_RNR_RETRY_EXC_ERR */
 };
 
 /* RQ CQE op field: gen 1/2 report the IB base opcode of the message. */

@@ -18,9 +18,9 @@ static struct hw_mw_bind *binds;
 
 /* What the device needs of a region, copied out under the file lock. */
 struct hw_region {
-	uint64_t iova;		/* start of the range the key covers */
+	uint64_t iova; /* start of the range the key covers */
 	uint64_t len;
-	uint64_t host;		/* process address of iova */
+	uint64_t host; /* process address of iova */
 	uint32_t access;
 	struct emu_pd *pd;
 };
@@ -75,8 +75,8 @@ static struct hw_mw_bind *find_bind(struct emu_file *f, uint32_t stag,
 	struct hw_mw_bind *b;
 
 	for (b = binds; b; b = b->next)
-		if (b->file == f && (exact ? b->stag == stag :
-				     (b->stag >> 8) == (stag >> 8)))
+		if (b->file == f &&
+		    (exact ? b->stag == stag : (b->stag >> 8) == (stag >> 8)))
 			return b;
 	return NULL;
 }
@@ -95,8 +95,7 @@ int hw_check_sges(struct hw_qp *h, struct hw_sge *sge, uint32_t n,
 	for (i = 0; i < n; i++) {
 		if (!sge[i].len)
 			continue;
-		if (!find_mr(h->file, sge[i].stag, &r) ||
-		    r.pd != h->qp->pd ||
+		if (!find_mr(h->file, sge[i].stag, &r) || r.pd != h->qp->pd ||
 		    !in_range(r.iova, r.len, sge[i].va, sge[i].len) ||
 		    (r.access & need_access) != need_access)
 			return HW_FLUSH_PROT;
@@ -173,8 +172,8 @@ static int sge_copy(const struct hw_sge *sge, uint32_t n, uint64_t off,
 	return len ? -ERANGE : 0;
 }
 
-int hw_sge_read(const struct hw_sge *sge, uint32_t n, uint64_t off,
-		void *buf, uint64_t len)
+int hw_sge_read(const struct hw_sge *sge, uint32_t n, uint64_t off, void *buf,
+		uint64_t len)
 {
 	return sge_copy(sge, n, off, buf, len, false);
 }
@@ -233,7 +232,7 @@ int hw_mw_bind(struct hw_qp *h, const struct hw_wqe *w)
 		return HW_FLUSH_MW_BIND;
 	b = find_bind(h->file, mw_stag, false);
 	if (b && b->bound && type == EMU_MW_TYPE_2)
-		return HW_FLUSH_MW_BIND;	/* type 2: invalidate first */
+		return HW_FLUSH_MW_BIND; /* type 2: invalidate first */
 	if (!b) {
 		b = calloc(1, sizeof(*b));
 		if (!b)

@@ -44,7 +44,7 @@ struct hw_sge {
 
 /* One SQ WQE as the device decoded it. */
 struct hw_wqe {
-	uint32_t idx;		/* first quantum */
+	uint32_t idx; /* first quantum */
 	uint32_t quanta;
 	uint8_t op;
 	bool signaled;
@@ -52,10 +52,10 @@ struct hw_wqe {
 	bool imm_valid;
 	bool inline_data;
 	uint32_t imm;
-	uint32_t rstag;		/* rkey / stag to invalidate / AH id */
-	uint64_t raddr;		/* remote VA (qword 2) */
-	uint64_t q0, q1, q2;	/* raw words for ops with their own layout */
-	uint64_t q4, q5;	/* atomics: swap/add and compare data */
+	uint32_t rstag; /* rkey / stag to invalidate / AH id */
+	uint64_t raddr; /* remote VA (qword 2) */
+	uint64_t q0, q1, q2; /* raw words for ops with their own layout */
+	uint64_t q4, q5; /* atomics: swap/add and compare data */
 	uint64_t hdr;
 	uint32_t nsge;
 	struct hw_sge sge[HW_MAX_SGE];
@@ -65,8 +65,8 @@ struct hw_wqe {
 };
 
 enum hw_fl_state {
-	HW_FL_SENT,		/* waiting for the responder */
-	HW_FL_DONE,		/* acked / local op finished */
+	HW_FL_SENT, /* waiting for the responder */
+	HW_FL_DONE, /* acked / local op finished */
 };
 
 /* An RC SQ WQE between transmission and completion. */
@@ -76,7 +76,7 @@ struct hw_inflight {
 	uint32_t quanta;
 	uint8_t op;
 	bool signaled;
-	bool remote;		/* went on the wire (has an msn) */
+	bool remote; /* went on the wire (has an msn) */
 	enum hw_fl_state state;
 };
 
@@ -84,8 +84,8 @@ struct hw_inflight {
 struct hw_rx {
 	bool active;
 	uint32_t msn;
-	uint32_t wqe_idx;	/* RQ: index in quanta; SRQ: WQE index */
-	uint64_t wr_id;		/* SRQ: the WQE's wr_id */
+	uint32_t wqe_idx; /* RQ: index in quanta; SRQ: WQE index */
+	uint64_t wr_id; /* SRQ: the WQE's wr_id */
 	bool from_srq;
 	uint32_t nsge;
 	struct hw_sge sge[HW_MAX_SGE];
@@ -95,9 +95,9 @@ struct hw_cq {
 	struct emu_cq *cq;
 	uint64_t ring_va;
 	uint32_t entries;
-	uint32_t head;		/* next slot the device writes */
+	uint32_t head; /* next slot the device writes */
 	uint8_t polarity;
-	uint8_t arm_seq_done;	/* arm sequence number already fired */
+	uint8_t arm_seq_done; /* arm sequence number already fired */
 	bool overflowed;
 	/*
 	 * After a resize the provider drains the old rings first, writing
@@ -114,7 +114,7 @@ struct hw_srq {
 	struct emu_srq *srq;
 	uint32_t wqe_shift;
 	uint32_t nwqe;
-	uint32_t next;		/* next WQE index to consume */
+	uint32_t next; /* next WQE index to consume */
 	uint8_t polarity;
 	uint32_t limit;
 	struct hw_srq *next_srq;
@@ -128,26 +128,26 @@ struct hw_qp {
 	enum emu_qp_state state;
 	uint8_t sgid[16];
 	/* SQ parsing */
-	uint32_t sq_next;	/* next quantum to read */
-	uint8_t sq_pol;		/* polarity that marks a valid WQE there */
-	uint32_t sq_cqe_tail;	/* first quantum not covered by a CQE */
+	uint32_t sq_next; /* next quantum to read */
+	uint8_t sq_pol; /* polarity that marks a valid WQE there */
+	uint32_t sq_cqe_tail; /* first quantum not covered by a CQE */
 	/* RQ */
 	uint32_t rq_shift;
 	uint32_t rq_nwqe;
-	uint32_t rq_next;	/* next RQ WQE index */
+	uint32_t rq_next; /* next RQ WQE index */
 	uint8_t rq_pol;
 	/* RC requester */
 	struct hw_inflight fl[HW_WINDOW];
-	uint32_t fl_head, fl_count;	/* ring of in-flight WQEs */
+	uint32_t fl_head, fl_count; /* ring of in-flight WQEs */
 	uint32_t next_msn;
-	uint32_t resend_msn;	/* go back to this msn ... */
-	uint64_t resend_at;	/* ... at this time (0 = no resend pending) */
+	uint32_t resend_msn; /* go back to this msn ... */
+	uint64_t resend_at; /* ... at this time (0 = no resend pending) */
 	uint32_t rnr_tries;
-	uint32_t retries;	/* transport retries of the oldest message */
-	uint64_t ack_due;	/* ack timeout of the oldest message */
+	uint32_t retries; /* transport retries of the oldest message */
+	uint64_t ack_due; /* ack timeout of the oldest message */
 	/* RC responder */
 	uint32_t exp_msn;
-	bool atomic_done;	/* last atomic's result, for a retried one */
+	bool atomic_done; /* last atomic's result, for a retried one */
 	uint32_t atomic_msn;
 	uint64_t atomic_orig;
 	bool nak_outstanding;
@@ -156,15 +156,15 @@ struct hw_qp {
 
 struct hw_mw_bind {
 	struct emu_file *file;
-	uint32_t stag;		/* current rkey of the window */
+	uint32_t stag; /* current rkey of the window */
 	enum emu_mw_type type;
 	bool bound;
 	bool zero_based;
 	uint64_t va, len;
-	uint64_t host;		/* process address of the window's start */
-	uint32_t access;	/* HW_ACC_REMOTE_* */
+	uint64_t host; /* process address of the window's start */
+	uint32_t access; /* HW_ACC_REMOTE_* */
 	struct emu_pd *pd;
-	uint32_t bound_qpn;	/* type 2 */
+	uint32_t bound_qpn; /* type 2 */
 	struct hw_mw_bind *next;
 };
 
@@ -191,10 +191,10 @@ struct hw_cqe {
 	uint32_t wqe_idx;
 	uint8_t op;
 	uint16_t major, minor;
-	uint64_t ctx;		/* qword 1 */
+	uint64_t ctx; /* qword 1 */
 	uint32_t qpn;
 	uint32_t len;
-	uint32_t q2_low;	/* UD src QPN or invalidated stag */
+	uint32_t q2_low; /* UD src QPN or invalidated stag */
 	bool stag_inv;
 	bool ipv4;
 	bool imm_valid;
@@ -219,8 +219,8 @@ int hw_check_sges(struct hw_qp *h, struct hw_sge *sge, uint32_t n,
 int hw_check_rkey(struct hw_qp *h, uint32_t rkey, uint64_t va, uint64_t len,
 		  uint32_t need_access, uint64_t *host);
 /* Copy between an SGE list (at byte @off) and a buffer. */
-int hw_sge_read(const struct hw_sge *sge, uint32_t n, uint64_t off,
-		void *buf, uint64_t len);
+int hw_sge_read(const struct hw_sge *sge, uint32_t n, uint64_t off, void *buf,
+		uint64_t len);
 int hw_sge_write(const struct hw_sge *sge, uint32_t n, uint64_t off,
 		 const void *buf, uint64_t len);
 uint64_t hw_sge_total(const struct hw_sge *sge, uint32_t n);

@@ -16,7 +16,7 @@
 
 #define HW_GRH_LEN 40u
 
-static struct fab_pkt rsp;	/* engine thread only */
+static struct fab_pkt rsp; /* engine thread only */
 
 /* ---- receive WQEs --------------------------------------------------------- */
 
@@ -90,7 +90,7 @@ static void srq_check_limit(struct hw_srq *s)
 {
 	if (!s->limit || srq_available(s) >= s->limit)
 		return;
-	s->limit = 0;	/* the limit event disarms it */
+	s->limit = 0; /* the limit event disarms it */
 	s->srq->limit = 0;
 	emu_kernel_async_event(s->srq->obj.file, s->srq->obj.user_handle,
 			       HW_EV_SRQ_LIMIT);
@@ -360,8 +360,8 @@ static void rc_atomic(struct hw_qp *h, const struct fab_pkt *p)
 				HW_EV_QP_REQ_ERR);
 		return;
 	}
-	if (hw_check_rkey(h, p->h.rkey, p->h.remote_va, 8,
-			  HW_ACC_REMOTE_ATOMIC, &host) ||
+	if (hw_check_rkey(h, p->h.rkey, p->h.remote_va, 8, HW_ACC_REMOTE_ATOMIC,
+			  &host) ||
 	    emu_dma_read(&orig, host, 8)) {
 		responder_error(h, p, FAB_NAK_REM_ACCESS, HW_FLUSH_GENERAL,
 				HW_EV_QP_ACCESS_ERR);
@@ -400,7 +400,7 @@ static void rc_request(struct hw_qp *h, const struct fab_pkt *p)
 		return;
 	if (p->h.src_qpn != h->qp->attr.dest_qpn ||
 	    memcmp(p->h.sgid, h->qp->attr.ah.dgid, 16))
-		return;		/* not our connected peer */
+		return; /* not our connected peer */
 	if (p->h.msn != h->exp_msn) {
 		/* a duplicate after a retransmission: ack it again */
 		if ((int32_t)(p->h.msn - h->exp_msn) < 0 &&
@@ -409,11 +409,11 @@ static void rc_request(struct hw_qp *h, const struct fab_pkt *p)
 			send_ack(h, p, h->exp_msn - 1);
 		else if ((int32_t)(p->h.msn - h->exp_msn) < 0 &&
 			 p->h.op == FAB_READ_REQ)
-			rc_read(h, p);	/* reads are simply answered again */
+			rc_read(h, p); /* reads are simply answered again */
 		else if ((int32_t)(p->h.msn - h->exp_msn) < 0 &&
 			 p->h.op == FAB_ATOMIC)
 			rc_atomic_again(h, p);
-		return;		/* ahead of a NAKed message: dropped */
+		return; /* ahead of a NAKed message: dropped */
 	}
 	if (h->nak_outstanding) {
 		if (!(p->h.flags & FAB_F_FIRST))
@@ -443,8 +443,8 @@ static void rc_request(struct hw_qp *h, const struct fab_pkt *p)
 
 static bool gid_is_v4(const uint8_t *g)
 {
-	static const uint8_t prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0,
-					    0, 0, 0xff, 0xff };
+	static const uint8_t prefix[12] = { 0, 0, 0, 0, 0,    0,
+					    0, 0, 0, 0, 0xff, 0xff };
 
 	return !memcmp(g, prefix, sizeof(prefix));
 }
@@ -463,7 +463,7 @@ static void build_grh(const struct fab_pkt *p, uint8_t grh[HW_GRH_LEN])
 		ip[2] = tot >> 8;
 		ip[3] = tot & 0xff;
 		ip[8] = 64;
-		ip[9] = 17;	/* UDP */
+		ip[9] = 17; /* UDP */
 		memcpy(ip + 12, p->h.sgid + 12, 4);
 		memcpy(ip + 16, p->h.dgid + 12, 4);
 		return;
@@ -487,9 +487,9 @@ static void ud_recv(struct hw_qp *h, const struct fab_pkt *p)
 	    h->state != EMU_QPS_SQD)
 		return;
 	if (p->h.qkey != h->qp->attr.qkey)
-		return;		/* wrong Q_Key: silently dropped */
+		return; /* wrong Q_Key: silently dropped */
 	if (!take_rwqe(h))
-		return;		/* no receive posted: datagram dropped */
+		return; /* no receive posted: datagram dropped */
 	if (hw_check_sges(h, h->rx.sge, h->rx.nsge, HW_ACC_LOCAL_WRITE)) {
 		hw_qp_to_error(h, HW_FLUSH_GENERAL, HW_FLUSH_PROT,
 			       HW_EV_QP_FATAL);

@@ -16,7 +16,7 @@
 #define HW_MAX_WQE_QUANTA 8u
 #define HW_FEATURE_ATOMIC_OPS (1ull << 6)
 
-static struct fab_pkt txp;	/* engine thread only */
+static struct fab_pkt txp; /* engine thread only */
 
 static bool msn_le(uint32_t a, uint32_t b)
 {
@@ -50,7 +50,7 @@ static uint32_t inline_quanta(enum emu_gen gen, uint32_t len)
 	if (len <= INLINE_FIRST_BYTES)
 		return 1;
 	return 1 + (len - INLINE_FIRST_BYTES + INLINE_NEXT_BYTES - 1) /
-		   INLINE_NEXT_BYTES;
+			   INLINE_NEXT_BYTES;
 }
 
 /* Byte offset in the WQE of fragment slot @k. */
@@ -75,15 +75,15 @@ static void decode_frag(enum emu_gen gen, const uint64_t *q, uint32_t off,
 }
 
 /* Gather inline bytes: they skip the header words and per-quantum valids. */
-static void decode_inline(enum emu_gen gen, const uint64_t *q,
-			  struct hw_wqe *w)
+static void decode_inline(enum emu_gen gen, const uint64_t *q, struct hw_wqe *w)
 {
 	const uint8_t *b = (const uint8_t *)q;
 	uint32_t left = w->inline_len, got = 0, k, chunk;
 
 	if (gen == EMU_GEN_1) {
-		chunk = left < INLINE_GEN1_FIRST_BYTES ? left :
-			INLINE_GEN1_FIRST_BYTES;
+		chunk = left < INLINE_GEN1_FIRST_BYTES ?
+				left :
+				INLINE_GEN1_FIRST_BYTES;
 		memcpy(w->inline_buf, b, chunk);
 		got = chunk;
 		if (left > got)
@@ -151,8 +151,9 @@ int hw_read_wqe(struct hw_qp *h, uint32_t idx, struct hw_wqe *w)
 	if (w->inline_data) {
 		w->inline_len = (uint32_t)hwf_get(w->hdr, WQE_HDR_INLINELEN);
 		/* gen 1 carries at most 48 bytes in its two quanta */
-		if (gen == EMU_GEN_1 && w->inline_len >
-		    INLINE_GEN1_FIRST_BYTES + INLINE_GEN1_NEXT_BYTES)
+		if (gen == EMU_GEN_1 &&
+		    w->inline_len >
+			    INLINE_GEN1_FIRST_BYTES + INLINE_GEN1_NEXT_BYTES)
 			return -EINVAL;
 		decode_inline(gen, q, w);
 		w->total_len = w->inline_len;
@@ -169,7 +170,7 @@ int hw_read_wqe(struct hw_qp *h, uint32_t idx, struct hw_wqe *w)
 	case HW_OP_RDMA_READ_LOC_INV:
 		break;
 	default:
-		return 0;	/* no data fragments */
+		return 0; /* no data fragments */
 	}
 	nslots = (uint32_t)hwf_get(w->hdr, WQE_HDR_ADDFRAGCNT) + 1;
 	first = w->imm_valid ? 1 : 0;
@@ -254,8 +255,7 @@ static void ack_before(struct hw_qp *h, uint32_t msn, bool inclusive)
 
 		if (!e->remote || e->state == HW_FL_DONE)
 			continue;
-		if ((int32_t)(e->msn - msn) < 0 ||
-		    (inclusive && e->msn == msn))
+		if ((int32_t)(e->msn - msn) < 0 || (inclusive && e->msn == msn))
 			e->state = HW_FL_DONE;
 	}
 }
@@ -507,7 +507,7 @@ static void exec_ud(struct hw_qp *h, struct hw_wqe *w)
 		}
 		if (!ud_dest(h, (uint32_t)hwf_get(w->hdr, WQE_HDR_AHID), dgid,
 			     &gi))
-			break;	/* a datagram to nowhere is simply lost */
+			break; /* a datagram to nowhere is simply lost */
 		pkt_init(h, FAB_SEND, 0);
 		txp.h.flags = FAB_F_UD;
 		tx_send_flags(w);
@@ -600,9 +600,10 @@ static uint8_t nak_code(uint8_t syndrome)
 
 /* IB min RNR timer encodings, in microseconds (0 is the longest). */
 static const uint32_t rnr_us[32] = {
-	655360, 10, 20, 30, 40, 60, 80, 120, 160, 240, 320, 480, 640, 960,
-	1280, 1920, 2560, 3840, 5120, 7680, 10240, 15360, 20480, 30720,
-	40960, 61440, 81920, 122880, 163840, 245760, 327680, 491520,
+	655360, 10,    20,    30,     40,     60,     80,     120,
+	160,	240,   320,   480,    640,    960,    1280,   1920,
+	2560,	3840,  5120,  7680,   10240,  15360,  20480,  30720,
+	40960,	61440, 81920, 122880, 163840, 245760, 327680, 491520,
 };
 
 static void on_rnr(struct hw_qp *h, uint32_t msn, uint8_t timer)

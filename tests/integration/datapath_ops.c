@@ -98,20 +98,22 @@ static int t_send(struct dp_ctx *d)
 	DP_CHECK(!post_send(p.a.qp, &wr), "post");
 	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000), "send cqe");
 	DP_CHECK(wc.status == IBV_WC_SUCCESS && wc.wr_id == 21 &&
-		 wc.opcode == IBV_WC_SEND, "send wc %s op %d",
-		 ibv_wc_status_str(wc.status), wc.opcode);
+			 wc.opcode == IBV_WC_SEND,
+		 "send wc %s op %d", ibv_wc_status_str(wc.status), wc.opcode);
 	DP_CHECK(!dp_poll(p.b.rcq, &wc, 3000), "recv cqe");
-	DP_CHECK(wc.status == IBV_WC_SUCCESS && wc.wr_id == 11 &&
-		 wc.opcode == IBV_WC_RECV && wc.byte_len == 600 &&
-		 (d->gen == 1 || ((wc.wc_flags & IBV_WC_WITH_IMM) &&
-				  wc.imm_data == htobe32(0x1234abcd))) &&
-		 wc.qp_num == p.b.qp->qp_num,
-		 "recv wc %s len %u flags %x imm %x",
-		 ibv_wc_status_str(wc.status), wc.byte_len, wc.wc_flags,
-		 wc.imm_data);
+	DP_CHECK(
+		wc.status == IBV_WC_SUCCESS && wc.wr_id == 11 &&
+			wc.opcode == IBV_WC_RECV && wc.byte_len == 600 &&
+			(d->gen == 1 || ((wc.wc_flags & IBV_WC_WITH_IMM) &&
+					 wc.imm_data == htobe32(0x1234abcd))) &&
+			wc.qp_num == p.b.qp->qp_num,
+		"recv wc %s len %u flags %x imm %x",
+		ibv_wc_status_str(wc.status), wc.byte_len, wc.wc_flags,
+		wc.imm_data);
 	DP_CHECK(!memcmp(p.bbuf, p.abuf, 100) &&
-		 !memcmp(p.bbuf + 100, p.abuf + 1000, 200) &&
-		 !memcmp(p.bbuf + 300, p.abuf + 5000, 300), "data");
+			 !memcmp(p.bbuf + 100, p.abuf + 1000, 200) &&
+			 !memcmp(p.bbuf + 300, p.abuf + 5000, 300),
+		 "data");
 
 	/* inline */
 	DP_CHECK(!dp_post_recv(p.b.qp, 12, p.bbuf, BUF, p.bmr->lkey), "recv");
@@ -122,7 +124,7 @@ static int t_send(struct dp_ctx *d)
 	DP_CHECK(!post_send(p.a.qp, &wr), "post inline");
 	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000) && !wc.status, "inline cqe");
 	DP_CHECK(!dp_poll(p.b.rcq, &wc, 3000) && !wc.status &&
-		 wc.byte_len == 40 && !(wc.wc_flags & IBV_WC_WITH_IMM),
+			 wc.byte_len == 40 && !(wc.wc_flags & IBV_WC_WITH_IMM),
 		 "inline recv len %u", wc.byte_len);
 	DP_CHECK(!memcmp(p.bbuf, p.abuf + 7, 40), "inline data");
 
@@ -133,7 +135,8 @@ static int t_send(struct dp_ctx *d)
 	DP_CHECK(!post_send(p.a.qp, &wr), "post big");
 	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000) && !wc.status, "big cqe");
 	DP_CHECK(!dp_poll(p.b.rcq, &wc, 3000) && !wc.status &&
-		 wc.byte_len == BUF, "big recv");
+			 wc.byte_len == BUF,
+		 "big recv");
 	DP_CHECK(!memcmp(p.bbuf, p.abuf, BUF), "big data");
 	ret = 0;
 out:
@@ -166,13 +169,14 @@ static int t_rdma(struct dp_ctx *d)
 	}
 	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000), "write cqe");
 	DP_CHECK(!wc.status && wc.wr_id == 103 &&
-		 wc.opcode == IBV_WC_RDMA_WRITE, "write wc %s id %llu",
-		 ibv_wc_status_str(wc.status), (unsigned long long)wc.wr_id);
+			 wc.opcode == IBV_WC_RDMA_WRITE,
+		 "write wc %s id %llu", ibv_wc_status_str(wc.status),
+		 (unsigned long long)wc.wr_id);
 	DP_CHECK(!memcmp(p.bbuf + 8, p.abuf, 40000), "write data");
 	DP_CHECK(dp_poll(p.a.scq, &wc, 100), "unsignaled WQEs completed");
 
 	if (d->gen == 1)
-		goto read;	/* iWARP: no write with immediate */
+		goto read; /* iWARP: no write with immediate */
 	DP_CHECK(!dp_post_recv(p.b.qp, 7, p.bbuf, 16, p.bmr->lkey), "recv");
 	wr.opcode = IBV_WR_RDMA_WRITE_WITH_IMM;
 	wr.imm_data = htobe32(77);
@@ -183,7 +187,7 @@ static int t_rdma(struct dp_ctx *d)
 	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000) && !wc.status, "wimm cqe");
 	DP_CHECK(!dp_poll(p.b.rcq, &wc, 3000), "wimm recv cqe");
 	DP_CHECK(!wc.status && wc.opcode == IBV_WC_RECV_RDMA_WITH_IMM &&
-		 wc.imm_data == htobe32(77) && wc.wr_id == 7,
+			 wc.imm_data == htobe32(77) && wc.wr_id == 7,
 		 "wimm wc %s op %d", ibv_wc_status_str(wc.status), wc.opcode);
 read:
 	fill(p.bbuf, BUF, 9);
@@ -195,8 +199,8 @@ read:
 	wr.wr_id = 55;
 	DP_CHECK(!post_send(p.a.qp, &wr), "post read");
 	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000), "read cqe");
-	DP_CHECK(!wc.status && wc.opcode == IBV_WC_RDMA_READ &&
-		 wc.wr_id == 55, "read wc %s", ibv_wc_status_str(wc.status));
+	DP_CHECK(!wc.status && wc.opcode == IBV_WC_RDMA_READ && wc.wr_id == 55,
+		 "read wc %s", ibv_wc_status_str(wc.status));
 	DP_CHECK(!memcmp(p.abuf, p.bbuf + 100, 50000), "read data");
 	ret = 0;
 out:
@@ -232,7 +236,8 @@ static int t_atomic(struct dp_ctx *d)
 	wr.wr.atomic.compare_add = 5;
 	DP_CHECK(!post_send(p.a.qp, &wr), "post fadd");
 	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000) && !wc.status &&
-		 wc.opcode == IBV_WC_FETCH_ADD, "fadd wc");
+			 wc.opcode == IBV_WC_FETCH_ADD,
+		 "fadd wc");
 	DP_CHECK(*local == 1000 && *remote == 1005, "fadd %llu %llu",
 		 (unsigned long long)*local, (unsigned long long)*remote);
 	wr.opcode = IBV_WR_ATOMIC_CMP_AND_SWP;
@@ -240,7 +245,8 @@ static int t_atomic(struct dp_ctx *d)
 	wr.wr.atomic.swap = 42;
 	DP_CHECK(!post_send(p.a.qp, &wr), "post cas");
 	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000) && !wc.status &&
-		 wc.opcode == IBV_WC_COMP_SWAP, "cas wc");
+			 wc.opcode == IBV_WC_COMP_SWAP,
+		 "cas wc");
 	DP_CHECK(*local == 1005 && *remote == 42, "cas");
 	ret = 0;
 out:
@@ -277,8 +283,8 @@ static int t_rkey_error(struct dp_ctx *d)
 	for (i = 1; i < 3; i++) {
 		DP_CHECK(!dp_poll(p.a.scq, &wc, 3000), "cqe %d", i);
 		DP_CHECK(wc.wr_id == 300u + i &&
-			 wc.status == IBV_WC_WR_FLUSH_ERR, "flush %d: %s", i,
-			 ibv_wc_status_str(wc.status));
+				 wc.status == IBV_WC_WR_FLUSH_ERR,
+			 "flush %d: %s", i, ibv_wc_status_str(wc.status));
 	}
 	DP_CHECK(!dp_async(d, IBV_EVENT_QP_ACCESS_ERR, 2000),
 		 "responder access error event");
@@ -388,14 +394,14 @@ static int t_flush(struct dp_ctx *d)
 	if (pair_open(d, &p, 64, 7))
 		goto out;
 	for (i = 0; i < 5; i++)
-		DP_CHECK(!dp_post_recv(p.b.qp, 40 + i, p.bbuf, 64,
-				       p.bmr->lkey), "recv");
+		DP_CHECK(!dp_post_recv(p.b.qp, 40 + i, p.bbuf, 64, p.bmr->lkey),
+			 "recv");
 	DP_CHECK(!ibv_modify_qp(p.b.qp, &a, IBV_QP_STATE), "to err");
 	for (i = 0; i < 5; i++) {
 		DP_CHECK(!dp_poll(p.b.rcq, &wc, 3000), "flush cqe %d", i);
 		DP_CHECK(wc.wr_id == 40u + i &&
-			 wc.status == IBV_WC_WR_FLUSH_ERR, "rq flush %d: %s",
-			 i, ibv_wc_status_str(wc.status));
+				 wc.status == IBV_WC_WR_FLUSH_ERR,
+			 "rq flush %d: %s", i, ibv_wc_status_str(wc.status));
 	}
 	DP_CHECK(dp_poll(p.b.rcq, &wc, 50), "extra completion");
 	/* posted after the flush: still completed with flush status */
@@ -459,7 +465,8 @@ out:
 /* SRQ limit: arm at 4 with 8 posted, consume 5 -> SRQ_LIMIT_REACHED. */
 static int t_srq_limit(struct dp_ctx *d)
 {
-	struct ibv_srq_init_attr sia = { .attr = { .max_wr = 16, .max_sge = 1 } };
+	struct ibv_srq_init_attr sia = { .attr = { .max_wr = 16,
+						   .max_sge = 1 } };
 	struct ibv_srq_attr sa = { .srq_limit = 4 };
 	struct ibv_send_wr wr = { 0 };
 	struct ibv_recv_wr rwr = { 0 }, *bad;
@@ -502,9 +509,10 @@ static int t_srq_limit(struct dp_ctx *d)
 		DP_CHECK(!post_send(a.qp, &wr), "send");
 		DP_CHECK(!dp_poll(a.scq, &wc, 3000) && !wc.status, "scqe");
 		DP_CHECK(!dp_poll(b.rcq, &wc, 3000) && !wc.status &&
-			 wc.wr_id == 500u + i && wc.byte_len == 32 &&
-			 wc.qp_num == b.qp->qp_num, "srq cqe %d: %s id %llu",
-			 i, ibv_wc_status_str(wc.status),
+				 wc.wr_id == 500u + i && wc.byte_len == 32 &&
+				 wc.qp_num == b.qp->qp_num,
+			 "srq cqe %d: %s id %llu", i,
+			 ibv_wc_status_str(wc.status),
 			 (unsigned long long)wc.wr_id);
 	}
 	DP_CHECK(!dp_async(d, IBV_EVENT_SRQ_LIMIT_REACHED, 3000),
@@ -531,7 +539,8 @@ static int t_ud_many_ah(struct dp_ctx *d)
 	struct ibv_ah_attr aa = {
 		.is_global = 1,
 		.port_num = 1,
-		.grh = { .dgid = d->gid, .sgid_index = (uint8_t)d->gid_index,
+		.grh = { .dgid = d->gid,
+			 .sgid_index = (uint8_t)d->gid_index,
 			 .hop_limit = 1 },
 	};
 	struct ibv_send_wr wr = { 0 };
@@ -566,8 +575,8 @@ static int t_ud_many_ah(struct dp_ctx *d)
 		DP_CHECK(ah[i], "ah %d", i);
 	}
 	for (i = 0; i < NAH; i++)
-		DP_CHECK(!dp_post_recv(r.qp, i, buf + 1024 * i, 1024,
-				       mr->lkey), "recv");
+		DP_CHECK(!dp_post_recv(r.qp, i, buf + 1024 * i, 1024, mr->lkey),
+			 "recv");
 	sg = (struct ibv_sge){ (uintptr_t)buf + 40000, 100, mr->lkey };
 	wr.sg_list = &sg;
 	wr.num_sge = 1;
@@ -582,9 +591,9 @@ static int t_ud_many_ah(struct dp_ctx *d)
 		DP_CHECK(!dp_poll(s.scq, &wc, 3000) && !wc.status, "scqe");
 		DP_CHECK(!dp_poll(r.rcq, &wc, 3000), "rcqe %d", i);
 		DP_CHECK(!wc.status && wc.wr_id == (uint64_t)i &&
-			 wc.src_qp == s.qp->qp_num &&
-			 (wc.wc_flags & IBV_WC_GRH) &&
-			 buf[1024 * i + 40] == (uint8_t)i,
+				 wc.src_qp == s.qp->qp_num &&
+				 (wc.wc_flags & IBV_WC_GRH) &&
+				 buf[1024 * i + 40] == (uint8_t)i,
 			 "ud %d: %s src %u", i, ibv_wc_status_str(wc.status),
 			 wc.src_qp);
 	}
@@ -621,8 +630,9 @@ static int t_cq_resize(struct dp_ctx *d)
 	wr.send_flags = IBV_SEND_SIGNALED;
 	for (round = 0; round < 3; round++) {
 		for (i = 0; i < 10; i++) {
-			DP_CHECK(!dp_post_recv(p.b.qp, round * 100 + i,
-					       p.bbuf, 64, p.bmr->lkey), "r");
+			DP_CHECK(!dp_post_recv(p.b.qp, round * 100 + i, p.bbuf,
+					       64, p.bmr->lkey),
+				 "r");
 			DP_CHECK(!post_send(p.a.qp, &wr), "s");
 			DP_CHECK(!dp_poll(p.a.scq, &wc, 3000) && !wc.status,
 				 "scqe");
@@ -630,14 +640,18 @@ static int t_cq_resize(struct dp_ctx *d)
 		/* five completions wait in the old ring across the resize */
 		for (i = 0; i < 5; i++)
 			DP_CHECK(!dp_poll(p.b.rcq, &wc, 3000) &&
-				 wc.wr_id == (uint64_t)(round * 100 + i), "a");
+					 wc.wr_id ==
+						 (uint64_t)(round * 100 + i),
+				 "a");
 		if (d->gen > 1)
 			DP_CHECK(!ibv_resize_cq(p.b.rcq, sizes[round]),
 				 "resize to %d", sizes[round]);
 		for (; i < 10; i++) {
-			DP_CHECK(!dp_poll(p.b.rcq, &wc, 3000), "round %d b %d", round, i);
+			DP_CHECK(!dp_poll(p.b.rcq, &wc, 3000), "round %d b %d",
+				 round, i);
 			DP_CHECK(!wc.status &&
-				 wc.wr_id == (uint64_t)(round * 100 + i),
+					 wc.wr_id ==
+						 (uint64_t)(round * 100 + i),
 				 "order: got %llu want %d",
 				 (unsigned long long)wc.wr_id, round * 100 + i);
 		}
@@ -662,8 +676,9 @@ static int t_mw(struct dp_ctx *d)
 
 	if (pair_open(d, &p, 64, 7))
 		goto out;
-	wmr = ibv_reg_mr(d->pd, p.bbuf + 8192, 8192, IBV_ACCESS_LOCAL_WRITE |
-			 IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_MW_BIND);
+	wmr = ibv_reg_mr(d->pd, p.bbuf + 8192, 8192,
+			 IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
+				 IBV_ACCESS_MW_BIND);
 	mw = ibv_alloc_mw(d->pd, IBV_MW_TYPE_2);
 	DP_CHECK(wmr && mw, "mr/mw");
 	wr.opcode = IBV_WR_BIND_MW;
@@ -703,17 +718,17 @@ static int t_mw(struct dp_ctx *d)
 	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000) && !wc.status, "send inv cqe");
 	DP_CHECK(!dp_poll(p.b.rcq, &wc, 3000), "recv inv cqe");
 	DP_CHECK(!wc.status && (wc.wc_flags & IBV_WC_WITH_INV) &&
-		 wc.invalidated_rkey == rkey, "inv: %s flags %x rkey %x",
-		 ibv_wc_status_str(wc.status), wc.wc_flags,
-		 wc.invalidated_rkey);
+			 wc.invalidated_rkey == rkey,
+		 "inv: %s flags %x rkey %x", ibv_wc_status_str(wc.status),
+		 wc.wc_flags, wc.invalidated_rkey);
 
 	/* the window is gone: the same write now fails */
 	wr.opcode = IBV_WR_RDMA_WRITE;
 	sg.length = 256;
 	DP_CHECK(!post_send(p.a.qp, &wr), "write after inv");
 	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000) &&
-		 wc.status == IBV_WC_REM_ACCESS_ERR, "after inv: %s",
-		 ibv_wc_status_str(wc.status));
+			 wc.status == IBV_WC_REM_ACCESS_ERR,
+		 "after inv: %s", ibv_wc_status_str(wc.status));
 	dp_qp_destroy(&p.a);
 	dp_qp_destroy(&p.b);
 	ibv_dealloc_mw(mw);
@@ -742,8 +757,10 @@ static int t_events(struct dp_ctx *d)
 {
 	struct ibv_qp_init_attr ia = {
 		.qp_type = IBV_QPT_RC,
-		.cap = { .max_send_wr = 16, .max_recv_wr = 16,
-			 .max_send_sge = 1, .max_recv_sge = 1 },
+		.cap = { .max_send_wr = 16,
+			 .max_recv_wr = 16,
+			 .max_send_sge = 1,
+			 .max_recv_sge = 1 },
 	};
 	struct ibv_comp_channel *ch = ibv_create_comp_channel(d->ctx);
 	struct ibv_send_wr wr = { 0 };

@@ -123,8 +123,9 @@ int dp_rc_connect(struct dp_ctx *d, struct dp_qp *q, uint32_t remote_qpn,
 				   IBV_ACCESS_REMOTE_ATOMIC,
 	};
 
-	if (ibv_modify_qp(q->qp, &a, IBV_QP_STATE | IBV_QP_PKEY_INDEX |
-			  IBV_QP_PORT | IBV_QP_ACCESS_FLAGS))
+	if (ibv_modify_qp(q->qp, &a,
+			  IBV_QP_STATE | IBV_QP_PKEY_INDEX | IBV_QP_PORT |
+				  IBV_QP_ACCESS_FLAGS))
 		return -1;
 	memset(&a, 0, sizeof(a));
 	a.qp_state = IBV_QPS_RTR;
@@ -137,9 +138,11 @@ int dp_rc_connect(struct dp_ctx *d, struct dp_qp *q, uint32_t remote_qpn,
 	a.ah_attr.grh.sgid_index = (uint8_t)d->gid_index;
 	a.ah_attr.grh.hop_limit = 1;
 	a.ah_attr.port_num = 1;
-	if (ibv_modify_qp(q->qp, &a, IBV_QP_STATE | IBV_QP_AV |
-			  IBV_QP_PATH_MTU | IBV_QP_DEST_QPN | IBV_QP_RQ_PSN |
-			  IBV_QP_MAX_DEST_RD_ATOMIC | IBV_QP_MIN_RNR_TIMER))
+	if (ibv_modify_qp(q->qp, &a,
+			  IBV_QP_STATE | IBV_QP_AV | IBV_QP_PATH_MTU |
+				  IBV_QP_DEST_QPN | IBV_QP_RQ_PSN |
+				  IBV_QP_MAX_DEST_RD_ATOMIC |
+				  IBV_QP_MIN_RNR_TIMER))
 		return -1;
 	memset(&a, 0, sizeof(a));
 	a.qp_state = IBV_QPS_RTS;
@@ -147,9 +150,12 @@ int dp_rc_connect(struct dp_ctx *d, struct dp_qp *q, uint32_t remote_qpn,
 	a.retry_cnt = 7;
 	a.rnr_retry = (uint8_t)rnr_retry;
 	a.max_rd_atomic = 1;
-	return ibv_modify_qp(q->qp, &a, IBV_QP_STATE | IBV_QP_TIMEOUT |
-			     IBV_QP_RETRY_CNT | IBV_QP_RNR_RETRY |
-			     IBV_QP_SQ_PSN | IBV_QP_MAX_QP_RD_ATOMIC) ? -1 : 0;
+	return ibv_modify_qp(q->qp, &a,
+			     IBV_QP_STATE | IBV_QP_TIMEOUT | IBV_QP_RETRY_CNT |
+				     IBV_QP_RNR_RETRY | IBV_QP_SQ_PSN |
+				     IBV_QP_MAX_QP_RD_ATOMIC) ?
+		       -1 :
+		       0;
 }
 
 int dp_ud_ready(struct dp_ctx *d, struct dp_qp *q, uint32_t qkey)
@@ -160,8 +166,9 @@ int dp_ud_ready(struct dp_ctx *d, struct dp_qp *q, uint32_t qkey)
 		.qkey = qkey,
 	};
 
-	if (ibv_modify_qp(q->qp, &a, IBV_QP_STATE | IBV_QP_PKEY_INDEX |
-			  IBV_QP_PORT | IBV_QP_QKEY))
+	if (ibv_modify_qp(q->qp, &a,
+			  IBV_QP_STATE | IBV_QP_PKEY_INDEX | IBV_QP_PORT |
+				  IBV_QP_QKEY))
 		return -1;
 	a.qp_state = IBV_QPS_RTR;
 	if (ibv_modify_qp(q->qp, &a, IBV_QP_STATE))
@@ -208,7 +215,9 @@ int dp_post_recv(struct ibv_qp *qp, uint64_t wr_id, void *buf, uint32_t len,
 		 uint32_t lkey)
 {
 	struct ibv_sge sge = {
-		.addr = (uintptr_t)buf, .length = len, .lkey = lkey,
+		.addr = (uintptr_t)buf,
+		.length = len,
+		.lkey = lkey,
 	};
 	struct ibv_recv_wr wr = {
 		.wr_id = wr_id, .sg_list = &sge, .num_sge = 1,

@@ -30,16 +30,17 @@ struct dp_qp {
 
 extern int dp_failures;
 
-#define DP_CHECK(cond, ...)                                                  \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "%s:%d: check '%s' failed: ",        \
-				__FILE__, __LINE__, #cond);                  \
-			fprintf(stderr, __VA_ARGS__);                        \
-			fprintf(stderr, "\n");                               \
-			dp_failures++;                                       \
-			return -1;                                           \
-		}                                                            \
+#define DP_CHECK(cond, ...)                                             \
+	do {                                                            \
+		if (!(cond)) {                                          \
+			fprintf(stderr,                                 \
+				"%s:%d: check '%s' failed: ", __FILE__, \
+				__LINE__, #cond);                       \
+			fprintf(stderr, __VA_ARGS__);                   \
+			fprintf(stderr, "\n");                          \
+			dp_failures++;                                  \
+			return -1;                                      \
+		}                                                       \
 	} while (0)
 
 int dp_open(struct dp_ctx *d);
