@@ -139,6 +139,9 @@ static int cq_write(struct hw_cq *c, const struct hw_cqe *e)
 		return -ENOSPC;
 	}
 	build(e, c->polarity, q, need_ext);
+	/* gen 3 stamps CQEs with its 1 GHz clock (low 32 bits) */
+	if (c->cq->obj.file->dev->gen >= EMU_GEN_3)
+		q[0] |= hwf_put(CQE_Q0_PSN, (uint32_t)hw_now_ns());
 	for (i = 0; i < 8; i++)
 		le[i] = htole64(q[i]);
 	base = c->ring_va + (uint64_t)c->head * (big ? 64 : 32);
