@@ -662,6 +662,91 @@ out:
 	return ret;
 }
 
+/*
+ * Type 1 window bound with ibv_bind_mw, read through it; a type 2 window
+ * bound, used, and invalidated locally (IBV_WR_LOCAL_INV).
+ */
+static int t_mw_local_inv(struct dp_ctx *d, struct ibv_mr *wmr)
+{
+	struct ibv_send_wr wr = { 0 };
+	struct ibv_mw_bind mb = { 0 };
+	struct ibv_mw *mw1, *mw2;
+	struct ibv_sge sg;
+	struct ibv_wc wc;
+	struct pair p;
+	uint8_t *win = wmr->addr;
+	int ret = -1;
+
+	if (pair_open(d, &p, 64, 7))
+		goto out;
+	mw1 = ibv_alloc_mw(d->pd, IBV_MW_TYPE_1);
+	mw2 = ibv_alloc_mw(d->pd, IBV_MW_TYPE_2);
+	DP_CHECK(mw1 && mw2, "alloc mw");
+	fill(win, 4096, 11);
+	mb.wr_id = 7;
+	mb.send_flags = IBV_SEND_SIGNALED;
+	mb.bind_info.mr = wmr;
+	mb.bind_info.addr = (uintptr_t)win;
+	mb.bind_info.length = 4096;
+	mb.bind_info.mw_access_flags = IBV_ACCESS_REMOTE_READ;
+	DP_CHECK(!ibv_bind_mw(p.b.qp, mw1, &mb), "bind type 1");
+	DP_CHECK(!dp_poll(p.b.scq, &wc, 3000) && !wc.status &&
+			 wc.opcode == IBV_WC_BIND_MW,
+		 "bind 1: %s", ibv_wc_status_str(wc.status));
+	memset(p.abuf, 0, 4096);
+	sg = (struct ibv_sge){ (uintptr_t)p.abuf, 4096, p.amr->lkey };
+	wr.sg_list = &sg;
+	wr.num_sge = 1;
+	wr.opcode = IBV_WR_RDMA_READ;
+	wr.send_flags = IBV_SEND_SIGNALED;
+	wr.wr.rdma.remote_addr = (uintptr_t)win;
+	wr.wr.rdma.rkey = mw1->rkey;
+	DP_CHECK(!post_send(p.a.qp, &wr), "read via type 1");
+	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000) && !wc.status, "read: %s",
+		 ibv_wc_status_str(wc.status));
+	DP_CHECK(!memcmp(p.abuf, win, 4096), "type 1 data");
+
+	memset(&wr, 0, sizeof(wr));
+	wr.opcode = IBV_WR_BIND_MW;
+	wr.send_flags = IBV_SEND_SIGNALED;
+	wr.bind_mw.mw = mw2;
+	wr.bind_mw.rkey = ibv_inc_rkey(mw2->rkey);
+	wr.bind_mw.bind_info.mr = wmr;
+	wr.bind_mw.bind_info.addr = (uintptr_t)win;
+	wr.bind_mw.bind_info.length = 4096;
+	wr.bind_mw.bind_info.mw_access_flags = IBV_ACCESS_REMOTE_WRITE;
+	DP_CHECK(!post_send(p.b.qp, &wr), "bind type 2");
+	DP_CHECK(!dp_poll(p.b.scq, &wc, 3000) && !wc.status, "bind 2");
+	memset(&wr, 0, sizeof(wr));
+	wr.opcode = IBV_WR_LOCAL_INV;
+	wr.send_flags = IBV_SEND_SIGNALED;
+	wr.invalidate_rkey = mw2->rkey;
+	DP_CHECK(!post_send(p.b.qp, &wr), "local inv");
+	DP_CHECK(!dp_poll(p.b.scq, &wc, 3000) && !wc.status &&
+			 wc.opcode == IBV_WC_LOCAL_INV,
+		 "local inv: %s", ibv_wc_status_str(wc.status));
+	memset(&wr, 0, sizeof(wr));
+	sg.length = 64;
+	wr.sg_list = &sg;
+	wr.num_sge = 1;
+	wr.opcode = IBV_WR_RDMA_WRITE;
+	wr.send_flags = IBV_SEND_SIGNALED;
+	wr.wr.rdma.remote_addr = (uintptr_t)win;
+	wr.wr.rdma.rkey = mw2->rkey;
+	DP_CHECK(!post_send(p.a.qp, &wr), "write after local inv");
+	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000) &&
+			 wc.status == IBV_WC_REM_ACCESS_ERR,
+		 "after local inv: %s", ibv_wc_status_str(wc.status));
+	dp_qp_destroy(&p.a);
+	dp_qp_destroy(&p.b);
+	ibv_dealloc_mw(mw1);
+	ibv_dealloc_mw(mw2);
+	ret = 0;
+out:
+	pair_close(&p);
+	return ret;
+}
+
 /* Type 2 window: bind, remote write through it, send-with-invalidate. */
 static int t_mw(struct dp_ctx *d)
 {
@@ -722,18 +807,19 @@ static int t_mw(struct dp_ctx *d)
 		 "inv: %s flags %x rkey %x", ibv_wc_status_str(wc.status),
 		 wc.wc_flags, wc.invalidated_rkey);
 
-	/* the window is gone: the same write now fails */
+	/* invalidated: the same write now fails... */
 	wr.opcode = IBV_WR_RDMA_WRITE;
 	sg.length = 256;
+	wr.wr.rdma.rkey = rkey;
 	DP_CHECK(!post_send(p.a.qp, &wr), "write after inv");
 	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000) &&
 			 wc.status == IBV_WC_REM_ACCESS_ERR,
 		 "after inv: %s", ibv_wc_status_str(wc.status));
+	ret = t_mw_local_inv(d, wmr);
 	dp_qp_destroy(&p.a);
 	dp_qp_destroy(&p.b);
 	ibv_dealloc_mw(mw);
 	ibv_dereg_mr(wmr);
-	ret = 0;
 out:
 	pair_close(&p);
 	return ret;
