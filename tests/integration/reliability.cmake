@@ -7,7 +7,7 @@
 set(_rel "${CMAKE_CURRENT_SOURCE_DIR}/reliability")
 set(_rel_run "${CMAKE_BINARY_DIR}/bin/irdma-emu-run")
 
-foreach(_t faults hostile badinput threads)
+foreach(_t faults hostile badinput threads compat)
 	irdma_test_program(rel_${_t} "${_rel}/rel_${_t}.c" "${_rel}/rel_util.c")
 	target_link_libraries(rel_${_t} PRIVATE ${CMAKE_DL_LIBS})
 endforeach()
@@ -129,3 +129,9 @@ if(VALGRIND_EXECUTABLE AND NOT IRDMA_SANITIZE)
 			LABELS "rel;valgrind" TIMEOUT 300)
 	endforeach()
 endif()
+
+# --- 6. compatibility: docs/compatibility.md's table is the expectation ----
+add_test(NAME rel_compat_table
+	COMMAND sh "${_rel}/compat-check.sh" "${_rel_run}"
+		$<TARGET_FILE:rel_compat> "${CMAKE_SOURCE_DIR}/docs/compatibility.md")
+set_tests_properties(rel_compat_table PROPERTIES LABELS "emu;rel" TIMEOUT 300)

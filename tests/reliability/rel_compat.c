@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * Compatibility probe: what the provider does on the emulated device and
+ * kernel it runs on, printed as the cells of one row of the behaviour table
+ * in docs/compatibility.md (compat-check.sh compares the two).
+ *
+ * Cells, in order: ABI | DMA-buf memreg | CC_DMA_BOUNCE | PD CQ+QP |
+ * extended CQ | CQ resize | SRQ | CoCo CQ+QP | CoCo buffer | reg_buf_mr |
+ * SEND on CoCo QPs. A cell is "ok", the errno name of a refusal, "yes" /
+ * "no", or for the CoCo buffer "DMA-buf" / "private"; "-" when an earlier
+ * refusal makes the step meaningless.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rel_util.h"
+
+#define MSG 64u
+
+struct probe {
+	struct ibv_context *ctx;
+	struct ibv_pd *pd, *par;
+	union ibv_gid gid;
+	int abi, memreg;
+	bool cc_bounce;
+	int pd_cq_qp, ext_cq, resize, srq; /* 0 ok, else errno */
+	int coco_objs, coco_reg, coco_send;
+	bool coco_buf_ok, coco_buf_dmabuf;
+	int coco_buf_err;
+	/* CoCo objects kept for the SEND */
+	struct ibv_cq *cq;
+	struct ibv_qp *qa, *qb;
+	struct ibv_buf *buf;
+	uint8_t *mem;
+	struct ibv_mr *mr;
+};
+
+static const char *res(int err)
+{
+	return err ? strerrorname_np(err) : "ok";
+}
+
+/*
+ * The negotiated ABI and extension come from the provider's debug line
+ * ("context: abi N ... dmabuf_memreg N"): they are not visible otherwise.
+ */
+static void open_and_read_abi(struct probe *p)
+{
+	char path[] = "/tmp/rel-compat-XXXXXX", buf[8192];
+	int fd = mkstemp(path), saved = dup(2);
+	const char *s;
+	ssize_t n;
+
+	REL_CHECK(fd >= 0 && saved >= 0, "temp file: %m");
+	unlink(path);
+	setenv("IRDMA_DEBUG", "1", 1);
+	fflush(stderr);
+	dup2(fd, 2);
+	p->ctx = rel_open_first();
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	unsetenv("IRDMA_DEBUG");
+	REL_CHECK(p->ctx, "open: %m");
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	s = strstr(buf, "context: abi ");
+	REL_CHECK(s && sscanf(s, "context: abi %d", &p->abi) == 1,
+		  "no 'context: abi' debug line");
+	s = strstr(s, "dmabuf_memreg ");
+	REL_CHECK(s && sscanf(s, "dmabuf_memreg %d", &p->memreg) == 1,
+		  "no dmabuf_memreg in the debug line");
+}
+
+static struct ibv_qp *rc_qp(struct ibv_pd *pd, struct ibv_cq *cq)
+{
+	struct ibv_qp_init_attr a = {
+		.send_cq = cq,
+		.recv_cq = cq,
+		.cap = { .max_send_wr = 4,
+			 .max_recv_wr = 4,
+			 .max_send_sge = 1,
+			 .max_recv_sge = 1 },
+		.qp_type = IBV_QPT_RC,
+	};
+
+	return ibv_create_qp(pd, &a);
+}
+
+static struct ibv_cq *ext_cq(struct ibv_context *ctx, struct ibv_pd *par)
+{
+	struct ibv_cq_init_attr_ex a = { .cqe = 16,
+					 .wc_flags = IBV_WC_STANDARD_FLAGS };
+	struct ibv_cq_ex *cq;
+
+	if (par) {
+		a.comp_mask = IBV_CQ_INIT_ATTR_MASK_PD;
+		a.parent_domain = par;
+	}
+	cq = ibv_create_cq_ex(ctx, &a);
+	return cq ? ibv_cq_ex_to_cq(cq) : NULL;
+}
+
+/* CQ, QP, resize and SRQ on a plain PD. */
+static void probe_plain(struct probe *p)
+{
+	struct ibv_srq_init_attr sa = { .attr = { .max_wr = 8, .max_sge = 1 } };
+	struct ibv_srq *srq;
+	struct ibv_cq *cq;
+	struct ibv_qp *qp;
+
+	errno = 0;
+	cq = ibv_create_cq(p->ctx, 16, NULL, NULL, 0);
+	qp = cq ? rc_qp(p->pd, cq) : NULL;
+	p->pd_cq_qp = qp ? 0 : errno;
+	if (qp)
+		ibv_destroy_qp(qp);
+	p->resize = cq ? ibv_resize_cq(cq, 64) : EINVAL;
+	if (cq)
+		ibv_destroy_cq(cq);
+	cq = ext_cq(p->ctx, NULL);
+	p->ext_cq = cq ? 0 : errno;
+	if (cq)
+		ibv_destroy_cq(cq);
+	srq = ibv_create_srq(p->pd, &sa);
+	p->srq = srq ? 0 : errno;
+	if (srq)
+		ibv_destroy_srq(srq);
+}
+
+/* CQ and QPs on a CoCo parent domain, a buffer and its MR. */
+static void probe_coco(struct probe *p)
+{
+	struct ibv_parent_domain_init_attr pa = {
+		.pd = p->pd,
+		.comp_mask =
+			IBV_PARENT_DOMAIN_INIT_ATTR_ALLOW_CC_UNPROTECTED_ALLOC,
+	};
+	int fd;
+
+	p->par = ibv_alloc_parent_domain(p->ctx, &pa);
+	REL_CHECK(p->par, "CoCo parent domain: %m");
+	errno = 0;
+	/* gen 1 has no extended CQs: a plain one goes with the CoCo QPs */
+	p->cq = p->ext_cq ? ibv_create_cq(p->ctx, 16, NULL, NULL, 0) :
+			    ext_cq(p->ctx, p->par);
+	if (p->cq) {
+		p->qa = rc_qp(p->par, p->cq);
+		p->qb = p->qa ? rc_qp(p->par, p->cq) : NULL;
+	}
+	p->coco_objs = p->qb ? 0 : errno;
+
+	errno = 0;
+	p->mem = ibv_alloc_buf(p->par, 2 * MSG, &p->buf);
+	p->coco_buf_ok = p->mem;
+	p->coco_buf_err = errno;
+	if (!p->mem)
+		return;
+	fd = ibv_export_buf_dmabuf_fd(p->buf);
+	p->coco_buf_dmabuf = fd >= 0;
+	if (fd >= 0)
+		close(fd);
+	errno = 0;
+	p->mr = ibv_reg_buf_mr(p->par, p->buf, p->mem, 2 * MSG,
+			       IBV_ACCESS_LOCAL_WRITE);
+	p->coco_reg = p->mr ? 0 : errno;
+}
+
+static int wait_ok(struct ibv_cq *cq, int n)
+{
+	uint64_t end = rel_now_ms() + 5000;
+	struct ibv_wc wc;
+	int r;
+
+	while (n && rel_now_ms() < end) {
+		r = ibv_poll_cq(cq, 1, &wc);
+		if (r < 0)
+			return EIO;
+		if (r && wc.status != IBV_WC_SUCCESS)
+			return EIO;
+		n -= r;
+	}
+	return n ? ETIMEDOUT : 0;
+}
+
+static void probe_send(struct probe *p)
+{
+	struct ibv_sge ss = { (uintptr_t)p->mem, MSG, p->mr->lkey },
+		       rs = { (uintptr_t)p->mem + MSG, MSG, p->mr->lkey };
+	struct ibv_send_wr swr = { .sg_list = &ss,
+				   .num_sge = 1,
+				   .opcode = IBV_WR_SEND,
+				   .send_flags = IBV_SEND_SIGNALED },
+			   *bs;
+	struct ibv_recv_wr rwr = { .sg_list = &rs, .num_sge = 1 }, *br;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < MSG; i++)
+		p->mem[i] = (uint8_t)(i * 3 + 1);
+	ret = rel_rc_connect(p->qa, p->qb->qp_num, &p->gid);
+	if (!ret)
+		ret = rel_rc_connect(p->qb, p->qa->qp_num, &p->gid);
+	if (!ret)
+		ret = ibv_post_recv(p->qb, &rwr, &br);
+	if (!ret)
+		ret = ibv_post_send(p->qa, &swr, &bs);
+	if (!ret)
+		ret = wait_ok(p->cq, 2);
+	if (!ret && memcmp(p->mem, p->mem + MSG, MSG))
+		ret = EIO;
+	p->coco_send = ret;
+}
+
+static void teardown(struct probe *p)
+{
+	if (p->mr)
+		REL_CHECK(!ibv_dereg_mr(p->mr), "dereg_mr: %m");
+	if (p->mem)
+		ibv_free_buf(p->buf);
+	if (p->qb)
+		REL_CHECK(!ibv_destroy_qp(p->qb), "destroy_qp: %m");
+	if (p->qa)
+		REL_CHECK(!ibv_destroy_qp(p->qa), "destroy_qp: %m");
+	if (p->cq)
+		REL_CHECK(!ibv_destroy_cq(p->cq), "destroy_cq: %m");
+	REL_CHECK(!ibv_dealloc_pd(p->par) && !ibv_dealloc_pd(p->pd),
+		  "dealloc: %m");
+	REL_CHECK(!ibv_close_device(p->ctx), "close: %m");
+}
+
+int main(void)
+{
+	struct ibv_device_attr_ex attr;
+	struct probe p = {};
+
+	open_and_read_abi(&p);
+	REL_CHECK(!ibv_query_device_ex(p.ctx, NULL, &attr), "query: %m");
+	p.cc_bounce = attr.device_cap_flags_ex & IBV_DEVICE_CC_DMA_BOUNCE;
+	REL_CHECK(!ibv_query_gid(p.ctx, 1, 0, &p.gid), "query_gid");
+	p.pd = ibv_alloc_pd(p.ctx);
+	REL_CHECK(p.pd, "alloc_pd: %m");
+	probe_plain(&p);
+	probe_coco(&p);
+	if (!p.coco_objs && p.mr)
+		probe_send(&p);
+	printf("| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+	       p.abi, p.memreg ? "yes" : "no", p.cc_bounce ? "yes" : "no",
+	       res(p.pd_cq_qp), res(p.ext_cq), res(p.resize), res(p.srq),
+	       res(p.coco_objs),
+	       !p.coco_buf_ok	 ? strerrorname_np(p.coco_buf_err) :
+	       p.coco_buf_dmabuf ? "DMA-buf" :
+				   "private",
+	       p.mem ? res(p.coco_reg) : "-",
+	       !p.coco_objs && p.mr ? res(p.coco_send) : "-");
+	teardown(&p);
+	return 0;
+}
