@@ -4,12 +4,13 @@
 # build-rpm.sh SRC_TOP OUTDIR RDMA_CORE_DIR
 #
 # rpmbuild -bb redhat/irdma-coco.spec (with Debian's rpm tools) from a
-# tarball of SRC_TOP, against the rdma-core source of RDMA_CORE_DIR (a source
-# or build tree) instead of the spec's Source1 download. --nodeps: the
+# tarball of SRC_TOP, against the rdma-core in RDMA_CORE_DIR (a build tree:
+# reused; a source tree: built) instead of the spec's Source1. --nodeps: the
 # BuildRequires name Fedora packages, which Debian's empty rpm database does
 # not know; the Debian build dependencies are what is really used.
 # Then checks what the package says about itself.
 set -euo pipefail
+SECONDS=0
 
 top=${1:?usage: build-rpm.sh SRC_TOP OUTDIR RDMA_CORE_DIR}
 out=${2:?}
@@ -17,13 +18,16 @@ rc=${3:?}
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-if [ -f "$rc/libibverbs/driver.h" ]; then
-	rc_src=$(cd "$rc" && pwd)
+# A build tree is reused (an overlay with RPM paths, nothing rebuilt); a
+# source tree is configured and its libibverbs built.
+rc=$(cd "$rc" && pwd)
+if [ -f "$rc/include/config.h" ] && [ -e "$rc/lib/libibverbs.so" ]; then
+	rc_define="rdma_core_build $rc"
+elif [ -f "$rc/libibverbs/driver.h" ]; then
+	rc_define="rdma_core_src $rc"
 else
-	drv=$(readlink -f "$rc/include/infiniband/driver.h")
-	rc_src=$(dirname "$(dirname "$drv")")
+	fail "$rc is neither an rdma-core build tree nor a source tree"
 fi
-[ -f "$rc_src/libibverbs/driver.h" ] || fail "no rdma-core source for $rc"
 
 spec=$top/redhat/irdma-coco.spec
 name=$(rpmspec -q --qf '%{name}\n' --srpm "$spec")
@@ -36,7 +40,7 @@ tar -C "$top" --exclude='./build*' --exclude='./obj-*' --exclude=./.git \
 	-czf "$out/SOURCES/$name-$version.tar.gz" .
 
 if ! rpmbuild -bb --nodeps --define "_topdir $out" \
-	--define "rdma_core_src $rc_src" "$spec" >"$out/build.log" 2>&1; then
+	--define "$rc_define" "$spec" >"$out/build.log" 2>&1; then
 	tail -n 60 "$out/build.log" >&2
 	fail "rpmbuild failed (log: $out/build.log)"
 fi
@@ -101,4 +105,4 @@ sh -e "$work/preun.sh" 0
 cmp -s "$work$up" "$work/upstream" || fail "erase: rdma-core's provider not back"
 [ ! -e "$work$up.rdma-core" ] || fail "erase: $up.rdma-core left behind"
 echo "ok: takeover scriptlets (install, libibverbs upgrade, erase)"
-echo "PASS: rpm $rpm"
+echo "PASS: rpm $rpm (${SECONDS} s)"

@@ -19,6 +19,7 @@
 # so nothing outside WORKDIR is touched.
 # Leaves WORKDIR/root with the package installed, for the load test.
 set -euo pipefail
+SECONDS=0
 
 debdir=${1:?usage: deb-install-test.sh DEBDIR UPSTREAM_PROVIDER WORKDIR}
 upstream=${2:?}
@@ -140,9 +141,10 @@ ok "upgrade to $version+next1 keeps the takeover"
 # rdma-core's file at the diverted name and ours gone.
 old_so=$libdir/libirdma-rdmav$((pabi - 1)).so
 printf 'older rdma-core provider\n' >"$root$old_so.rdma-core"
-dpkg-divert --root="$root" --package "$pkg" --add --divert "$old_so.rdma-core" \
+dpkg-divert --root="$root" --package "$pkg" --add --no-rename \
+	--divert "$old_so.rdma-core" \
 	"$old_so" >/dev/null
-rdpkg "$root" -i "$deb" >/dev/null
+rdpkg "$root" -i "$work/next.deb" >/dev/null
 [ -z "$(dpkg-divert --root="$root" --list "$old_so")" ] ||
 	fail "stale diversion of $old_so kept"
 grep -q 'older rdma-core provider' "$root$old_so" ||
@@ -188,4 +190,4 @@ for v in "$verbs_old" "$verbs_new"; do
 	[ ! -e "$r3$so" ] || fail "$so unpacked although refused"
 	ok "refused with $(basename "$v" .deb) (PABI $pabi only)"
 done
-echo "PASS: deb install/upgrade/remove in scratch roots (PABI $pabi)"
+echo "PASS: deb install/upgrade/remove in scratch roots (PABI $pabi, ${SECONDS} s)"

@@ -9,6 +9,7 @@
 # the package installed in ROOT). IRDMA_DEBUG=1 makes our provider announce
 # itself ("irdma: context: ..."), which rdma-core's provider never prints.
 set -euo pipefail
+SECONDS=0
 
 emu=${1:?usage: deb-load-test.sh IRDMA_EMU_RUN ROOT}
 root=${2:?}
@@ -39,4 +40,4 @@ out=$(IRDMA_DEBUG=1 "$emu" --cc --provider "$prefix" -- ibv_devinfo 2>&1) || {
 echo "$out" | grep '^irdma: device'
 echo "$out" | grep -q '^irdma: device needs DMA bounce' ||
 	fail "the provider did not see the CoCo device's DMA bounce flag"
-echo "PASS: libibverbs loaded $so"
+echo "PASS: libibverbs loaded $so (${SECONDS} s)"
