@@ -21,6 +21,7 @@ struct irdma_buf {
 	struct ibv_buf ibuf;
 	bool shared;
 	struct dmabuf_heap_buf hbuf;
+	struct irdma_parent_domain *owner; /* holds a use of it, or NULL */
 };
 
 static int alloc_shared_buf(struct irdma_context *ctx, struct ibv_pd *pd,
@@ -94,6 +95,7 @@ void *irdma_alloc_buf(struct ibv_pd *pd, size_t size, struct ibv_buf **buf)
 		errno = ret;
 		return NULL;
 	}
+	b->owner = irdma_parent_get(pd);
 	*buf = &b->ibuf;
 	return b->ibuf.addr;
 }
@@ -113,5 +115,6 @@ void irdma_free_buf(struct ibv_buf *buf)
 	} else {
 		free(buf->addr);
 	}
+	irdma_parent_put(b->owner);
 	free(b);
 }

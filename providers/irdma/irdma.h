@@ -73,6 +73,8 @@ struct irdma_parent_domain {
 	struct irdma_pd ipd; /* must stay first: to_irdma_pd() works on both */
 	struct irdma_pd *base; /* the protection domain being wrapped */
 	bool cc_shared;
+	/* rings, MRs and buffers made on it; it cannot go away before them */
+	atomic_uint users;
 	void *pd_context; /* IBV_PARENT_DOMAIN_INIT_ATTR_PD_CONTEXT */
 	/* IBV_PARENT_DOMAIN_INIT_ATTR_ALLOCATORS: used for private rings */
 	void *(*alloc)(struct ibv_pd *pd, void *pd_context, size_t size,
@@ -153,6 +155,14 @@ static inline struct irdma_pd *to_irdma_pd(struct ibv_pd *ibpd)
 
 /* Parent domain behind pd, or NULL if pd is a plain protection domain. */
 struct irdma_parent_domain *to_irdma_parent_domain(struct ibv_pd *pd);
+
+/*
+ * Count an object made on pd if pd is a parent domain (so the parent domain
+ * refuses to be freed before it) and return what irdma_parent_put() needs;
+ * NULL for a plain PD.
+ */
+struct irdma_parent_domain *irdma_parent_get(struct ibv_pd *pd);
+void irdma_parent_put(struct irdma_parent_domain *parent);
 
 /* The protection domain pd stands for (itself, or a parent's wrapped PD). */
 struct irdma_pd *irdma_base_pd(struct ibv_pd *pd);

@@ -393,15 +393,13 @@ void irdma_free_context(struct ibv_context *ibctx)
 
 static struct verbs_device *irdma_device_alloc(struct verbs_sysfs_dev *sdev)
 {
-	struct irdma_device *dev;
+	const struct verbs_match_ent *m = sdev->match;
+	struct irdma_device *dev = calloc(1, sizeof(*dev));
 
-	dev = calloc(1, sizeof(*dev));
-	if (!dev)
-		return NULL;
-	if (sdev->match && sdev->match->kind == VERBS_MATCH_PCI)
-		dev->pci_gen =
-			(enum irdma_gen)(uintptr_t)sdev->match->driver_data;
-	return &dev->vdev;
+	/* a PCI match tells the generation before any context exists */
+	if (dev && m && m->kind == VERBS_MATCH_PCI)
+		dev->pci_gen = (enum irdma_gen)(uintptr_t)m->driver_data;
+	return dev ? &dev->vdev : NULL;
 }
 
 static void irdma_device_free(struct verbs_device *vdev)

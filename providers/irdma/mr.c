@@ -70,24 +70,54 @@ int irdma_memreg_cmd(struct ibv_pd *pd, const struct irdma_memreg *m,
 	return 0;
 }
 
-static struct ibv_mr *reg_user_mem(struct ibv_pd *pd,
-				   const struct irdma_memreg *m)
-{
-	struct verbs_mr *vmr;
-	int ret;
+/* A user MR: the verbs object plus the parent domain it keeps busy. */
+struct irdma_mr {
+	struct verbs_mr vmr;
+	struct irdma_parent_domain *owner;
+};
 
-	vmr = calloc(1, sizeof(*vmr));
-	if (!vmr) {
+/* Kernel side of a DMA-buf MR when the irdma extension is unavailable. */
+static int reg_dmabuf_generic(struct ibv_pd *pd, const struct irdma_memreg *m,
+			      struct verbs_mr *vmr)
+{
+	int ret =
+		ibv_cmd_reg_dmabuf_mr(pd, m->dmabuf_offset, m->length, m->iova,
+				      m->dmabuf_fd, m->access, vmr, NULL);
+
+	if (ret != ENOTTY && ret != EPROTONOSUPPORT)
+		return ret;
+	irdma_dbg(
+		"cannot register DMA-buf fd %d: the kernel has neither the irdma DMA-buf memreg extension nor the generic DMA-buf MR method",
+		m->dmabuf_fd);
+	return EOPNOTSUPP;
+}
+
+/*
+ * Register m as a new user MR. DMA-buf memory goes through the irdma
+ * extension when the kernel accepted it, through the kernel's generic
+ * DMA-buf method otherwise.
+ */
+static struct ibv_mr *new_user_mr(struct ibv_pd *pd,
+				  const struct irdma_memreg *m)
+{
+	struct irdma_context *ctx = to_irdma_ctx(pd->context);
+	bool generic = m->dmabuf_fd >= 0 && !ctx->dmabuf_memreg;
+	struct irdma_mr *mr = calloc(1, sizeof(*mr));
+	int err;
+
+	if (!mr) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	ret = irdma_memreg_cmd(pd, m, vmr);
-	if (ret) {
-		free(vmr);
-		errno = ret;
+	err = generic ? reg_dmabuf_generic(pd, m, &mr->vmr) :
+			irdma_memreg_cmd(pd, m, &mr->vmr);
+	if (err) {
+		free(mr);
+		errno = err;
 		return NULL;
 	}
-	return &vmr->ibv_mr;
+	mr->owner = irdma_parent_get(pd);
+	return &mr->vmr.ibv_mr;
 }
 
 struct ibv_mr *irdma_reg_mr(struct ibv_pd *pd, void *addr, size_t length,
@@ -102,14 +132,13 @@ struct ibv_mr *irdma_reg_mr(struct ibv_pd *pd, void *addr, size_t length,
 		.dmabuf_fd = -1,
 	};
 
-	return reg_user_mem(pd, &m);
+	return new_user_mr(pd, &m);
 }
 
 struct ibv_mr *irdma_reg_dmabuf_mr(struct ibv_pd *pd, uint64_t offset,
 				   size_t length, uint64_t iova, int fd,
 				   int access)
 {
-	struct irdma_context *ctx = to_irdma_ctx(pd->context);
 	struct irdma_memreg m = {
 		.type = IRDMA_MEMREG_TYPE_MEM,
 		/* the fd need not be mapped: its iova stands in for the VA */
@@ -120,36 +149,12 @@ struct ibv_mr *irdma_reg_dmabuf_mr(struct ibv_pd *pd, uint64_t offset,
 		.dmabuf_fd = fd,
 		.dmabuf_offset = offset,
 	};
-	struct verbs_mr *vmr;
-	int ret;
 
 	if (fd < 0) {
 		errno = EBADF;
 		return NULL;
 	}
-	if (ctx->dmabuf_memreg)
-		return reg_user_mem(pd, &m);
-
-	/* Without the extension, the kernel's generic DMA-buf method. */
-	vmr = calloc(1, sizeof(*vmr));
-	if (!vmr) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	ret = ibv_cmd_reg_dmabuf_mr(pd, offset, length, iova, fd, access, vmr,
-				    NULL);
-	if (ret == ENOTTY || ret == EPROTONOSUPPORT) {
-		irdma_dbg(
-			"cannot register DMA-buf fd %d: the kernel has neither the irdma DMA-buf memreg extension nor the generic DMA-buf MR method",
-			fd);
-		ret = EOPNOTSUPP;
-	}
-	if (ret) {
-		free(vmr);
-		errno = ret;
-		return NULL;
-	}
-	return &vmr->ibv_mr;
+	return new_user_mr(pd, &m);
 }
 
 #define IRDMA_REG_MR_EX_MASK                                                \
@@ -193,25 +198,35 @@ struct ibv_mr *irdma_reg_mr_ex(struct ibv_pd *pd, struct ibv_mr_init_attr *attr)
 int irdma_rereg_mr(struct verbs_mr *vmr, int flags, struct ibv_pd *pd,
 		   void *addr, size_t length, int access)
 {
+	struct irdma_mr *mr = container_of(vmr, struct irdma_mr, vmr);
 	struct ib_uverbs_rereg_mr_resp resp;
 	struct rereg_mr_cmd cmd = {};
+	int err;
 
 	if (vmr->mr_type != IBV_MR_TYPE_MR)
 		return EINVAL;
 	cmd.req.reg_type = IRDMA_MEMREG_TYPE_MEM;
-	return ibv_cmd_rereg_mr(vmr, flags, addr, length, (uintptr_t)addr,
-				access, pd, &cmd.ibv_cmd,
-				sizeof(cmd.ibv_cmd) + IRDMA_MEM_REG_REQ_V0_SIZE,
-				&resp, sizeof(resp));
+	err = ibv_cmd_rereg_mr(vmr, flags, addr, length, (uintptr_t)addr,
+			       access, pd, &cmd.ibv_cmd,
+			       sizeof(cmd.ibv_cmd) + IRDMA_MEM_REG_REQ_V0_SIZE,
+			       &resp, sizeof(resp));
+	if (!err && (flags & IBV_REREG_MR_CHANGE_PD)) {
+		/* the MR now keeps the new parent domain busy instead */
+		irdma_parent_put(mr->owner);
+		mr->owner = irdma_parent_get(pd);
+	}
+	return err;
 }
 
+/* The MR object is ours to free only once the kernel let go of it. */
 int irdma_dereg_mr(struct verbs_mr *vmr)
 {
-	int ret;
+	struct irdma_mr *mr = container_of(vmr, struct irdma_mr, vmr);
+	int err = ibv_cmd_dereg_mr(vmr);
 
-	ret = ibv_cmd_dereg_mr(vmr);
-	if (ret)
-		return ret;
-	free(vmr);
-	return 0;
+	if (!err) {
+		irdma_parent_put(mr->owner);
+		free(mr);
+	}
+	return err;
 }

@@ -73,6 +73,21 @@ struct irdma_pd *irdma_base_pd(struct ibv_pd *pd)
 	return parent ? parent->base : to_irdma_pd(pd);
 }
 
+struct irdma_parent_domain *irdma_parent_get(struct ibv_pd *pd)
+{
+	struct irdma_parent_domain *parent = to_irdma_parent_domain(pd);
+
+	if (parent)
+		atomic_fetch_add(&parent->users, 1);
+	return parent;
+}
+
+void irdma_parent_put(struct irdma_parent_domain *parent)
+{
+	if (parent)
+		atomic_fetch_sub(&parent->users, 1);
+}
+
 bool irdma_pd_wants_shared_mem(struct ibv_pd *pd)
 {
 	struct irdma_parent_domain *parent = to_irdma_parent_domain(pd);
@@ -86,6 +101,12 @@ int irdma_dealloc_pd(struct ibv_pd *pd)
 
 	/* A parent domain is ours alone; the kernel never saw it. */
 	if (parent) {
+		if (atomic_load(&parent->users)) {
+			irdma_dbg(
+				"parent domain on pd %u still has %u queues, MRs or buffers",
+				parent->ipd.pd_id, atomic_load(&parent->users));
+			return EBUSY;
+		}
 		atomic_fetch_sub(&parent->base->parent_refs, 1);
 		free(parent);
 		return 0;

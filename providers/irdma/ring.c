@@ -198,9 +198,12 @@ int irdma_ring_alloc(struct irdma_context *ctx, struct ibv_pd *policy_pd,
 		ret = alloc_private(to_irdma_parent_domain(policy_pd), size,
 				    ring);
 	}
-	if (ret)
+	if (ret) {
 		clear_ring(ring);
-	return ret;
+		return ret;
+	}
+	ring->owner = irdma_parent_get(policy_pd);
+	return 0;
 }
 
 void irdma_ring_free(struct irdma_context *ctx, struct irdma_ring *ring)
@@ -220,6 +223,7 @@ void irdma_ring_free(struct irdma_context *ctx, struct irdma_ring *ring)
 	} else {
 		munmap(ring->addr, ring->size);
 	}
+	irdma_parent_put(ring->owner);
 	clear_ring(ring);
 }
 

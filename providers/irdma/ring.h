@@ -28,6 +28,8 @@ struct irdma_ring {
 	struct dmabuf_heap_buf hbuf;
 	/* parent domain whose custom allocator provided addr, or NULL */
 	struct irdma_parent_domain *allocator;
+	/* parent domain the ring was made for (holds a use), or NULL */
+	struct irdma_parent_domain *owner;
 };
 
 /*

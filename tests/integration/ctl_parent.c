@@ -30,6 +30,49 @@ static void *dummy_alloc(struct ibv_pd *pd, void *pdc, size_t size,
 	return IBV_ALLOCATOR_USE_DEFAULT;
 }
 
+/*
+ * A parent domain stays allocated (EBUSY) while anything made on it lives:
+ * a buffer, a CQ, a QP. (MRs: see main.)
+ */
+static void check_busy(struct ibv_context *ctx, struct ibv_pd *par)
+{
+	struct ibv_cq_init_attr_ex ca = {
+		.cqe = 8,
+		.wc_flags = IBV_WC_STANDARD_FLAGS,
+		.comp_mask = IBV_CQ_INIT_ATTR_MASK_PD,
+		.parent_domain = par,
+	};
+	struct ibv_qp_init_attr qa = {
+		.cap = { .max_send_wr = 4,
+			 .max_recv_wr = 4,
+			 .max_send_sge = 1,
+			 .max_recv_sge = 1 },
+		.qp_type = IBV_QPT_RC,
+	};
+	struct ibv_cq *plain;
+	struct ibv_cq_ex *cq;
+	struct ibv_buf *b;
+	struct ibv_qp *qp;
+
+	CHECK(ibv_alloc_buf(par, 4096, &b), "alloc_buf: %m");
+	CHECK(ibv_dealloc_pd(par) == EBUSY, "parent freed under a buffer");
+	ibv_free_buf(b);
+
+	cq = ibv_create_cq_ex(ctx, &ca);
+	CHECK(cq, "CQ on a parent domain: %m");
+	CHECK(ibv_dealloc_pd(par) == EBUSY, "parent freed under a CQ");
+	CHECK(!ibv_destroy_cq(ibv_cq_ex_to_cq(cq)), "destroy_cq");
+
+	plain = ibv_create_cq(ctx, 8, NULL, NULL, 0);
+	CHECK(plain, "plain CQ: %m");
+	qa.send_cq = qa.recv_cq = plain;
+	qp = ibv_create_qp(par, &qa);
+	CHECK(qp, "QP on a parent domain: %m");
+	CHECK(ibv_dealloc_pd(par) == EBUSY, "parent freed under a QP");
+	CHECK(!ibv_destroy_qp(qp), "destroy_qp");
+	CHECK(!ibv_destroy_cq(plain), "destroy plain CQ");
+}
+
 int main(int argc, char **argv)
 {
 	struct ibv_parent_domain_init_attr attr;
@@ -96,8 +139,11 @@ int main(int argc, char **argv)
 	CHECK(buf, "out of memory");
 	mr = ibv_reg_mr(cc, buf, 8192, IBV_ACCESS_LOCAL_WRITE);
 	CHECK(mr, "reg_mr on a parent domain: %m");
+	CHECK(ibv_dealloc_pd(cc) == EBUSY, "parent freed under a live MR");
 	CHECK(ibv_dereg_mr(mr) == 0, "dereg: %m");
 	free(buf);
+
+	check_busy(ctx, cc);
 
 	/* the wrapped PD must outlive its parent domains */
 	CHECK(ibv_dealloc_pd(pd) == EBUSY, "PD with parent domains freed");
