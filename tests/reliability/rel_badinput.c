@@ -296,6 +296,40 @@ static void bad_qp_transitions(void)
 		   errno, ERRS(EINVAL), "modify_qp to INIT on port 9");
 }
 
+/*
+ * An lkey of another PD passes every check the provider can make at post
+ * time (keys are the device's business); the device must refuse it with a
+ * local protection error, and the QP goes to the error state.
+ */
+static void foreign_lkey(void)
+{
+	struct ibv_mr *mr =
+		ibv_reg_mr(E.pd2, E.mem, E.page, IBV_ACCESS_LOCAL_WRITE);
+	struct ibv_sge sge = { (uintptr_t)E.mem, 8, 0 };
+	struct ibv_send_wr wr = { .wr_id = 77,
+				  .sg_list = &sge,
+				  .num_sge = 1,
+				  .opcode = IBV_WR_SEND,
+				  .send_flags = IBV_SEND_SIGNALED },
+			   *bs;
+	uint64_t end = rel_now_ms() + 5000;
+	struct ibv_wc wc;
+	int n = 0;
+
+	REL_CHECK(mr, "reg_mr on the second PD: %m");
+	sge.lkey = mr->lkey;
+	E.tried++;
+	REL_CHECK(!ibv_post_send(E.qp, &wr, &bs), "post_send");
+	while (n == 0 && rel_now_ms() < end)
+		n = ibv_poll_cq(E.cq, 1, &wc);
+	if (n != 1)
+		bad("SEND with another PD's lkey", "no completion");
+	else if (wc.status != IBV_WC_LOC_PROT_ERR)
+		bad("SEND with another PD's lkey", "completed with %s",
+		    ibv_wc_status_str(wc.status));
+	REL_CHECK(!ibv_dereg_mr(mr), "dereg_mr: %m");
+}
+
 static void bad_posts(void)
 {
 	struct ibv_sge sge[40];
@@ -338,6 +372,7 @@ static void bad_posts(void)
 		expect_err(ibv_post_srq_recv(E.srq, &rwr, &br), errno,
 			   ERRS(EINVAL, ENOMEM), "post_srq_recv 40 SGEs");
 	}
+	foreign_lkey();
 }
 
 static void bad_srqs(void)
