@@ -20,6 +20,9 @@ static void post_srq(struct dp_env *e, struct ibv_srq *srq, uint64_t wr_id,
 {
 	struct ibv_sge sg = { (uintptr_t)e->buf + B_OFF + slot * 128, 128,
 			      e->mr->lkey };
+
+	/* stale bytes must not pass for the data of a later message */
+	memset(e->buf + B_OFF + slot * 128, 0, 128);
 	struct ibv_recv_wr wr = { .wr_id = wr_id,
 				  .sg_list = &sg,
 				  .num_sge = 1 },
@@ -29,10 +32,19 @@ static void post_srq(struct dp_env *e, struct ibv_srq *srq, uint64_t wr_id,
 		 (unsigned long long)wr_id);
 }
 
+/*
+ * Message i is len bytes of (len + k): the receive buffer named by the
+ * completion's wr_id must hold exactly that.
+ */
 static void send_from(struct dp_env *e, struct ibv_qp *qp, uint64_t wr_id,
 		      uint32_t len)
 {
-	struct ibv_sge sg = { (uintptr_t)e->buf, len, e->mr->lkey };
+	uint8_t *src = e->buf + wr_id * 64;
+	struct ibv_sge sg = { (uintptr_t)src, len, e->mr->lkey };
+	uint32_t k;
+
+	for (k = 0; k < len; k++)
+		src[k] = (uint8_t)(len + k);
 	struct ibv_send_wr wr = {
 		.wr_id = wr_id,
 		.sg_list = &sg,
@@ -136,6 +148,18 @@ int main(int argc, char **argv)
 				 wc[i].qp_num);
 			DP_CHECK(wc[i].byte_len >= 16 && wc[i].byte_len < 28,
 				 "byte_len %u", wc[i].byte_len);
+			{
+				const uint8_t *d =
+					e.buf + B_OFF + (id % SRQ_WR) * 128;
+				uint32_t k;
+
+				for (k = 0; k < wc[i].byte_len; k++)
+					DP_CHECK(
+						d[k] == (uint8_t)(wc[i].byte_len +
+								  k),
+						"wr_id %llu: its buffer does not hold the message",
+						(unsigned long long)id);
+			}
 		}
 		outstanding -= 12;
 	}
