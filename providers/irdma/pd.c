@@ -212,5 +212,9 @@ irdma_alloc_parent_domain(struct ibv_context *context,
 	}
 	irdma_dbg("parent domain on pd %u: %s", parent->ipd.pd_id,
 		  memory_kind(parent->cc_shared, want_cc));
+	if (parent->cc_shared && !ctx->dmabuf_memreg)
+		irdma_dbg(
+			"parent domain on pd %u: the kernel did not accept DMA-buf memory registration, so queues cannot be created on it (EOPNOTSUPP) and its buffers register only through the kernel's generic DMA-buf MR method",
+			parent->ipd.pd_id);
 	return &parent->ipd.ibv_pd;
 }
