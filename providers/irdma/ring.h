@@ -60,6 +60,17 @@ int irdma_ring_register(struct ibv_pd *pd, struct irdma_ring *ring, size_t len,
 			uint16_t rq_pages, uint16_t cq_pages,
 			struct verbs_mr *vmr);
 
+/*
+ * Can the device reach this ring? Always without DMA bounce; with it only
+ * when the ring lives in the shared heap. A queue whose rings (or whose
+ * CQs' rings) the device cannot reach never completes anything.
+ */
+static inline bool irdma_ring_device_visible(const struct irdma_context *ctx,
+					     const struct irdma_ring *ring)
+{
+	return !ctx->dma_bounce || ring->shared;
+}
+
 /* Undo irdma_ring_register(). Returns 0 or an errno. */
 int irdma_ring_deregister(struct verbs_mr *vmr);
 
