@@ -64,6 +64,8 @@ static inline void sq_publish(struct irdma_qp *qp, __le64 *wqe, uint64_t hdr,
 	hw_wr64(wqe, 3, hdr);
 }
 
+static void sq_clear_ahead(struct irdma_qp *qp, uint32_t idx);
+
 static void sq_write_nop(struct irdma_qp *qp)
 {
 	uint32_t idx = qp->sq_pos.head;
@@ -78,6 +80,7 @@ static void sq_write_nop(struct irdma_qp *qp)
 	s->quanta = 1;
 	s->hw_op = IRDMA_HWOP_NOP;
 	s->signaled = false;
+	sq_clear_ahead(qp, idx);
 	udma_to_device_barrier();
 	hw_wr64(wqe, 3,
 		hwf_put(WQEH_OPCODE, IRDMA_HWOP_NOP) |
