@@ -410,8 +410,14 @@ int bench_runner(const struct bench_run_opts *r)
 {
 	unsigned int round, k, i;
 
-	if (getenv("IRDMA_EMU_SYSFS") && !r->compare)
-		return run_here(r);
+	if (getenv("IRDMA_EMU_SYSFS")) {
+		if (!r->compare)
+			return run_here(r);
+		/* The runner would nest one emulator in another. */
+		fprintf(stderr,
+			"irdma-bench: --compare starts irdma-emu-run itself; run it outside irdma-emu-run\n");
+		return 2;
+	}
 	/* One round, one provider: lines as they come. */
 	echo_lines = r->rounds == 1 && r->nproviders == 1;
 	for (round = 0; round < r->rounds; round++) {
