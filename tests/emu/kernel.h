@@ -105,7 +105,8 @@ void emu_kernel_note_reclaimed(const struct emu_device *dev,
 			       enum emu_obj_type type, unsigned long n);
 /* Free an unpublished object and drop it from the accounting. */
 void emu_obj_free(struct emu_obj *obj);
-/* Free the handle tables of a file whose objects are all gone. */
+/* Set up / free the handle tables of a file. */
+void emu_obj_tables_init(struct emu_file *f);
 void emu_obj_tables_free(struct emu_file *f);
 /* Look up a live object by handle (takes f->lock); NULL if none. */
 struct emu_obj *emu_obj_lookup(struct emu_file *f, enum emu_obj_type type,

@@ -2,6 +2,12 @@
 /*
  * The uverbs character device: open, write (command decoding as
  * ib_uverbs_write does it), mmap and the final close.
+ *
+ * Not emulated, answered with EOPNOTSUPP like a kernel whose driver lacks
+ * them: POLL_CQ/POST_SEND/POST_RECV/POST_SRQ_RECV (the kernel data path),
+ * multicast attach/detach, XRC (OPEN_XRCD, CREATE_XSRQ, OPEN_QP),
+ * MODIFY_AH/QUERY_AH, the extended flow/WQ/RWQ/MODIFY_CQ commands, and
+ * push pages (modify_qp never offers one).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -159,6 +165,7 @@ struct emu_file *emu_kernel_open(unsigned int devidx, int fd)
 	f->async_rfd = f->async_wfd = f->db_fd = -1;
 	pthread_mutex_init(&f->cmd_lock, NULL);
 	pthread_mutex_init(&f->lock, NULL);
+	emu_obj_tables_init(f);
 	return f;
 }
 

@@ -115,7 +115,7 @@ void emu_obj_publish(struct emu_obj *obj)
 		if (!f->handles[type][h % n])
 			break;
 	h %= n;
-	obj->handle = h;
+	obj->handle = h ^ f->handle_key;
 	f->handles[type][h] = obj;
 	f->next_handle[type] = h + 1;
 	f->nlive[type]++;
@@ -132,10 +132,11 @@ void emu_obj_unpublish(struct emu_obj *obj)
 	struct emu_file *f = obj->file;
 	enum emu_obj_type type = obj->type;
 
+	uint32_t slot = obj->handle ^ f->handle_key;
+
 	pthread_mutex_lock(&f->lock);
-	if (obj->handle < f->nhandles[type] &&
-	    f->handles[type][obj->handle] == obj) {
-		f->handles[type][obj->handle] = NULL;
+	if (slot < f->nhandles[type] && f->handles[type][slot] == obj) {
+		f->handles[type][slot] = NULL;
 		f->nlive[type]--;
 		if (obj->prev)
 			obj->prev->next = obj->next;
@@ -146,6 +147,15 @@ void emu_obj_unpublish(struct emu_obj *obj)
 	}
 	obj->next = obj->prev = NULL;
 	pthread_mutex_unlock(&f->lock);
+}
+
+void emu_obj_tables_init(struct emu_file *f)
+{
+	static uint32_t files;
+	uint32_t serial = __atomic_add_fetch(&files, 1, __ATOMIC_RELAXED);
+
+	/* distinct high halves for 65536 files in a row; slots stay low */
+	f->handle_key = ((serial * 0x9e37U) & 0xffffU) << 16;
 }
 
 void emu_obj_tables_free(struct emu_file *f)
@@ -184,6 +194,7 @@ struct emu_obj *emu_obj_lookup(struct emu_file *f, enum emu_obj_type type,
 	struct emu_obj *obj;
 
 	pthread_mutex_lock(&f->lock);
+	handle ^= f->handle_key;
 	obj = handle < f->nhandles[type] ? f->handles[type][handle] : NULL;
 	pthread_mutex_unlock(&f->lock);
 	return obj;

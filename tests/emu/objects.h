@@ -330,6 +330,11 @@ struct emu_file {
 	uint32_t nhandles[EMU_OBJ_TYPE_COUNT]; /* table size */
 	uint32_t nlive[EMU_OBJ_TYPE_COUNT]; /* published objects */
 	uint32_t next_handle[EMU_OBJ_TYPE_COUNT]; /* where to look first */
+	/*
+	 * Handles are table slots XOR this per-file key, so that a handle
+	 * of another context (a bug in the caller) names nothing here.
+	 */
+	uint32_t handle_key;
 	struct emu_obj *objs[EMU_OBJ_TYPE_COUNT];
 };
 

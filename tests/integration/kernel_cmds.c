@@ -77,6 +77,27 @@ static void check_pd_exhaustion(struct kt_ctx *c)
 	free(pds);
 }
 
+/* A handle of one context means nothing to another one. */
+static void check_foreign_handle(struct kt_ctx *c, uint32_t pd)
+{
+	struct kt_ctx other = { .fd = kt_open_uverbs() };
+	uint32_t mine;
+
+	KT_EXPECT_ERR(kt_get_context(&other, 5,
+				     IRDMA_ALLOC_UCTX_USE_RAW_ATTR |
+					     IRDMA_SUPPORT_WQE_FORMAT_V2,
+				     sizeof(other.uctx)),
+		      0, "second context");
+	KT_EXPECT_ERR(kt_alloc_pd(&other, &mine), 0, "ALLOC_PD there");
+	KT_EXPECT_ERR(kt_dealloc_pd(&other, pd), EINVAL,
+		      "DEALLOC_PD of another context's PD");
+	KT_EXPECT_ERR(kt_dealloc_pd(c, mine), EINVAL,
+		      "DEALLOC_PD of the second context's PD");
+	KT_EXPECT_ERR(kt_dealloc_pd(&other, mine), 0, "DEALLOC_PD there");
+	close(other.async_fd);
+	close(other.fd);
+}
+
 static void check_pd(struct kt_ctx *c)
 {
 	struct ib_uverbs_alloc_pd cmd = { .response = 0x10 };
@@ -572,6 +593,7 @@ int main(int argc, char **argv)
 	check_pd(&c);
 	if (kt_alloc_pd(&c, &pd))
 		return 1;
+	check_foreign_handle(&c, pd);
 	check_mr(&c, pd);
 	check_dmabuf_ext(&c, pd, dmabuf);
 	cq = check_cq(&c, pd, &ring);
