@@ -11,7 +11,8 @@
 #  - installing ibverbs-providers after us works the same way;
 #  - removal gives rdma-core's provider back and drops the diversion;
 #  - it refuses to install (not even unpack) with a libibverbs1 of another
-#    provider ABI.
+#    provider ABI, and the machine's apt (simulating) refuses it next to the
+#    distribution's libibverbs1 when that has another PABI.
 # rdma-core's packages are stand-ins built here with dpkg-deb (the real
 # libibverbs1 65 is not in Debian 12); their versions follow rdma-core's
 # scheme (65.0-1 is PABI 65). Maintainer scripts run on the host with
@@ -26,6 +27,7 @@ upstream=${2:?}
 work=${3:?}
 
 pkg=ibverbs-provider-irdma-coco
+debdir=$(cd "$debdir" && pwd) # apt takes a file for a .deb only by path
 deb=$(ls "$debdir"/${pkg}_*.deb)
 ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 arch=$(dpkg-architecture -qDEB_HOST_ARCH)
@@ -190,4 +192,25 @@ for v in "$verbs_old" "$verbs_new"; do
 	[ ! -e "$r3$so" ] || fail "$so unpacked although refused"
 	ok "refused with $(basename "$v" .deb) (PABI $pabi only)"
 done
+# 7. The machine's own apt, simulating: the distribution's libibverbs1 (on
+# Debian 12: rdma-core 44) is not the one the package was built for.
+sys_verbs=$(apt-cache policy libibverbs1 2>/dev/null |
+	sed -n 's/^ *Candidate: //p')
+pabi_match() {
+	dpkg --compare-versions "$1" ge "$pabi~" &&
+		dpkg --compare-versions "$1" lt "$((pabi + 1))~"
+}
+if [ -z "$sys_verbs" ] || [ "$sys_verbs" = "(none)" ]; then
+	echo "skip: apt knows no libibverbs1 here"
+elif pabi_match "$sys_verbs"; then
+	echo "skip: this system's libibverbs1 $sys_verbs has PABI $pabi"
+else
+	if apt-get install -s "$deb" >"$work/apt.log" 2>&1; then
+		cat "$work/apt.log"
+		fail "apt would install it with libibverbs1 $sys_verbs"
+	fi
+	grep -q "Depends: libibverbs1" "$work/apt.log" ||
+		{ cat "$work/apt.log"; fail "apt refused, but not for libibverbs1"; }
+	ok "apt refuses it with this system's libibverbs1 $sys_verbs"
+fi
 echo "PASS: deb install/upgrade/remove in scratch roots (PABI $pabi, ${SECONDS} s)"
