@@ -17,12 +17,14 @@
 #endif
 
 /*
- * Under valgrind the mapping count moves with valgrind's own bookkeeping of
- * the client; mappings are checked in the runs without it.
+ * Under valgrind or a sanitizer the mapping count moves with the tool's own
+ * allocator and bookkeeping; mappings are checked in the plain runs.
  */
 static bool maps_are_ours(void)
 {
-#ifdef REL_HAVE_VALGRIND
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+	return false;
+#elif defined(REL_HAVE_VALGRIND)
 	return !RUNNING_ON_VALGRIND;
 #else
 	return true;
