@@ -312,10 +312,12 @@ static int tx_stream(struct hw_wqe *w)
 			memcpy(txp.data, w->inline_buf + off, chunk);
 		else if (hw_sge_read(w->sge, w->nsge, off, txp.data, chunk))
 			return HW_FLUSH_PROT;
+		/*
+		 * No one at that address: the packet is lost on the wire, the
+		 * ack timeout and retries decide (RC), or nobody cares (UD).
+		 */
 		ret = fabric_send(&txp);
-		if (ret == -EHOSTUNREACH)
-			return HW_FLUSH_RETRY_EXC;
-		if (ret)
+		if (ret && ret != -EHOSTUNREACH)
 			return HW_FLUSH_FATAL;
 		off += chunk;
 	} while (off < total);
@@ -395,9 +397,7 @@ static int tx_rc(struct hw_qp *h, struct hw_wqe *w, uint32_t msn)
 		return HW_FLUSH_LOC_QP_OP;
 	}
 	ret = fabric_send(&txp);
-	if (ret == -EHOSTUNREACH)
-		return HW_FLUSH_RETRY_EXC;
-	return ret ? HW_FLUSH_FATAL : 0;
+	return ret && ret != -EHOSTUNREACH ? HW_FLUSH_FATAL : 0;
 }
 
 /* The stag a local-invalidate WQE names (in its first fragment). */

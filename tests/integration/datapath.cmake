@@ -108,3 +108,17 @@ if(VALGRIND_EXECUTABLE)
 			LABELS "datapath;valgrind" TIMEOUT 300)
 	endforeach()
 endif()
+
+# RC between two processes of one fabric; the peer dies: retry exceeded.
+irdma_test_program(hw_datapath_peer "${_dpsrc}/datapath_peer.c"
+	"${_dpsrc}/datapath_util.c")
+foreach(_case upstream:2 ours:2 ours:3)
+	string(REPLACE ":" ";" _c "${_case}")
+	list(GET _c 0 _prov)
+	list(GET _c 1 _gen)
+	irdma_emu_test(hw_datapath_peer_${_prov}_gen${_gen}
+		EMU_ARGS --gen ${_gen} --provider ${_prov}
+			--fabric hwpeer${_prov}${_gen}
+		COMMAND $<TARGET_FILE:hw_datapath_peer>
+		LABELS datapath)
+endforeach()
