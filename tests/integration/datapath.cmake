@@ -10,13 +10,22 @@ set(_run "${CMAKE_BINARY_DIR}/bin/irdma-emu-run")
 set(_bin "${RDMA_CORE_BIN_DIR}")
 
 # hw_pingpong(NAME PORT_BASE "EMU ARGS" PROGRAM ARGS...)
+# A pingpong that fails must fail fast: each process gets 60 s (the 10000
+# exchange run 100 s), ctest a little more to collect the output.
 function(hw_pingpong NAME PORT EMU)
 	add_test(NAME ${NAME}
 		COMMAND sh "${_pp}" "${_run}" ${PORT} "${EMU}" ${ARGN})
+	if(";${ARGN};" MATCHES ";10000;")
+		set(_limit 100)
+	else()
+		set(_limit 60)
+	endif()
+	math(EXPR _ctest_limit "${_limit} + 20")
 	# two busy-polling processes need the machine's two cores to
 	# themselves: never run next to other tests
-	set_tests_properties(${NAME} PROPERTIES TIMEOUT 300 RUN_SERIAL TRUE
-		ENVIRONMENT "PINGPONG_TIMEOUT=240" LABELS "emu;datapath")
+	set_tests_properties(${NAME} PROPERTIES TIMEOUT ${_ctest_limit}
+		RUN_SERIAL TRUE ENVIRONMENT "PINGPONG_TIMEOUT=${_limit}"
+		LABELS "emu;datapath")
 endfunction()
 
 # Ports: each test gets its own range so parallel runs do not collide.
