@@ -301,6 +301,7 @@ static void engine_after_fork(void)
 	atomic_store(&eng.waiters, 0);
 	eng.running = false;
 	eng.stop = false;
+	eng.ndevs = 0; /* the kernel model forgets its devices too */
 	eng.qps = NULL;
 	eng.cqs = NULL;
 	eng.srqs = NULL;
