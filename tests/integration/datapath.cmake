@@ -66,6 +66,14 @@ hw_pingpong(hw_rc_pingpong_events_upstream_gen1 21150 "--gen 1 --provider upstre
 	"${_bin}/ibv_rc_pingpong" -g 1 -e -c -n 1000)
 hw_pingpong(hw_rc_pingpong_events_ours_gen1 23150 "--gen 1 --provider ours"
 	"${_bin}/ibv_rc_pingpong" -g 1 -e -c -n 1000)
+# Two devices: server on irdma0, client on irdma1 (each has its own GID
+# and QPN space; the fabric routes by GID + QPN).
+hw_pingpong(hw_rc_pingpong_two_devices_upstream_gen2 21250
+	"--devices 2 --gen 2 --provider upstream"
+	"${_bin}/ibv_rc_pingpong" -g 1 -e -c -n 1000)
+set_property(TEST hw_rc_pingpong_two_devices_upstream_gen2 APPEND PROPERTY
+	ENVIRONMENT "PINGPONG_SERVER_ARGS=-d irdma0"
+	"PINGPONG_CLIENT_ARGS=-d irdma1")
 hw_pingpong(hw_srq_pingpong_ours_gen3 23350 "--gen 3 --provider ours"
 	"${_bin}/ibv_srq_pingpong" -g 1 -c -n 1000)
 hw_pingpong(hw_srq_pingpong_events_ours_gen3 23360 "--gen 3 --provider ours"

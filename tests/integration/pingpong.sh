@@ -7,7 +7,8 @@
 # usage: pingpong.sh RUNNER PORT_BASE "EMU ARGS" PROGRAM [PROGRAM ARGS...]
 #
 # The examples exchange their QP addresses over TCP: the server listens on
-# the first free port at or above PORT_BASE on 127.0.0.1.
+# the first free port at or above PORT_BASE on 127.0.0.1. PINGPONG_SERVER_ARGS
+# and PINGPONG_CLIENT_ARGS (e.g. "-d irdma1") go to one side only.
 set -u
 
 runner=$1
@@ -33,7 +34,7 @@ done
 
 # shellcheck disable=SC2086 # emu_args is a list of words
 timeout "$limit" "$runner" $emu_args --fabric "$fabric" -- \
-	"$prog" -p "$port" "$@" >"$tmp/server.out" 2>&1 &
+	"$prog" -p "$port" ${PINGPONG_SERVER_ARGS:-} "$@" >"$tmp/server.out" 2>&1 &
 server=$!
 
 tries=0
@@ -55,7 +56,8 @@ done
 
 # shellcheck disable=SC2086
 timeout "$limit" "$runner" $emu_args --fabric "$fabric" -- \
-	"$prog" -p "$port" "$@" 127.0.0.1 >"$tmp/client.out" 2>&1
+	"$prog" -p "$port" ${PINGPONG_CLIENT_ARGS:-} "$@" 127.0.0.1 \
+	>"$tmp/client.out" 2>&1
 client_rc=$?
 wait "$server"
 server_rc=$?
