@@ -106,6 +106,8 @@ struct emu_obj {
 	struct emu_file *file;
 	struct emu_obj *next; /* file's list of this type */
 	struct emu_obj *prev;
+	/* its destroy command failed (fault injection): close reclaims it */
+	bool destroy_failed;
 };
 
 struct emu_pd {
