@@ -25,7 +25,8 @@ tar -C "$top" --exclude='./build*' --exclude='./obj-*' --exclude=./.git \
 
 cd "$out/src"
 dpkg-checkbuilddeps
-export DEB_BUILD_OPTIONS="noautodbgsym nocheck parallel=$(nproc)"
+DEB_BUILD_OPTIONS="noautodbgsym nocheck parallel=$(nproc)"
+export DEB_BUILD_OPTIONS
 if ! RDMA_CORE_DIR=$rc dpkg-buildpackage -us -uc -b --no-pre-clean \
 	>"$out/build.log" 2>&1; then
 	tail -n 60 "$out/build.log" >&2

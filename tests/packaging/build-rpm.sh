@@ -44,7 +44,11 @@ if ! rpmbuild -bb --nodeps --define "_topdir $out" \
 	tail -n 60 "$out/build.log" >&2
 	fail "rpmbuild failed (log: $out/build.log)"
 fi
-rpm=$(ls "$out"/RPMS/*/"$name-$version"-*.rpm | grep -v debug)
+rpm=""
+for f in "$out"/RPMS/*/"$name-$version"-*.rpm; do
+	case $f in *debug*) ;; *) rpm=$f ;; esac
+done
+[ -f "$rpm" ] || fail "no $name-$version rpm in $out/RPMS"
 echo "built $rpm"
 
 pabi=$(rpm -qp --requires "$rpm" |
