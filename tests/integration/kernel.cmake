@@ -6,7 +6,7 @@
 # leak check. Included from tests/CMakeLists.txt.
 set(_k "${CMAKE_CURRENT_SOURCE_DIR}/integration")
 find_package(Threads REQUIRED)
-foreach(_t abi cmds lifecycle events)
+foreach(_t abi cmds lifecycle events fuzz)
 	irdma_test_program(kernel_${_t} "${_k}/kernel_${_t}.c"
 		"${_k}/kernel_util.c")
 	target_link_libraries(kernel_${_t} PRIVATE ${CMAKE_DL_LIBS}
@@ -59,6 +59,13 @@ irdma_emu_test(kernel_threads
 irdma_emu_test(kernel_leak_check
 	COMMAND $<TARGET_FILE:kernel_lifecycle> leak
 	LABELS kernel)
+# Random commands: errnos, never a crash, nothing left after close.
+foreach(_gen 1 2 3)
+	irdma_emu_test(kernel_fuzz_gen${_gen}
+		EMU_ARGS --gen ${_gen}
+		COMMAND $<TARGET_FILE:kernel_fuzz> ${_gen}0417 20000
+		LABELS kernel)
+endforeach()
 # Milestone: rdma-core's own provider is the reference client.
 irdma_emu_test(kernel_devinfo_upstream
 	EMU_ARGS --provider upstream
