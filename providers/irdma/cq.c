@@ -175,6 +175,7 @@ static int cq_check_attr(struct irdma_context *ctx,
 		return EOPNOTSUPP;
 	if ((attr->comp_mask & IBV_CQ_INIT_ATTR_MASK_PD) &&
 	    (!attr->parent_domain ||
+	     attr->parent_domain->context != &ctx->ibv_ctx.context ||
 	     !to_irdma_parent_domain(attr->parent_domain)))
 		return EINVAL;
 	return 0;
@@ -326,6 +327,14 @@ void irdma_cq_set_resized_count(struct irdma_cq *cq, uint32_t count)
 	hw_wr64(cq->shadow, CQ_SHADOW_ARM_WORD, w);
 }
 
+static bool cqe_is_valid(const struct irdma_cq_ring *r, uint32_t idx,
+			 uint8_t polarity, uint32_t stride)
+{
+	const __le64 *c = (const __le64 *)(r->cqes + (size_t)idx * stride);
+
+	return hwf_get(CQE3_VALID, hw_rd64(c, 3)) == polarity;
+}
+
 int irdma_resize_cq(struct ibv_cq *ibcq, int cqe)
 {
 	struct irdma_cq *cq = to_irdma_cq(ibcq);
@@ -360,11 +369,22 @@ int irdma_resize_cq(struct ibv_cq *ibcq, int cqe)
 		cq_ring_release(ctx, nr);
 		return ret;
 	}
-	/* the old ring may still hold CQEs: drain it before the new one */
-	for (tailp = &cq->old_rings; *tailp; tailp = &(*tailp)->next_old)
-		;
-	cq->ring->next_old = NULL;
-	*tailp = cq->ring;
+	/*
+	 * The kernel returns once the device writes to the new ring. An old
+	 * ring with no CQE left is done with now; one that still holds CQEs
+	 * is drained by poll before the new one.
+	 */
+	if (!cqe_is_valid(cq->ring, cq->ring->head, cq->ring->polarity,
+			  cq->cqe_stride)) {
+		cq_ring_release(ctx, cq->ring);
+		irdma_cq_set_resized_count(cq, 1);
+	} else {
+		for (tailp = &cq->old_rings; *tailp;
+		     tailp = &(*tailp)->next_old)
+			;
+		cq->ring->next_old = NULL;
+		*tailp = cq->ring;
+	}
 	cq->ring = nr;
 	ibcq->cqe = cqe;
 	pthread_spin_unlock(&cq->lock);
@@ -434,14 +454,6 @@ int irdma_cq_add_qp(struct irdma_cq *cq, struct irdma_qp *qp, uint32_t *slot)
 	*slot = i;
 	pthread_spin_unlock(&cq->lock);
 	return 0;
-}
-
-static bool cqe_is_valid(const struct irdma_cq_ring *r, uint32_t idx,
-			 uint8_t polarity, uint32_t stride)
-{
-	const __le64 *c = (const __le64 *)(r->cqes + (size_t)idx * stride);
-
-	return hwf_get(CQE3_VALID, hw_rd64(c, 3)) == polarity;
 }
 
 /*

@@ -89,7 +89,8 @@ int irdma_post_recv(struct ibv_qp *ibqp, struct ibv_recv_wr *wr,
 	bool reflush;
 	int ret = 0;
 
-	if (qp->srq) {
+	/* an SRQ user has no RQ of its own; a QP in RESET takes no work */
+	if (qp->srq || ibqp->state == IBV_QPS_RESET) {
 		*bad_wr = wr;
 		return EINVAL;
 	}

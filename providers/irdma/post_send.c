@@ -617,6 +617,11 @@ int irdma_post_send(struct ibv_qp *ibqp, struct ibv_send_wr *wr,
 	bool reflush, posted = false;
 	int ret = 0;
 
+	/* the SQ only takes work from RTS on (and in error, to flush it) */
+	if (ibqp->state < IBV_QPS_RTS) {
+		*bad_wr = wr;
+		return EINVAL;
+	}
 	pthread_spin_lock(&qp->lock);
 	/* as for receives: a QP in error needs a new flush request */
 	reflush = ibqp->state == IBV_QPS_ERR;

@@ -154,6 +154,12 @@ static int qp_check_attr(const struct irdma_context *ctx,
 		return EOPNOTSUPP;
 	if (!attr->send_cq || !attr->recv_cq)
 		return EINVAL;
+	/* every object named must belong to this context */
+	if (attr->pd->context != &ctx->ibv_ctx.context ||
+	    attr->send_cq->context != &ctx->ibv_ctx.context ||
+	    attr->recv_cq->context != &ctx->ibv_ctx.context ||
+	    (attr->srq && attr->srq->context != &ctx->ibv_ctx.context))
+		return EINVAL;
 	if (attr->srq && !(ctx->feature_flags & IRDMA_FEATURE_SRQ))
 		return EOPNOTSUPP;
 	if (cap->max_send_sge > ctx->max_hw_wq_frags ||

@@ -82,6 +82,8 @@ static int wr_complete(struct ibv_qp_ex *ibqp)
 	reflush = qp->vqp.qp.state == IBV_QPS_ERR;
 	wr_commit_pending(qp);
 	err = w->err;
+	if (!err && w->first_wqe && qp->vqp.qp.state < IBV_QPS_RTS)
+		err = EINVAL; /* the SQ only takes work from RTS on */
 	if (err) {
 		wr_rewind(qp);
 	} else if (w->first_wqe) {
