@@ -554,6 +554,34 @@ static bool modify_is_reflush(struct emu_cmd *c, struct emu_qp *qp,
 	return true;
 }
 
+/*
+ * Install the new attributes and tell the engine (under dev->lock). The
+ * hardware may have moved the QP to ERR since the checks: judge the
+ * transition again from where the QP really is.
+ */
+static int modify_commit(struct emu_qp *qp, const struct ib_uverbs_modify_qp *m,
+			 struct emu_qp_attr *n, enum emu_qp_state old)
+{
+	enum emu_qp_state now = qp->attr.state;
+	struct emu_qp_attr saved = qp->attr;
+	int ret;
+
+	if (now != old) {
+		if ((m->attr_mask & M_STATE) &&
+		    !emu_qp_transition_ok(now, m->qp_state, qp->qp_type,
+					  m->attr_mask))
+			return -EINVAL;
+		if (!(m->attr_mask & M_STATE))
+			n->state = now;
+		old = now;
+	}
+	qp->attr = *n;
+	ret = emu_hw_qp_modify(qp, old, n->state);
+	if (ret)
+		qp->attr = saved;
+	return ret;
+}
+
 static int modify_qp(struct emu_cmd *c, const struct ib_uverbs_modify_qp *m,
 		     uint32_t mask_allowed)
 {
@@ -587,14 +615,7 @@ static int modify_qp(struct emu_cmd *c, const struct ib_uverbs_modify_qp *m,
 		return ret;
 
 	pthread_mutex_lock(&dev->lock);
-	{
-		struct emu_qp_attr saved = qp->attr;
-
-		qp->attr = n;
-		ret = emu_hw_qp_modify(qp, old, n.state);
-		if (ret)
-			qp->attr = saved;
-	}
+	ret = modify_commit(qp, m, &n, old);
 	pthread_mutex_unlock(&dev->lock);
 	return ret;
 }
