@@ -43,8 +43,10 @@ static int create_pair(struct dp_ctx *d, struct ibv_pd *ppd, struct pair *p)
 	};
 	struct ibv_qp_init_attr qa = {
 		.qp_type = IBV_QPT_RC,
-		.cap = { .max_send_wr = 1, .max_recv_wr = 1,
-			 .max_send_sge = 1, .max_recv_sge = 1 },
+		.cap = { .max_send_wr = 1,
+			 .max_recv_wr = 1,
+			 .max_send_sge = 1,
+			 .max_recv_sge = 1 },
 	};
 	struct ibv_cq_ex *cq = ibv_create_cq_ex(d->ctx, &ca);
 
@@ -67,7 +69,8 @@ int main(int argc, char **argv)
 {
 	struct rlimit rl;
 	struct ibv_parent_domain_init_attr pa = {
-		.comp_mask = IBV_PARENT_DOMAIN_INIT_ATTR_ALLOW_CC_UNPROTECTED_ALLOC,
+		.comp_mask =
+			IBV_PARENT_DOMAIN_INIT_ATTR_ALLOW_CC_UNPROTECTED_ALLOC,
 	};
 	long n = argc > 1 ? strtol(argv[1], NULL, 0) : 10000;
 	struct ibv_pd *ppd;

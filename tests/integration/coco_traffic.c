@@ -87,8 +87,10 @@ static int coco_qp(struct coco *c, struct dp_qp *q, enum ibv_qp_type type,
 	struct ibv_qp_init_attr ia = {
 		.qp_type = type,
 		.srq = srq,
-		.cap = { .max_send_wr = 16, .max_recv_wr = 16,
-			 .max_send_sge = 1, .max_recv_sge = 1 },
+		.cap = { .max_send_wr = 16,
+			 .max_recv_wr = 16,
+			 .max_send_sge = 1,
+			 .max_recv_sge = 1 },
 	};
 
 	memset(q, 0, sizeof(*q));
@@ -123,9 +125,12 @@ static int post_send(struct ibv_qp *qp, enum ibv_wr_opcode op, void *src,
 		     uint32_t lkey, struct ibv_ah *ah, uint64_t raddr,
 		     uint32_t rkey)
 {
-	struct ibv_sge sge = { .addr = (uintptr_t)src, .length = MSG_LEN,
+	struct ibv_sge sge = { .addr = (uintptr_t)src,
+			       .length = MSG_LEN,
 			       .lkey = lkey };
-	struct ibv_send_wr wr = { .wr_id = 1, .sg_list = &sge, .num_sge = 1,
+	struct ibv_send_wr wr = { .wr_id = 1,
+				  .sg_list = &sge,
+				  .num_sge = 1,
 				  .opcode = op,
 				  .send_flags = IBV_SEND_SIGNALED };
 	struct ibv_send_wr *bad;
@@ -150,7 +155,8 @@ static int rc_exchange(struct coco *c, struct dp_qp *a, struct dp_qp *b,
 		       struct ibv_srq *srq)
 {
 	uint8_t *src = c->buf, *dst = (uint8_t *)c->buf + RECV_OFF;
-	struct ibv_sge rsge = { .addr = (uintptr_t)dst, .length = MSG_LEN,
+	struct ibv_sge rsge = { .addr = (uintptr_t)dst,
+				.length = MSG_LEN,
 				.lkey = c->mr->lkey };
 	struct ibv_recv_wr rwr = { .wr_id = 2, .sg_list = &rsge, .num_sge = 1 };
 	struct ibv_recv_wr *rbad;
@@ -214,9 +220,12 @@ static int ud_exchange(struct coco *c, struct dp_qp *a, struct dp_qp *b,
 				.length = MSG_LEN + 40,
 				.lkey = c->mr->lkey };
 	struct ibv_recv_wr rwr = { .wr_id = 3, .sg_list = &rsge, .num_sge = 1 };
-	struct ibv_sge sge = { .addr = (uintptr_t)src, .length = MSG_LEN,
+	struct ibv_sge sge = { .addr = (uintptr_t)src,
+			       .length = MSG_LEN,
 			       .lkey = c->mr->lkey };
-	struct ibv_send_wr wr = { .wr_id = 4, .sg_list = &sge, .num_sge = 1,
+	struct ibv_send_wr wr = { .wr_id = 4,
+				  .sg_list = &sge,
+				  .num_sge = 1,
 				  .opcode = IBV_WR_SEND,
 				  .send_flags = IBV_SEND_SIGNALED };
 	struct ibv_recv_wr *rbad;
@@ -293,12 +302,13 @@ static int check_refused(struct coco *c, bool with_srq)
 		.comp_mask = IBV_CQ_INIT_ATTR_MASK_PD,
 		.parent_domain = c->pd,
 	};
-	struct ibv_srq_init_attr sa = { .attr = { .max_wr = 4,
-						  .max_sge = 1 } };
+	struct ibv_srq_init_attr sa = { .attr = { .max_wr = 4, .max_sge = 1 } };
 	struct ibv_qp_init_attr qa = {
 		.qp_type = IBV_QPT_RC,
-		.cap = { .max_send_wr = 4, .max_recv_wr = 4,
-			 .max_send_sge = 1, .max_recv_sge = 1 },
+		.cap = { .max_send_wr = 4,
+			 .max_recv_wr = 4,
+			 .max_send_sge = 1,
+			 .max_recv_sge = 1 },
 	};
 	struct ibv_cq *plain_cq;
 	struct ibv_qp *qp;
@@ -319,7 +329,8 @@ static int check_refused(struct coco *c, bool with_srq)
 		ibv_destroy_qp(qp);
 	ibv_destroy_cq(plain_cq);
 	DP_CHECK(!qp && err == EOPNOTSUPP,
-		 "QP on the CoCo parent domain: errno %d, want EOPNOTSUPP", err);
+		 "QP on the CoCo parent domain: errno %d, want EOPNOTSUPP",
+		 err);
 	if (with_srq) {
 		errno = 0;
 		DP_CHECK(!ibv_create_srq(c->pd, &sa) && errno == EOPNOTSUPP,
@@ -332,7 +343,8 @@ static int check_refused(struct coco *c, bool with_srq)
 static int setup(struct coco *c)
 {
 	struct ibv_parent_domain_init_attr pa = {
-		.comp_mask = IBV_PARENT_DOMAIN_INIT_ATTR_ALLOW_CC_UNPROTECTED_ALLOC,
+		.comp_mask =
+			IBV_PARENT_DOMAIN_INIT_ATTR_ALLOW_CC_UNPROTECTED_ALLOC,
 	};
 
 	if (dp_open(&c->d))
