@@ -10,7 +10,8 @@
  *  - forged:  a CQE made up from random words, or aimed at a real QP with
  *             a random WQE index
  *  - polarity: a CQE placed in the next slot with the wrong valid bit
- *  - scribble: a random qword written over a CQ, QP or SRQ shadow area
+ *  - scribble: a random qword written over a CQ arm word (all but the ring
+ *              select field) or a QP or SRQ shadow area
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -244,6 +245,22 @@ static void plant_wrong_polarity(struct hw_cq *c)
 	hostile.stat[ST_POLARITY]++;
 }
 
+/*
+ * The arm word's SW_CQ_SELECT field tells the device which ring a resized
+ * CQ uses; forging it only makes the device think the CQ is full (denial
+ * of service again), so the scribble keeps the field and forges the rest.
+ */
+static int keep_sw_select(struct hw_cq *c, uint64_t *junk)
+{
+	uint64_t cur, mask = hwf_put(CQ_ARM_SW_SELECT, ~0ull);
+
+	if (emu_dma_read(&cur, c->cq->shadow_va + CQ_SHADOW_ARM_OFF,
+			 sizeof(cur)))
+		return -1;
+	*junk = (*junk & ~mask) | (cur & mask);
+	return 0;
+}
+
 static void scribble(struct hw_qp *qps, struct hw_cq *cqs)
 {
 	struct hw_cq *c = pick_cq(cqs);
@@ -257,7 +274,7 @@ static void scribble(struct hw_qp *qps, struct hw_cq *cqs)
 	 */
 	switch (rnd_below(3)) {
 	case 0: /* the arm word, which the provider reads back */
-		if (c)
+		if (c && !keep_sw_select(c, &junk))
 			va = c->cq->shadow_va + CQ_SHADOW_ARM_OFF;
 		break;
 	case 1:
