@@ -556,6 +556,140 @@ static void check_srq(struct kt_ctx *c, uint32_t pd)
 			     sizeof(cmd), &req, sizeof(req), sizeof(resp)),
 		      gen >= 3 ? EPROTO : EOPNOTSUPP,
 		      "CREATE_SRQ without a ring registration");
+	if (gen < 3)
+		return;
+
+	/* 16 WRs of one quantum + 1 reserved: a 32-quanta ring, one page */
+	req.user_srq_buf = (uintptr_t)kt_pages(2 * PAGE);
+	KT_EXPECT_ERR(kt_reg_ring(c, pd, (void *)(uintptr_t)req.user_srq_buf,
+				  PAGE + 64, IRDMA_MEMREG_TYPE_SRQ, 0, 1, 0,
+				  NULL),
+		      0, "SRQ ring");
+	KT_EXPECT_ERR(kt_cmd(c->fd, IB_USER_VERBS_CMD_CREATE_SRQ, &cmd,
+			     sizeof(cmd), &req, sizeof(req), sizeof(resp)),
+		      0, "CREATE_SRQ");
+	KT_CHECK(resp.core.max_wr >= 16 && resp.drv.srq_size >= 16,
+		 "max_wr %u srq_size %u", resp.core.max_wr, resp.drv.srq_size);
+	{
+		uint32_t srq = resp.core.srq_handle;
+		struct ib_uverbs_modify_srq m = { .srq_handle = srq };
+		struct ib_uverbs_query_srq_resp qr;
+		struct ib_uverbs_query_srq q = {
+			.response = (uintptr_t)&qr,
+			.srq_handle = srq,
+		};
+		struct ib_uverbs_destroy_srq_resp dr;
+		struct ib_uverbs_destroy_srq d = {
+			.response = (uintptr_t)&dr,
+			.srq_handle = srq,
+		};
+
+		m.attr_mask = 1; /* IB_SRQ_MAX_WR: irdma cannot resize */
+		m.max_wr = 64;
+		KT_EXPECT_ERR(kt_cmd(c->fd, IB_USER_VERBS_CMD_MODIFY_SRQ, &m,
+				     sizeof(m), NULL, 0, 0),
+			      EINVAL, "MODIFY_SRQ max_wr");
+		m.attr_mask = 2; /* IB_SRQ_LIMIT */
+		m.srq_limit = 4096;
+		KT_EXPECT_ERR(kt_cmd(c->fd, IB_USER_VERBS_CMD_MODIFY_SRQ, &m,
+				     sizeof(m), NULL, 0, 0),
+			      EINVAL, "MODIFY_SRQ limit beyond its size");
+		m.srq_limit = 4;
+		KT_EXPECT_ERR(kt_cmd(c->fd, IB_USER_VERBS_CMD_MODIFY_SRQ, &m,
+				     sizeof(m), NULL, 0, 0),
+			      0, "MODIFY_SRQ limit");
+		KT_EXPECT_ERR(kt_cmd(c->fd, IB_USER_VERBS_CMD_QUERY_SRQ, &q,
+				     sizeof(q), NULL, 0, sizeof(qr)),
+			      0, "QUERY_SRQ");
+		KT_CHECK(qr.srq_limit == 4 && qr.max_wr == resp.core.max_wr,
+			 "limit %u max_wr %u", qr.srq_limit, qr.max_wr);
+		KT_EXPECT_ERR(kt_cmd(c->fd, IB_USER_VERBS_CMD_DESTROY_SRQ, &d,
+				     sizeof(d), NULL, 0, sizeof(dr)),
+			      0, "DESTROY_SRQ");
+		KT_EXPECT_ERR(kt_cmd(c->fd, IB_USER_VERBS_CMD_DESTROY_SRQ, &d,
+				     sizeof(d), NULL, 0, sizeof(dr)),
+			      EINVAL, "DESTROY_SRQ twice");
+	}
+}
+
+/* The extended forms of create_qp/modify_qp refuse what irdma lacks. */
+static void check_ex_qp(struct kt_ctx *c, uint32_t pd, uint32_t cq)
+{
+	struct ib_uverbs_ex_create_qp cmd = {
+		.pd_handle = pd,
+		.send_cq_handle = cq,
+		.recv_cq_handle = cq,
+		.max_send_wr = 4,
+		.max_recv_wr = 4,
+		.max_send_sge = 1,
+		.max_recv_sge = 1,
+		.qp_type = QPT_UD,
+	};
+	struct irdma_create_qp_req req = {
+		.user_wqe_bufs = (uintptr_t)kt_pages(16 * PAGE),
+	};
+	struct {
+		struct ib_uverbs_ex_create_qp_resp core;
+		struct irdma_create_qp_resp drv;
+	} resp;
+	struct ib_uverbs_ex_modify_qp m = { 0 };
+	struct ib_uverbs_ex_modify_qp_resp mr;
+	uint64_t drv[3] = { 0 };
+
+	KT_EXPECT_ERR(kt_reg_ring(c, pd, (void *)(uintptr_t)req.user_wqe_bufs,
+				  16 * PAGE, IRDMA_MEMREG_TYPE_QP, 12, 2, 0,
+				  NULL),
+		      0, "QP ring");
+	cmd.comp_mask = 1; /* RSS indirection table */
+	KT_EXPECT_ERR(kt_cmd_ex(c->fd, IB_USER_VERBS_EX_CMD_CREATE_QP, &cmd,
+				sizeof(cmd), &req, 32, &resp, sizeof(resp.core),
+				24),
+		      EINVAL, "EX_CREATE_QP with an indirection table");
+	cmd.comp_mask = 0;
+	cmd.create_flags = 1 << 1; /* scatter FCS */
+	KT_EXPECT_ERR(kt_cmd_ex(c->fd, IB_USER_VERBS_EX_CMD_CREATE_QP, &cmd,
+				sizeof(cmd), &req, 32, &resp, sizeof(resp.core),
+				24),
+		      EOPNOTSUPP, "EX_CREATE_QP with create flags");
+	cmd.create_flags = 0;
+	KT_EXPECT_ERR(kt_cmd_ex(c->fd, IB_USER_VERBS_EX_CMD_CREATE_QP, &cmd,
+				sizeof(cmd), &req, 32, &resp, sizeof(resp.core),
+				24),
+		      0, "EX_CREATE_QP");
+	KT_CHECK(resp.core.response_length >= sizeof(resp.core.base),
+		 "response_length %u", resp.core.response_length);
+
+	m.base.qp_handle = resp.core.base.qp_handle;
+	m.base.attr_mask = 1U << 25; /* rate limit */
+	KT_EXPECT_ERR(kt_cmd_ex(c->fd, IB_USER_VERBS_EX_CMD_MODIFY_QP, &m,
+				sizeof(m), drv, 8, &mr, sizeof(mr), 0),
+		      EOPNOTSUPP, "EX_MODIFY_QP rate limit");
+	m.base.attr_mask = 1; /* to ERR from RESET */
+	m.base.qp_state = 6;
+	m.reserved = 1;
+	KT_EXPECT_ERR(kt_cmd_ex(c->fd, IB_USER_VERBS_EX_CMD_MODIFY_QP, &m,
+				sizeof(m), drv, 8, &mr, sizeof(mr), 0),
+		      EINVAL, "EX_MODIFY_QP with reserved bits");
+	m.reserved = 0;
+	KT_EXPECT_ERR(kt_cmd_ex(c->fd, IB_USER_VERBS_EX_CMD_MODIFY_QP, &m,
+				sizeof(m), drv, 8, &mr, sizeof(mr), 0),
+		      0, "EX_MODIFY_QP RESET -> ERR");
+	/* the provider's reflush: ERR -> ERR with sq_flush set */
+	drv[0] = 1;
+	KT_EXPECT_ERR(kt_cmd_ex(c->fd, IB_USER_VERBS_EX_CMD_MODIFY_QP, &m,
+				sizeof(m), drv, 8, &mr, sizeof(mr), 0),
+		      0, "EX_MODIFY_QP reflush");
+	{
+		struct ib_uverbs_destroy_qp_resp dr;
+		struct ib_uverbs_destroy_qp d = {
+			.response = (uintptr_t)&dr,
+			.qp_handle = resp.core.base.qp_handle,
+		};
+
+		KT_EXPECT_ERR(kt_cmd(c->fd, IB_USER_VERBS_CMD_DESTROY_QP, &d,
+				     sizeof(d), NULL, 0, sizeof(dr)),
+			      0, "DESTROY_QP of the extended QP");
+	}
 }
 
 int main(int argc, char **argv)
@@ -599,6 +733,7 @@ int main(int argc, char **argv)
 	cq = check_cq(&c, pd, &ring);
 	check_qp(&c, pd, cq);
 	check_srq(&c, pd);
+	check_ex_qp(&c, pd, cq);
 	KT_EXPECT_ERR(destroy_cq(&c, cq), 0, "DESTROY_CQ");
 	KT_EXPECT_ERR(destroy_cq(&c, cq), EINVAL, "DESTROY_CQ twice");
 	/* leave the rest (rings, PD) to the final close */
