@@ -7,8 +7,10 @@
  * plain page-aligned memory.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "irdma.h"
@@ -22,6 +24,7 @@ struct irdma_buf {
 	bool shared;
 	struct dmabuf_heap_buf hbuf;
 	struct irdma_parent_domain *owner; /* holds a use of it, or NULL */
+	size_t map_len; /* plain buffers: length of the anonymous mapping */
 };
 
 static int alloc_shared_buf(struct irdma_context *ctx, struct ibv_pd *pd,
@@ -54,18 +57,24 @@ static int alloc_shared_buf(struct irdma_context *ctx, struct ibv_pd *pd,
 	return 0;
 }
 
+/*
+ * Plain buffers are anonymous mappings of whole pages: page aligned and
+ * zeroed by the kernel, returned to it at once on free, and an impossible
+ * size fails cleanly without disturbing malloc's arenas.
+ */
 static int alloc_private_buf(struct ibv_pd *pd, size_t size,
 			     struct irdma_buf *b)
 {
-	long page = sysconf(_SC_PAGESIZE);
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	void *p;
-	int ret;
 
-	ret = posix_memalign(&p, page > 0 ? (size_t)page : IRDMA_HW_PAGE_SIZE,
-			     size);
-	if (ret)
-		return ret;
-	memset(p, 0, size);
+	if (size > SIZE_MAX - page)
+		return ENOMEM;
+	b->map_len = (size + page - 1) / page * page;
+	p = mmap(NULL, b->map_len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return errno ? errno : ENOMEM;
 	ibv_buf_init(&b->ibuf, pd, p, size);
 	return 0;
 }
@@ -113,7 +122,7 @@ void irdma_free_buf(struct ibv_buf *buf)
 				"CoCo buffer %p could not be returned to the heap (%s)",
 				buf->addr, strerror(-ret));
 	} else {
-		free(buf->addr);
+		munmap(buf->addr, b->map_len);
 	}
 	irdma_parent_put(b->owner);
 	free(b);

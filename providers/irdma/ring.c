@@ -187,6 +187,11 @@ int irdma_ring_alloc(struct irdma_context *ctx, struct ibv_pd *policy_pd,
 	clear_ring(ring);
 	if (!size)
 		return EINVAL;
+	/* a parent domain of another context must not decide anything here */
+	if (policy_pd && policy_pd->context != &ctx->ibv_ctx.context) {
+		irdma_dbg("ring requested for a PD of another device context");
+		return EINVAL;
+	}
 	if (irdma_pd_wants_shared_mem(policy_pd)) {
 		ret = alloc_shared(ctx, size, ring);
 	} else {
