@@ -71,3 +71,21 @@ irdma_emu_test(kernel_devinfo_upstream
 	EMU_ARGS --provider upstream
 	COMMAND "${RDMA_CORE_BIN_DIR}/ibv_devinfo" -v
 	LABELS kernel)
+# Gen 1 is not in the data-path suite: prove rdma-core's own provider runs
+# its examples on the gen 1 kernel model too (server + client processes).
+foreach(_prog rc ud)
+	if(_prog STREQUAL "rc")
+		set(_port 24810)
+	else()
+		set(_port 24820)
+	endif()
+	add_test(NAME kernel_${_prog}_pingpong_upstream_gen1
+		COMMAND sh "${CMAKE_CURRENT_SOURCE_DIR}/integration/pingpong.sh"
+			"${CMAKE_BINARY_DIR}/bin/irdma-emu-run" ${_port}
+			"--gen 1 --provider upstream"
+			"${RDMA_CORE_BIN_DIR}/ibv_${_prog}_pingpong" -g 1 -e -c
+			-n 200)
+	set_tests_properties(kernel_${_prog}_pingpong_upstream_gen1 PROPERTIES
+		TIMEOUT 80 ENVIRONMENT "PINGPONG_TIMEOUT=60"
+		LABELS "emu;kernel")
+endforeach()
