@@ -115,6 +115,25 @@ int main(int argc, char **argv)
 	attr.pd = other_pd;
 	expect_fail(ctx, &attr, EINVAL, "pd of another context");
 
+	/* a CQ of ctx must not take its ring policy from another context */
+	{
+		struct ibv_parent_domain_init_attr oa = { .pd = other_pd };
+		struct ibv_cq_init_attr_ex ca = {
+			.cqe = 8,
+			.wc_flags = IBV_WC_STANDARD_FLAGS,
+			.comp_mask = IBV_CQ_INIT_ATTR_MASK_PD,
+		};
+		struct ibv_pd *other_par = ibv_alloc_parent_domain(other, &oa);
+
+		CHECK(other_par, "parent domain on the other context: %m");
+		ca.parent_domain = other_par;
+		errno = 0;
+		CHECK(!ibv_create_cq_ex(ctx, &ca) && errno == EINVAL,
+		      "CQ with another context's parent domain: errno %d",
+		      errno);
+		CHECK(!ibv_dealloc_pd(other_par), "dealloc other parent");
+	}
+
 	/* plain parent domain with a pd_context */
 	attr.pd = pd;
 	attr.comp_mask = IBV_PARENT_DOMAIN_INIT_ATTR_PD_CONTEXT;
