@@ -105,6 +105,7 @@ foreach(_gen 1 2 3)
 	irdma_emu_test(ctl_coco_cc_gen${_gen}
 		EMU_ARGS --cc --gen ${_gen}
 		COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_coco> --cc
+			--gen ${_gen}
 		LABELS ctl cc)
 endforeach()
 irdma_emu_test(ctl_coco_cc_no_dmabuf_memreg

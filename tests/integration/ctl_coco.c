@@ -8,7 +8,9 @@
  * the transfer only works if rings and buffer really came from the heap.
  * With --cc --no-dmabuf-memreg the rings cannot be registered: creating
  * them must fail with EOPNOTSUPP and the debug output must say why.
- * Usage: ctl_coco [--cc] [--no-dmabuf-memreg]
+ * On gen 1 with --cc (--gen 1) no CQ can live on a parent domain: the test
+ * asserts that refusal and that CoCo buffers still work.
+ * Usage: ctl_coco [--gen N] [--cc] [--no-dmabuf-memreg]
  */
 #include <errno.h>
 #include <stdint.h>
@@ -219,6 +221,33 @@ static void srq_leg(struct coco *c)
 	CHECK(!ibv_destroy_srq(srq), "destroy_srq");
 }
 
+/*
+ * Gen 1 (X722) has no extended CQs, and ibv_create_cq_ex() is the only way
+ * to put a CQ on a parent domain: CoCo queues are impossible there and the
+ * provider must say so (EOPNOTSUPP). CoCo buffers still work.
+ */
+static void gen1_no_coco_queues(struct coco *c)
+{
+	int fd;
+
+	errno = 0;
+	c->cqx = cq_on_parent(c);
+	CHECK(!c->cqx && errno == EOPNOTSUPP,
+	      "gen 1 CQ on a CoCo parent domain: errno %d, want EOPNOTSUPP",
+	      errno);
+
+	c->mem = ibv_alloc_buf(c->par, 2 * c->page, &c->buf);
+	CHECK(c->mem, "gen 1 CoCo alloc_buf: %m");
+	fd = ibv_export_buf_dmabuf_fd(c->buf);
+	CHECK(fd >= 0, "gen 1 CoCo buffer is not a DMA-buf: %m");
+	close(fd);
+	c->mr = ibv_reg_buf_mr(c->par, c->buf, c->mem, 2 * c->page,
+			       IBV_ACCESS_LOCAL_WRITE);
+	CHECK(c->mr, "gen 1 CoCo reg_buf_mr: %m");
+	CHECK(!ibv_dereg_mr(c->mr), "dereg_mr");
+	ibv_free_buf(c->buf);
+}
+
 static void expect_refusal(struct coco *c)
 {
 	struct ibv_cq *plain_cq;
@@ -242,11 +271,12 @@ int main(int argc, char **argv)
 	struct ctl_expect exp;
 	unsigned long opened;
 	struct coco c = {};
-	bool refuse;
+	bool refuse, gen1_cc;
 	char *log;
 
 	ctl_parse_args(argc, argv, &exp);
 	refuse = exp.cc && !exp.dmabuf_memreg;
+	gen1_cc = exp.cc && exp.gen == 1 && !refuse;
 	c.page = (size_t)sysconf(_SC_PAGESIZE);
 	setenv("IRDMA_DEBUG", "1", 1);
 
@@ -263,6 +293,8 @@ int main(int argc, char **argv)
 
 	if (refuse) {
 		expect_refusal(&c);
+	} else if (gen1_cc) {
+		gen1_no_coco_queues(&c);
 	} else {
 		c.cqx = cq_on_parent(&c);
 		CHECK(c.cqx, "CQ on the CoCo parent domain: %m");
@@ -298,6 +330,9 @@ int main(int argc, char **argv)
 	if (refuse)
 		CHECK(strstr(log, "did not accept DMA-buf registration"),
 		      "refusal not explained in the debug output");
+	if (gen1_cc)
+		CHECK(strstr(log, "create_cq") && strstr(log, "refused"),
+		      "gen 1 CQ refusal not explained in the debug output");
 	CHECK(!!strstr(log, "opened the shared DMA-buf heap") == exp.cc,
 	      "shared heap %s, expected %s",
 	      strstr(log, "opened the shared") ? "opened" : "not opened",
