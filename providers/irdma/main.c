@@ -239,6 +239,17 @@ static void log_context(const struct irdma_context *ctx)
 		ctx->min_hw_wq_size, ctx->max_hw_srq_quanta);
 }
 
+/* The PCI id already named a generation; a different hw_rev is odd. */
+static void note_generation(const struct irdma_context *ctx)
+{
+	const struct irdma_device *dev =
+		to_irdma_dev(ctx->ibv_ctx.context.device);
+
+	if (dev->pci_gen != IRDMA_GEN_UNKNOWN && dev->pci_gen != ctx->hw_rev)
+		irdma_dbg("PCI id suggests gen %d, kernel reports gen %u",
+			  dev->pci_gen, ctx->hw_rev);
+}
+
 static int map_doorbells(struct irdma_context *ctx, uint64_t key)
 {
 	void *page;
@@ -316,6 +327,23 @@ static const struct verbs_context_ops irdma_ctl_ops = {
 	.rereg_mr = irdma_rereg_mr,
 };
 
+/*
+ * The context is going away either way; if the kernel refuses to destroy
+ * the PD now, closing cmd_fd reclaims it, so our memory is freed regardless.
+ */
+static void drop_internal_pd(struct irdma_context *ctx)
+{
+	struct irdma_pd *pd = ctx->internal_pd;
+
+	ctx->internal_pd = NULL;
+	if (pd && irdma_destroy_pd(pd)) {
+		irdma_dbg(
+			"internal PD %u not destroyed; the kernel reclaims it at close",
+			pd->pd_id);
+		free(pd);
+	}
+}
+
 static void release_context(struct irdma_context *ctx)
 {
 	irdma_close_heap(ctx);
@@ -346,6 +374,7 @@ static struct verbs_context *irdma_alloc_context(struct ibv_device *ibdev,
 	if (ret)
 		goto err;
 	log_context(ctx);
+	note_generation(ctx);
 
 	verbs_set_ops(&ctx->ibv_ctx, &irdma_ctl_ops);
 	verbs_set_ops(&ctx->ibv_ctx, &irdma_datapath_ops);
@@ -368,9 +397,7 @@ static struct verbs_context *irdma_alloc_context(struct ibv_device *ibdev,
 	return &ctx->ibv_ctx;
 
 err_pd:
-	if (irdma_destroy_pd(ctx->internal_pd))
-		irdma_dbg("internal PD could not be released");
-	ctx->internal_pd = NULL;
+	drop_internal_pd(ctx);
 err:
 	/*
 	 * A failing alloc_context owns cmd_fd: verbs_uninit_context() closes
@@ -385,9 +412,7 @@ void irdma_free_context(struct ibv_context *ibctx)
 {
 	struct irdma_context *ctx = to_irdma_ctx(ibctx);
 
-	if (ctx->internal_pd && irdma_destroy_pd(ctx->internal_pd))
-		irdma_dbg("internal PD could not be released");
-	ctx->internal_pd = NULL;
+	drop_internal_pd(ctx);
 	release_context(ctx);
 }
 
