@@ -129,6 +129,13 @@ unsigned int emu_evq_purge(int rfd, int wfd, size_t reclen, uint64_t key);
 uint32_t emu_async_settle(struct emu_file *f, uint64_t user_handle,
 			  uint32_t reported);
 
+/*
+ * kernel_report.c: the IRDMA_EMU_REPORT=1 exit summary. Count a memory
+ * registration, or a ring registration a QP/CQ/SRQ took into use.
+ */
+void emu_report_registration(const struct emu_mr *mr);
+void emu_kernel_report_at_exit(void);
+
 /* kernel_device.c */
 struct emu_device *emu_device_get(unsigned int index);
 int emu_cmd_get_context(struct emu_cmd *c);

@@ -227,6 +227,7 @@ static int create_cq(struct emu_cmd *c, const struct cq_create_args *a,
 	if (ret)
 		goto err;
 	emu_obj_publish(&cq->obj);
+	emu_report_registration(cq->ring_mr);
 
 	uresp.cq_id = cq->cq_id;
 	uresp.cq_size = cq->ring_entries;

@@ -466,8 +466,13 @@ int emu_cmd_query_device_ex(struct emu_cmd *c)
 		return -EINVAL;
 	fill_device_attr(c->f->dev, &resp.base);
 	resp.device_cap_flags_ex = device_cap_flags();
-	if (c->f->dev->gen >= EMU_GEN_2)
+	/* gen 3 stamps CQEs with a 32-bit count of a 1 GHz clock */
+	if (c->f->dev->gen >= EMU_GEN_3) {
+		resp.timestamp_mask = 0xffffffffULL;
+		resp.hca_core_clock = 1000000; /* kHz */
+	} else if (c->f->dev->gen == EMU_GEN_2) {
 		resp.timestamp_mask = 0x1ffff;
+	}
 	resp.response_length =
 		c->outlen < sizeof(resp) ? c->outlen : sizeof(resp);
 	return emu_cmd_response(c, &resp, sizeof(resp));

@@ -325,6 +325,8 @@ int emu_cmd_reg_mr(struct emu_cmd *c)
 		return ret;
 	}
 	emu_obj_publish(&mr->obj);
+	if (mr->mr_type == EMU_MR_MEM)
+		emu_report_registration(mr);
 	resp.mr_handle = mr->obj.handle;
 	resp.lkey = mr->lkey;
 	resp.rkey = mr->rkey;

@@ -340,7 +340,10 @@ unsigned long emu_kernel_reclaimed_objects(void)
 __attribute__((destructor)) static void kernel_leak_check_at_exit(void)
 {
 	const char *check = getenv("IRDMA_EMU_LEAK_CHECK");
-	unsigned long leaked = emu_kernel_leak_report();
+	unsigned long leaked;
+
+	emu_kernel_report_at_exit();
+	leaked = emu_kernel_leak_report();
 
 	leaked += emu_kernel_reclaimed_objects();
 	if (!leaked)

@@ -291,6 +291,7 @@ static int create_qp(struct emu_cmd *c, const struct qp_create_args *a,
 	if (ret)
 		goto err;
 	emu_obj_publish(&qp->obj);
+	emu_report_registration(qp->ring_mr);
 
 	uresp.qp_id = qp->qpn;
 	uresp.actual_sq_size = qp->sq_quanta >> qp->sq_shift;

@@ -152,6 +152,7 @@ int emu_cmd_create_srq(struct emu_cmd *c)
 	if (ret)
 		goto err;
 	emu_obj_publish(&srq->obj);
+	emu_report_registration(srq->ring_mr);
 
 	uresp.srq_id = srq->srq_id;
 	uresp.srq_size = srq->ring_quanta >> srq->wqe_shift;

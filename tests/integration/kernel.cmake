@@ -89,3 +89,24 @@ foreach(_prog rc ud)
 		TIMEOUT 80 ENVIRONMENT "PINGPONG_TIMEOUT=60"
 		LABELS "emu;kernel")
 endforeach()
+# The IRDMA_EMU_REPORT=1 exit summary (scripts/demo greps this wording).
+irdma_emu_test(kernel_report_plain
+	EMU_ARGS --gen 3
+	COMMAND env IRDMA_EMU_REPORT=1 $<TARGET_FILE:kernel_lifecycle> objects
+	LABELS kernel)
+set_tests_properties(kernel_report_plain PROPERTIES
+	PASS_REGULAR_EXPRESSION
+	"irdma-emu\\[[0-9]+\\] uverbs0: registered QP rings 1 \\(DMA-buf 0\\), CQ rings 1 \\(DMA-buf 0\\), SRQ rings 0, MRs 1 \\(DMA-buf 0\\); device accesses to private memory: reads"
+	FAIL_REGULAR_EXPRESSION "FAIL")
+# With --cc and the ibv_wr API (-U), our provider keeps every ring and the
+# message buffer in DMA-bufs.
+add_test(NAME kernel_report_cc_pingpong
+	COMMAND sh "${CMAKE_CURRENT_SOURCE_DIR}/integration/pingpong.sh"
+		"${CMAKE_BINARY_DIR}/bin/irdma-emu-run" 24850 "--gen 2 --cc"
+		"${RDMA_CORE_BIN_DIR}/ibv_rc_pingpong" -g 1 -U -c -n 100)
+set_tests_properties(kernel_report_cc_pingpong PROPERTIES
+	TIMEOUT 80 ENVIRONMENT "PINGPONG_TIMEOUT=60;IRDMA_EMU_REPORT=1"
+	PASS_REGULAR_EXPRESSION
+	"registered QP rings 1 \\(DMA-buf 1\\), CQ rings 1 \\(DMA-buf 1\\), SRQ rings 0, MRs 1 \\(DMA-buf 1\\)"
+	FAIL_REGULAR_EXPRESSION "DMA-buf 0"
+	LABELS "emu;kernel")

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * The exit summary (IRDMA_EMU_REPORT=1): what the process registered with
+ * the emulated device over its lifetime, and whether the device ever had
+ * to touch private (non-shared) memory. scripts/demo and tests grep the
+ * wording: keep it stable.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "kernel.h"
+
+/*
+ * Cumulative registrations per device: [type][0 = all, 1 = DMA-buf]. MRs
+ * count when registered, rings when a QP/CQ/SRQ takes them into use (so a
+ * CQ's separately registered shadow area is not a second CQ ring).
+ */
+static unsigned long regs[EMU_MAX_DEVICES][4][2];
+static bool used[EMU_MAX_DEVICES];
+
+/* The platform's memory model counts these, if it is built in. */
+unsigned long emu_dma_private_reads(void) __attribute__((weak));
+unsigned long emu_dma_private_writes(void) __attribute__((weak));
+
+void emu_report_registration(const struct emu_mr *mr)
+{
+	unsigned int d = mr->obj.file->dev->index;
+	unsigned int t = mr->mr_type < 4 ? mr->mr_type : 0;
+
+	__atomic_store_n(&used[d], true, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&regs[d][t][0], 1, __ATOMIC_RELAXED);
+	if (mr->dmabuf)
+		__atomic_add_fetch(&regs[d][t][1], 1, __ATOMIC_RELAXED);
+}
+
+static void format_count(char *buf, size_t len, unsigned long (*fn)(void))
+{
+	if (fn)
+		snprintf(buf, len, "%lu", fn());
+	else
+		snprintf(buf, len, "n/a");
+}
+
+void emu_kernel_report_at_exit(void)
+{
+	const char *want = getenv("IRDMA_EMU_REPORT");
+	char reads[32], writes[32], line[512];
+	unsigned int d;
+
+	if (!want || strcmp(want, "1"))
+		return;
+	format_count(reads, sizeof(reads), emu_dma_private_reads);
+	format_count(writes, sizeof(writes), emu_dma_private_writes);
+	for (d = 0; d < EMU_MAX_DEVICES; d++) {
+		unsigned long(*r)[2] = regs[d];
+
+		if (!__atomic_load_n(&used[d], __ATOMIC_RELAXED))
+			continue;
+		int n = snprintf(
+			line, sizeof(line),
+			"irdma-emu[%d] uverbs%u: registered QP rings %lu (DMA-buf %lu), CQ rings %lu (DMA-buf %lu), SRQ rings %lu, MRs %lu (DMA-buf %lu); device accesses to private memory: reads %s, writes %s\n",
+			(int)getpid(), d, r[EMU_MR_QP][0], r[EMU_MR_QP][1],
+			r[EMU_MR_CQ][0], r[EMU_MR_CQ][1], r[EMU_MR_SRQ][0],
+			r[EMU_MR_MEM][0], r[EMU_MR_MEM][1], reads, writes);
+
+		/* one write(), so lines of processes sharing stderr stay whole */
+		if (n > 0 &&
+		    write(STDERR_FILENO, line,
+			  (size_t)n < sizeof(line) ? (size_t)n :
+						     sizeof(line) - 1) < 0)
+			return;
+	}
+}
