@@ -47,18 +47,30 @@ static int child_main(int to_parent, int from_parent)
 	struct ibv_wc wc;
 	struct dp_qp q;
 	uint8_t *buf;
+	int ret;
 
-	if (dp_open(&d) || dp_qp_create(&d, &q, IBV_QPT_RC, 16, NULL))
+	if (dp_open(&d) || dp_qp_create(&d, &q, IBV_QPT_RC, 16, NULL)) {
+		fprintf(stderr,
+			"child: cannot open the device or create a QP\n");
 		return 1;
+	}
 	buf = aligned_alloc(4096, 4096);
 	mr = buf ? ibv_reg_mr(d.pd, buf, 4096, IBV_ACCESS_LOCAL_WRITE) : NULL;
-	if (!mr || dp_post_recv(q.qp, 1, buf, 4096, mr->lkey))
+	if (!mr) {
+		perror("child: ibv_reg_mr");
 		return 1;
+	}
 	me.qpn = q.qp->qp_num;
 	if (xfer(to_parent, &me, sizeof(me), true) ||
 	    xfer(from_parent, &peer, sizeof(peer), false) ||
 	    dp_rc_connect(&d, &q, peer.qpn, 7))
 		return 1;
+	/* receives may only be posted once the QP left RESET */
+	ret = dp_post_recv(q.qp, 1, buf, 4096, mr->lkey);
+	if (ret) {
+		fprintf(stderr, "child: ibv_post_recv: %s\n", strerror(ret));
+		return 1;
+	}
 	me.ok = 1;
 	if (xfer(to_parent, &me, sizeof(me), true))
 		return 1;
