@@ -97,8 +97,7 @@ struct ibv_qp *bench_create_qp(struct bench_dev *d, struct ibv_pd *domain,
 			       struct ibv_cq *rcq, uint32_t depth,
 			       uint32_t max_inline);
 /* INIT -> RTR -> RTS; RC QPs are connected to peer_qpn (may be their own). */
-int bench_qp_to_rts(struct bench_dev *d, struct ibv_qp *qp,
-		    uint32_t peer_qpn);
+int bench_qp_to_rts(struct bench_dev *d, struct ibv_qp *qp, uint32_t peer_qpn);
 /* An address handle for the device's own GID (loopback). */
 struct ibv_ah *bench_self_ah(struct bench_dev *d);
 

@@ -227,8 +227,7 @@ int bench_ctlpath(const struct bench_opts *o)
 			bench_print(name, o->label, "syscalls_cc_over_plain",
 				    cc[i] / plain[i]);
 		else
-			bench_print_na(name, o->label,
-				       "syscalls_cc_over_plain",
+			bench_print_na(name, o->label, "syscalls_cc_over_plain",
 				       "not_measured");
 	}
 	bench_dev_close(&d);

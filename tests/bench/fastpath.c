@@ -159,7 +159,8 @@ static int post_recvs(struct pair *p, unsigned int n)
 			.length = len,
 			.lkey = p->d->mr->lkey,
 		};
-		struct ibv_recv_wr wr = { .wr_id = i, .sg_list = &sge,
+		struct ibv_recv_wr wr = { .wr_id = i,
+					  .sg_list = &sge,
 					  .num_sge = 1 };
 		struct ibv_recv_wr *bad;
 		int ret = ibv_post_recv(p->b, &wr, &bad);
@@ -398,7 +399,8 @@ int bench_fastpath(const struct bench_opts *o)
 	int ret;
 
 	if (o->instr && !BENCH_HAVE_CALLGRIND) {
-		fprintf(stderr, "irdma-bench: built without valgrind/callgrind.h\n");
+		fprintf(stderr,
+			"irdma-bench: built without valgrind/callgrind.h\n");
 		return EOPNOTSUPP;
 	}
 	ret = bench_dev_open(&d, true);
@@ -419,5 +421,5 @@ int bench_fastpath(const struct bench_opts *o)
 const char *bench_fast_figure(unsigned int i)
 {
 	return i < sizeof(figures) / sizeof(figures[0]) ? figures[i].name :
-							   NULL;
+							  NULL;
 }

@@ -72,8 +72,8 @@ static bool valid_provider(const char *p)
 
 static bool valid_phase(const char *p)
 {
-	return !strcmp(p, "fast") || !strcmp(p, "instr") ||
-	       !strcmp(p, "ctl") || !strcmp(p, "scale");
+	return !strcmp(p, "fast") || !strcmp(p, "instr") || !strcmp(p, "ctl") ||
+	       !strcmp(p, "scale");
 }
 
 static int run_worker(const char *phase, const struct bench_opts *o)
@@ -104,8 +104,8 @@ static unsigned long *num_option(const char *name, struct bench_opts *o)
 
 static void set_quick(struct bench_run_opts *r, bool explicit[4])
 {
-	unsigned long *f[4] = { &r->o.fast_ops, &r->o.instr_ops,
-				&r->o.ctl_ops, &r->o.scale_max };
+	unsigned long *f[4] = { &r->o.fast_ops, &r->o.instr_ops, &r->o.ctl_ops,
+				&r->o.scale_max };
 	const unsigned long quick[4] = { 256, 64, 32, 256 };
 	int i;
 
@@ -117,8 +117,11 @@ static void set_quick(struct bench_run_opts *r, bool explicit[4])
 int main(int argc, char **argv)
 {
 	struct bench_run_opts r = {
-		.o = { .gen = 2, .fast_ops = 20000, .instr_ops = 2048,
-		       .ctl_ops = 2000, .scale_max = 10000 },
+		.o = { .gen = 2,
+		       .fast_ops = 20000,
+		       .instr_ops = 2048,
+		       .ctl_ops = 2000,
+		       .scale_max = 10000 },
 		.providers = { "ours" },
 		.nproviders = 1,
 	};
@@ -128,7 +131,8 @@ int main(int argc, char **argv)
 	int i;
 
 	for (i = 1; i < argc; i++) {
-		const char *a = argv[i], *arg = i + 1 < argc ? argv[i + 1] : NULL;
+		const char *a = argv[i],
+			   *arg = i + 1 < argc ? argv[i + 1] : NULL;
 
 		field = num_option(a, &r.o);
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -163,10 +167,10 @@ int main(int argc, char **argv)
 			i++;
 		} else if (field && parse_ulong(arg, &v)) {
 			*field = v;
-			explicit[field == &r.o.fast_ops    ? 0 :
-				 field == &r.o.instr_ops   ? 1 :
-				 field == &r.o.ctl_ops     ? 2 :
-							     3] = true;
+			explicit[field == &r.o.fast_ops	 ? 0 :
+				 field == &r.o.instr_ops ? 1 :
+				 field == &r.o.ctl_ops	 ? 2 :
+							   3] = true;
 			i++;
 		} else {
 			fprintf(stderr, "irdma-bench: bad argument '%s'\n", a);

@@ -52,8 +52,8 @@ static struct result *find_result(const char *bench, const char *provider,
 		return NULL;
 	snprintf(results[nresults].bench, sizeof(results[0].bench), "%s",
 		 bench);
-	snprintf(results[nresults].provider, sizeof(results[0].provider),
-		 "%s", provider);
+	snprintf(results[nresults].provider, sizeof(results[0].provider), "%s",
+		 provider);
 	snprintf(results[nresults].metric, sizeof(results[0].metric), "%s",
 		 metric);
 	return &results[nresults++];
@@ -199,8 +199,8 @@ static void add_worker(struct argv_buf *a, const struct bench_run_opts *r,
 
 static void phase_failed(const char *phase, const char *provider, int st)
 {
-	fprintf(stderr, "irdma-bench: %s phase for %s exited with %d\n",
-		phase, provider, st);
+	fprintf(stderr, "irdma-bench: %s phase for %s exited with %d\n", phase,
+		provider, st);
 }
 
 static void run_phase(const struct bench_run_opts *r, const char *phase,
@@ -282,10 +282,10 @@ static void read_profiles(const char *dir, const char *provider)
 	for (i = 0; bench_fast_figure(i); i++)
 		for (k = 0; k < n; k++)
 			if (!strcmp(prof[k].name, bench_fast_figure(i))) {
-				snprintf(path, sizeof(path),
-					 "bench=%s provider=%s metric=instr_per_op value=%.4g",
-					 prof[k].name, provider,
-					 prof[k].per_op);
+				snprintf(
+					path, sizeof(path),
+					"bench=%s provider=%s metric=instr_per_op value=%.4g",
+					prof[k].name, provider, prof[k].per_op);
 				take_line(path);
 			}
 }
@@ -325,10 +325,11 @@ static void run_instr(const struct bench_run_opts *r, const char *provider,
 		if (!res) {
 			char line[256];
 
-			snprintf(line, sizeof(line),
-				 "bench=%s provider=%s metric=instr_per_op value=na reason=%s",
-				 bench_fast_figure(i), provider,
-				 st == 127 ? "no_valgrind" : "not_produced");
+			snprintf(
+				line, sizeof(line),
+				"bench=%s provider=%s metric=instr_per_op value=na reason=%s",
+				bench_fast_figure(i), provider,
+				st == 127 ? "no_valgrind" : "not_produced");
 			take_line(line);
 		}
 	}
@@ -423,8 +424,8 @@ int bench_runner(const struct bench_run_opts *r)
 	for (round = 0; round < r->rounds; round++) {
 		for (k = 0; k < r->nproviders; k++) {
 			/* Swap the order every round. */
-			const char *p = r->providers[(k + round) %
-						     r->nproviders];
+			const char *p =
+				r->providers[(k + round) % r->nproviders];
 
 			if (round == 0 && wants(r, "instr"))
 				run_instr(r, p, false);

@@ -105,8 +105,8 @@ static int create_one(struct bench_dev *d, struct ibv_pd *domain,
 {
 	s->scq = bench_create_cq(d, domain, SCALE_CQE);
 	s->rcq = s->scq ? bench_create_cq(d, domain, SCALE_CQE) : NULL;
-	s->qp = s->rcq ? bench_create_qp(d, domain, IBV_QPT_RC, s->scq,
-					 s->rcq, SCALE_DEPTH, 0) :
+	s->qp = s->rcq ? bench_create_qp(d, domain, IBV_QPT_RC, s->scq, s->rcq,
+					 SCALE_DEPTH, 0) :
 			 NULL;
 	if (s->qp)
 		return 0;

@@ -37,13 +37,12 @@ static __thread struct bench_syscount now;
 static bool reached; /* set by the first interposed call of any thread */
 
 /* Look the next definition up once; dlsym is thread safe. */
-#define NEXT(name, ret, ...)                                            \
-	typedef ret (*name##_fn)(__VA_ARGS__);                          \
-	static name##_fn next_##name;                                   \
-	if (!__atomic_load_n(&next_##name, __ATOMIC_ACQUIRE))           \
-		__atomic_store_n(&next_##name,                          \
-				 (name##_fn)dlsym(RTLD_NEXT, #name),    \
-				 __ATOMIC_RELEASE)
+#define NEXT(name, ret, ...)                                               \
+	typedef ret (*name##_fn)(__VA_ARGS__);                             \
+	static name##_fn next_##name;                                      \
+	if (!__atomic_load_n(&next_##name, __ATOMIC_ACQUIRE))              \
+	__atomic_store_n(&next_##name, (name##_fn)dlsym(RTLD_NEXT, #name), \
+			 __ATOMIC_RELEASE)
 
 /* Is this call to be counted? Then count it in *field (may be NULL). */
 static bool enter(uint64_t *field)

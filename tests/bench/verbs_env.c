@@ -37,8 +37,8 @@ static int alloc_data_buf(struct bench_dev *d, bool cc_data)
 		d->cc_domain = bench_parent_domain(d, true);
 		if (!d->cc_domain)
 			return errno ? errno : ENOMEM;
-		d->buf = ibv_alloc_buf(d->cc_domain, BENCH_BUF_SIZE,
-				       &d->cc_buf);
+		d->buf =
+			ibv_alloc_buf(d->cc_domain, BENCH_BUF_SIZE, &d->cc_buf);
 		if (!d->buf)
 			return errno ? errno : ENOMEM;
 		d->mr = ibv_reg_buf_mr(d->cc_domain, d->cc_buf, d->buf,
@@ -63,8 +63,8 @@ int bench_dev_open(struct bench_dev *d, bool cc_data)
 	if (ret)
 		return ret;
 	if (!ibv_query_device_ex(d->ctx, NULL, &attr))
-		d->cc_bounce = attr.device_cap_flags_ex &
-			       IBV_DEVICE_CC_DMA_BOUNCE;
+		d->cc_bounce =
+			attr.device_cap_flags_ex & IBV_DEVICE_CC_DMA_BOUNCE;
 	ret = ibv_query_gid(d->ctx, 1, 0, &d->gid) ? EIO : 0;
 	d->pd = ret ? NULL : ibv_alloc_pd(d->ctx);
 	if (!ret && !d->pd)
@@ -97,9 +97,9 @@ struct ibv_pd *bench_parent_domain(struct bench_dev *d, bool cc)
 {
 	struct ibv_parent_domain_init_attr a = {
 		.pd = d->pd,
-		.comp_mask = cc ?
-			IBV_PARENT_DOMAIN_INIT_ATTR_ALLOW_CC_UNPROTECTED_ALLOC :
-			0,
+		.comp_mask =
+			cc ? IBV_PARENT_DOMAIN_INIT_ATTR_ALLOW_CC_UNPROTECTED_ALLOC :
+			     0,
 	};
 
 	return ibv_alloc_parent_domain(d->ctx, &a);
@@ -200,14 +200,13 @@ static int ud_to_rtr_rts(struct ibv_qp *qp)
 	return modify(qp, &a, IBV_QP_STATE | IBV_QP_SQ_PSN);
 }
 
-int bench_qp_to_rts(struct bench_dev *d, struct ibv_qp *qp,
-		    uint32_t peer_qpn)
+int bench_qp_to_rts(struct bench_dev *d, struct ibv_qp *qp, uint32_t peer_qpn)
 {
 	struct ibv_qp_attr a = {
 		.qp_state = IBV_QPS_INIT,
 		.port_num = 1,
-		.qp_access_flags = IBV_ACCESS_REMOTE_WRITE |
-				   IBV_ACCESS_REMOTE_READ,
+		.qp_access_flags =
+			IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ,
 		.qkey = BENCH_QKEY,
 	};
 	bool ud = qp->qp_type == IBV_QPT_UD;
