@@ -90,6 +90,36 @@ int emu_mem_write(uint64_t va, const void *src, size_t len)
 	return self_copy((void *)src, va, len, true);
 }
 
+/* Device accesses that hit private memory (--cc), for the exit report. */
+static unsigned long private_reads, private_writes;
+static unsigned long private_read_bytes, private_write_bytes;
+
+static void count_private(unsigned long *calls, unsigned long *bytes, size_t n)
+{
+	__atomic_fetch_add(calls, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(bytes, n, __ATOMIC_RELAXED);
+}
+
+unsigned long emu_dma_private_reads(void)
+{
+	return __atomic_load_n(&private_reads, __ATOMIC_RELAXED);
+}
+
+unsigned long emu_dma_private_writes(void)
+{
+	return __atomic_load_n(&private_writes, __ATOMIC_RELAXED);
+}
+
+unsigned long emu_dma_private_read_bytes(void)
+{
+	return __atomic_load_n(&private_read_bytes, __ATOMIC_RELAXED);
+}
+
+unsigned long emu_dma_private_write_bytes(void)
+{
+	return __atomic_load_n(&private_write_bytes, __ATOMIC_RELAXED);
+}
+
 static uint64_t mix64(uint64_t x)
 {
 	/* splitmix64 finaliser: every input bit affects every output bit. */
@@ -126,9 +156,9 @@ bool emu_dma_visible(uint64_t va, size_t len)
 int emu_dma_read(void *dst, uint64_t va, size_t len)
 {
 	uint8_t *out = dst;
+	size_t done = 0, priv = 0;
 	uint64_t next;
-	size_t done = 0;
-	int ret;
+	int ret = 0;
 
 	if (va + len < va)
 		return -EFAULT;
@@ -146,21 +176,25 @@ int emu_dma_read(void *dst, uint64_t va, size_t len)
 		}
 		ret = emu_mem_read(out + done, va + done, chunk);
 		if (ret)
-			return ret;
-		if (!shared)
+			break;
+		if (!shared) {
 			emu_scramble(va + done, out + done, chunk);
+			priv += chunk;
+		}
 		done += chunk;
 	}
-	return 0;
+	if (priv)
+		count_private(&private_reads, &private_read_bytes, priv);
+	return ret;
 }
 
 int emu_dma_write(uint64_t va, const void *src, size_t len)
 {
 	const uint8_t *in = src;
+	size_t done = 0, priv = 0;
 	uint8_t probe;
 	uint64_t next;
-	size_t done = 0;
-	int ret;
+	int ret = 0;
 
 	if (va + len < va)
 		return -EFAULT;
@@ -173,7 +207,7 @@ int emu_dma_write(uint64_t va, const void *src, size_t len)
 		if (chunk) {
 			ret = emu_mem_write(va + done, in + done, chunk);
 			if (ret)
-				return ret;
+				break;
 			done += chunk;
 			continue;
 		}
@@ -191,10 +225,14 @@ int emu_dma_write(uint64_t va, const void *src, size_t len)
 
 			ret = emu_mem_read(&probe, at, 1);
 			if (ret)
-				return ret;
+				goto out;
 			done += n;
 			chunk -= n;
+			priv += n;
 		}
 	}
-	return 0;
+out:
+	if (priv)
+		count_private(&private_writes, &private_write_bytes, priv);
+	return ret;
 }

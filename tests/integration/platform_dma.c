@@ -24,6 +24,9 @@
 static int (*dma_read)(void *dst, uint64_t va, size_t len);
 static int (*dma_write)(uint64_t va, const void *src, size_t len);
 static bool (*dma_visible)(uint64_t va, size_t len);
+static unsigned long (*private_reads)(void);
+static unsigned long (*private_writes)(void);
+static unsigned long (*private_read_bytes)(void);
 
 #define LEN 256
 
@@ -66,6 +69,8 @@ static void test_plain(void)
 	      "read of unmapped memory");
 	CHECK(dma_write(va_of(unmapped_page()), data, 16) == -EFAULT,
 	      "write to unmapped memory");
+	CHECK(private_reads() == 0 && private_writes() == 0,
+	      "private accesses counted without cc");
 	free(priv);
 }
 
@@ -104,6 +109,9 @@ static void test_cc(void)
 	CHECK(dma_write(va_of(shared), data, LEN) == 0, "write shared");
 	CHECK(!memcmp(shared, data, LEN), "shared write lost");
 
+	CHECK(private_reads() == 0 && private_writes() == 0,
+	      "shared accesses counted as private");
+
 	/* Private: ciphertext, stable, and writes vanish. */
 	fill(priv, LEN, 1);
 	CHECK(!dma_visible(va_of(priv), LEN), "private visible with cc");
@@ -118,6 +126,10 @@ static void test_cc(void)
 	memcpy(before, priv, LEN);
 	CHECK(dma_write(va_of(priv), data, LEN) == 0, "write private");
 	CHECK(!memcmp(priv, before, LEN), "private write reached memory");
+	CHECK(private_reads() == 2 && private_read_bytes() == 2 * LEN &&
+		      private_writes() == 1,
+	      "private accesses: %lu reads (%lu bytes), %lu writes",
+	      private_reads(), private_read_bytes(), private_writes());
 
 	/* A range straddling shared and private is not visible. */
 	CHECK(!dma_visible(va_of(shared) + 8192 - 16, 32) ||
@@ -151,6 +163,9 @@ int main(int argc, char **argv)
 	dma_read = emu_sym("emu_dma_read");
 	dma_write = emu_sym("emu_dma_write");
 	dma_visible = emu_sym("emu_dma_visible");
+	private_reads = emu_sym("emu_dma_private_reads");
+	private_writes = emu_sym("emu_dma_private_writes");
+	private_read_bytes = emu_sym("emu_dma_private_read_bytes");
 	if (!strcmp(argv[1], "plain"))
 		test_plain();
 	else
