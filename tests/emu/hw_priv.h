@@ -168,13 +168,17 @@ struct hw_mw_bind {
 	struct hw_mw_bind *next;
 };
 
-/* ---- hw_engine.c --------------------------------------------------------- */
+/* ---- hw_engine.c (and hw_objects.c: hw_qp_to_error, hw_rq_shift) --------------------------------------------------------- */
 /* IRDMA_EMU_HW_TRACE=1: a line on stderr (debugging only). */
 void hw_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void hw_lock(void);
 void hw_unlock(void);
 uint64_t hw_now_ns(void);
 struct hw_qp *hw_find_qp(unsigned int devidx, uint32_t qpn);
+/* Heads of the lists the engine walks (engine lock held). */
+struct hw_qp **hw_qp_list(void);
+struct hw_cq **hw_cq_list(void);
+struct hw_srq **hw_srq_list(void);
 struct hw_srq *hw_srq_of(struct emu_srq *srq);
 struct hw_cq *hw_cq_of(struct emu_cq *cq);
 /*
