@@ -242,7 +242,12 @@ void hw_sq_timers(struct hw_qp *h, uint64_t now);
 /* Flush-CQE generation for the SQ / RQ at entry to ERR. */
 void hw_sq_flush(struct hw_qp *h, uint8_t code);
 void hw_rq_flush(struct hw_qp *h, uint8_t code);
+
+/* ---- hw_wqe.c ------------------------------------------------------------ */
+/* Decode the SQ WQE at quantum @idx (whatever its valid bit says). */
 int hw_read_wqe(struct hw_qp *h, uint32_t idx, struct hw_wqe *w);
+/* Does the SQ WQE at @idx carry valid bit @pol? */
+bool hw_sq_wqe_valid(const struct hw_qp *h, uint32_t idx, uint8_t pol);
 
 /* ---- hw_rx.c ------------------------------------------------------------- */
 void hw_rx_packet(unsigned int devidx, struct fab_pkt *p);
