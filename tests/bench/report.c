@@ -69,6 +69,9 @@ const char *bench_errno_word(int err)
 	case EIO:
 		name = "EIO";
 		break;
+	case EOVERFLOW: /* irdma: a device resource ran out */
+		name = "EOVERFLOW";
+		break;
 	}
 	if (name)
 		snprintf(word, sizeof(word), "errno_%s", name);
