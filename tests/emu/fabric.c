@@ -268,6 +268,26 @@ static int sock_send(pid_t dest, const void *buf, size_t len)
 	return -EHOSTUNREACH;
 }
 
+static void queue_drop(struct fab_queue *q)
+{
+	struct fab_qent *e;
+
+	while ((e = queue_pop(q)))
+		free(e);
+}
+
+void fabric_shutdown(void)
+{
+	pthread_mutex_lock(&fab.lock);
+	if (fab.sock >= 0)
+		close(fab.sock);
+	fab.sock = -1;
+	fab.up = false;
+	queue_drop(&fab.local);
+	queue_drop(&fab.tx);
+	pthread_mutex_unlock(&fab.lock);
+}
+
 void fabric_after_fork(void)
 {
 	/* the parent's socket and queued packets stay the parent's */

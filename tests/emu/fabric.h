@@ -106,6 +106,8 @@ int fabric_recv(struct fab_pkt *pkt);
 /* fd to poll for incoming packets (-1 without a named fabric). */
 int fabric_fd(void);
 
+/* The last context closed: close the socket, drop what is queued. */
+void fabric_shutdown(void);
 /* In a forked child: forget the parent's socket and queues. */
 void fabric_after_fork(void);
 

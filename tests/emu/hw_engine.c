@@ -58,6 +58,9 @@ static struct {
 	.wake_fd = -1,
 };
 
+/* Serialises starting and stopping the engine thread. */
+static pthread_mutex_t life_lock = PTHREAD_MUTEX_INITIALIZER;
+
 void hw_trace(const char *fmt, ...)
 {
 	static int on = -1;
@@ -278,6 +281,7 @@ static int ensure_engine(void)
 static void engine_after_fork(void)
 {
 	pthread_mutex_init(&eng.lock, NULL);
+	pthread_mutex_init(&life_lock, NULL);
 	atomic_store(&eng.waiters, 0);
 	eng.running = false;
 	eng.stop = false;
@@ -299,73 +303,100 @@ static void register_fork_handler(void)
 	pthread_atfork(NULL, NULL, engine_after_fork);
 }
 
+/* The engine and its fds only exist while a context is open (file_attach). */
 int emu_hw_device_init(struct emu_device *dev)
 {
-	int ret = fabric_init();
-
-	if (ret)
-		return ret;
 	pthread_once(&fork_once, register_fork_handler);
+	pthread_mutex_lock(&life_lock);
 	hw_lock();
-	ret = ensure_engine();
-	if (!ret)
-		eng.ndevs++;
+	eng.ndevs++;
 	hw_unlock();
-	return ret;
+	pthread_mutex_unlock(&life_lock);
+	return 0;
+}
+
+/*
+ * Stop the engine thread and give back the fds it holds (eventfd, fabric
+ * socket): nothing of the device may outlive its last context. Called
+ * with life_lock held, never by the engine thread.
+ */
+static void stop_engine(void)
+{
+	hw_lock();
+	if (!eng.running) {
+		hw_unlock();
+		return;
+	}
+	eng.stop = true;
+	hw_unlock();
+	emu_hw_kick();
+	pthread_join(eng.thread, NULL);
+	hw_lock();
+	eng.running = false;
+	eng.stop = false;
+	if (eng.wake_fd >= 0)
+		close(eng.wake_fd);
+	eng.wake_fd = -1;
+	hw_unlock();
+	fabric_shutdown();
 }
 
 void emu_hw_device_fini(struct emu_device *dev)
 {
-	bool join = false;
+	bool last;
 
+	pthread_mutex_lock(&life_lock);
 	hw_lock();
-	if (eng.ndevs && !--eng.ndevs && eng.running) {
-		eng.stop = true;
-		eng.running = false;
-		join = true;
-	}
+	last = eng.ndevs && !--eng.ndevs;
 	hw_unlock();
-	if (join) {
-		emu_hw_kick();
-		pthread_join(eng.thread, NULL);
-	}
+	if (last)
+		stop_engine();
+	pthread_mutex_unlock(&life_lock);
 }
 
 int emu_hw_file_attach(struct emu_file *f)
 {
 	unsigned int i;
-	int ret = fabric_init();
+	int ret;
 
-	if (ret)
-		return ret;
+	pthread_mutex_lock(&life_lock);
+	ret = fabric_init();
 	hw_lock();
-	ret = ensure_engine(); /* e.g. in a forked child */
-	if (ret) {
-		hw_unlock();
-		return ret;
-	}
-	ret = -ENOSPC;
-	for (i = 0; i < HW_MAX_FILES; i++) {
-		if (!eng.files[i]) {
-			eng.files[i] = f;
-			ret = 0;
-			break;
+	if (!ret)
+		ret = ensure_engine();
+	if (!ret) {
+		ret = -ENOSPC;
+		for (i = 0; i < HW_MAX_FILES; i++) {
+			if (!eng.files[i]) {
+				eng.files[i] = f;
+				ret = 0;
+				break;
+			}
 		}
 	}
 	hw_unlock();
+	pthread_mutex_unlock(&life_lock);
 	return ret;
 }
 
 void emu_hw_file_detach(struct emu_file *f)
 {
-	unsigned int i;
+	unsigned int i, left = 0;
 
+	pthread_mutex_lock(&life_lock);
 	hw_lock();
-	for (i = 0; i < HW_MAX_FILES; i++)
+	for (i = 0; i < HW_MAX_FILES; i++) {
 		if (eng.files[i] == f)
 			eng.files[i] = NULL;
+		else if (eng.files[i])
+			left++;
+	}
 	hw_mw_forget_file(f);
 	hw_unlock();
+	/* the last context is gone: so are the engine and its fds */
+	if (!left)
+		stop_engine();
+	pthread_mutex_unlock(&life_lock);
 }
 
 struct hw_qp **hw_qp_list(void)
