@@ -28,6 +28,9 @@ listening() {
 	grep -q ":$hex [0-9A-F:]* 0A " /proc/net/tcp /proc/net/tcp6 2>/dev/null
 }
 
+# Several build trees may run these tests at once: spread the ports by pid
+# so that two runs rarely race for the same free one.
+port=$((port + ($$ * 7) % 20000))
 while listening "$port"; do
 	port=$((port + 1))
 done
