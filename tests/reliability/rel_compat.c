@@ -145,9 +145,8 @@ static void probe_coco(struct probe *p)
 	p->par = ibv_alloc_parent_domain(p->ctx, &pa);
 	REL_CHECK(p->par, "CoCo parent domain: %m");
 	errno = 0;
-	/* gen 1 has no extended CQs: a plain one goes with the CoCo QPs */
-	p->cq = p->ext_cq ? ibv_create_cq(p->ctx, 16, NULL, NULL, 0) :
-			    ext_cq(p->ctx, p->par);
+	/* the only way to put a CQ on a parent domain (none on gen 1) */
+	p->cq = ext_cq(p->ctx, p->par);
 	if (p->cq) {
 		p->qa = rc_qp(p->par, p->cq);
 		p->qb = p->qa ? rc_qp(p->par, p->cq) : NULL;
