@@ -32,6 +32,7 @@ struct bench_opts {
 	unsigned int gen; /* hardware generation for the emulator */
 	bool quick; /* tiny loops: the ctest smoke test */
 	bool instr; /* worker: count instructions (under callgrind) */
+	bool perf; /* worker: count instructions with the CPU's counters */
 	unsigned long fast_ops; /* ops per fast-path figure (timing) */
 	unsigned long instr_ops; /* ops per fast-path figure (callgrind) */
 	unsigned long ctl_ops; /* create+destroy pairs per control figure */
@@ -42,6 +43,9 @@ struct bench_opts {
 
 void bench_print(const char *bench, const char *label, const char *metric,
 		 double value);
+/* Like bench_print, with a trailing key=value note (e.g. "source=perf"). */
+void bench_print_note(const char *bench, const char *label, const char *metric,
+		      double value, const char *note);
 void bench_print_na(const char *bench, const char *label, const char *metric,
 		    const char *reason);
 /* Short reason word for an errno value, e.g. "errno_ENOMEM". */

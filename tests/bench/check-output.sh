@@ -20,7 +20,7 @@ cat "$out"
 
 fail=0
 num='[0-9][0-9.e+-]*'
-line_re="^bench=[a-z0-9_]+ provider=[A-Za-z0-9_./-]+ metric=[a-z0-9_]+ value=($num|na)( (reason|stop)=[A-Za-z0-9_]+)?\$"
+line_re="^bench=[a-z0-9_]+ provider=[A-Za-z0-9_./-]+ metric=[a-z0-9_]+ value=($num|na)( (reason|stop|source)=[A-Za-z0-9_]+)?\$"
 if grep -Evq "$line_re" "$out"; then
 	echo "FAIL: lines not in the documented form:"
 	grep -Ev "$line_re" "$out"

@@ -18,6 +18,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/perf_event.h>
 
 #include "bench.h"
 
@@ -47,31 +51,75 @@ struct pair {
 	struct ibv_ah *ah;
 };
 
+enum meter_kind { METER_TIME, METER_CALLGRIND, METER_PERF };
+
 struct meter {
-	bool instr;
+	enum meter_kind kind;
+	int perf_fd; /* METER_PERF: this thread's instruction counter */
 	uint64_t t0, ns;
 };
 
+/*
+ * The counter is switched with the raw system call: the libc ioctl() of
+ * this program is syscount.c's wrapper, whose own instructions would be
+ * counted.
+ */
+static inline void perf_switch(int fd, unsigned long req)
+{
+	syscall(SYS_ioctl, fd, req, 0);
+}
+
 static inline void meter_on(struct meter *m)
 {
-	if (m->instr) {
+	switch (m->kind) {
+	case METER_CALLGRIND:
 #if BENCH_HAVE_CALLGRIND
 		CALLGRIND_TOGGLE_COLLECT;
 #endif
-	} else {
+		break;
+	case METER_PERF:
+		perf_switch(m->perf_fd, PERF_EVENT_IOC_ENABLE);
+		break;
+	default:
 		m->t0 = bench_now_ns();
 	}
 }
 
 static inline void meter_off(struct meter *m)
 {
-	if (m->instr) {
+	switch (m->kind) {
+	case METER_CALLGRIND:
 #if BENCH_HAVE_CALLGRIND
 		CALLGRIND_TOGGLE_COLLECT;
 #endif
-	} else {
+		break;
+	case METER_PERF:
+		perf_switch(m->perf_fd, PERF_EVENT_IOC_DISABLE);
+		break;
+	default:
 		m->ns += bench_now_ns() - m->t0;
 	}
+}
+
+/*
+ * User-space instructions retired by the calling thread only (pid 0,
+ * any CPU, not inherited): the emulator's device thread is not counted.
+ * Returns the fd or a negative errno.
+ */
+static int perf_open(void)
+{
+	struct perf_event_attr a = {
+		.type = PERF_TYPE_HARDWARE,
+		.size = sizeof(a),
+		.config = PERF_COUNT_HW_INSTRUCTIONS,
+		.disabled = 1,
+		.exclude_kernel = 1,
+		.exclude_hv = 1,
+	};
+	long fd = syscall(SYS_perf_event_open, &a, 0, -1, -1,
+			  PERF_FLAG_FD_CLOEXEC);
+
+	return fd < 0 ? -errno : (int)fd;
 }
 
 static void pair_destroy(struct pair *p)
@@ -339,18 +387,31 @@ static void report(const struct figure *f, const struct bench_opts *o,
 {
 	char desc[128];
 
+	uint64_t count = 0;
+
 	if (empty) {
 		/* They would be charged to the completions: no figure. */
 		fprintf(stderr, "irdma-bench: %s: %lu empty polls measured\n",
 			f->name, empty);
 		bench_print_na(f->name, o->label,
-			       m->instr ? "instr_per_op" : "ns_per_op",
+			       m->kind == METER_TIME ? "ns_per_op" :
+						       "instr_per_op",
 			       "empty_polls_measured");
 		return;
 	}
-	if (!m->instr) {
+	if (m->kind == METER_TIME) {
 		bench_print(f->name, o->label, "ns_per_op",
 			    (double)m->ns / (double)ops);
+		return;
+	}
+	if (m->kind == METER_PERF) {
+		if (read(m->perf_fd, &count, sizeof(count)) != sizeof(count))
+			bench_print_na(f->name, o->label, "instr_per_op",
+				       "perf_read_failed");
+		else
+			bench_print_note(f->name, o->label, "instr_per_op",
+					 (double)count / (double)ops,
+					 "source=perf");
 		return;
 	}
 	snprintf(desc, sizeof(desc), "bench=%s ops=%lu", f->name, ops);
@@ -360,12 +421,17 @@ static void report(const struct figure *f, const struct bench_opts *o,
 }
 
 static void run_figure(const struct figure *f, const struct bench_opts *o,
-		       struct bench_dev *d)
+		       struct bench_dev *d, int perf_fd)
 {
-	const char *metric = o->instr ? "instr_per_op" : "ns_per_op";
+	const char *metric = o->instr || o->perf ? "instr_per_op" : "ns_per_op";
 	unsigned long ops = o->instr ? o->instr_ops : o->fast_ops;
 	unsigned long batches = (ops + BATCH - 1) / BATCH, i, empty = 0;
-	struct meter warm = { .instr = false }, m = { .instr = o->instr };
+	struct meter warm = { .kind = METER_TIME }, m = {
+		.kind = o->instr ? METER_CALLGRIND :
+			o->perf	 ? METER_PERF :
+				   METER_TIME,
+		.perf_fd = perf_fd,
+	};
 	struct pair p;
 	int ret;
 
@@ -382,6 +448,8 @@ static void run_figure(const struct figure *f, const struct bench_opts *o,
 	if (o->instr)
 		CALLGRIND_ZERO_STATS;
 #endif
+	if (o->perf)
+		perf_switch(perf_fd, PERF_EVENT_IOC_RESET);
 	for (i = 0; i < batches && !ret; i++)
 		ret = run_batch(f, &p, &m, &empty);
 	pair_destroy(&p);
@@ -395,9 +463,21 @@ static void run_figure(const struct figure *f, const struct bench_opts *o,
 int bench_fastpath(const struct bench_opts *o)
 {
 	struct bench_dev d;
+	int ret, perf_fd = -1;
 	size_t i;
-	int ret;
 
+	if (o->perf) {
+		perf_fd = perf_open();
+		if (perf_fd < 0) {
+			/* The runner falls back to callgrind on these. */
+			for (i = 0; i < sizeof(figures) / sizeof(figures[0]);
+			     i++)
+				bench_print_na(figures[i].name, o->label,
+					       "instr_per_op",
+					       "no_perf_counters");
+			return 0;
+		}
+	}
 	if (o->instr && !BENCH_HAVE_CALLGRIND) {
 		fprintf(stderr,
 			"irdma-bench: built without valgrind/callgrind.h\n");
@@ -407,14 +487,18 @@ int bench_fastpath(const struct bench_opts *o)
 	if (ret) {
 		fprintf(stderr, "irdma-bench: no device: %s\n",
 			bench_errno_word(ret));
+		if (perf_fd >= 0)
+			close(perf_fd);
 		return ret;
 	}
 	if (d.cc_domain)
 		fprintf(stderr,
 			"irdma-bench: CoCo device: fast path on a CoCo parent domain, shared data buffer\n");
 	for (i = 0; i < sizeof(figures) / sizeof(figures[0]); i++)
-		run_figure(&figures[i], o, &d);
+		run_figure(&figures[i], o, &d, perf_fd);
 	bench_dev_close(&d);
+	if (perf_fd >= 0)
+		close(perf_fd);
 	return 0;
 }
 

@@ -26,6 +26,8 @@ static void usage(FILE *f)
 		"  --instr-ops N        ops per callgrind fast-path figure (default 2048)\n"
 		"  --ctl-ops N          create+destroy pairs per control figure (default 2000)\n"
 		"  --scale-max N        stop the scale test at N QPs (default 10000)\n"
+		"Instructions per op come from the CPU's counters (perf, this thread,\n"
+		"user space) where the machine has them, else from callgrind.\n"
 		"Run directly, it starts itself under irdma-emu-run next to it; run\n"
 		"under irdma-emu-run, it measures the provider that run loaded.\n"
 		"Output: bench=NAME provider=P metric=M value=V [reason=...|stop=...]\n");
@@ -144,6 +146,8 @@ int main(int argc, char **argv)
 			quick = true;
 		} else if (!strcmp(a, "--instr")) {
 			r.o.instr = true;
+		} else if (!strcmp(a, "--perf")) {
+			r.o.perf = true;
 		} else if (!strcmp(a, "--provider") && arg &&
 			   valid_provider(arg)) {
 			r.providers[0] = arg;

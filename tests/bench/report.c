@@ -19,6 +19,14 @@ void bench_print(const char *bench, const char *label, const char *metric,
 	fflush(stdout);
 }
 
+void bench_print_note(const char *bench, const char *label, const char *metric,
+		      double value, const char *note)
+{
+	printf("bench=%s provider=%s metric=%s value=%.4g %s\n", bench, label,
+	       metric, value, note);
+	fflush(stdout);
+}
+
 void bench_print_na(const char *bench, const char *label, const char *metric,
 		    const char *reason)
 {
