@@ -358,6 +358,35 @@ static void exec_ud(struct hw_qp *h, struct hw_wqe *w)
 		sq_cqe(h, w->idx, w->quanta, w->op, 0);
 }
 
+/*
+ * Fences: a read fence holds a WQE until earlier RDMA READs and atomics
+ * have their responses (it may send what they fetched); a local fence
+ * until every earlier WQE has completed.
+ */
+static bool fenced(struct hw_qp *h, const struct hw_wqe *w)
+{
+	bool rf = hwf_get(w->hdr, WQE_HDR_READFENCE);
+	bool lf = hwf_get(w->hdr, WQE_HDR_LOCALFENCE);
+	uint32_t i;
+
+	if (!rf && !lf)
+		return false;
+	for (i = 0; i < h->fl_count; i++) {
+		const struct hw_inflight *e = fl_at(h, i);
+
+		if (e->state == HW_FL_DONE)
+			continue;
+		if (lf)
+			return true;
+		if (e->op == HW_OP_RDMA_READ ||
+		    e->op == HW_OP_RDMA_READ_LOC_INV ||
+		    e->op == HW_OP_ATOMIC_FETCH_ADD ||
+		    e->op == HW_OP_ATOMIC_CMP_SWAP)
+			return true;
+	}
+	return false;
+}
+
 bool hw_sq_run(struct hw_qp *h)
 {
 	bool rc = h->qp->qp_type == EMU_QPT_RC;
@@ -378,6 +407,8 @@ bool hw_sq_run(struct hw_qp *h)
 				       HW_EV_QP_FATAL);
 			break;
 		}
+		if (rc && fenced(h, &w))
+			break; /* wait: it is read again when the fence lifts */
 		sq_advance(h, w.quanta);
 		if (rc)
 			exec_rc(h, &w);

@@ -908,6 +908,48 @@ static int t_events(struct dp_ctx *d)
 	return 0;
 }
 
+/* A fenced SEND carries what the RDMA READ before it fetched. */
+static int t_fence(struct dp_ctx *d)
+{
+	struct ibv_send_wr rd = { 0 }, snd = { 0 }, *bad;
+	struct ibv_sge rsg, ssg;
+	struct ibv_wc wc;
+	struct pair p;
+	int ret = -1, i;
+
+	if (pair_open(d, &p, 64, 7))
+		goto out;
+	fill(p.bbuf, 32768, 21);
+	memset(p.abuf, 0, BUF);
+	DP_CHECK(!dp_post_recv(p.b.qp, 1, p.bbuf + 32768, 32768, p.bmr->lkey),
+		 "recv");
+	rsg = (struct ibv_sge){ (uintptr_t)p.abuf, 32768, p.amr->lkey };
+	rd.sg_list = &rsg;
+	rd.num_sge = 1;
+	rd.opcode = IBV_WR_RDMA_READ;
+	rd.wr.rdma.remote_addr = (uintptr_t)p.bbuf;
+	rd.wr.rdma.rkey = p.bmr->rkey;
+	rd.next = &snd;
+	ssg = rsg;
+	snd.sg_list = &ssg;
+	snd.num_sge = 1;
+	snd.opcode = IBV_WR_SEND;
+	snd.send_flags = IBV_SEND_SIGNALED | IBV_SEND_FENCE;
+	DP_CHECK(!ibv_post_send(p.a.qp, &rd, &bad), "post read + send");
+	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000) && !wc.status, "send cqe: %s",
+		 ibv_wc_status_str(wc.status));
+	DP_CHECK(!dp_poll(p.b.rcq, &wc, 3000) && !wc.status &&
+			 wc.byte_len == 32768,
+		 "recv");
+	for (i = 0; i < 32768; i++)
+		DP_CHECK(p.bbuf[32768 + i] == p.bbuf[i],
+			 "byte %d sent before the read fetched it", i);
+	ret = 0;
+out:
+	pair_close(&p);
+	return ret;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(struct dp_ctx *d);
@@ -926,6 +968,7 @@ static const struct {
 	{ "cq_resize", t_cq_resize },
 	{ "mw", t_mw },
 	{ "events", t_events },
+	{ "fence", t_fence },
 };
 
 int main(int argc, char **argv)
