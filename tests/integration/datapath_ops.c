@@ -177,7 +177,7 @@ static int t_rdma(struct dp_ctx *d)
 
 	if (d->gen == 1)
 		goto read; /* iWARP: no write with immediate */
-	DP_CHECK(!dp_post_recv(p.b.qp, 7, p.bbuf, 16, p.bmr->lkey), "recv");
+	DP_CHECK(!dp_post_recv(p.b.qp, 7, p.bbuf, 4096, p.bmr->lkey), "recv");
 	wr.opcode = IBV_WR_RDMA_WRITE_WITH_IMM;
 	wr.imm_data = htobe32(77);
 	wr.send_flags = IBV_SEND_SIGNALED;
@@ -908,6 +908,48 @@ static int t_events(struct dp_ctx *d)
 	return 0;
 }
 
+/*
+ * RDMA WRITE with immediate larger than the receive posted for it: the
+ * data goes to the rkey's memory, the receive only supplies the completion,
+ * whose byte_len is the length written (as mlx5 and rxe report it).
+ */
+static int t_write_imm_small_recv(struct dp_ctx *d)
+{
+	struct ibv_send_wr wr = { 0 }, *bad;
+	struct ibv_sge sg;
+	struct ibv_wc wc;
+	struct pair p;
+	int ret = -1;
+
+	if (d->gen == 1) {
+		printf("     (no immediate data on gen 1)\n");
+		return 0;
+	}
+	if (pair_open(d, &p, 64, 7))
+		goto out;
+	fill(p.abuf, 2048, 4);
+	DP_CHECK(!dp_post_recv(p.b.qp, 8, p.bbuf, 16, p.bmr->lkey), "recv");
+	sg = (struct ibv_sge){ (uintptr_t)p.abuf, 2048, p.amr->lkey };
+	wr.sg_list = &sg;
+	wr.num_sge = 1;
+	wr.opcode = IBV_WR_RDMA_WRITE_WITH_IMM;
+	wr.imm_data = htobe32(78);
+	wr.send_flags = IBV_SEND_SIGNALED;
+	wr.wr.rdma.remote_addr = (uintptr_t)p.bbuf + 4096;
+	wr.wr.rdma.rkey = p.bmr->rkey;
+	DP_CHECK(!ibv_post_send(p.a.qp, &wr, &bad), "post");
+	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000) && !wc.status, "send cqe");
+	DP_CHECK(!dp_poll(p.b.rcq, &wc, 3000), "recv cqe");
+	DP_CHECK(!wc.status && wc.opcode == IBV_WC_RECV_RDMA_WITH_IMM &&
+			 wc.byte_len == 2048 && wc.imm_data == htobe32(78),
+		 "wimm: %s len %u", ibv_wc_status_str(wc.status), wc.byte_len);
+	DP_CHECK(!memcmp(p.bbuf + 4096, p.abuf, 2048), "data");
+	ret = 0;
+out:
+	pair_close(&p);
+	return ret;
+}
+
 /* A fenced SEND carries what the RDMA READ before it fetched. */
 static int t_fence(struct dp_ctx *d)
 {
@@ -969,6 +1011,7 @@ static const struct {
 	{ "mw", t_mw },
 	{ "events", t_events },
 	{ "fence", t_fence },
+	{ "write_imm_small_recv", t_write_imm_small_recv },
 };
 
 int main(int argc, char **argv)
