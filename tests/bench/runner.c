@@ -7,9 +7,10 @@
  * swapped every round, and each figure is reported as the median of its
  * rounds; on a noisy machine the disturbance then hits both providers
  * alike and the ours/upstream ratio stays meaningful. Instruction counts
- * are deterministic and run once, under callgrind: the worker dumps one
- * profile per figure and only the main thread's files (-01) are read, so
- * the emulator's device thread is excluded.
+ * are deterministic and run once: from the CPU's counters if the worker
+ * can open one for its own thread, else under callgrind, where the worker
+ * dumps one profile per figure and only the main thread's files (-01) are
+ * read. Either way the emulator's device thread is excluded.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
