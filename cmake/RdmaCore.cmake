@@ -38,10 +38,21 @@ endfunction()
 # of its own, so no provider is loaded unless asked for (irdma-emu-run asks
 # with RDMAV_DRIVERS): rdma-core's own irdma provider is built only as a
 # reference and never picked up by accident.
+# Configured like Debian's own rdma-core (with libnl: libibverbs then finds
+# devices through RDMA netlink, which is how it learns a driver id).
+set(_rc_options -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNO_MAN_PAGES=1
+	-DNO_PYVERBS=1 -DENABLE_STATIC=0)
+
 function(_rc_build src bld)
+	# The stamp records the options, so changing them rebuilds.
 	set(stamp "${bld}/.irdma-built")
+	string(REPLACE ";" " " _want "${_rc_options} ${src}")
 	if(EXISTS "${stamp}")
-		return()
+		file(READ "${stamp}" _have)
+		if(_have STREQUAL _want)
+			return()
+		endif()
+		file(REMOVE_RECURSE "${bld}")
 	endif()
 	find_program(_rc_ninja ninja)
 	if(_rc_ninja)
@@ -50,11 +61,8 @@ function(_rc_build src bld)
 		set(gen -G "Unix Makefiles")
 	endif()
 	message(STATUS "rdma-core: configuring ${src}")
-	_rc_run(${CMAKE_COMMAND} ${gen} -S "${src}" -B "${bld}"
-		-DCMAKE_BUILD_TYPE=RelWithDebInfo
+	_rc_run(${CMAKE_COMMAND} ${gen} -S "${src}" -B "${bld}" ${_rc_options}
 		-DCMAKE_INSTALL_PREFIX=${_rc_root}/stage
-		-DNO_MAN_PAGES=1 -DNO_PYVERBS=1 -DENABLE_STATIC=0
-		-DENABLE_RESOLVE_NEIGH=0
 		-DCMAKE_C_COMPILER=${CMAKE_C_COMPILER})
 	file(STRINGS "${bld}/include/config.h" _pabi
 		REGEX "^#define IBVERBS_PABI_VERSION ")
@@ -67,7 +75,7 @@ function(_rc_build src bld)
 	endif()
 	_rc_run(${CMAKE_COMMAND} --build "${bld}" --parallel ${_ncpu} --target
 		${_rc_targets} irdma-rdmav${_pabi})
-	file(WRITE "${stamp}" "built\n")
+	file(WRITE "${stamp}" "${_want}")
 endfunction()
 
 if(RDMA_CORE_DIR)
