@@ -5,7 +5,8 @@
  *
  * Only absolute paths under /dev/infiniband and /dev/dma_heap are
  * emulated; nothing of the host's RDMA devices (or RDMA netlink) is ever
- * visible. The uverbs fds refuse every ioctl with ENOTTY, which is how a
+ * visible (netlink.c answers RDMA netlink for the emulated devices). The
+ * uverbs fds refuse every ioctl with ENOTTY, which is how a
  * kernel without the ioctl uAPI answers, so libibverbs issues every
  * command through write() and reads the GID table from sysfs.
  *
@@ -46,6 +47,7 @@
 #include "fault.h"
 #include "heap.h"
 #include "interpose.h"
+#include "netlink.h"
 #include "sysfs.h"
 
 /* Every symbol we define is exported on purpose; give them prototypes. */
@@ -1098,15 +1100,14 @@ void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...)
 EMU_EXPORT int socket(int domain, int type, int protocol);
 
 /*
- * A libibverbs built with libnl asks RDMA netlink for devices first; that
- * would show the host's devices. Refusing the protocol makes it fall back
- * to (our) sysfs, as on a kernel without RDMA netlink.
+ * A libibverbs built with libnl asks RDMA netlink for devices first; the
+ * host's would show. netlink.c answers for the emulated devices instead
+ * (IRDMA_EMU_NETLINK=0: refused, so libibverbs falls back to our sysfs, as
+ * on a kernel without RDMA netlink).
  */
 int socket(int domain, int type, int protocol)
 {
-	if (!driver_depth && domain == AF_NETLINK && protocol == NETLINK_RDMA) {
-		errno = EPROTONOSUPPORT;
-		return -1;
-	}
+	if (!driver_depth && domain == AF_NETLINK && protocol == NETLINK_RDMA)
+		return emu_netlink_socket(type);
 	return CALL_REAL(socket, -1, domain, type, protocol);
 }

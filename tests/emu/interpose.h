@@ -19,6 +19,7 @@ enum emu_fd_kind {
 	EMU_FD_UVERBS = 1, /* /dev/infiniband/uverbsN */
 	EMU_FD_HEAP_DEV, /* /dev/dma_heap/system_cc_shared */
 	EMU_FD_DMABUF, /* a buffer the heap handed out */
+	EMU_FD_NETLINK, /* an RDMA netlink socket (netlink.c) */
 };
 
 struct emu_fdobj {
