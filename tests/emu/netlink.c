@@ -845,21 +845,22 @@ ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 {
 	struct nl_sock_obj *s = nl_sock_get(fd);
 	struct sockaddr_nl nl;
-	socklen_t len;
+	socklen_t room;
 	ssize_t ret;
 
 	if (!s)
 		return NL_CALL(recvmsg, fd, msg, flags);
 	emu_fdobj_put(&s->base);
+	/* The real call reports an unnamed AF_UNIX peer: 0 bytes of name. */
+	room = msg ? msg->msg_namelen : 0;
 	ret = NL_CALL(recvmsg, fd, msg, flags);
-	if (ret >= 0 && msg->msg_name) {
-		len = msg->msg_namelen;
+	if (ret < 0)
+		return ret;
+	if (msg->msg_name) {
 		nl_addr_of(0, &nl);
-		nl_put_addr(&nl, msg->msg_name, &len);
-		msg->msg_namelen = len;
-	} else if (ret >= 0) {
-		msg->msg_namelen = 0;
+		nl_put_addr(&nl, msg->msg_name, &room);
 	}
+	msg->msg_namelen = msg->msg_name ? room : 0;
 	return ret;
 }
 
