@@ -61,3 +61,11 @@ nl_pingpong(nl_rc_pingpong_upstream_gen3 25360 "--gen 3 --provider upstream"
 	"${_nlbin}/ibv_rc_pingpong" -g 1 -c -n 1000)
 nl_pingpong(nl_ud_pingpong_upstream_gen3 25370 "--gen 3 --provider upstream"
 	"${_nlbin}/ibv_ud_pingpong" -g 1 -c -n 500)
+
+# The wrapper's switch does the same as IRDMA_EMU_NETLINK=0.
+add_test(NAME nl_devinfo_upstream_gen3_no_netlink_option
+	COMMAND "${_nlrun}" --gen 3 --provider upstream --no-netlink --
+		"${_nlbin}/ibv_devinfo")
+set_tests_properties(nl_devinfo_upstream_gen3_no_netlink_option PROPERTIES
+	PASS_REGULAR_EXPRESSION "No IB devices found" TIMEOUT 30
+	LABELS "emu;plat;netlink")
