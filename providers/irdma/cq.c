@@ -410,7 +410,9 @@ int irdma_req_notify_cq(struct ibv_cq *ibcq, int solicited_only)
 	hw_wr64(cq->shadow, CQ_SHADOW_ARM_WORD, w);
 	/* the arm word must be visible before the device is told to look */
 	udma_to_device_barrier();
-	*(volatile __u32 *)cq->ctx->cq_arm_db = htole32(cq->cq_id);
+	/* one 32-bit store to a register shared by all CQs of the context */
+	__atomic_store_n(cq->ctx->cq_arm_db, htole32(cq->cq_id),
+			 __ATOMIC_RELAXED);
 	pthread_spin_unlock(&cq->lock);
 	return 0;
 }

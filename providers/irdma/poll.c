@@ -275,17 +275,41 @@ static enum ibv_wc_status cqe_status(struct irdma_cq *cq,
 	return flush_code_to_status(minor);
 }
 
+/*
+ * A received message longer than the buffers posted for it would have
+ * overrun them: report it as a length error, claiming no bytes.
+ */
+static void check_recv_len(struct irdma_wc_info *wc, uint32_t posted)
+{
+	if (wc->status == IBV_WC_SUCCESS && wc->byte_len > posted) {
+		wc->status = IBV_WC_LOC_LEN_ERR;
+		wc->vendor_err = IRDMA_VENDOR_ERR_BAD_CQE;
+		wc->byte_len = 0;
+	}
+}
+
+/* SRQ completion: word 1 must name a busy slot of this SRQ by tag. */
 static int complete_srq_recv(struct irdma_qp *qp, const struct cqe_view *v,
-			     struct irdma_wc_info *wc)
+			     struct irdma_wc_info *wc, uint32_t *posted_len)
 {
 	struct irdma_srq *srq = qp->srq;
-	uint32_t tail;
+	uint32_t idx = (uint32_t)v->w1, tail;
+	struct irdma_srq_slot *slot;
+	uint8_t busy = 1;
 
-	if (!srq)
+	if (!srq || idx >= srq->pos.size)
 		return EINVAL;
-	/* the SRQ WQE's wr_id comes back in word 1; it is only a value */
-	wc->wr_id = v->w1;
+	slot = &srq->slots[idx];
+	if (!__atomic_load_n(&slot->busy, __ATOMIC_ACQUIRE) ||
+	    slot->tag != (uint32_t)(v->w1 >> 32))
+		return EINVAL;
+	/* QPs on different CQs share the SRQ: only one may complete a slot */
+	if (!__atomic_compare_exchange_n(&slot->busy, &busy, 0, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return EINVAL;
+	wc->wr_id = slot->wr_id;
 	wc->byte_len = hwf_get(CQE0_PAYLOAD_LEN, v->w0);
+	*posted_len = slot->len;
 	tail = __atomic_load_n(&srq->pos.tail, __ATOMIC_RELAXED);
 	if (tail != __atomic_load_n(&srq->pos.head, __ATOMIC_ACQUIRE))
 		__atomic_store_n(&srq->pos.tail, (tail + 1) % srq->pos.size,
@@ -296,7 +320,8 @@ static int complete_srq_recv(struct irdma_qp *qp, const struct cqe_view *v,
 /* Returns 0, POLL_SKIPPED, or EINVAL for a CQE that names a bad WQE. */
 static int complete_recv(struct irdma_cq *cq, struct irdma_qp *qp,
 			 const struct cqe_view *v, bool flushed,
-			 struct irdma_wc_info *wc, bool *park)
+			 struct irdma_wc_info *wc, bool *park,
+			 uint32_t *posted_len)
 {
 	struct irdma_wq_pos *p = &qp->rq_pos;
 	uint32_t wqe_idx = hwf_get(CQE3_WQE_IDX, v->w3);
@@ -314,8 +339,9 @@ static int complete_recv(struct irdma_cq *cq, struct irdma_qp *qp,
 		if (!irdma_wq_in_flight(p, idx))
 			return EINVAL;
 	}
-	wc->wr_id = qp->rq_wr_ids[idx];
+	wc->wr_id = qp->rq_slots[idx].wr_id;
 	wc->byte_len = hwf_get(CQE0_PAYLOAD_LEN, v->w0);
+	*posted_len = qp->rq_slots[idx].len;
 	p->tail = (idx + 1) % p->size;
 	if (flushed) {
 		qp->rq_flushed = true;
@@ -431,10 +457,17 @@ static int poll_ring(struct irdma_cq *cq, struct irdma_cq_ring *r,
 	if (sq) {
 		ret = complete_send(cq, qp, &v, flushed, wc, &park);
 	} else {
-		ret = srq ? complete_srq_recv(qp, &v, wc) :
-			    complete_recv(cq, qp, &v, flushed, wc, &park);
-		if (!ret)
+		uint32_t posted_len = 0;
+
+		ret = srq ? complete_srq_recv(qp, &v, wc, &posted_len) :
+			    complete_recv(cq, qp, &v, flushed, wc, &park,
+					  &posted_len);
+		if (!ret) {
 			fill_recv_extras(qp, &v, wc);
+			/* a write with immediate puts no data in the buffers */
+			if (wc->opcode == IBV_WC_RECV)
+				check_recv_len(wc, posted_len);
+		}
 	}
 	if (ret == EINVAL)
 		goto bad;

@@ -53,6 +53,17 @@ void irdma_write_recv_frags(__le64 *wqe, const struct ibv_sge *sge,
 	*addl_frags = addl;
 }
 
+/* Bytes the SGEs of a receive can take (saturating). */
+static uint32_t recv_capacity(const struct ibv_sge *sge, int n)
+{
+	uint64_t t = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		t += sge[i].length;
+	return t > UINT32_MAX ? UINT32_MAX : (uint32_t)t;
+}
+
 static int rq_post_one(struct irdma_qp *qp, const struct ibv_recv_wr *wr)
 {
 	struct irdma_wq_pos *p = &qp->rq_pos;
@@ -67,7 +78,8 @@ static int rq_post_one(struct irdma_qp *qp, const struct ibv_recv_wr *wr)
 
 	wqe = (__le64 *)(qp->rq +
 			 ((size_t)idx * IRDMA_WQE_QUANTUM << qp->rq_shift));
-	qp->rq_wr_ids[idx] = wr->wr_id;
+	qp->rq_slots[idx].wr_id = wr->wr_id;
+	qp->rq_slots[idx].len = recv_capacity(wr->sg_list, wr->num_sge);
 	irdma_write_recv_frags(wqe, wr->sg_list, wr->num_sge, qp->rq_polarity,
 			       qp->gen, &addl);
 	hw_wr64(wqe, 2, 0);
@@ -122,6 +134,7 @@ static int srq_post_one(struct irdma_srq *srq, const struct ibv_recv_wr *wr)
 {
 	struct irdma_wq_pos *p = &srq->pos;
 	uint32_t idx = p->head, tail, addl;
+	struct irdma_srq_slot *slot;
 	__le64 *wqe;
 
 	if (wr->num_sge < 0 || (uint32_t)wr->num_sge > srq->max_sge ||
@@ -131,13 +144,23 @@ static int srq_post_one(struct irdma_srq *srq, const struct ibv_recv_wr *wr)
 	tail = __atomic_load_n(&p->tail, __ATOMIC_ACQUIRE);
 	if ((p->head + p->size - tail) % p->size >= p->size - IRDMA_RQ_RESERVED)
 		return ENOMEM;
+	/* completions may come out of order: the slot must be free too */
+	slot = &srq->slots[idx];
+	if (__atomic_load_n(&slot->busy, __ATOMIC_ACQUIRE))
+		return ENOMEM;
+	slot->wr_id = wr->wr_id;
+	slot->len = recv_capacity(wr->sg_list, wr->num_sge);
+	if (!++srq->next_tag)
+		srq->next_tag = 1;
+	slot->tag = srq->next_tag;
+	__atomic_store_n(&slot->busy, 1, __ATOMIC_RELEASE);
 
 	wqe = (__le64 *)(srq->wqes +
 			 ((size_t)idx * IRDMA_WQE_QUANTUM << srq->wqe_shift));
 	irdma_write_recv_frags(wqe, wr->sg_list, wr->num_sge, srq->polarity,
 			       srq->ctx->hw_rev, &addl);
-	/* an SRQ completion hands back word 2 as the wr_id */
-	hw_wr64(wqe, 2, wr->wr_id);
+	/* the CQE echoes word 2: our slot reference, not the app's wr_id */
+	hw_wr64(wqe, 2, (uint64_t)slot->tag << 32 | idx);
 	udma_to_device_barrier();
 	hw_wr64(wqe, 3,
 		hwf_put(WQEH_ADDFRAGCNT, addl) |

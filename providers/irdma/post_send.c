@@ -443,7 +443,8 @@ void irdma_sq_ring_doorbell(struct irdma_qp *qp)
 {
 	/* every valid bit must reach memory before the device looks */
 	udma_to_device_barrier();
-	*(volatile __u32 *)qp->db = htole32(qp->vqp.qp.qp_num);
+	/* one 32-bit store to a register shared by all QPs of the context */
+	__atomic_store_n(qp->db, htole32(qp->vqp.qp.qp_num), __ATOMIC_RELAXED);
 }
 
 /* Can this QP carry the operation at all? 0 or an errno. */

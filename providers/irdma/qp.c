@@ -212,11 +212,11 @@ static void qp_detach_cqs(struct irdma_qp *qp)
 static int qp_alloc_tracking(struct irdma_qp *qp, const struct qp_sizes *s)
 {
 	qp->sq_slots = calloc(s->sq_depth, sizeof(*qp->sq_slots));
-	qp->rq_wr_ids =
-		calloc(s->rq_depth >> s->rq_shift, sizeof(*qp->rq_wr_ids));
+	qp->rq_slots =
+		calloc(s->rq_depth >> s->rq_shift, sizeof(*qp->rq_slots));
 	qp->wr.inline_cap = qp->max_inline ? qp->max_inline : 1;
 	qp->wr.inline_buf = malloc(qp->wr.inline_cap);
-	if (!qp->sq_slots || !qp->rq_wr_ids || !qp->wr.inline_buf)
+	if (!qp->sq_slots || !qp->rq_slots || !qp->wr.inline_buf)
 		return ENOMEM;
 	return 0;
 }
@@ -224,7 +224,7 @@ static int qp_alloc_tracking(struct irdma_qp *qp, const struct qp_sizes *s)
 static void qp_free_tracking(struct irdma_qp *qp)
 {
 	free(qp->sq_slots);
-	free(qp->rq_wr_ids);
+	free(qp->rq_slots);
 	free(qp->wr.inline_buf);
 }
 

@@ -57,6 +57,24 @@ struct irdma_sq_slot {
 	bool signaled;
 };
 
+/* What the provider remembers about each posted receive WQE. */
+struct irdma_rq_slot {
+	uint64_t wr_id;
+	uint32_t len; /* bytes the WQE's SGEs can take */
+};
+
+/*
+ * An SRQ slot. The device only ever sees (tag << 32 | slot index) as the
+ * WQE's wr_id word and echoes it in the CQE; the application's wr_id stays
+ * here, out of the device's reach.
+ */
+struct irdma_srq_slot {
+	uint64_t wr_id;
+	uint32_t len;
+	uint32_t tag;
+	uint8_t busy; /* posted, not yet completed (atomic) */
+};
+
 /* One CQE ring (a CQ has one current ring plus rings being resized away). */
 struct irdma_cq_ring {
 	struct irdma_ring mem;
@@ -126,6 +144,8 @@ struct irdma_srq {
 	uint32_t max_wr;
 	uint8_t wqe_shift; /* WQE = 32 << wqe_shift bytes */
 	uint8_t polarity;
+	struct irdma_srq_slot *slots;
+	uint32_t next_tag;
 };
 
 /*
@@ -192,7 +212,7 @@ struct irdma_qp {
 	struct irdma_wq_pos sq_pos; /* in quanta */
 	struct irdma_wq_pos rq_pos; /* in WQEs */
 	struct irdma_sq_slot *sq_slots;
-	uint64_t *rq_wr_ids;
+	struct irdma_rq_slot *rq_slots;
 	uint8_t sq_polarity; /* valid-bit value of the pass at sq_pos.head */
 	uint8_t sq_polarity_at_wqe; /* ... of the WQE being written */
 	uint8_t rq_polarity;

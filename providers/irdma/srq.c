@@ -109,6 +109,11 @@ struct ibv_srq *irdma_create_srq(struct ibv_pd *pd,
 	}
 	srq->srq_id = resp.drv.srq_id;
 	srq->pos.size = resp.drv.srq_size;
+	srq->slots = calloc(srq->pos.size, sizeof(*srq->slots));
+	if (!srq->slots) {
+		ret = ENOMEM;
+		goto err_destroy;
+	}
 	srq->polarity = 1;
 	srq->wqe_shift = shift;
 	/* as many SGEs as the WQE size class holds */
@@ -161,6 +166,7 @@ int irdma_destroy_srq(struct ibv_srq *ibsrq)
 		return ret;
 	irdma_dp_ring_release(srq->ctx, &srq->vmr, &srq->mem);
 	pthread_spin_destroy(&srq->lock);
+	free(srq->slots);
 	free(srq);
 	return 0;
 }

@@ -64,8 +64,8 @@ static void setup(struct fixture *f, uint8_t gen, uint32_t stride)
 	f->qp.rq_pos.size = RQ_WQES;
 	f->qp.rq_shift = 1;
 	f->qp.sq_slots = calloc(SQ_QUANTA, sizeof(*f->qp.sq_slots));
-	f->qp.rq_wr_ids = calloc(RQ_WQES, sizeof(*f->qp.rq_wr_ids));
-	DP_CHECK(f->qp.sq_slots && f->qp.rq_wr_ids, "qp arrays");
+	f->qp.rq_slots = calloc(RQ_WQES, sizeof(*f->qp.rq_slots));
+	DP_CHECK(f->qp.sq_slots && f->qp.rq_slots, "qp arrays");
 	f->qp.send_cq = &f->cq;
 	f->qp.recv_cq = &f->cq;
 	/* serial 0x42, recv slot 2, send slot 1 */
@@ -78,7 +78,7 @@ static void teardown(struct fixture *f)
 {
 	free(f->ring.cqes);
 	free(f->qp.sq_slots);
-	free(f->qp.rq_wr_ids);
+	free(f->qp.rq_slots);
 	pthread_spin_destroy(&f->cq.lock);
 }
 
@@ -104,7 +104,8 @@ static uint32_t post_rq(struct fixture *f, uint64_t wr_id)
 {
 	uint32_t idx = f->qp.rq_pos.head;
 
-	f->qp.rq_wr_ids[idx] = wr_id;
+	f->qp.rq_slots[idx].wr_id = wr_id;
+	f->qp.rq_slots[idx].len = 64;
 	f->qp.rq_pos.head = (idx + 1) % RQ_WQES;
 	return idx << f->qp.rq_shift;
 }
@@ -143,6 +144,44 @@ static void poll_expect(struct fixture *f, int n, enum ibv_wc_status st,
 	else
 		DP_CHECK(wc[0].wr_id == 0 && wc[0].vendor_err,
 			 "%s: bad CQE must carry no wr_id", what);
+}
+
+/* SRQ CQEs name a slot by (tag << 32 | index); only a busy one counts. */
+static void test_srq(void)
+{
+	struct irdma_srq srq = {};
+	struct fixture f;
+	uint64_t ref;
+
+	setup(&f, IRDMA_GEN_3, IRDMA_CQE64_BYTES);
+	srq.pos.size = 8;
+	srq.slots = calloc(8, sizeof(*srq.slots));
+	DP_CHECK(srq.slots, "slots");
+	f.qp.srq = &srq;
+	/* the provider posted slot 3 with tag 77 */
+	srq.slots[3] = (struct irdma_srq_slot){
+		.wr_id = 4242, .len = 64, .tag = 77, .busy = 1
+	};
+	srq.pos.head = 4;
+	srq.pos.tail = 3;
+	ref = 77ULL << 32 | 3;
+
+	put_cqe(&f, ref + 1, false, 0, hwf_put(CQE3_SRQ, 1), 8, f.qp.token);
+	poll_expect(&f, 1, IBV_WC_GENERAL_ERR, 0, "SRQ slot not posted");
+	put_cqe(&f, ref ^ (1ULL << 40), false, 0, hwf_put(CQE3_SRQ, 1), 8,
+		f.qp.token);
+	poll_expect(&f, 1, IBV_WC_GENERAL_ERR, 0, "SRQ wrong tag");
+	put_cqe(&f, 77ULL << 32 | 1000, false, 0, hwf_put(CQE3_SRQ, 1), 8,
+		f.qp.token);
+	poll_expect(&f, 1, IBV_WC_GENERAL_ERR, 0, "SRQ index out of range");
+	put_cqe(&f, ref, false, 0, hwf_put(CQE3_SRQ, 1), 8, f.qp.token ^ 1);
+	poll_expect(&f, 1, IBV_WC_GENERAL_ERR, 0, "SRQ CQE, unknown QP");
+	put_cqe(&f, ref, false, 0, hwf_put(CQE3_SRQ, 1), 8, f.qp.token);
+	poll_expect(&f, 1, IBV_WC_SUCCESS, 4242, "good SRQ CQE");
+	put_cqe(&f, ref, false, 0, hwf_put(CQE3_SRQ, 1), 8, f.qp.token);
+	poll_expect(&f, 1, IBV_WC_GENERAL_ERR, 0, "SRQ slot completed twice");
+	free(srq.slots);
+	teardown(&f);
 }
 
 static void test_targeted(uint8_t gen, uint32_t stride)
@@ -191,6 +230,20 @@ static void test_targeted(uint8_t gen, uint32_t stride)
 	poll_expect(&f, 1, IBV_WC_GENERAL_ERR, 0, "RQ index not posted");
 	put_cqe(&f, f.qp.token, false, r0, 0, 4, 0);
 	poll_expect(&f, 1, IBV_WC_SUCCESS, 2001, "good RQ CQE");
+
+	/* a receive longer than its buffers: length error, no bytes */
+	r0 = post_rq(&f, 2002);
+	put_cqe(&f, f.qp.token, false, r0,
+		hwf_put(CQE3_OPCODE, IRDMA_HWOP_RECV), 100000, 0);
+	{
+		struct ibv_wc wc;
+
+		DP_CHECK(irdma_poll_cq(&f.cq.vcq.cq, 1, &wc) == 1, "overlong");
+		DP_CHECK(wc.status == IBV_WC_LOC_LEN_ERR && wc.wr_id == 2002 &&
+				 wc.byte_len == 0,
+			 "overlong receive: status %s len %u",
+			 ibv_wc_status_str(wc.status), wc.byte_len);
+	}
 
 	/* an SRQ completion for a QP without an SRQ */
 	put_cqe(&f, 5555, false, 0, hwf_put(CQE3_SRQ, 1), 0, f.qp.token);
@@ -261,6 +314,7 @@ int main(void)
 {
 	test_targeted(IRDMA_GEN_2, IRDMA_CQE_BYTES);
 	test_targeted(IRDMA_GEN_3, IRDMA_CQE64_BYTES);
+	test_srq();
 	test_garbage(IRDMA_GEN_2, IRDMA_CQE_BYTES, 1);
 	test_garbage(IRDMA_GEN_3, IRDMA_CQE64_BYTES, 2);
 	test_garbage(IRDMA_GEN_1, IRDMA_CQE_BYTES, 3);
