@@ -659,18 +659,16 @@ static unsigned int ex_read_wc_flags(struct ibv_cq_ex *ibcq)
 	return to_irdma_cq_ex(ibcq)->cur.wc_flags;
 }
 
-/* RoCE/iWARP have no LIDs or SLs: these read as zero. */
-static uint32_t ex_read_slid(struct ibv_cq_ex *ibcq)
+/*
+ * RoCE and iWARP have no LIDs, SLs or path bits: the source LID, the SL and
+ * the DLID path bits all read as zero.
+ */
+static uint32_t ex_read_zero32(struct ibv_cq_ex *ibcq)
 {
 	return 0;
 }
 
-static uint8_t ex_read_sl(struct ibv_cq_ex *ibcq)
-{
-	return 0;
-}
-
-static uint8_t ex_read_dlid_path_bits(struct ibv_cq_ex *ibcq)
+static uint8_t ex_read_zero8(struct ibv_cq_ex *ibcq)
 {
 	return 0;
 }
@@ -701,11 +699,11 @@ void irdma_cq_init_ex_ops(struct irdma_cq *cq, uint64_t wc_flags)
 	if (wc_flags & IBV_WC_EX_WITH_SRC_QP)
 		e->read_src_qp = ex_read_src_qp;
 	if (wc_flags & IBV_WC_EX_WITH_SLID)
-		e->read_slid = ex_read_slid;
+		e->read_slid = ex_read_zero32;
 	if (wc_flags & IBV_WC_EX_WITH_SL)
-		e->read_sl = ex_read_sl;
+		e->read_sl = ex_read_zero8;
 	if (wc_flags & IBV_WC_EX_WITH_DLID_PATH_BITS)
-		e->read_dlid_path_bits = ex_read_dlid_path_bits;
+		e->read_dlid_path_bits = ex_read_zero8;
 	if (wc_flags & IBV_WC_EX_WITH_COMPLETION_TIMESTAMP)
 		e->read_completion_ts = ex_read_completion_ts;
 }
