@@ -57,6 +57,9 @@ endfunction()
 # The SRQ-capable generation on rdma-core's own provider.
 nl_pingpong(nl_srq_pingpong_upstream_gen3 25350 "--gen 3 --provider upstream"
 	"${_nlbin}/ibv_srq_pingpong" -g 1 -c -n 1000)
+nl_pingpong(nl_srq_pingpong_events_upstream_gen3 25355
+	"--gen 3 --provider upstream"
+	"${_nlbin}/ibv_srq_pingpong" -g 0 -e -c -n 1000 -q 4)
 nl_pingpong(nl_rc_pingpong_upstream_gen3 25360 "--gen 3 --provider upstream"
 	"${_nlbin}/ibv_rc_pingpong" -g 1 -c -n 1000)
 nl_pingpong(nl_ud_pingpong_upstream_gen3 25370 "--gen 3 --provider upstream"
