@@ -151,8 +151,8 @@ static void test_nodes(unsigned int n)
 	s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_RDMA);
 	if (netlink_refused()) {
 		CHECK(s == -1 && errno == EPROTONOSUPPORT,
-		      "NETLINK_RDMA socket: want EPROTONOSUPPORT, got %d/%s",
-		      s, strerror(errno));
+		      "NETLINK_RDMA socket: want EPROTONOSUPPORT, got %d/%s", s,
+		      strerror(errno));
 		return;
 	}
 	CHECK(s >= 0, "NETLINK_RDMA socket: %s", strerror(errno));
