@@ -75,6 +75,24 @@ irdma_emu_test(rel_threads_gen3_cc EMU_ARGS --gen 3 --cc
 	LABELS rel)
 
 # --- 1. and 5. under the sanitizers, in trees of their own ------------------
+# In those trees every test gets at most IRDMA_TEST_TIMEOUT_CAP seconds
+# (set by sanitizer-tree.sh), applied once all tests of tests/ exist.
+set(IRDMA_TEST_TIMEOUT_CAP "" CACHE STRING
+	"If set, cap every test's TIMEOUT at this many seconds")
+function(rel_cap_test_timeouts)
+	get_property(_tests DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}"
+		PROPERTY TESTS)
+	foreach(_t IN LISTS _tests)
+		get_test_property(${_t} TIMEOUT _old)
+		if(NOT _old OR _old GREATER IRDMA_TEST_TIMEOUT_CAP)
+			set_tests_properties(${_t} PROPERTIES
+				TIMEOUT ${IRDMA_TEST_TIMEOUT_CAP})
+		endif()
+	endforeach()
+endfunction()
+if(IRDMA_TEST_TIMEOUT_CAP)
+	cmake_language(DEFER CALL rel_cap_test_timeouts)
+endif()
 # Not inside a sanitizer tree itself (IRDMA_SANITIZE set): no recursion.
 if(NOT IRDMA_SANITIZE)
 	foreach(_mode asan tsan)
