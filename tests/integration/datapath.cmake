@@ -104,10 +104,11 @@ foreach(_case upstream:1 upstream:2 ours:1 ours:2 ours:3)
 	string(REPLACE ":" ";" _c "${_case}")
 	list(GET _c 0 _prov)
 	list(GET _c 1 _gen)
+	# (hw_datapath_ops_valgrind_* below are its memcheck runs)
 	irdma_emu_test(hw_datapath_ops_${_prov}_gen${_gen}
 		EMU_ARGS --gen ${_gen} --provider ${_prov}
 		COMMAND $<TARGET_FILE:hw_datapath_ops>
-		LABELS datapath)
+		LABELS datapath novalgrind)
 endforeach()
 
 # The engine runs inside the tested process: memcheck sees it too.

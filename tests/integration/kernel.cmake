@@ -58,7 +58,7 @@ irdma_emu_test(kernel_threads
 	LABELS kernel)
 irdma_emu_test(kernel_leak_check
 	COMMAND $<TARGET_FILE:kernel_lifecycle> leak
-	LABELS kernel)
+	LABELS novalgrind kernel)
 # Random commands: errnos, never a crash, nothing left after close.
 foreach(_gen 1 2 3)
 	irdma_emu_test(kernel_fuzz_gen${_gen}

@@ -326,7 +326,7 @@ static uint32_t check_cq(struct kt_ctx *c, uint32_t pd, struct cq_ring *r)
 {
 	struct cq_ring none = { .mem = kt_pages(PAGE) };
 	uint32_t cq = 0, too_big;
-	struct cq_ring big;
+	struct cq_ring big = { 0 };
 
 	KT_EXPECT_ERR(create_cq(c, &none, 16, -1, 0, &cq), EPROTO,
 		      "CREATE_CQ without a ring registration");

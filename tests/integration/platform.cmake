@@ -111,7 +111,7 @@ irdma_emu_test(plat_fault_api COMMAND $<TARGET_FILE:platform_fault> api
 irdma_emu_test(plat_fault_env EMU_ARGS --fail heap:2:ENOSPC,heap:3:5
 	COMMAND $<TARGET_FILE:platform_fault> env LABELS plat)
 irdma_emu_test(plat_fork COMMAND $<TARGET_FILE:platform_dev> fork
-	LABELS plat)
+	LABELS novalgrind plat)
 irdma_emu_test(plat_mmap_fault EMU_ARGS --fail mmap:1:EAGAIN
 	COMMAND $<TARGET_FILE:platform_dev> mmapfail LABELS plat)
 

@@ -20,7 +20,7 @@ irdma_emu_test(dmabuf_heap.emu.device EMU_ARGS --cc
 irdma_emu_test(dmabuf_heap.emu.device_many EMU_ARGS --cc
 	COMMAND $<TARGET_FILE:dmabuf_heap_test> device_many LABELS dmabuf_heap)
 irdma_emu_test(dmabuf_heap.emu.device_fork EMU_ARGS --cc
-	COMMAND $<TARGET_FILE:dmabuf_heap_test> device_fork LABELS dmabuf_heap)
+	COMMAND $<TARGET_FILE:dmabuf_heap_test> device_fork LABELS novalgrind dmabuf_heap)
 irdma_emu_test(dmabuf_heap.emu.device_enomem
 	EMU_ARGS --cc --fail heap:3:ENOMEM
 	COMMAND $<TARGET_FILE:dmabuf_heap_test> device_enomem
