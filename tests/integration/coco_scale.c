@@ -6,7 +6,6 @@
  * with one DMA-buf per ring runs out of fds after a few hundred). Then it
  * destroys them all and checks that the fds are back where they started.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,19 +19,6 @@ struct pair {
 	struct ibv_cq *cq;
 	struct ibv_qp *qp;
 };
-
-static int count_fds(void)
-{
-	DIR *dir = opendir("/proc/self/fd");
-	int n = 0;
-
-	if (!dir)
-		return -1;
-	while (readdir(dir))
-		n++;
-	closedir(dir);
-	return n;
-}
 
 static int create_pair(struct dp_ctx *d, struct ibv_pd *ppd, struct pair *p)
 {
@@ -96,7 +82,7 @@ int main(int argc, char **argv)
 	pairs = calloc((size_t)n, sizeof(*pairs));
 	if (!pairs)
 		return 1;
-	fds0 = count_fds();
+	fds0 = dp_count_fds();
 	if (dp_open(&d))
 		return 1;
 	pa.pd = d.pd;
@@ -113,7 +99,7 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
-	fds_peak = count_fds();
+	fds_peak = dp_count_fds();
 	printf("created %ld of %ld RC QPs with their CQs on a CoCo parent domain; fds in use %d (limit %d)\n",
 	       made, n, fds_peak, FD_LIMIT);
 	while (made-- > 0) {
@@ -126,7 +112,7 @@ int main(int argc, char **argv)
 	ibv_dealloc_pd(ppd);
 	dp_close(&d);
 	free(pairs);
-	fds1 = count_fds();
+	fds1 = dp_count_fds();
 	if (fds1 != fds0) {
 		printf("FAIL: %d fds before, %d after\n", fds0, fds1);
 		rc = 1;

@@ -15,7 +15,6 @@
  * device; the emulator's leak check (IRDMA_EMU_LEAK_CHECK=1) covers kernel
  * objects.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -43,19 +42,6 @@ struct coco {
 	struct ibv_buf *ibuf;
 	struct ibv_mr *mr;
 };
-
-static int count_fds(void)
-{
-	DIR *dir = opendir("/proc/self/fd");
-	int n = 0;
-
-	if (!dir)
-		return -1;
-	while (readdir(dir))
-		n++;
-	closedir(dir);
-	return n;
-}
 
 static struct ibv_cq *coco_cq(struct coco *c)
 {
@@ -426,7 +412,7 @@ int main(int argc, char **argv)
 		}
 	}
 
-	fds0 = count_fds();
+	fds0 = dp_count_fds();
 	if (setup(&c)) {
 		teardown(&c);
 		return 1;
@@ -440,7 +426,7 @@ int main(int argc, char **argv)
 			judge(&c, "srq", test_srq(&c));
 	}
 	teardown(&c);
-	fds1 = count_fds();
+	fds1 = dp_count_fds();
 	if (fds1 != fds0) {
 		printf("FAIL fds: %d before, %d after\n", fds0, fds1);
 		dp_failures++;

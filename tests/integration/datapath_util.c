@@ -2,6 +2,7 @@
 /*
  * Helpers of the data-path tests; see datapath_util.h.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -238,4 +239,17 @@ void dp_run(const char *name, int (*fn)(struct dp_ctx *d), struct dp_ctx *d)
 		printf("ok   %s\n", name);
 	}
 	fflush(stdout);
+}
+
+int dp_count_fds(void)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	int n = 0;
+
+	if (!dir)
+		return -1;
+	while (readdir(dir))
+		n++;
+	closedir(dir);
+	return n;
 }

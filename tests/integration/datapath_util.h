@@ -60,6 +60,8 @@ int dp_poll(struct ibv_cq *cq, struct ibv_wc *wc, int ms);
 int dp_async(struct dp_ctx *d, enum ibv_event_type type, int ms);
 int dp_post_recv(struct ibv_qp *qp, uint64_t wr_id, void *buf, uint32_t len,
 		 uint32_t lkey);
+/* Entries in /proc/self/fd (-1 if unreadable), for leak checks. */
+int dp_count_fds(void);
 /* Run @fn as test @name: prints ok/FAIL, counts failures. */
 void dp_run(const char *name, int (*fn)(struct dp_ctx *d), struct dp_ctx *d);
 
