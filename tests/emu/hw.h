@@ -77,14 +77,4 @@ void emu_hw_qpn_free(struct emu_device *dev, uint32_t qpn);
 /* Wake the engine now (cheap; e.g. after a doorbell-like event). */
 void emu_hw_kick(void);
 
-/* Push-mode counters of a device since start (hw_push.c). */
-struct emu_push_stats {
-	unsigned long doorbells; /* push doorbells naming their own QP */
-	unsigned long bad_doorbells; /* ... naming another QP */
-	unsigned long pushed; /* marked WQEs whose window copy matched */
-	unsigned long from_ring; /* marked WQEs without a matching copy */
-	unsigned long bad_bits; /* marked WQEs of QPs without a window */
-};
-void emu_hw_push_stats(unsigned int devidx, struct emu_push_stats *out);
-
 #endif /* IRDMA_EMU_HW_H */

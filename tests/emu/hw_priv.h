@@ -152,9 +152,6 @@ struct hw_qp {
 	uint64_t atomic_orig;
 	bool nak_outstanding;
 	struct hw_rx rx;
-	/* push: when the marked WQE at push_wait_idx was first seen */
-	uint64_t push_wait_since;
-	uint32_t push_wait_idx;
 };
 
 struct hw_mw_bind {
@@ -251,16 +248,6 @@ void hw_rq_flush(struct hw_qp *h, uint8_t code);
 int hw_read_wqe(struct hw_qp *h, uint32_t idx, struct hw_wqe *w);
 /* Does the SQ WQE at @idx carry valid bit @pol? */
 bool hw_sq_wqe_valid(const struct hw_qp *h, uint32_t idx, uint8_t pol);
-
-/* ---- hw_push.c ----------------------------------------------------------- */
-enum hw_push_verdict {
-	HW_PUSH_NONE, /* execute from the ring */
-	HW_PUSH_TAKEN, /* pushed: the window copy matches the ring */
-	HW_PUSH_WAIT, /* marked, copy not there yet: look again later */
-};
-/* Consume the QP's push doorbell word (engine lock held). */
-void hw_push_poll(struct hw_qp *h);
-enum hw_push_verdict hw_push_check(struct hw_qp *h, const struct hw_wqe *w);
 
 /* ---- hw_rx.c ------------------------------------------------------------- */
 void hw_rx_packet(unsigned int devidx, struct fab_pkt *p);

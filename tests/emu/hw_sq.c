@@ -395,7 +395,6 @@ bool hw_sq_run(struct hw_qp *h)
 
 	if (h->state != EMU_QPS_RTS && h->state != EMU_QPS_SQD)
 		return false;
-	hw_push_poll(h);
 	for (n = 0; n < 32; n++) {
 		if (h->state != EMU_QPS_RTS)
 			break;
@@ -410,8 +409,6 @@ bool hw_sq_run(struct hw_qp *h)
 		}
 		if (rc && fenced(h, &w))
 			break; /* wait: it is read again when the fence lifts */
-		if (hw_push_check(h, &w) == HW_PUSH_WAIT)
-			return true; /* keep polling until the copy lands */
 		sq_advance(h, w.quanta);
 		if (rc)
 			exec_rc(h, &w);

@@ -189,19 +189,6 @@ int emu_cmd_destroy_qp(struct emu_cmd *c);
 int emu_cmd_mcast(struct emu_cmd *c);
 uint32_t emu_destroy_qp(struct emu_qp *qp);
 
-/*
- * kernel_push.c: gen 2 push pages. offer fills the modify_qp response when
- * the QP moves to RTS; mmap serves their keys (*is_push false: not a push
- * key, try the others); release frees them with the QP.
- */
-struct irdma_modify_qp_resp;
-void emu_push_offer(struct emu_qp *qp, enum emu_qp_state new_state,
-		    struct irdma_modify_qp_resp *r);
-void emu_push_release(struct emu_qp *qp);
-void *emu_push_mmap(struct emu_file *f, void *addr, size_t len, int prot,
-		    int flags, uint64_t key, bool *is_push);
-unsigned long emu_push_pages_given(unsigned int devidx);
-
 /* kernel_qp_state.c: ib_modify_qp_is_ok() of the IB spec tables. */
 bool emu_qp_transition_ok(enum emu_qp_state cur, enum emu_qp_state next,
 			  enum emu_qp_type type, uint32_t mask);

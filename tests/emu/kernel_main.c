@@ -6,8 +6,8 @@
  * Not emulated, answered with EOPNOTSUPP like a kernel whose driver lacks
  * them: POLL_CQ/POST_SEND/POST_RECV/POST_SRQ_RECV (the kernel data path),
  * multicast attach/detach, XRC (OPEN_XRCD, CREATE_XSRQ, OPEN_QP),
- * MODIFY_AH/QUERY_AH and the extended flow/WQ/RWQ/MODIFY_CQ commands.
- * mmap serves the context's doorbell page and gen 2 push pages.
+ * MODIFY_AH/QUERY_AH, the extended flow/WQ/RWQ/MODIFY_CQ commands, and
+ * push pages (modify_qp never offers one).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -413,19 +413,8 @@ void *emu_kernel_mmap(struct emu_file *f, void *addr, size_t len, int prot,
 		p = MAP_FAILED;
 		goto out;
 	}
-	if ((uint64_t)offset != f->db_mmap_key) {
-		bool is_push;
-
-		/* a gen 2 QP's push pages; the command lock keeps the QP */
-		p = emu_push_mmap(f, addr, len, prot, flags, (uint64_t)offset,
-				  &is_push);
-		if (!is_push) {
-			errno = EINVAL;
-			p = MAP_FAILED;
-		}
-		goto out;
-	}
-	if (len != EMU_HW_PAGE_SIZE) {
+	/* only the doorbell page is handed out (no push pages) */
+	if ((uint64_t)offset != f->db_mmap_key || len != EMU_HW_PAGE_SIZE) {
 		errno = EINVAL;
 		p = MAP_FAILED;
 		goto out;

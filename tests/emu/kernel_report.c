@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "hw.h"
 #include "kernel.h"
 #include "memory.h"
 
@@ -32,25 +31,6 @@ void emu_report_registration(const struct emu_mr *mr)
 	__atomic_add_fetch(&regs[d][t][0], 1, __ATOMIC_RELAXED);
 	if (mr->dmabuf)
 		__atomic_add_fetch(&regs[d][t][1], 1, __ATOMIC_RELAXED);
-}
-
-/* A second line, so the first keeps its wording. */
-static void report_push(unsigned int d)
-{
-	struct emu_push_stats s;
-	char line[256];
-	int n;
-
-	emu_hw_push_stats(d, &s);
-	n = snprintf(
-		line, sizeof(line),
-		"irdma-emu[%d] uverbs%u: push pages %lu, push doorbells %lu (foreign %lu), WQEs pushed %lu, marked but from the ring %lu, marked without a page %lu\n",
-		(int)getpid(), d, emu_push_pages_given(d), s.doorbells,
-		s.bad_doorbells, s.pushed, s.from_ring, s.bad_bits);
-	if (n > 0 &&
-	    write(STDERR_FILENO, line,
-		  (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1) < 0)
-		return;
 }
 
 void emu_kernel_report_at_exit(void)
@@ -82,6 +62,5 @@ void emu_kernel_report_at_exit(void)
 			  (size_t)n < sizeof(line) ? (size_t)n :
 						     sizeof(line) - 1) < 0)
 			return;
-		report_push(d);
 	}
 }

@@ -272,13 +272,6 @@ struct emu_qp {
 	uint32_t max_inline;
 	struct emu_qp_attr attr; /* current state and attributes */
 	uint32_t events_reported;
-	/*
-	 * Gen 2 push page pair, handed out by the first modify to RTS: one
-	 * memfd, page 0 the WQE window, page 1 the push doorbell. NULL: none.
-	 */
-	void *push_page; /* the kernel's own mapping of both pages */
-	int push_fd;
-	uint64_t push_key; /* mmap key of the WQE page (doorbell: next page) */
 	void *hw; /* engine-private */
 };
 
