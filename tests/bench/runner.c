@@ -375,6 +375,8 @@ static void run_instr(const struct bench_run_opts *r, const char *provider,
 		add_emu(&a, r, provider, false);
 	add(&a, "valgrind");
 	add(&a, "--tool=callgrind");
+	/* the engine thread must get its turns while the worker polls */
+	add(&a, "--fair-sched=yes");
 	add(&a, "-q");
 	add(&a, "--collect-atstart=no");
 	add(&a, "--separate-threads=yes");

@@ -127,7 +127,7 @@ irdma_emu_test(ctl_allocators_cc
 # accesses, no definite leaks (bookkeeping, heap buffers, error paths).
 find_program(VALGRIND_EXECUTABLE valgrind)
 if(VALGRIND_EXECUTABLE)
-	set(_vg ${VALGRIND_EXECUTABLE} -q --error-exitcode=9 --leak-check=full
+	set(_vg ${VALGRIND_EXECUTABLE} -q --fair-sched=yes --error-exitcode=9 --leak-check=full
 		--errors-for-leak-kinds=definite)
 	irdma_emu_test(ctl_valgrind_coco EMU_ARGS --cc
 		COMMAND ${_vg} $<TARGET_FILE:ctl_coco> --cc

@@ -120,7 +120,7 @@ if(VALGRIND_EXECUTABLE)
 		list(GET _c 1 _gen)
 		irdma_emu_test(hw_datapath_ops_valgrind_${_prov}_gen${_gen}
 			EMU_ARGS --gen ${_gen} --provider ${_prov}
-			COMMAND ${VALGRIND_EXECUTABLE} -q --error-exitcode=99
+			COMMAND ${VALGRIND_EXECUTABLE} -q --fair-sched=yes --error-exitcode=99
 				--leak-check=full --errors-for-leak-kinds=definite
 				$<TARGET_FILE:hw_datapath_ops>
 			LABELS "datapath;valgrind" TIMEOUT 300)

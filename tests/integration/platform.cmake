@@ -131,17 +131,17 @@ irdma_emu_test(plat_dma_cc EMU_ARGS --cc
 find_program(VALGRIND_EXECUTABLE valgrind)
 if(VALGRIND_EXECUTABLE)
 	irdma_emu_test(plat_valgrind_nodes
-		COMMAND ${VALGRIND_EXECUTABLE} -q --error-exitcode=99
+		COMMAND ${VALGRIND_EXECUTABLE} -q --fair-sched=yes --error-exitcode=99
 			--leak-check=full --errors-for-leak-kinds=definite
 			$<TARGET_FILE:platform_dev> nodes 1
 		LABELS "plat;valgrind" TIMEOUT 300)
 	irdma_emu_test(plat_valgrind_devinfo
-		COMMAND ${VALGRIND_EXECUTABLE} -q --error-exitcode=99
+		COMMAND ${VALGRIND_EXECUTABLE} -q --fair-sched=yes --error-exitcode=99
 			--leak-check=full --errors-for-leak-kinds=definite
 			ibv_devinfo -v
 		LABELS "plat;valgrind" TIMEOUT 300)
 	irdma_emu_test(plat_valgrind_heap EMU_ARGS --cc
-		COMMAND ${VALGRIND_EXECUTABLE} -q --error-exitcode=99
+		COMMAND ${VALGRIND_EXECUTABLE} -q --fair-sched=yes --error-exitcode=99
 			--leak-check=full --errors-for-leak-kinds=definite
 			$<TARGET_FILE:platform_heap> present
 		LABELS "plat;valgrind" TIMEOUT 300)

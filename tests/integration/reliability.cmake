@@ -117,7 +117,7 @@ endif()
 # tests; the two-process pingpongs are left to the plain runs.
 find_program(VALGRIND_EXECUTABLE valgrind)
 if(VALGRIND_EXECUTABLE AND NOT IRDMA_SANITIZE)
-	set(_vg ${VALGRIND_EXECUTABLE} -q --error-exitcode=99
+	set(_vg ${VALGRIND_EXECUTABLE} -q --fair-sched=yes --error-exitcode=99
 		--leak-check=full --errors-for-leak-kinds=definite,indirect
 		--show-leak-kinds=definite,indirect)
 	# NAME|EMU ARGS|PROGRAM|PROGRAM ARGS
