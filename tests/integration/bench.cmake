@@ -12,8 +12,8 @@ add_executable(irdma-bench
 	"${_bench}/ctlpath.c" "${_bench}/scale.c" "${_bench}/syscount.c")
 target_include_directories(irdma-bench BEFORE PRIVATE ${IRDMA_INCLUDE_DIRS}
 	"${_bench}")
-target_link_libraries(irdma-bench PRIVATE rdma_core::ibverbs
-	${CMAKE_DL_LIBS})
+target_link_libraries(irdma-bench PRIVATE irdma_test_common
+	rdma_core::ibverbs ${CMAKE_DL_LIBS})
 # syscount.c defines libc entry points the libraries must reach.
 set_target_properties(irdma-bench PROPERTIES ENABLE_EXPORTS ON)
 target_compile_definitions(irdma-bench PRIVATE

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/* The failure line of the tests' checks; see check.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "common/check.h"
+
+void test_report_failure(const char *file, int line, const char *cond,
+			 const char *fmt, ...)
+{
+	int err = errno;
+	va_list ap;
+
+	fprintf(stderr, "FAIL %s:%d: %s: ", file, line, cond);
+	if (*fmt) {
+		va_start(ap, fmt);
+		errno = err;
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+	} else {
+		fprintf(stderr, "errno %d", err);
+	}
+	fputc('\n', stderr);
+	errno = err;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB */
+/*
+ * Checks of the test programs. Every failed check prints one line
+ *   FAIL <file>:<line>: <condition>: <message>
+ * on stderr; what happens next is the caller's choice: CHECK ends the
+ * program with exit status 1, CHECK_THEN runs an action of its own (count
+ * the failure and go on, or return from a test case).
+ */
+#ifndef IRDMA_TESTS_COMMON_CHECK_H
+#define IRDMA_TESTS_COMMON_CHECK_H
+
+#include <stdlib.h>
+
+/*
+ * Print the failure line. @fmt may be empty (the errno is printed then);
+ * errno is kept for a "%m" in @fmt.
+ */
+void test_report_failure(const char *file, int line, const char *cond,
+			 const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Unless @cond holds: print the failure, then run @action. */
+#define CHECK_THEN(cond, action, ...)                                    \
+	do {                                                             \
+		if (!(cond)) {                                           \
+			test_report_failure(__FILE__, __LINE__, #cond,   \
+					    "" __VA_ARGS__);             \
+			action;                                          \
+		}                                                        \
+	} while (0)
+
+/* Unless @cond holds: print the failure and exit 1. */
+#define CHECK(cond, ...) CHECK_THEN(cond, exit(1), __VA_ARGS__)
+
+/* @a must equal @b (as integers); exits 1 with both values otherwise. */
+#define CHECK_EQ(a, b)                                                    \
+	do {                                                              \
+		long long _a = (long long)(a), _b = (long long)(b);       \
+		CHECK(_a == _b, "%s == %lld, want %s == %lld", #a, _a, #b, \
+		      _b);                                                \
+	} while (0)
+
+#endif /* IRDMA_TESTS_COMMON_CHECK_H */

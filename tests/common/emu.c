@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/* Finding the preloaded emulator's test hooks; see emu.h. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+
+#include "common/check.h"
+#include "common/emu.h"
+
+void *test_emu_sym(const char *name)
+{
+	void *p = dlsym(RTLD_DEFAULT, name);
+
+	CHECK(p, "%s not found: not running under irdma-emu-run?", name);
+	return p;
+}
+
+unsigned long test_emu_live_objects(void)
+{
+	unsigned long (*live)(void);
+
+	*(void **)&live = test_emu_sym("emu_kernel_live_objects");
+	return live();
+}

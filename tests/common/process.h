@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB */
+/* What the tests measure of their own process: open fds and time. */
+#ifndef IRDMA_TESTS_COMMON_PROCESS_H
+#define IRDMA_TESTS_COMMON_PROCESS_H
+
+#include <stdint.h>
+
+/*
+ * File descriptors this process has open (the entries of /proc/self/fd,
+ * without the one used to read it); -1 with errno set if it is unreadable.
+ */
+long test_count_fds(void);
+
+/* The monotonic clock in milliseconds. */
+uint64_t test_now_ms(void);
+
+#endif /* IRDMA_TESTS_COMMON_PROCESS_H */

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB */
+/*
+ * Verbs building blocks of the tests: the first device, QP attributes,
+ * and the state changes that bring a QP to RTS. The emulated fabric hands
+ * packets for the device's own GID back to it, so two QPs of one process
+ * talk to each other.
+ */
+#ifndef IRDMA_TESTS_COMMON_VERBS_H
+#define IRDMA_TESTS_COMMON_VERBS_H
+
+#include <stdint.h>
+
+#include <infiniband/verbs.h>
+
+/* Open the first RDMA device; NULL with errno set (ENODEV: none). */
+struct ibv_context *test_open_first_device(void);
+
+/*
+ * Attributes of a QP of @type on @scq/@rcq, @depth WRs deep both ways,
+ * one SGE each and no inline data.
+ */
+struct ibv_qp_init_attr test_qp_attr(enum ibv_qp_type type, struct ibv_cq *scq,
+				     struct ibv_cq *rcq, uint32_t depth);
+
+/* A CQ of @cqe entries whose memory comes from parent domain @domain. */
+struct ibv_cq_ex *test_cq_on_domain(struct ibv_context *ctx,
+				    struct ibv_pd *domain, int cqe);
+
+/* Where an RC QP sends to, and how it treats its peer. */
+struct test_rc_peer {
+	uint32_t qpn; /* the remote QP */
+	union ibv_gid gid; /* its GID (ours on loopback) */
+	uint8_t sgid_index; /* our GID table entry */
+	unsigned int access; /* qp_access_flags, set at INIT */
+	uint8_t min_rnr_timer;
+	uint8_t rnr_retry;
+};
+
+/*
+ * RESET -> INIT -> RTR -> RTS of an RC QP on port 1, path MTU 1024, one
+ * outstanding read/atomic each way. Returns 0 or a positive errno.
+ */
+int test_rc_to_rts(struct ibv_qp *qp, const struct test_rc_peer *peer);
+
+/* RESET -> INIT -> RTR -> RTS of a UD QP on port 1 with @qkey. */
+int test_ud_to_rts(struct ibv_qp *qp, uint32_t qkey);
+
+/* An address handle for @gid (the device's own: loopback) on port 1. */
+struct ibv_ah *test_create_ah(struct ibv_pd *pd, const union ibv_gid *gid,
+			      uint8_t sgid_index);
+
+#endif /* IRDMA_TESTS_COMMON_VERBS_H */
