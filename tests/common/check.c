@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "common/check.h"
 
@@ -12,15 +13,13 @@ void test_report_failure(const char *file, int line, const char *cond,
 	int err = errno;
 	va_list ap;
 
-	fprintf(stderr, "FAIL %s:%d: %s: ", file, line, cond);
-	if (*fmt) {
-		va_start(ap, fmt);
-		errno = err;
-		vfprintf(stderr, fmt, ap);
-		va_end(ap);
-	} else {
+	fprintf(stderr, "FAIL %s:%d: %s:", file, line, cond);
+	va_start(ap, fmt);
+	errno = err;
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (!strcmp(fmt, " "))
 		fprintf(stderr, "errno %d", err);
-	}
 	fputc('\n', stderr);
 	errno = err;
 }

@@ -12,8 +12,9 @@
 #include <stdlib.h>
 
 /*
- * Print the failure line. @fmt may be empty (the errno is printed then);
- * errno is kept for a "%m" in @fmt.
+ * Print the failure line. @fmt starts with the space after the condition
+ * (so that a check without a message still has a format); a check without
+ * one prints the errno. errno is kept for a "%m" in @fmt.
  */
 void test_report_failure(const char *file, int line, const char *cond,
 			 const char *fmt, ...)
@@ -24,7 +25,7 @@ void test_report_failure(const char *file, int line, const char *cond,
 	do {                                                             \
 		if (!(cond)) {                                           \
 			test_report_failure(__FILE__, __LINE__, #cond,   \
-					    "" __VA_ARGS__);             \
+					    " " __VA_ARGS__);            \
 			action;                                          \
 		}                                                        \
 	} while (0)

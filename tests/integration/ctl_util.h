@@ -9,17 +9,7 @@
 
 #include <infiniband/verbs.h>
 
-/* Fail the test (exit 1) with a message if cond is false. */
-#define CHECK(cond, ...)                                              \
-	do {                                                          \
-		if (!(cond)) {                                        \
-			fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, \
-				__LINE__, #cond);                     \
-			fprintf(stderr, __VA_ARGS__);                 \
-			fputc('\n', stderr);                          \
-			exit(1);                                      \
-		}                                                     \
-	} while (0)
+#include "common/check.h"
 
 /* What the test expects of the emulated device (from the command line). */
 struct ctl_expect {

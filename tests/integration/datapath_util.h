@@ -12,6 +12,8 @@
 
 #include <infiniband/verbs.h>
 
+#include "common/check.h"
+
 struct dp_ctx {
 	struct ibv_context *ctx;
 	struct ibv_pd *pd;
@@ -30,18 +32,9 @@ struct dp_qp {
 
 extern int dp_failures;
 
-#define DP_CHECK(cond, ...)                                             \
-	do {                                                            \
-		if (!(cond)) {                                          \
-			fprintf(stderr,                                 \
-				"%s:%d: check '%s' failed: ", __FILE__, \
-				__LINE__, #cond);                       \
-			fprintf(stderr, __VA_ARGS__);                   \
-			fprintf(stderr, "\n");                          \
-			dp_failures++;                                  \
-			return -1;                                      \
-		}                                                       \
-	} while (0)
+/* A failed check counts and ends the test case (which returns -1). */
+#define DP_CHECK(cond, ...)                                                 \
+	CHECK_THEN(cond, { dp_failures++; return -1; }, __VA_ARGS__)
 
 int dp_open(struct dp_ctx *d);
 void dp_close(struct dp_ctx *d);

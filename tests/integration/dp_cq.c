@@ -26,7 +26,7 @@ static void send_one(struct dp_env *e, struct ibv_qp *qp, uint64_t wr_id,
 		.send_flags = IBV_SEND_SIGNALED | flags,
 	}, *bad;
 
-	DP_CHECK(!ibv_post_send(qp, &wr, &bad), "post_send");
+	CHECK(!ibv_post_send(qp, &wr, &bad), "post_send");
 }
 
 static int start_poll_wait(struct ibv_cq_ex *cq)
@@ -54,15 +54,15 @@ static void test_cq_ex(struct dp_env *e)
 
 	if (e->gen == 1) {
 		cx = ibv_create_cq_ex(e->ctx, &ca);
-		DP_CHECK(!cx && errno == EOPNOTSUPP,
+		CHECK(!cx && errno == EOPNOTSUPP,
 			 "gen 1 extended CQ must be EOPNOTSUPP (errno %d)",
 			 errno);
 		return;
 	}
 	cx = ibv_create_cq_ex(e->ctx, &ca);
 	cy = ibv_create_cq_ex(e->ctx, &ca);
-	DP_CHECK(cx && cy, "create_cq_ex: errno %d", errno);
-	DP_CHECK(ibv_start_poll(cx, &pa) == ENOENT, "empty CQ must be ENOENT");
+	CHECK(cx && cy, "create_cq_ex: errno %d", errno);
+	CHECK(ibv_start_poll(cx, &pa) == ENOENT, "empty CQ must be ENOENT");
 
 	a = dp_create_qp(e, ibv_cq_ex_to_cq(cx), IBV_QPT_RC, 16, 1, 0, 0);
 	b = dp_create_qp(e, ibv_cq_ex_to_cq(cy), IBV_QPT_RC, 16, 1, 0, 0);
@@ -73,44 +73,44 @@ static void test_cq_ex(struct dp_env *e)
 		send_one(e, a, 200 + i, 10 + i, i & 1, 0);
 
 	/* sender side: five SEND completions */
-	DP_CHECK(!start_poll_wait(cx), "start_poll sender");
+	CHECK(!start_poll_wait(cx), "start_poll sender");
 	for (n = 0;;) {
-		DP_CHECK(cx->status == IBV_WC_SUCCESS, "status %d", cx->status);
-		DP_CHECK(cx->wr_id == (uint64_t)(200 + n), "wr_id %llu",
+		CHECK(cx->status == IBV_WC_SUCCESS, "status %d", cx->status);
+		CHECK(cx->wr_id == (uint64_t)(200 + n), "wr_id %llu",
 			 (unsigned long long)cx->wr_id);
-		DP_CHECK(ibv_wc_read_opcode(cx) == IBV_WC_SEND, "opcode");
-		DP_CHECK(ibv_wc_read_qp_num(cx) == a->qp_num, "qp_num");
-		DP_CHECK(ibv_wc_read_vendor_err(cx) == 0, "vendor_err");
+		CHECK(ibv_wc_read_opcode(cx) == IBV_WC_SEND, "opcode");
+		CHECK(ibv_wc_read_qp_num(cx) == a->qp_num, "qp_num");
+		CHECK(ibv_wc_read_vendor_err(cx) == 0, "vendor_err");
 		if (++n == 5)
 			break;
 		while (ibv_next_poll(cx) == ENOENT)
 			;
 	}
-	DP_CHECK(ibv_next_poll(cx) == ENOENT, "sixth completion");
+	CHECK(ibv_next_poll(cx) == ENOENT, "sixth completion");
 	ibv_end_poll(cx);
 
 	/* receiver side, with immediate data on odd ones */
-	DP_CHECK(!start_poll_wait(cy), "start_poll receiver");
+	CHECK(!start_poll_wait(cy), "start_poll receiver");
 	for (n = 0;;) {
-		DP_CHECK(cy->status == IBV_WC_SUCCESS, "rx status %d",
+		CHECK(cy->status == IBV_WC_SUCCESS, "rx status %d",
 			 cy->status);
-		DP_CHECK(cy->wr_id == (uint64_t)(300 + n), "rx wr_id");
-		DP_CHECK(ibv_wc_read_opcode(cy) == IBV_WC_RECV, "rx opcode");
-		DP_CHECK(ibv_wc_read_byte_len(cy) == (uint32_t)(10 + n),
+		CHECK(cy->wr_id == (uint64_t)(300 + n), "rx wr_id");
+		CHECK(ibv_wc_read_opcode(cy) == IBV_WC_RECV, "rx opcode");
+		CHECK(ibv_wc_read_byte_len(cy) == (uint32_t)(10 + n),
 			 "byte_len %u", ibv_wc_read_byte_len(cy));
-		DP_CHECK(ibv_wc_read_qp_num(cy) == b->qp_num, "rx qp_num");
-		DP_CHECK(ibv_wc_read_src_qp(cy) == b->qp_num ||
+		CHECK(ibv_wc_read_qp_num(cy) == b->qp_num, "rx qp_num");
+		CHECK(ibv_wc_read_src_qp(cy) == b->qp_num ||
 				 ibv_wc_read_src_qp(cy) == a->qp_num,
 			 "src_qp");
-		DP_CHECK(ibv_wc_read_slid(cy) == 0 && ibv_wc_read_sl(cy) == 0,
+		CHECK(ibv_wc_read_slid(cy) == 0 && ibv_wc_read_sl(cy) == 0,
 			 "slid/sl");
 		if (n & 1) {
-			DP_CHECK(ibv_wc_read_wc_flags(cy) & IBV_WC_WITH_IMM,
+			CHECK(ibv_wc_read_wc_flags(cy) & IBV_WC_WITH_IMM,
 				 "imm flag");
-			DP_CHECK(ibv_wc_read_imm_data(cy) == htobe32(200 + n),
+			CHECK(ibv_wc_read_imm_data(cy) == htobe32(200 + n),
 				 "imm data");
 		} else {
-			DP_CHECK(!(ibv_wc_read_wc_flags(cy) & IBV_WC_WITH_IMM),
+			CHECK(!(ibv_wc_read_wc_flags(cy) & IBV_WC_WITH_IMM),
 				 "no imm flag");
 		}
 		if (++n == 5)
@@ -120,14 +120,14 @@ static void test_cq_ex(struct dp_env *e)
 	}
 	ibv_end_poll(cy);
 
-	DP_CHECK(!ibv_destroy_qp(a) && !ibv_destroy_qp(b), "destroy qps");
-	DP_CHECK(!ibv_destroy_cq(ibv_cq_ex_to_cq(cx)) &&
+	CHECK(!ibv_destroy_qp(a) && !ibv_destroy_qp(b), "destroy qps");
+	CHECK(!ibv_destroy_cq(ibv_cq_ex_to_cq(cx)) &&
 			 !ibv_destroy_cq(ibv_cq_ex_to_cq(cy)),
 		 "destroy cq_ex");
 
 	/* flags the provider cannot report are refused */
 	ca.wc_flags = IBV_WC_EX_WITH_FLOW_TAG;
-	DP_CHECK(!ibv_create_cq_ex(e->ctx, &ca) && errno == EOPNOTSUPP,
+	CHECK(!ibv_create_cq_ex(e->ctx, &ca) && errno == EOPNOTSUPP,
 		 "flow tag must be EOPNOTSUPP (errno %d)", errno);
 }
 
@@ -141,22 +141,22 @@ static void test_timestamps(struct dp_env *e)
 	struct ibv_cq_ex *cx = ibv_create_cq_ex(e->ctx, &ca);
 
 	if (e->gen >= 3) {
-		DP_CHECK(cx, "gen 3 timestamps: errno %d", errno);
-		DP_CHECK(cx->read_completion_ts, "no read_completion_ts");
-		DP_CHECK(!ibv_destroy_cq(ibv_cq_ex_to_cq(cx)), "destroy");
+		CHECK(cx, "gen 3 timestamps: errno %d", errno);
+		CHECK(cx->read_completion_ts, "no read_completion_ts");
+		CHECK(!ibv_destroy_cq(ibv_cq_ex_to_cq(cx)), "destroy");
 	} else {
-		DP_CHECK(!cx && errno == EOPNOTSUPP,
+		CHECK(!cx && errno == EOPNOTSUPP,
 			 "gen %d timestamps must be EOPNOTSUPP", e->gen);
 	}
 }
 
 static void test_limits(struct dp_env *e)
 {
-	DP_CHECK(!ibv_create_cq(e->ctx, 0, NULL, NULL, 0) && errno == EINVAL,
+	CHECK(!ibv_create_cq(e->ctx, 0, NULL, NULL, 0) && errno == EINVAL,
 		 "cqe 0 (errno %d)", errno);
-	DP_CHECK(!ibv_create_cq(e->ctx, -5, NULL, NULL, 0) && errno == EINVAL,
+	CHECK(!ibv_create_cq(e->ctx, -5, NULL, NULL, 0) && errno == EINVAL,
 		 "cqe -5 (errno %d)", errno);
-	DP_CHECK(!ibv_create_cq(e->ctx, 1 << 30, NULL, NULL, 0) &&
+	CHECK(!ibv_create_cq(e->ctx, 1 << 30, NULL, NULL, 0) &&
 			 errno == EINVAL,
 		 "huge cqe (errno %d)", errno);
 }
@@ -174,19 +174,19 @@ static void test_resize(struct dp_env *e)
 	int sizes[] = { 200, 40, 1000, 64 };
 	int i, k, next = 0, posted = 0, ret;
 
-	DP_CHECK(cq && rcq, "create_cq");
+	CHECK(cq && rcq, "create_cq");
 	a = dp_create_qp(e, cq, IBV_QPT_RC, 64, 1, 0, 0);
 	b = dp_create_qp(e, rcq, IBV_QPT_RC, 64, 1, 0, 0);
 	dp_connect_rc(e, a, b);
 
 	ret = ibv_resize_cq(cq, 100);
 	if (e->gen == 1) {
-		DP_CHECK(ret == EOPNOTSUPP, "gen 1 resize: %d", ret);
+		CHECK(ret == EOPNOTSUPP, "gen 1 resize: %d", ret);
 		goto out;
 	}
-	DP_CHECK(!ret && cq->cqe >= 100, "resize to 100: %d cqe %d", ret,
+	CHECK(!ret && cq->cqe >= 100, "resize to 100: %d cqe %d", ret,
 		 cq->cqe);
-	DP_CHECK(ibv_resize_cq(cq, 0) == EINVAL, "resize to 0");
+	CHECK(ibv_resize_cq(cq, 0) == EINVAL, "resize to 0");
 
 	for (k = 0; k < 4; k++) {
 		for (i = 0; i < 10; i++) {
@@ -194,15 +194,15 @@ static void test_resize(struct dp_env *e)
 			send_one(e, a, posted++, 8, false, 0);
 		}
 		/* let the completions land in the current ring */
-		DP_CHECK(dp_poll(rcq, wc, 10) == 10, "receives");
+		CHECK(dp_poll(rcq, wc, 10) == 10, "receives");
 		ret = ibv_resize_cq(cq, sizes[k]);
-		DP_CHECK(!ret, "resize to %d: %d", sizes[k], ret);
-		DP_CHECK(cq->cqe >= sizes[k], "cqe %d after resize to %d",
+		CHECK(!ret, "resize to %d: %d", sizes[k], ret);
+		CHECK(cq->cqe >= sizes[k], "cqe %d after resize to %d",
 			 cq->cqe, sizes[k]);
 		/* poll only half now: the rest stays in the old ring */
-		DP_CHECK(dp_poll(cq, wc, 5) == 5, "first half");
+		CHECK(dp_poll(cq, wc, 5) == 5, "first half");
 		for (i = 0; i < 5; i++, next++)
-			DP_CHECK(wc[i].wr_id == (uint64_t)next &&
+			CHECK(wc[i].wr_id == (uint64_t)next &&
 					 wc[i].status == IBV_WC_SUCCESS,
 				 "order: got %llu want %d",
 				 (unsigned long long)wc[i].wr_id, next);
@@ -212,21 +212,21 @@ static void test_resize(struct dp_env *e)
 		dp_post_recv(e, b, 0, B_OFF, 64);
 		send_one(e, a, posted++, 8, false, 0);
 	}
-	DP_CHECK(dp_poll(rcq, wc, 10) == 10, "receives");
+	CHECK(dp_poll(rcq, wc, 10) == 10, "receives");
 	while (next < posted) {
 		int n = dp_poll(cq, wc, 1);
 
-		DP_CHECK(n == 1, "completion %d missing", next);
-		DP_CHECK(wc[0].wr_id == (uint64_t)next &&
+		CHECK(n == 1, "completion %d missing", next);
+		CHECK(wc[0].wr_id == (uint64_t)next &&
 				 wc[0].status == IBV_WC_SUCCESS,
 			 "order after resizes: got %llu want %d",
 			 (unsigned long long)wc[0].wr_id, next);
 		next++;
 	}
-	DP_CHECK(ibv_poll_cq(cq, 1, wc) == 0, "extra completion");
+	CHECK(ibv_poll_cq(cq, 1, wc) == 0, "extra completion");
 out:
-	DP_CHECK(!ibv_destroy_qp(a) && !ibv_destroy_qp(b), "destroy");
-	DP_CHECK(!ibv_destroy_cq(cq) && !ibv_destroy_cq(rcq), "destroy cq");
+	CHECK(!ibv_destroy_qp(a) && !ibv_destroy_qp(b), "destroy");
+	CHECK(!ibv_destroy_cq(cq) && !ibv_destroy_cq(rcq), "destroy cq");
 }
 
 static void wait_event(struct ibv_comp_channel *ch, struct ibv_cq *cq)
@@ -234,8 +234,8 @@ static void wait_event(struct ibv_comp_channel *ch, struct ibv_cq *cq)
 	struct ibv_cq *ev_cq;
 	void *ev_ctx;
 
-	DP_CHECK(!ibv_get_cq_event(ch, &ev_cq, &ev_ctx), "get_cq_event");
-	DP_CHECK(ev_cq == cq, "event for another CQ");
+	CHECK(!ibv_get_cq_event(ch, &ev_cq, &ev_ctx), "get_cq_event");
+	CHECK(ev_cq == cq, "event for another CQ");
 	ibv_ack_cq_events(ev_cq, 1);
 }
 
@@ -248,39 +248,39 @@ static void test_events(struct dp_env *e)
 	struct ibv_wc wc;
 	int i;
 
-	DP_CHECK(ch, "comp channel");
+	CHECK(ch, "comp channel");
 	scq = ibv_create_cq(e->ctx, 32, NULL, NULL, 0);
 	rcq = ibv_create_cq(e->ctx, 32, NULL, ch, 0);
-	DP_CHECK(scq && rcq, "create_cq");
+	CHECK(scq && rcq, "create_cq");
 	a = dp_create_qp(e, scq, IBV_QPT_RC, 16, 1, 0, 0);
 	b = dp_create_qp(e, rcq, IBV_QPT_RC, 16, 1, 0, 0);
 	dp_connect_rc(e, a, b);
 
 	for (i = 0; i < 20; i++) {
-		DP_CHECK(!ibv_req_notify_cq(rcq, 0), "arm");
+		CHECK(!ibv_req_notify_cq(rcq, 0), "arm");
 		dp_post_recv(e, b, i, B_OFF, 64);
 		send_one(e, a, i, 8, false, 0);
 		wait_event(ch, rcq);
-		DP_CHECK(dp_poll(rcq, &wc, 1) == 1 && wc.wr_id == (uint64_t)i,
+		CHECK(dp_poll(rcq, &wc, 1) == 1 && wc.wr_id == (uint64_t)i,
 			 "recv after event %d", i);
-		DP_CHECK(dp_poll(scq, &wc, 1) == 1, "send %d", i);
+		CHECK(dp_poll(scq, &wc, 1) == 1, "send %d", i);
 	}
 
 	/* solicited only: a plain send raises nothing, a solicited one does */
-	DP_CHECK(!ibv_req_notify_cq(rcq, 1), "arm solicited");
+	CHECK(!ibv_req_notify_cq(rcq, 1), "arm solicited");
 	dp_post_recv(e, b, 100, B_OFF, 64);
 	dp_post_recv(e, b, 101, B_OFF, 64);
 	send_one(e, a, 100, 8, false, 0);
-	DP_CHECK(dp_poll(scq, &wc, 1) == 1, "plain send done");
+	CHECK(dp_poll(scq, &wc, 1) == 1, "plain send done");
 	send_one(e, a, 101, 8, false, IBV_SEND_SOLICITED);
 	wait_event(ch, rcq);
-	DP_CHECK(dp_poll(rcq, &wc, 1) == 1 && wc.wr_id == 100, "rx 100");
-	DP_CHECK(dp_poll(rcq, &wc, 1) == 1 && wc.wr_id == 101, "rx 101");
-	DP_CHECK(dp_poll(scq, &wc, 1) == 1, "solicited send done");
+	CHECK(dp_poll(rcq, &wc, 1) == 1 && wc.wr_id == 100, "rx 100");
+	CHECK(dp_poll(rcq, &wc, 1) == 1 && wc.wr_id == 101, "rx 101");
+	CHECK(dp_poll(scq, &wc, 1) == 1, "solicited send done");
 
-	DP_CHECK(!ibv_destroy_qp(a) && !ibv_destroy_qp(b), "destroy");
-	DP_CHECK(!ibv_destroy_cq(scq) && !ibv_destroy_cq(rcq), "destroy cq");
-	DP_CHECK(!ibv_destroy_comp_channel(ch), "destroy channel");
+	CHECK(!ibv_destroy_qp(a) && !ibv_destroy_qp(b), "destroy");
+	CHECK(!ibv_destroy_cq(scq) && !ibv_destroy_cq(rcq), "destroy cq");
+	CHECK(!ibv_destroy_comp_channel(ch), "destroy channel");
 }
 
 /* Many QPs on one CQ; destroying some with CQEs pending. */
@@ -293,7 +293,7 @@ static void test_shared_cq(struct dp_env *e)
 	struct ibv_wc wc[NQP];
 	int i, got, seen[NQP] = { 0 };
 
-	DP_CHECK(cq && rcq, "create_cq");
+	CHECK(cq && rcq, "create_cq");
 	for (i = 0; i < NQP; i++) {
 		s[i] = dp_create_qp(e, cq, IBV_QPT_RC, 4, 1, 0, 0);
 		r[i] = dp_create_qp(e, rcq, IBV_QPT_RC, 4, 1, 0, 0);
@@ -304,29 +304,29 @@ static void test_shared_cq(struct dp_env *e)
 		send_one(e, s[i], i, 8, false, 0);
 	}
 	got = dp_poll(rcq, wc, NQP);
-	DP_CHECK(got == NQP, "receives %d", got);
+	CHECK(got == NQP, "receives %d", got);
 	/* destroy every other sender while its completion is in the CQ */
 	for (i = 0; i < NQP; i += 2)
-		DP_CHECK(!ibv_destroy_qp(s[i]), "destroy sender %d", i);
+		CHECK(!ibv_destroy_qp(s[i]), "destroy sender %d", i);
 	got = dp_poll(cq, wc, NQP);
-	DP_CHECK(got == NQP / 2, "completions of live QPs: %d", got);
+	CHECK(got == NQP / 2, "completions of live QPs: %d", got);
 	for (i = 0; i < got; i++) {
-		DP_CHECK(wc[i].status == IBV_WC_SUCCESS, "status");
-		DP_CHECK(wc[i].wr_id % 2 == 1 && wc[i].wr_id < NQP,
+		CHECK(wc[i].status == IBV_WC_SUCCESS, "status");
+		CHECK(wc[i].wr_id % 2 == 1 && wc[i].wr_id < NQP,
 			 "completion of destroyed QP %llu reported",
 			 (unsigned long long)wc[i].wr_id);
-		DP_CHECK(wc[i].qp_num == s[wc[i].wr_id]->qp_num, "qp_num");
+		CHECK(wc[i].qp_num == s[wc[i].wr_id]->qp_num, "qp_num");
 		seen[wc[i].wr_id]++;
 	}
 	for (i = 1; i < NQP; i += 2)
-		DP_CHECK(seen[i] == 1, "QP %d completions %d", i, seen[i]);
-	DP_CHECK(ibv_destroy_cq(cq) == EBUSY, "CQ in use must be EBUSY");
+		CHECK(seen[i] == 1, "QP %d completions %d", i, seen[i]);
+	CHECK(ibv_destroy_cq(cq) == EBUSY, "CQ in use must be EBUSY");
 	for (i = 0; i < NQP; i++) {
 		if (i & 1)
-			DP_CHECK(!ibv_destroy_qp(s[i]), "destroy");
-		DP_CHECK(!ibv_destroy_qp(r[i]), "destroy");
+			CHECK(!ibv_destroy_qp(s[i]), "destroy");
+		CHECK(!ibv_destroy_qp(r[i]), "destroy");
 	}
-	DP_CHECK(!ibv_destroy_cq(cq) && !ibv_destroy_cq(rcq), "destroy cq");
+	CHECK(!ibv_destroy_cq(cq) && !ibv_destroy_cq(rcq), "destroy cq");
 }
 
 int main(int argc, char **argv)

@@ -46,7 +46,7 @@ static void setup(struct fixture *f, uint8_t gen, uint32_t stride)
 	memset(f, 0, sizeof(*f));
 	f->gen = gen;
 	f->ring.cqes = calloc(ENTRIES, stride);
-	DP_CHECK(f->ring.cqes, "ring");
+	CHECK(f->ring.cqes, "ring");
 	f->ring.entries = ENTRIES;
 	f->ring.polarity = 1;
 	f->cq.ring = &f->ring;
@@ -65,7 +65,7 @@ static void setup(struct fixture *f, uint8_t gen, uint32_t stride)
 	f->qp.rq_shift = 1;
 	f->qp.sq_slots = calloc(SQ_QUANTA, sizeof(*f->qp.sq_slots));
 	f->qp.rq_slots = calloc(RQ_WQES, sizeof(*f->qp.rq_slots));
-	DP_CHECK(f->qp.sq_slots && f->qp.rq_slots, "qp arrays");
+	CHECK(f->qp.sq_slots && f->qp.rq_slots, "qp arrays");
 	f->qp.send_cq = &f->cq;
 	f->qp.recv_cq = &f->cq;
 	/* serial 0x42, recv slot 2, send slot 1 */
@@ -133,16 +133,16 @@ static void poll_expect(struct fixture *f, int n, enum ibv_wc_status st,
 	struct ibv_wc wc[2];
 	int got = irdma_poll_cq(&f->cq.vcq.cq, 2, wc);
 
-	DP_CHECK(got == n, "%s: %d completions, want %d", what, got, n);
+	CHECK(got == n, "%s: %d completions, want %d", what, got, n);
 	if (!n)
 		return;
-	DP_CHECK(wc[0].status == st, "%s: status %s, want %s", what,
+	CHECK(wc[0].status == st, "%s: status %s, want %s", what,
 		 ibv_wc_status_str(wc[0].status), ibv_wc_status_str(st));
 	if (st == IBV_WC_SUCCESS)
-		DP_CHECK(wc[0].wr_id == wr_id, "%s: wr_id %llu", what,
+		CHECK(wc[0].wr_id == wr_id, "%s: wr_id %llu", what,
 			 (unsigned long long)wc[0].wr_id);
 	else
-		DP_CHECK(wc[0].wr_id == 0 && wc[0].vendor_err,
+		CHECK(wc[0].wr_id == 0 && wc[0].vendor_err,
 			 "%s: bad CQE must carry no wr_id", what);
 }
 
@@ -156,7 +156,7 @@ static void test_srq(void)
 	setup(&f, IRDMA_GEN_3, IRDMA_CQE64_BYTES);
 	srq.pos.size = 8;
 	srq.slots = calloc(8, sizeof(*srq.slots));
-	DP_CHECK(srq.slots, "slots");
+	CHECK(srq.slots, "slots");
 	f.qp.srq = &srq;
 	/* the provider posted slot 3 with tag 77 */
 	srq.slots[3] = (struct irdma_srq_slot){
@@ -215,7 +215,7 @@ static void test_targeted(uint8_t gen, uint32_t stride)
 	poll_expect(&f, 1, IBV_WC_GENERAL_ERR, 0, "middle of a WQE");
 	put_cqe(&f, f.qp.token, true, i1 + 10, 0, 0, 0);
 	poll_expect(&f, 1, IBV_WC_GENERAL_ERR, 0, "beyond the head");
-	DP_CHECK(!memcmp(&before, &f.qp.sq_pos, sizeof(before)),
+	CHECK(!memcmp(&before, &f.qp.sq_pos, sizeof(before)),
 		 "bad CQEs moved the SQ");
 	put_cqe(&f, f.qp.token, true, i1, 0, 0, 0);
 	poll_expect(&f, 1, IBV_WC_SUCCESS, 1002, "good CQE after bad ones");
@@ -238,8 +238,8 @@ static void test_targeted(uint8_t gen, uint32_t stride)
 	{
 		struct ibv_wc wc;
 
-		DP_CHECK(irdma_poll_cq(&f.cq.vcq.cq, 1, &wc) == 1, "overlong");
-		DP_CHECK(wc.status == IBV_WC_LOC_LEN_ERR && wc.wr_id == 2002 &&
+		CHECK(irdma_poll_cq(&f.cq.vcq.cq, 1, &wc) == 1, "overlong");
+		CHECK(wc.status == IBV_WC_LOC_LEN_ERR && wc.wr_id == 2002 &&
 				 wc.byte_len == 0,
 			 "overlong receive: status %s len %u",
 			 ibv_wc_status_str(wc.status), wc.byte_len);
@@ -252,7 +252,7 @@ static void test_targeted(uint8_t gen, uint32_t stride)
 	/* a zeroed context is a destroyed QP's: skipped silently */
 	put_cqe(&f, 0, true, i1, 0, 0, 0);
 	poll_expect(&f, 0, IBV_WC_SUCCESS, 0, "forgotten CQE");
-	DP_CHECK(f.shadow[0] == htole64(f.ring.head),
+	CHECK(f.shadow[0] == htole64(f.ring.head),
 		 "shadow head %llu, ring head %u",
 		 (unsigned long long)le64toh(f.shadow[0]), f.ring.head);
 	teardown(&f);
@@ -291,22 +291,22 @@ static void test_garbage(uint8_t gen, uint32_t stride, unsigned int seed)
 		c[3] = htole64((le64toh(c[3]) & ~CQE3_VALID) |
 			       hwf_put(CQE3_VALID, f.ring.polarity));
 		got = irdma_poll_cq(&f.cq.vcq.cq, 4, wc);
-		DP_CHECK(got >= 0 && got <= 1, "garbage CQE gave %d", got);
+		CHECK(got >= 0 && got <= 1, "garbage CQE gave %d", got);
 		for (i = 0; i < got; i++) {
 			if (wc[i].status == IBV_WC_SUCCESS) {
-				DP_CHECK(wc[i].wr_id >= 7000, "stray wr_id");
+				CHECK(wc[i].wr_id >= 7000, "stray wr_id");
 				ok++;
 			} else {
 				bad++;
 			}
 		}
-		DP_CHECK(f.qp.sq_pos.tail < SQ_QUANTA &&
+		CHECK(f.qp.sq_pos.tail < SQ_QUANTA &&
 				 f.qp.rq_pos.tail < RQ_WQES,
 			 "queue state corrupted");
 	}
 	printf("gen %u stride %u: %d accepted, %d rejected\n", gen, stride, ok,
 	       bad);
-	DP_CHECK(bad > 0, "no garbage CQE was rejected");
+	CHECK(bad > 0, "no garbage CQE was rejected");
 	teardown(&f);
 }
 

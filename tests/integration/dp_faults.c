@@ -22,13 +22,13 @@ static int failures;
 			failures++;                \
 			r_ = (call);               \
 		}                                  \
-		DP_CHECK(!r_, "%s: %d", what, r_); \
+		CHECK(!r_, "%s: %d", what, r_); \
 	} while (0)
 
 /* A create returned NULL: it must say why, with the injected errno. */
 static void note_failure(const char *what)
 {
-	DP_CHECK(errno == ENOMEM,
+	CHECK(errno == ENOMEM,
 		 "%s failed with errno %d, not the injected ENOMEM", what,
 		 errno);
 	failures++;
@@ -49,7 +49,7 @@ int main(int argc, char **argv)
 	int n, ret;
 
 	list = ibv_get_device_list(&n);
-	DP_CHECK(list && n > 0, "no device");
+	CHECK(list && n > 0, "no device");
 	ctx = ibv_open_device(list[0]);
 	ibv_free_device_list(list);
 	if (!ctx) {
@@ -60,7 +60,7 @@ int main(int argc, char **argv)
 	pd = ibv_alloc_pd(ctx);
 	if (!pd) {
 		note_failure("alloc_pd");
-		DP_CHECK(!ibv_close_device(ctx), "close");
+		CHECK(!ibv_close_device(ctx), "close");
 		printf("dp_faults: alloc_pd failed as injected\n");
 		return 0;
 	}
@@ -70,7 +70,7 @@ int main(int argc, char **argv)
 		note_failure("create_cq");
 		/* the injected failure is used up: this one must work */
 		cq = ibv_create_cq(ctx, 32, NULL, NULL, 0);
-		DP_CHECK(cq, "create_cq after the failure: errno %d", errno);
+		CHECK(cq, "create_cq after the failure: errno %d", errno);
 	}
 	{
 		struct ibv_cq_init_attr_ex ca = {
@@ -124,14 +124,14 @@ int main(int argc, char **argv)
 		note_failure("alloc_mw");
 	ret = ibv_resize_cq(cq, 100);
 	if (ret && ret != EOPNOTSUPP) {
-		DP_CHECK(ret == ENOMEM, "resize_cq: %d", ret);
+		CHECK(ret == ENOMEM, "resize_cq: %d", ret);
 		failures++;
 	}
 	if (!ret) {
 		/* the resized CQ still works as a CQ */
 		struct ibv_wc wc;
 
-		DP_CHECK(ibv_poll_cq(cq, 1, &wc) == 0, "poll after resize");
+		CHECK(ibv_poll_cq(cq, 1, &wc) == 0, "poll after resize");
 	}
 
 	/*
@@ -153,7 +153,7 @@ int main(int argc, char **argv)
 	DESTROY(ibv_destroy_cq(cq), "destroy_cq");
 	/* fails with EBUSY if a ring registration was left on the PD */
 	DESTROY(ibv_dealloc_pd(pd), "dealloc_pd (a leaked ring MR?)");
-	DP_CHECK(!ibv_close_device(ctx), "close");
+	CHECK(!ibv_close_device(ctx), "close");
 	printf("dp_faults: ok (%d injected failure(s) seen)\n", failures);
 	return 0;
 }

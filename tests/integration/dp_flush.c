@@ -30,7 +30,7 @@ static void post_sends(struct dp_env *e, struct ibv_qp *qp, uint64_t first,
 					      0,
 		}, *bad;
 
-		DP_CHECK(!ibv_post_send(qp, &wr, &bad), "post_send %d", i);
+		CHECK(!ibv_post_send(qp, &wr, &bad), "post_send %d", i);
 	}
 }
 
@@ -42,15 +42,15 @@ static void expect_flushed(struct ibv_cq *cq, uint64_t first, int n,
 	int got, i;
 
 	got = dp_poll(cq, wc, n);
-	DP_CHECK(got == n, "%s: %d of %d flush completions", what, got, n);
+	CHECK(got == n, "%s: %d of %d flush completions", what, got, n);
 	for (i = 0; i < n; i++) {
-		DP_CHECK(wc[i].status == IBV_WC_WR_FLUSH_ERR,
+		CHECK(wc[i].status == IBV_WC_WR_FLUSH_ERR,
 			 "%s %d: status %s", what, i,
 			 ibv_wc_status_str(wc[i].status));
-		DP_CHECK(wc[i].wr_id == first + i, "%s %d: wr_id %llu", what, i,
+		CHECK(wc[i].wr_id == first + i, "%s %d: wr_id %llu", what, i,
 			 (unsigned long long)wc[i].wr_id);
 	}
-	DP_CHECK(ibv_poll_cq(cq, 1, wc) == 0, "%s: extra completion", what);
+	CHECK(ibv_poll_cq(cq, 1, wc) == 0, "%s: extra completion", what);
 }
 
 static void test_flush_idle(struct dp_env *e)
@@ -60,7 +60,7 @@ static void test_flush_idle(struct dp_env *e)
 	struct ibv_qp *qp, *peer;
 	int i;
 
-	DP_CHECK(cq && pcq, "create_cq");
+	CHECK(cq && pcq, "create_cq");
 	qp = dp_create_qp(e, cq, IBV_QPT_RC, 32, 1, 0, 0);
 	peer = dp_create_qp(e, pcq, IBV_QPT_RC, 32, 1, 0, 0);
 	dp_connect_rc(e, qp, peer);
@@ -76,8 +76,8 @@ static void test_flush_idle(struct dp_env *e)
 	post_sends(e, qp, 700, 5, true);
 	expect_flushed(cq, 700, 5, "late sends");
 
-	DP_CHECK(!ibv_destroy_qp(qp) && !ibv_destroy_qp(peer), "destroy");
-	DP_CHECK(!ibv_destroy_cq(cq) && !ibv_destroy_cq(pcq), "destroy cq");
+	CHECK(!ibv_destroy_qp(qp) && !ibv_destroy_qp(peer), "destroy");
+	CHECK(!ibv_destroy_cq(cq) && !ibv_destroy_cq(pcq), "destroy cq");
 }
 
 /* A bad rkey: the write fails, everything behind it is flushed. */
@@ -98,45 +98,45 @@ static void test_remote_error(struct dp_env *e)
 	struct ibv_qp *qp, *peer;
 	int got, i;
 
-	DP_CHECK(cq && pcq, "create_cq");
+	CHECK(cq && pcq, "create_cq");
 	qp = dp_create_qp(e, cq, IBV_QPT_RC, 32, 1, 0, 0);
 	peer = dp_create_qp(e, pcq, IBV_QPT_RC, 32, 1, 0, 0);
 	dp_connect_rc(e, qp, peer);
 	for (i = 0; i < 4; i++)
 		dp_post_recv(e, qp, 900 + i, B_OFF, 64);
-	DP_CHECK(!ibv_post_send(qp, &wr, &bad), "post bad write");
+	CHECK(!ibv_post_send(qp, &wr, &bad), "post bad write");
 	post_sends(e, qp, 801, 4, true);
 
 	got = dp_poll(cq, wc, 9);
-	DP_CHECK(got == 9, "%d of 9 completions", got);
+	CHECK(got == 9, "%d of 9 completions", got);
 	/* the write fails with a real error, not a flush */
-	DP_CHECK(wc[0].wr_id == 800, "first is the write (%llu)",
+	CHECK(wc[0].wr_id == 800, "first is the write (%llu)",
 		 (unsigned long long)wc[0].wr_id);
-	DP_CHECK(wc[0].status != IBV_WC_SUCCESS &&
+	CHECK(wc[0].status != IBV_WC_SUCCESS &&
 			 wc[0].status != IBV_WC_WR_FLUSH_ERR,
 		 "bad rkey status %s", ibv_wc_status_str(wc[0].status));
 	{
 		int sends = 0, recvs = 0;
 
 		for (i = 1; i < 9; i++) {
-			DP_CHECK(wc[i].status == IBV_WC_WR_FLUSH_ERR,
+			CHECK(wc[i].status == IBV_WC_WR_FLUSH_ERR,
 				 "completion %d status %s", i,
 				 ibv_wc_status_str(wc[i].status));
 			if (wc[i].wr_id >= 900)
-				DP_CHECK(wc[i].wr_id ==
+				CHECK(wc[i].wr_id ==
 						 (uint64_t)(900 + recvs++),
 					 "recv order");
 			else
-				DP_CHECK(wc[i].wr_id ==
+				CHECK(wc[i].wr_id ==
 						 (uint64_t)(801 + sends++),
 					 "send order");
 		}
-		DP_CHECK(sends == 4 && recvs == 4, "sends %d recvs %d", sends,
+		CHECK(sends == 4 && recvs == 4, "sends %d recvs %d", sends,
 			 recvs);
 	}
-	DP_CHECK(ibv_poll_cq(cq, 1, wc) == 0, "extra completion");
-	DP_CHECK(!ibv_destroy_qp(qp) && !ibv_destroy_qp(peer), "destroy");
-	DP_CHECK(!ibv_destroy_cq(cq) && !ibv_destroy_cq(pcq), "destroy cq");
+	CHECK(ibv_poll_cq(cq, 1, wc) == 0, "extra completion");
+	CHECK(!ibv_destroy_qp(qp) && !ibv_destroy_qp(peer), "destroy");
+	CHECK(!ibv_destroy_cq(cq) && !ibv_destroy_cq(pcq), "destroy cq");
 }
 
 /* Unsignaled sends in flight at the flush are reported as flushed too. */
@@ -145,13 +145,13 @@ static void test_flush_unsignaled(struct dp_env *e)
 	struct ibv_cq *cq = ibv_create_cq(e->ctx, 64, NULL, NULL, 0);
 	struct ibv_qp *qp;
 
-	DP_CHECK(cq, "create_cq");
+	CHECK(cq, "create_cq");
 	qp = dp_create_qp(e, cq, IBV_QPT_RC, 32, 1, 0, 0);
 	dp_qp_to_err(qp);
 	post_sends(e, qp, 1000, 6, false);
 	expect_flushed(cq, 1000, 6, "unsignaled sends");
-	DP_CHECK(!ibv_destroy_qp(qp), "destroy");
-	DP_CHECK(!ibv_destroy_cq(cq), "destroy cq");
+	CHECK(!ibv_destroy_qp(qp), "destroy");
+	CHECK(!ibv_destroy_cq(cq), "destroy cq");
 }
 
 int main(int argc, char **argv)

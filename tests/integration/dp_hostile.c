@@ -28,7 +28,7 @@ static void account(const struct ibv_wc *wc, uint64_t posted_sends,
 
 	if (wc->status == IBV_WC_GENERAL_ERR &&
 	    wc->vendor_err == VENDOR_BAD_CQE) {
-		DP_CHECK(id == 0, "a rejected CQE carried wr_id %llu",
+		CHECK(id == 0, "a rejected CQE carried wr_id %llu",
 			 (unsigned long long)id);
 		rejected++;
 		return;
@@ -36,17 +36,17 @@ static void account(const struct ibv_wc *wc, uint64_t posted_sends,
 	if (wc->status != IBV_WC_SUCCESS)
 		errors++;
 	if (id >= RECV_BASE) {
-		DP_CHECK(id - RECV_BASE < posted_recvs,
+		CHECK(id - RECV_BASE < posted_recvs,
 			 "receive wr_id %llu never posted",
 			 (unsigned long long)id);
-		DP_CHECK(!done_recv[id - RECV_BASE]++,
+		CHECK(!done_recv[id - RECV_BASE]++,
 			 "receive %llu completed twice",
 			 (unsigned long long)id);
 	} else {
-		DP_CHECK(id >= SEND_BASE && id - SEND_BASE < posted_sends,
+		CHECK(id >= SEND_BASE && id - SEND_BASE < posted_sends,
 			 "send wr_id %llu never posted",
 			 (unsigned long long)id);
-		DP_CHECK(!done_send[id - SEND_BASE]++,
+		CHECK(!done_send[id - SEND_BASE]++,
 			 "send %llu completed twice", (unsigned long long)id);
 	}
 }
@@ -62,7 +62,7 @@ int main(int argc, char **argv)
 
 	dp_open(&e, argc, argv);
 	cq = ibv_create_cq(e.ctx, 256, NULL, NULL, 0);
-	DP_CHECK(cq, "create_cq");
+	CHECK(cq, "create_cq");
 	a = dp_create_qp(&e, cq, IBV_QPT_RC, 64, 1, 0, 0);
 	b = dp_create_qp(&e, cq, IBV_QPT_RC, 64, 1, 0, 0);
 	dp_connect_rc(&e, a, b);
@@ -89,7 +89,7 @@ int main(int argc, char **argv)
 		if (!ibv_post_send(a, &swr, &sbad))
 			sends++;
 		n = ibv_poll_cq(cq, 8, wc);
-		DP_CHECK(n >= 0, "poll_cq %d", n);
+		CHECK(n >= 0, "poll_cq %d", n);
 		for (i = 0; i < n; i++)
 			account(&wc[i], sends, recvs);
 		completions += n;
@@ -106,7 +106,7 @@ int main(int argc, char **argv)
 		struct timespec ts = { 0, 1000000 };
 		int n = ibv_poll_cq(cq, 8, wc), i;
 
-		DP_CHECK(n >= 0, "poll_cq %d", n);
+		CHECK(n >= 0, "poll_cq %d", n);
 		for (i = 0; i < n; i++)
 			account(&wc[i], sends, recvs);
 		completions += n;
@@ -116,9 +116,9 @@ int main(int argc, char **argv)
 	}
 	printf("dp_hostile: %llu sends, %d completions, %d rejected CQEs, %d error completions\n",
 	       (unsigned long long)sends, completions, rejected, errors);
-	DP_CHECK(completions > 0, "no traffic at all");
-	DP_CHECK(!ibv_destroy_qp(a) && !ibv_destroy_qp(b), "destroy qps");
-	DP_CHECK(!ibv_destroy_cq(cq), "destroy cq");
+	CHECK(completions > 0, "no traffic at all");
+	CHECK(!ibv_destroy_qp(a) && !ibv_destroy_qp(b), "destroy qps");
+	CHECK(!ibv_destroy_cq(cq), "destroy cq");
 	dp_close(&e);
 	return 0;
 }

@@ -45,7 +45,7 @@ static void post(struct ibv_qp *qp, struct ibv_send_wr *wr)
 	struct ibv_send_wr *bad = NULL;
 	int ret = ibv_post_send(qp, wr, &bad);
 
-	DP_CHECK(!ret, "post_send opcode %d: %d", wr->opcode, ret);
+	CHECK(!ret, "post_send opcode %d: %d", wr->opcode, ret);
 }
 
 static void expect_wc(struct ibv_cq *cq, uint64_t wr_id, enum ibv_wc_opcode op,
@@ -53,14 +53,14 @@ static void expect_wc(struct ibv_cq *cq, uint64_t wr_id, enum ibv_wc_opcode op,
 {
 	struct ibv_wc wc;
 
-	DP_CHECK(dp_poll(cq, &wc, 1) == 1, "no completion for wr %llu",
+	CHECK(dp_poll(cq, &wc, 1) == 1, "no completion for wr %llu",
 		 (unsigned long long)wr_id);
-	DP_CHECK(wc.status == IBV_WC_SUCCESS, "wr %llu status %s vendor %x",
+	CHECK(wc.status == IBV_WC_SUCCESS, "wr %llu status %s vendor %x",
 		 (unsigned long long)wc.wr_id, ibv_wc_status_str(wc.status),
 		 wc.vendor_err);
-	DP_CHECK(wc.wr_id == wr_id, "wr_id %llu, expected %llu",
+	CHECK(wc.wr_id == wr_id, "wr_id %llu, expected %llu",
 		 (unsigned long long)wc.wr_id, (unsigned long long)wr_id);
-	DP_CHECK(wc.opcode == op, "opcode %d, expected %d", wc.opcode, op);
+	CHECK(wc.opcode == op, "opcode %d, expected %d", wc.opcode, op);
 	if (out)
 		*out = wc;
 }
@@ -90,15 +90,15 @@ static void test_send(struct pair *p, bool imm, bool inl, int nsge)
 	post(p->a, &wr);
 	expect_wc(p->cqa, 11, IBV_WC_SEND, NULL);
 	expect_wc(p->cqb, 77, IBV_WC_RECV, &wc);
-	DP_CHECK(wc.byte_len == total, "byte_len %u want %u", wc.byte_len,
+	CHECK(wc.byte_len == total, "byte_len %u want %u", wc.byte_len,
 		 total);
-	DP_CHECK(wc.qp_num == p->b->qp_num, "qp_num");
-	DP_CHECK(!!(wc.wc_flags & IBV_WC_WITH_IMM) == imm, "imm flag");
+	CHECK(wc.qp_num == p->b->qp_num, "qp_num");
+	CHECK(!!(wc.wc_flags & IBV_WC_WITH_IMM) == imm, "imm flag");
 	if (imm)
-		DP_CHECK(wc.imm_data == htobe32(0xa1b2c3d4), "imm %x",
+		CHECK(wc.imm_data == htobe32(0xa1b2c3d4), "imm %x",
 			 be32toh(wc.imm_data));
 	for (i = 0, total = 0; i < nsge; i++) {
-		DP_CHECK(!memcmp(dst + total, src + i * 64, sg[i].length),
+		CHECK(!memcmp(dst + total, src + i * 64, sg[i].length),
 			 "send data, sge %d", i);
 		total += sg[i].length;
 	}
@@ -128,12 +128,12 @@ static void test_write(struct pair *p, bool imm, bool inl)
 	expect_wc(p->cqa, 12, IBV_WC_RDMA_WRITE, NULL);
 	if (imm) {
 		expect_wc(p->cqb, 78, IBV_WC_RECV_RDMA_WITH_IMM, &wc);
-		DP_CHECK(wc.wc_flags & IBV_WC_WITH_IMM, "write imm flag");
-		DP_CHECK(wc.imm_data == htobe32(0x01020304), "write imm");
+		CHECK(wc.wc_flags & IBV_WC_WITH_IMM, "write imm flag");
+		CHECK(wc.imm_data == htobe32(0x01020304), "write imm");
 	}
-	DP_CHECK(!memcmp(dst, src, 20) && !memcmp(dst + 20, src + 100, 25),
+	CHECK(!memcmp(dst, src, 20) && !memcmp(dst + 20, src + 100, 25),
 		 "write data");
-	DP_CHECK(dst[45] == 0, "write overran");
+	CHECK(dst[45] == 0, "write overran");
 }
 
 static void test_read(struct pair *p)
@@ -154,8 +154,8 @@ static void test_read(struct pair *p)
 	wr.wr.rdma.rkey = p->e.mr->rkey;
 	post(p->a, &wr);
 	expect_wc(p->cqa, 13, IBV_WC_RDMA_READ, &wc);
-	DP_CHECK(wc.byte_len == 300, "read byte_len %u", wc.byte_len);
-	DP_CHECK(!memcmp(local + 512, remote, 300), "read data");
+	CHECK(wc.byte_len == 300, "read byte_len %u", wc.byte_len);
+	CHECK(!memcmp(local + 512, remote, 300), "read data");
 }
 
 static void test_atomics(struct pair *p)
@@ -177,7 +177,7 @@ static void test_atomics(struct pair *p)
 	wr.wr.atomic.compare_add = 5;
 	post(p->a, &wr);
 	expect_wc(p->cqa, 14, IBV_WC_FETCH_ADD, NULL);
-	DP_CHECK(*local == 1000 && *remote == 1005, "fetch_add %llu %llu",
+	CHECK(*local == 1000 && *remote == 1005, "fetch_add %llu %llu",
 		 (unsigned long long)*local, (unsigned long long)*remote);
 
 	wr.wr_id = 15;
@@ -186,7 +186,7 @@ static void test_atomics(struct pair *p)
 	wr.wr.atomic.swap = 77;
 	post(p->a, &wr);
 	expect_wc(p->cqa, 15, IBV_WC_COMP_SWAP, NULL);
-	DP_CHECK(*local == 1005 && *remote == 77, "cmp_swap %llu %llu",
+	CHECK(*local == 1005 && *remote == 77, "cmp_swap %llu %llu",
 		 (unsigned long long)*local, (unsigned long long)*remote);
 }
 
@@ -200,7 +200,7 @@ static void test_mw_type1(struct pair *p)
 	struct ibv_wc wc;
 	uint32_t old_rkey;
 
-	DP_CHECK(mw, "alloc_mw type 1: errno %d", errno);
+	CHECK(mw, "alloc_mw type 1: errno %d", errno);
 	old_rkey = mw->rkey;
 	bind.wr_id = 16;
 	bind.send_flags = IBV_SEND_SIGNALED;
@@ -208,8 +208,8 @@ static void test_mw_type1(struct pair *p)
 	bind.bind_info.addr = (uintptr_t)win;
 	bind.bind_info.length = 256;
 	bind.bind_info.mw_access_flags = IBV_ACCESS_REMOTE_WRITE;
-	DP_CHECK(!ibv_bind_mw(p->a, mw, &bind), "bind_mw");
-	DP_CHECK(mw->rkey != old_rkey, "rkey not advanced");
+	CHECK(!ibv_bind_mw(p->a, mw, &bind), "bind_mw");
+	CHECK(mw->rkey != old_rkey, "rkey not advanced");
 	expect_wc(p->cqa, 16, IBV_WC_BIND_MW, NULL);
 
 	/* B writes into A's window through the MW's rkey */
@@ -224,8 +224,8 @@ static void test_mw_type1(struct pair *p)
 	wr.wr.rdma.rkey = mw->rkey;
 	post(p->b, &wr);
 	expect_wc(p->cqb, 17, IBV_WC_RDMA_WRITE, &wc);
-	DP_CHECK(!memcmp(win, p->e.buf + B_OFF + 8192, 64), "MW write data");
-	DP_CHECK(!ibv_dealloc_mw(mw), "dealloc_mw");
+	CHECK(!memcmp(win, p->e.buf + B_OFF + 8192, 64), "MW write data");
+	CHECK(!ibv_dealloc_mw(mw), "dealloc_mw");
 }
 
 static void test_mw_type2_inv(struct pair *p)
@@ -236,7 +236,7 @@ static void test_mw_type2_inv(struct pair *p)
 	uint32_t rkey;
 
 	if (!mw) {
-		DP_CHECK(errno == EOPNOTSUPP || errno == EINVAL,
+		CHECK(errno == EOPNOTSUPP || errno == EINVAL,
 			 "alloc_mw type 2: errno %d", errno);
 		printf("type 2 MW not supported: skipped\n");
 		return;
@@ -271,8 +271,8 @@ static void test_mw_type2_inv(struct pair *p)
 		post(p->a, &wr);
 		expect_wc(p->cqa, 19, IBV_WC_SEND, NULL);
 		expect_wc(p->cqb, 79, IBV_WC_RECV, &wc);
-		DP_CHECK(wc.wc_flags & IBV_WC_WITH_INV, "no WITH_INV");
-		DP_CHECK(wc.invalidated_rkey == rkey, "invalidated %x want %x",
+		CHECK(wc.wc_flags & IBV_WC_WITH_INV, "no WITH_INV");
+		CHECK(wc.invalidated_rkey == rkey, "invalidated %x want %x",
 			 wc.invalidated_rkey, rkey);
 	}
 
@@ -296,7 +296,7 @@ static void test_mw_type2_inv(struct pair *p)
 	wr.send_flags = IBV_SEND_SIGNALED;
 	post(p->b, &wr);
 	expect_wc(p->cqb, 21, IBV_WC_LOCAL_INV, NULL);
-	DP_CHECK(!ibv_dealloc_mw(mw), "dealloc type 2");
+	CHECK(!ibv_dealloc_mw(mw), "dealloc type 2");
 }
 
 /* Unsignaled WRs complete silently; the signaled one retires them all. */
@@ -317,12 +317,12 @@ static void test_unsignaled(struct pair *p)
 	}
 	wr[3].send_flags = IBV_SEND_SIGNALED;
 	post(p->a, wr);
-	DP_CHECK(dp_poll(p->cqb, wc, 4) == 4, "4 receives");
+	CHECK(dp_poll(p->cqb, wc, 4) == 4, "4 receives");
 	for (i = 0; i < 4; i++)
-		DP_CHECK(wc[i].wr_id == (uint64_t)(200 + i) &&
+		CHECK(wc[i].wr_id == (uint64_t)(200 + i) &&
 				 wc[i].status == IBV_WC_SUCCESS,
 			 "recv %d", i);
-	DP_CHECK(dp_poll(p->cqa, wc, 2) == 1 && wc[0].wr_id == 103,
+	CHECK(dp_poll(p->cqa, wc, 2) == 1 && wc[0].wr_id == 103,
 		 "exactly the signaled completion");
 }
 
@@ -360,15 +360,15 @@ static void test_wrap(struct pair *p, uint32_t max_inline, bool imm)
 			wr.send_flags |= IBV_SEND_INLINE;
 		post(p->a, &wr);
 		expect_wc(p->cqa, 1000 + round, IBV_WC_SEND, NULL);
-		DP_CHECK(dp_poll(p->cqb, wc, 1) == 1, "wrap recv %d", round);
-		DP_CHECK(wc[0].status == IBV_WC_SUCCESS &&
+		CHECK(dp_poll(p->cqb, wc, 1) == 1, "wrap recv %d", round);
+		CHECK(wc[0].status == IBV_WC_SUCCESS &&
 				 wc[0].wr_id == (uint64_t)(5000 + round) &&
 				 wc[0].byte_len == total,
 			 "wrap recv %d: status %d wr_id %llu len %u", round,
 			 wc[0].status, (unsigned long long)wc[0].wr_id,
 			 wc[0].byte_len);
 		for (i = 0, total = 0; i < nsge; i++) {
-			DP_CHECK(!memcmp(p->e.buf + B_OFF + total,
+			CHECK(!memcmp(p->e.buf + B_OFF + total,
 					 p->e.buf + A_OFF + i * 128,
 					 sg[i].length),
 				 "wrap data %d", round);
@@ -389,22 +389,22 @@ static void test_bad_posts(struct pair *p)
 	wr.opcode = IBV_WR_SEND;
 	wr.sg_list = sg;
 	wr.num_sge = 8; /* more than the QP was created with */
-	DP_CHECK(ibv_post_send(p->a, &wr, &bad) == EINVAL && bad == &wr,
+	CHECK(ibv_post_send(p->a, &wr, &bad) == EINVAL && bad == &wr,
 		 "too many send SGEs");
 	wr.num_sge = 1;
 	wr.opcode = (enum ibv_wr_opcode)0x77;
 	bad = NULL;
-	DP_CHECK(ibv_post_send(p->a, &wr, &bad) == EINVAL && bad == &wr,
+	CHECK(ibv_post_send(p->a, &wr, &bad) == EINVAL && bad == &wr,
 		 "bad opcode");
 	wr.opcode = IBV_WR_SEND;
 	wr.send_flags = IBV_SEND_INLINE;
 	sg[0].length = 4096; /* beyond max_inline_data */
 	bad = NULL;
-	DP_CHECK(ibv_post_send(p->a, &wr, &bad) == EINVAL && bad == &wr,
+	CHECK(ibv_post_send(p->a, &wr, &bad) == EINVAL && bad == &wr,
 		 "inline too long");
 	rwr.sg_list = sg;
 	rwr.num_sge = 8;
-	DP_CHECK(ibv_post_recv(p->b, &rwr, &rbad) == EINVAL && rbad == &rwr,
+	CHECK(ibv_post_recv(p->b, &rwr, &rbad) == EINVAL && rbad == &rwr,
 		 "too many recv SGEs");
 }
 
@@ -421,10 +421,10 @@ int main(int argc, char **argv)
 	imm = p.e.gen != 1;
 	p.cqa = ibv_create_cq(p.e.ctx, 64, NULL, NULL, 0);
 	p.cqb = ibv_create_cq(p.e.ctx, 64, NULL, NULL, 0);
-	DP_CHECK(p.cqa && p.cqb, "create_cq");
+	CHECK(p.cqa && p.cqb, "create_cq");
 	p.a = dp_create_qp(&p.e, p.cqa, IBV_QPT_RC, 32, 3, max_inline, 0);
 	p.b = dp_create_qp(&p.e, p.cqb, IBV_QPT_RC, 32, 3, max_inline, 0);
-	DP_CHECK(!ibv_query_qp(p.a, &qa, IBV_QP_CAP, &qia), "query_qp");
+	CHECK(!ibv_query_qp(p.a, &qa, IBV_QP_CAP, &qia), "query_qp");
 	dp_connect_rc(&p.e, p.a, p.b);
 
 	test_send(&p, false, false, 1);
@@ -449,8 +449,8 @@ int main(int argc, char **argv)
 	test_wrap(&p, max_inline, imm);
 	test_bad_posts(&p);
 
-	DP_CHECK(!ibv_destroy_qp(p.a) && !ibv_destroy_qp(p.b), "destroy_qp");
-	DP_CHECK(!ibv_destroy_cq(p.cqa) && !ibv_destroy_cq(p.cqb),
+	CHECK(!ibv_destroy_qp(p.a) && !ibv_destroy_qp(p.b), "destroy_qp");
+	CHECK(!ibv_destroy_cq(p.cqa) && !ibv_destroy_cq(p.cqb),
 		 "destroy_cq");
 	dp_close(&p.e);
 	printf("dp_opcodes: ok\n");

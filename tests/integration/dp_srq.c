@@ -28,7 +28,7 @@ static void post_srq(struct dp_env *e, struct ibv_srq *srq, uint64_t wr_id,
 				  .num_sge = 1 },
 			   *bad;
 
-	DP_CHECK(!ibv_post_srq_recv(srq, &wr, &bad), "post_srq_recv %llu",
+	CHECK(!ibv_post_srq_recv(srq, &wr, &bad), "post_srq_recv %llu",
 		 (unsigned long long)wr_id);
 }
 
@@ -53,7 +53,7 @@ static void send_from(struct dp_env *e, struct ibv_qp *qp, uint64_t wr_id,
 		.send_flags = IBV_SEND_SIGNALED,
 	}, *bad;
 
-	DP_CHECK(!ibv_post_send(qp, &wr, &bad), "send");
+	CHECK(!ibv_post_send(qp, &wr, &bad), "send");
 }
 
 int main(int argc, char **argv)
@@ -73,22 +73,22 @@ int main(int argc, char **argv)
 	dp_open(&e, argc, argv);
 	srq = ibv_create_srq(e.pd, &sa);
 	if (!dp_has_srq(&e)) {
-		DP_CHECK(!srq && errno == EOPNOTSUPP,
+		CHECK(!srq && errno == EOPNOTSUPP,
 			 "SRQ on a device without them: errno %d", errno);
 		dp_close(&e);
 		printf("dp_srq: no SRQs on this generation, EOPNOTSUPP ok\n");
 		return 0;
 	}
-	DP_CHECK(srq, "create_srq: errno %d", errno);
-	DP_CHECK(sa.attr.max_wr >= SRQ_WR, "max_wr %u", sa.attr.max_wr);
-	DP_CHECK(!ibv_query_srq(srq, &qa), "query_srq");
-	DP_CHECK(qa.max_wr >= SRQ_WR, "queried max_wr %u", qa.max_wr);
+	CHECK(srq, "create_srq: errno %d", errno);
+	CHECK(sa.attr.max_wr >= SRQ_WR, "max_wr %u", sa.attr.max_wr);
+	CHECK(!ibv_query_srq(srq, &qa), "query_srq");
+	CHECK(qa.max_wr >= SRQ_WR, "queried max_wr %u", qa.max_wr);
 	qa.srq_limit = 4;
-	DP_CHECK(!ibv_modify_srq(srq, &qa, IBV_SRQ_LIMIT), "modify limit");
+	CHECK(!ibv_modify_srq(srq, &qa, IBV_SRQ_LIMIT), "modify limit");
 
 	scq = ibv_create_cq(e.ctx, 256, NULL, NULL, 0);
 	rcq = ibv_create_cq(e.ctx, 256, NULL, NULL, 0);
-	DP_CHECK(scq && rcq, "create_cq");
+	CHECK(scq && rcq, "create_cq");
 	for (i = 0; i < NQP; i++) {
 		struct ibv_qp_init_attr qi = {
 			.send_cq = rcq,
@@ -99,7 +99,7 @@ int main(int argc, char **argv)
 		};
 
 		rcv[i] = ibv_create_qp(e.pd, &qi);
-		DP_CHECK(rcv[i], "QP on SRQ: errno %d", errno);
+		CHECK(rcv[i], "QP on SRQ: errno %d", errno);
 		snd[i] = dp_create_qp(&e, scq, IBV_QPT_RC, 64, 1, 0, 0);
 		dp_connect_rc(&e, snd[i], rcv[i]);
 	}
@@ -107,10 +107,10 @@ int main(int argc, char **argv)
 		struct ibv_sge sg = { (uintptr_t)e.buf, 8, e.mr->lkey };
 		struct ibv_recv_wr wr = { .sg_list = &sg, .num_sge = 1 }, *bad;
 
-		DP_CHECK(ibv_post_recv(rcv[0], &wr, &bad) == EINVAL,
+		CHECK(ibv_post_recv(rcv[0], &wr, &bad) == EINVAL,
 			 "post_recv on an SRQ QP must be EINVAL");
 		wr.num_sge = 9;
-		DP_CHECK(ibv_post_srq_recv(srq, &wr, &bad) == EINVAL &&
+		CHECK(ibv_post_srq_recv(srq, &wr, &bad) == EINVAL &&
 				 bad == &wr,
 			 "too many SGEs on the SRQ");
 	}
@@ -125,28 +125,28 @@ int main(int argc, char **argv)
 		for (i = 0; i < 12; i++)
 			send_from(&e, snd[(round + i) % NQP], i, 16 + i);
 		got = dp_poll(scq, wc, 12);
-		DP_CHECK(got == 12, "sends done: %d", got);
+		CHECK(got == 12, "sends done: %d", got);
 		for (i = 0; i < 12; i++)
-			DP_CHECK(wc[i].status == IBV_WC_SUCCESS, "send status");
+			CHECK(wc[i].status == IBV_WC_SUCCESS, "send status");
 		got = dp_poll(rcq, wc, 12);
-		DP_CHECK(got == 12, "SRQ receives: %d", got);
+		CHECK(got == 12, "SRQ receives: %d", got);
 		for (i = 0; i < 12; i++) {
 			uint64_t id = wc[i].wr_id;
 			int q, mine = 0;
 
-			DP_CHECK(wc[i].status == IBV_WC_SUCCESS,
+			CHECK(wc[i].status == IBV_WC_SUCCESS,
 				 "recv status %s",
 				 ibv_wc_status_str(wc[i].status));
-			DP_CHECK(wc[i].opcode == IBV_WC_RECV, "opcode");
-			DP_CHECK(id > 0 && id < next_id, "unknown wr_id %llu",
+			CHECK(wc[i].opcode == IBV_WC_RECV, "opcode");
+			CHECK(id > 0 && id < next_id, "unknown wr_id %llu",
 				 (unsigned long long)id);
-			DP_CHECK(!seen[id]++, "wr_id %llu reported twice",
+			CHECK(!seen[id]++, "wr_id %llu reported twice",
 				 (unsigned long long)id);
 			for (q = 0; q < NQP; q++)
 				mine |= wc[i].qp_num == rcv[q]->qp_num;
-			DP_CHECK(mine, "qp_num %u is none of the SRQ's QPs",
+			CHECK(mine, "qp_num %u is none of the SRQ's QPs",
 				 wc[i].qp_num);
-			DP_CHECK(wc[i].byte_len >= 16 && wc[i].byte_len < 28,
+			CHECK(wc[i].byte_len >= 16 && wc[i].byte_len < 28,
 				 "byte_len %u", wc[i].byte_len);
 			{
 				const uint8_t *d =
@@ -154,7 +154,7 @@ int main(int argc, char **argv)
 				uint32_t k;
 
 				for (k = 0; k < wc[i].byte_len; k++)
-					DP_CHECK(
+					CHECK(
 						d[k] == (uint8_t)(wc[i].byte_len +
 								  k),
 						"wr_id %llu: its buffer does not hold the message",
@@ -165,10 +165,10 @@ int main(int argc, char **argv)
 	}
 
 	for (i = 0; i < NQP; i++)
-		DP_CHECK(!ibv_destroy_qp(snd[i]) && !ibv_destroy_qp(rcv[i]),
+		CHECK(!ibv_destroy_qp(snd[i]) && !ibv_destroy_qp(rcv[i]),
 			 "destroy qps");
-	DP_CHECK(!ibv_destroy_srq(srq), "destroy_srq");
-	DP_CHECK(!ibv_destroy_cq(scq) && !ibv_destroy_cq(rcq), "destroy cq");
+	CHECK(!ibv_destroy_srq(srq), "destroy_srq");
+	CHECK(!ibv_destroy_cq(scq) && !ibv_destroy_cq(rcq), "destroy cq");
 	dp_close(&e);
 	printf("dp_srq: ok\n");
 	return 0;

@@ -18,17 +18,17 @@ void dp_open(struct dp_env *e, int argc, char **argv)
 		if (!strcmp(argv[i], "--gen"))
 			e->gen = atoi(argv[i + 1]);
 	list = ibv_get_device_list(&n);
-	DP_CHECK(list && n > 0, "no RDMA device");
+	CHECK(list && n > 0, "no RDMA device");
 	e->ctx = ibv_open_device(list[0]);
-	DP_CHECK(e->ctx, "open %s: errno %d", ibv_get_device_name(list[0]),
+	CHECK(e->ctx, "open %s: errno %d", ibv_get_device_name(list[0]),
 		 errno);
 	ibv_free_device_list(list);
-	DP_CHECK(!ibv_query_device_ex(e->ctx, NULL, &e->dev_attr),
+	CHECK(!ibv_query_device_ex(e->ctx, NULL, &e->dev_attr),
 		 "query_device_ex");
 	e->pd = ibv_alloc_pd(e->ctx);
-	DP_CHECK(e->pd, "alloc_pd: errno %d", errno);
+	CHECK(e->pd, "alloc_pd: errno %d", errno);
 	e->buf = aligned_alloc(4096, DP_BUF_SIZE);
-	DP_CHECK(e->buf, "buffer");
+	CHECK(e->buf, "buffer");
 	memset(e->buf, 0, DP_BUF_SIZE);
 	e->mr = ibv_reg_mr(e->pd, e->buf, DP_BUF_SIZE,
 			   IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
@@ -40,16 +40,16 @@ void dp_open(struct dp_env *e, int argc, char **argv)
 			e->pd, e->buf, DP_BUF_SIZE,
 			IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
 				IBV_ACCESS_REMOTE_READ | IBV_ACCESS_MW_BIND);
-	DP_CHECK(e->mr, "reg_mr: errno %d", errno);
+	CHECK(e->mr, "reg_mr: errno %d", errno);
 	e->gid_index = 0;
-	DP_CHECK(!ibv_query_gid(e->ctx, 1, 0, &e->gid), "query_gid");
+	CHECK(!ibv_query_gid(e->ctx, 1, 0, &e->gid), "query_gid");
 }
 
 void dp_close(struct dp_env *e)
 {
-	DP_CHECK(!ibv_dereg_mr(e->mr), "dereg_mr");
-	DP_CHECK(!ibv_dealloc_pd(e->pd), "dealloc_pd");
-	DP_CHECK(!ibv_close_device(e->ctx), "close_device");
+	CHECK(!ibv_dereg_mr(e->mr), "dereg_mr");
+	CHECK(!ibv_dealloc_pd(e->pd), "dealloc_pd");
+	CHECK(!ibv_close_device(e->ctx), "close_device");
 	free(e->buf);
 }
 
@@ -79,7 +79,7 @@ struct ibv_qp *dp_create_qp(struct dp_env *e, struct ibv_cq *cq,
 		a.send_ops_flags = send_ops;
 	}
 	qp = ibv_create_qp_ex(e->ctx, &a);
-	DP_CHECK(qp, "create_qp_ex type %d: errno %d", type, errno);
+	CHECK(qp, "create_qp_ex type %d: errno %d", type, errno);
 	return qp;
 }
 
@@ -99,7 +99,7 @@ void dp_connect_rc(struct dp_env *e, struct ibv_qp *a, struct ibv_qp *b)
 					   IBV_ACCESS_REMOTE_ATOMIC,
 		};
 
-		DP_CHECK(!ibv_modify_qp(qp, &attr,
+		CHECK(!ibv_modify_qp(qp, &attr,
 					IBV_QP_STATE | IBV_QP_PKEY_INDEX |
 						IBV_QP_PORT |
 						IBV_QP_ACCESS_FLAGS),
@@ -116,7 +116,7 @@ void dp_connect_rc(struct dp_env *e, struct ibv_qp *a, struct ibv_qp *b)
 		attr.ah_attr.grh.sgid_index = e->gid_index;
 		attr.ah_attr.grh.hop_limit = 1;
 		attr.ah_attr.port_num = 1;
-		DP_CHECK(!ibv_modify_qp(
+		CHECK(!ibv_modify_qp(
 				 qp, &attr,
 				 IBV_QP_STATE | IBV_QP_AV | IBV_QP_PATH_MTU |
 					 IBV_QP_DEST_QPN | IBV_QP_RQ_PSN |
@@ -130,7 +130,7 @@ void dp_connect_rc(struct dp_env *e, struct ibv_qp *a, struct ibv_qp *b)
 		attr.rnr_retry = 7;
 		attr.sq_psn = 0;
 		attr.max_rd_atomic = 1;
-		DP_CHECK(!ibv_modify_qp(qp, &attr,
+		CHECK(!ibv_modify_qp(qp, &attr,
 					IBV_QP_STATE | IBV_QP_TIMEOUT |
 						IBV_QP_RETRY_CNT |
 						IBV_QP_RNR_RETRY |
@@ -149,16 +149,16 @@ void dp_activate_ud(struct ibv_qp *qp, uint32_t qkey)
 		.qkey = qkey,
 	};
 
-	DP_CHECK(!ibv_modify_qp(qp, &attr,
+	CHECK(!ibv_modify_qp(qp, &attr,
 				IBV_QP_STATE | IBV_QP_PKEY_INDEX | IBV_QP_PORT |
 					IBV_QP_QKEY),
 		 "UD INIT");
 	memset(&attr, 0, sizeof(attr));
 	attr.qp_state = IBV_QPS_RTR;
-	DP_CHECK(!ibv_modify_qp(qp, &attr, IBV_QP_STATE), "UD RTR");
+	CHECK(!ibv_modify_qp(qp, &attr, IBV_QP_STATE), "UD RTR");
 	attr.qp_state = IBV_QPS_RTS;
 	attr.sq_psn = 0;
-	DP_CHECK(!ibv_modify_qp(qp, &attr, IBV_QP_STATE | IBV_QP_SQ_PSN),
+	CHECK(!ibv_modify_qp(qp, &attr, IBV_QP_STATE | IBV_QP_SQ_PSN),
 		 "UD RTS");
 }
 
@@ -175,7 +175,7 @@ struct ibv_ah *dp_self_ah(struct dp_env *e)
 	};
 	struct ibv_ah *ah = ibv_create_ah(e->pd, &a);
 
-	DP_CHECK(ah, "create_ah: errno %d", errno);
+	CHECK(ah, "create_ah: errno %d", errno);
 	return ah;
 }
 
@@ -183,7 +183,7 @@ void dp_qp_to_err(struct ibv_qp *qp)
 {
 	struct ibv_qp_attr attr = { .qp_state = IBV_QPS_ERR };
 
-	DP_CHECK(!ibv_modify_qp(qp, &attr, IBV_QP_STATE), "to ERR");
+	CHECK(!ibv_modify_qp(qp, &attr, IBV_QP_STATE), "to ERR");
 }
 
 int dp_poll(struct ibv_cq *cq, struct ibv_wc *wc, int n)
@@ -195,7 +195,7 @@ int dp_poll(struct ibv_cq *cq, struct ibv_wc *wc, int n)
 	while (got < n) {
 		int r = ibv_poll_cq(cq, n - got, wc + got);
 
-		DP_CHECK(r >= 0, "poll_cq returned %d", r);
+		CHECK(r >= 0, "poll_cq returned %d", r);
 		got += r;
 		if (r)
 			continue;
@@ -220,7 +220,7 @@ void dp_post_recv(struct dp_env *e, struct ibv_qp *qp, uint64_t wr_id,
 		.num_sge = 1,
 	}, *bad;
 
-	DP_CHECK(!ibv_post_recv(qp, &wr, &bad), "post_recv");
+	CHECK(!ibv_post_recv(qp, &wr, &bad), "post_recv");
 }
 
 bool dp_has_atomics(const struct dp_env *e)

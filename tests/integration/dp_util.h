@@ -14,16 +14,7 @@
 
 #include <infiniband/verbs.h>
 
-#define DP_CHECK(cond, ...)                                                    \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, \
-				__LINE__, #cond);                              \
-			fprintf(stderr, __VA_ARGS__);                          \
-			fprintf(stderr, "\n");                                 \
-			exit(1);                                               \
-		}                                                              \
-	} while (0)
+#include "common/check.h"
 
 #define DP_BUF_SIZE (64 * 1024)
 

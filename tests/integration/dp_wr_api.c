@@ -30,9 +30,9 @@ static void expect(struct ibv_cq *cq, uint64_t wr_id, enum ibv_wc_opcode op,
 {
 	struct ibv_wc wc;
 
-	DP_CHECK(dp_poll(cq, &wc, 1) == 1, "no completion for %llu",
+	CHECK(dp_poll(cq, &wc, 1) == 1, "no completion for %llu",
 		 (unsigned long long)wr_id);
-	DP_CHECK(wc.status == IBV_WC_SUCCESS && wc.wr_id == wr_id &&
+	CHECK(wc.status == IBV_WC_SUCCESS && wc.wr_id == wr_id &&
 			 wc.opcode == op,
 		 "wc: status %s wr_id %llu opcode %d (want %llu/%d)",
 		 ibv_wc_status_str(wc.status), (unsigned long long)wc.wr_id,
@@ -45,7 +45,7 @@ static void expect_none(struct ibv_cq *cq)
 {
 	struct ibv_wc wc;
 
-	DP_CHECK(ibv_poll_cq(cq, 1, &wc) == 0, "unexpected completion %llu",
+	CHECK(ibv_poll_cq(cq, 1, &wc) == 0, "unexpected completion %llu",
 		 (unsigned long long)wc.wr_id);
 }
 
@@ -101,7 +101,7 @@ static void test_batch(struct dp_env *e, struct ibv_qp *a, struct ibv_cq *ca,
 	ibv_wr_set_sge(x, e->mr->lkey, (uintptr_t)buf + A_OFF + 20, 5);
 	/* change the source right away: inline data must already be copied */
 	memset(buf + A_OFF + 300, 0xee, 30);
-	DP_CHECK(!ibv_wr_complete(x), "wr_complete");
+	CHECK(!ibv_wr_complete(x), "wr_complete");
 
 	expect(ca, 101, IBV_WC_SEND, NULL);
 	expect(ca, 102, IBV_WC_SEND, NULL);
@@ -110,22 +110,22 @@ static void test_batch(struct dp_env *e, struct ibv_qp *a, struct ibv_cq *ca,
 	expect(ca, 105, IBV_WC_RDMA_WRITE, NULL);
 	expect_none(ca);
 	expect(cb, 1, IBV_WC_RECV, &wc);
-	DP_CHECK(wc.byte_len == 30, "len %u", wc.byte_len);
-	DP_CHECK(!memcmp(buf + B_OFF, buf + A_OFF, 10) &&
+	CHECK(wc.byte_len == 30, "len %u", wc.byte_len);
+	CHECK(!memcmp(buf + B_OFF, buf + A_OFF, 10) &&
 			 !memcmp(buf + B_OFF + 10, buf + A_OFF + 100, 20),
 		 "sge list data");
 	expect(cb, 2, IBV_WC_RECV, &wc);
-	DP_CHECK(wc.byte_len == 37, "inline len %u", wc.byte_len);
-	DP_CHECK(!memcmp(buf + B_OFF + 256, buf + A_OFF + 200, 7), "inl 1");
+	CHECK(wc.byte_len == 37, "inline len %u", wc.byte_len);
+	CHECK(!memcmp(buf + B_OFF + 256, buf + A_OFF + 200, 7), "inl 1");
 	for (i = 0; i < 30; i++)
-		DP_CHECK(buf[B_OFF + 256 + 7 + i] ==
+		CHECK(buf[B_OFF + 256 + 7 + i] ==
 				 (uint8_t)((300 + i) * 3 + 1),
 			 "inline data not copied at set time (byte %d)", i);
 	expect(cb, 3, IBV_WC_RECV, &wc);
-	DP_CHECK(wc.byte_len == 5, "len %u", wc.byte_len);
-	DP_CHECK(!memcmp(buf + B_OFF + 4096, buf + A_OFF, 64), "write");
-	DP_CHECK(!memcmp(buf + A_OFF + 1024, buf + A_OFF, 64), "read");
-	DP_CHECK(!memcmp(buf + B_OFF + 5000, buf + A_OFF + 400, 40),
+	CHECK(wc.byte_len == 5, "len %u", wc.byte_len);
+	CHECK(!memcmp(buf + B_OFF + 4096, buf + A_OFF, 64), "write");
+	CHECK(!memcmp(buf + A_OFF + 1024, buf + A_OFF, 64), "read");
+	CHECK(!memcmp(buf + B_OFF + 5000, buf + A_OFF + 400, 40),
 		 "inline write");
 
 	if (!imm)
@@ -141,15 +141,15 @@ static void test_batch(struct dp_env *e, struct ibv_qp *a, struct ibv_cq *ca,
 	ibv_wr_rdma_write_imm(x, e->mr->rkey, (uintptr_t)buf + B_OFF + 6000,
 			      htobe32(0xbeef));
 	ibv_wr_set_sge(x, e->mr->lkey, (uintptr_t)buf + A_OFF, 16);
-	DP_CHECK(!ibv_wr_complete(x), "wr_complete imm");
+	CHECK(!ibv_wr_complete(x), "wr_complete imm");
 	expect(ca, 107, IBV_WC_SEND, NULL);
 	expect(ca, 108, IBV_WC_RDMA_WRITE, NULL);
 	expect(cb, 4, IBV_WC_RECV, &wc);
-	DP_CHECK((wc.wc_flags & IBV_WC_WITH_IMM) &&
+	CHECK((wc.wc_flags & IBV_WC_WITH_IMM) &&
 			 wc.imm_data == htobe32(0xcafe),
 		 "send imm");
 	expect(cb, 5, IBV_WC_RECV_RDMA_WITH_IMM, &wc);
-	DP_CHECK(wc.imm_data == htobe32(0xbeef), "write imm");
+	CHECK(wc.imm_data == htobe32(0xbeef), "write imm");
 }
 
 /* Aborted batches reach neither the device nor the peer. */
@@ -179,7 +179,7 @@ static void test_abort(struct dp_env *e, struct ibv_qp *a, struct ibv_cq *ca,
 	x->wr_flags = IBV_SEND_SIGNALED;
 	ibv_wr_send(x);
 	ibv_wr_set_sge(x, e->mr->lkey, (uintptr_t)e->buf, 8);
-	DP_CHECK(!ibv_wr_complete(x), "complete after aborts");
+	CHECK(!ibv_wr_complete(x), "complete after aborts");
 	expect(ca, 51, IBV_WC_SEND, NULL);
 	expect(cb, 50, IBV_WC_RECV, NULL);
 	expect_none(ca);
@@ -204,7 +204,7 @@ static void test_bad_batch(struct dp_env *e, struct ibv_qp *a,
 	x->wr_id = 61;
 	ibv_wr_send(x);
 	ibv_wr_set_sge_list(x, 16, many);
-	DP_CHECK(ibv_wr_complete(x) == EINVAL, "bad batch must fail");
+	CHECK(ibv_wr_complete(x) == EINVAL, "bad batch must fail");
 	expect_none(ca);
 	expect_none(cb);
 
@@ -212,7 +212,7 @@ static void test_bad_batch(struct dp_env *e, struct ibv_qp *a,
 	x->wr_id = 62;
 	ibv_wr_send(x);
 	ibv_wr_set_inline_data(x, e->buf, 4096); /* beyond max_inline_data */
-	DP_CHECK(ibv_wr_complete(x) == EINVAL, "inline too long must fail");
+	CHECK(ibv_wr_complete(x) == EINVAL, "inline too long must fail");
 	expect_none(ca);
 }
 
@@ -238,7 +238,7 @@ static void test_mw(struct dp_env *e, struct ibv_qp *a, struct ibv_cq *ca,
 	xb->wr_id = 70;
 	xb->wr_flags = IBV_SEND_SIGNALED;
 	ibv_wr_bind_mw(xb, mw, ibv_inc_rkey(mw->rkey), &bi);
-	DP_CHECK(!ibv_wr_complete(xb), "bind");
+	CHECK(!ibv_wr_complete(xb), "bind");
 	expect(cb, 70, IBV_WC_BIND_MW, NULL);
 	rkey = mw->rkey;
 
@@ -252,11 +252,11 @@ static void test_mw(struct dp_env *e, struct ibv_qp *a, struct ibv_cq *ca,
 	xa->wr_id = 73;
 	ibv_wr_send_inv(xa, rkey);
 	ibv_wr_set_sge(xa, e->mr->lkey, (uintptr_t)e->buf, 4);
-	DP_CHECK(!ibv_wr_complete(xa), "write + send_inv");
+	CHECK(!ibv_wr_complete(xa), "write + send_inv");
 	expect(ca, 72, IBV_WC_RDMA_WRITE, NULL);
 	expect(ca, 73, IBV_WC_SEND, NULL);
 	expect(cb, 71, IBV_WC_RECV, &wc);
-	DP_CHECK((wc.wc_flags & IBV_WC_WITH_INV) && wc.invalidated_rkey == rkey,
+	CHECK((wc.wc_flags & IBV_WC_WITH_INV) && wc.invalidated_rkey == rkey,
 		 "send_inv: flags %x rkey %x want %x", wc.wc_flags,
 		 wc.invalidated_rkey, rkey);
 
@@ -267,10 +267,10 @@ static void test_mw(struct dp_env *e, struct ibv_qp *a, struct ibv_cq *ca,
 	ibv_wr_bind_mw(xb, mw, ibv_inc_rkey(mw->rkey), &bi);
 	xb->wr_id = 75;
 	ibv_wr_local_inv(xb, mw->rkey);
-	DP_CHECK(!ibv_wr_complete(xb), "bind + local_inv");
+	CHECK(!ibv_wr_complete(xb), "bind + local_inv");
 	expect(cb, 74, IBV_WC_BIND_MW, NULL);
 	expect(cb, 75, IBV_WC_LOCAL_INV, NULL);
-	DP_CHECK(!ibv_dealloc_mw(mw), "dealloc_mw");
+	CHECK(!ibv_dealloc_mw(mw), "dealloc_mw");
 }
 
 static void test_ud(struct dp_env *e, bool imm)
@@ -283,14 +283,14 @@ static void test_ud(struct dp_env *e, bool imm)
 	struct ibv_ah *ah;
 	struct ibv_wc wc;
 
-	DP_CHECK(cq, "UD cq");
+	CHECK(cq, "UD cq");
 	u1 = dp_create_qp(e, cq, IBV_QPT_UD, 16, 1, 32, ops);
 	u2 = dp_create_qp(e, cq, IBV_QPT_UD, 16, 1, 32, 0);
 	dp_activate_ud(u1, 0x1111);
 	dp_activate_ud(u2, 0x2222);
 	ah = dp_self_ah(e);
 	x = ibv_qp_to_qp_ex(u1);
-	DP_CHECK(x->wr_set_ud_addr, "UD QP without wr_set_ud_addr");
+	CHECK(x->wr_set_ud_addr, "UD QP without wr_set_ud_addr");
 	/* UD receive buffers start with the 40-byte GRH */
 	dp_post_recv(e, u2, 80, B_OFF, 40 + 64);
 	ibv_wr_start(x);
@@ -302,26 +302,26 @@ static void test_ud(struct dp_env *e, bool imm)
 		ibv_wr_send(x);
 	ibv_wr_set_ud_addr(x, ah, u2->qp_num, 0x2222);
 	ibv_wr_set_sge(x, e->mr->lkey, (uintptr_t)e->buf + A_OFF, 48);
-	DP_CHECK(!ibv_wr_complete(x), "UD complete");
-	DP_CHECK(dp_poll(cq, &wc, 1) == 1, "UD first completion");
+	CHECK(!ibv_wr_complete(x), "UD complete");
+	CHECK(dp_poll(cq, &wc, 1) == 1, "UD first completion");
 	if (wc.wr_id == 81)
-		DP_CHECK(dp_poll(cq, &wc, 1) == 1, "UD recv");
-	DP_CHECK(wc.wr_id == 80 && wc.status == IBV_WC_SUCCESS &&
+		CHECK(dp_poll(cq, &wc, 1) == 1, "UD recv");
+	CHECK(wc.wr_id == 80 && wc.status == IBV_WC_SUCCESS &&
 			 wc.opcode == IBV_WC_RECV,
 		 "UD recv wc: wr_id %llu status %s",
 		 (unsigned long long)wc.wr_id, ibv_wc_status_str(wc.status));
-	DP_CHECK(wc.byte_len == 40 + 48, "UD len %u", wc.byte_len);
-	DP_CHECK(wc.src_qp == u1->qp_num, "src_qp %u want %u", wc.src_qp,
+	CHECK(wc.byte_len == 40 + 48, "UD len %u", wc.byte_len);
+	CHECK(wc.src_qp == u1->qp_num, "src_qp %u want %u", wc.src_qp,
 		 u1->qp_num);
-	DP_CHECK(wc.wc_flags & IBV_WC_GRH, "GRH flag");
+	CHECK(wc.wc_flags & IBV_WC_GRH, "GRH flag");
 	if (imm)
-		DP_CHECK((wc.wc_flags & IBV_WC_WITH_IMM) &&
+		CHECK((wc.wc_flags & IBV_WC_WITH_IMM) &&
 				 wc.imm_data == htobe32(0x5151),
 			 "UD imm");
-	DP_CHECK(!memcmp(e->buf + B_OFF + 40, e->buf + A_OFF, 48), "UD data");
-	DP_CHECK(!ibv_destroy_ah(ah), "destroy_ah");
-	DP_CHECK(!ibv_destroy_qp(u1) && !ibv_destroy_qp(u2), "UD destroy");
-	DP_CHECK(!ibv_destroy_cq(cq), "UD cq destroy");
+	CHECK(!memcmp(e->buf + B_OFF + 40, e->buf + A_OFF, 48), "UD data");
+	CHECK(!ibv_destroy_ah(ah), "destroy_ah");
+	CHECK(!ibv_destroy_qp(u1) && !ibv_destroy_qp(u2), "UD destroy");
+	CHECK(!ibv_destroy_cq(cq), "UD cq destroy");
 }
 
 int main(int argc, char **argv)
@@ -336,7 +336,7 @@ int main(int argc, char **argv)
 	imm = e.gen != 1;
 	ca = ibv_create_cq(e.ctx, 64, NULL, NULL, 0);
 	cb = ibv_create_cq(e.ctx, 64, NULL, NULL, 0);
-	DP_CHECK(ca && cb, "create_cq");
+	CHECK(ca && cb, "create_cq");
 
 	/* operations the provider cannot do are refused at creation */
 	bad.send_cq = ca;
@@ -347,7 +347,7 @@ int main(int argc, char **argv)
 	bad.comp_mask = IBV_QP_INIT_ATTR_PD | IBV_QP_INIT_ATTR_SEND_OPS_FLAGS;
 	bad.pd = e.pd;
 	bad.send_ops_flags = IBV_QP_EX_WITH_TSO;
-	DP_CHECK(!ibv_create_qp_ex(e.ctx, &bad) && errno == EOPNOTSUPP,
+	CHECK(!ibv_create_qp_ex(e.ctx, &bad) && errno == EOPNOTSUPP,
 		 "TSO send op must be refused (errno %d)", errno);
 
 	a = dp_create_qp(&e, ca, IBV_QPT_RC, 64, 3, 48, rc_ops(imm));
@@ -363,8 +363,8 @@ int main(int argc, char **argv)
 		test_batch(&e, a, ca, b, cb, imm);
 	test_ud(&e, imm);
 
-	DP_CHECK(!ibv_destroy_qp(a) && !ibv_destroy_qp(b), "destroy_qp");
-	DP_CHECK(!ibv_destroy_cq(ca) && !ibv_destroy_cq(cb), "destroy_cq");
+	CHECK(!ibv_destroy_qp(a) && !ibv_destroy_qp(b), "destroy_qp");
+	CHECK(!ibv_destroy_cq(ca) && !ibv_destroy_cq(cb), "destroy_cq");
 	dp_close(&e);
 	printf("dp_wr_api: ok\n");
 	return 0;

@@ -18,19 +18,12 @@
 #include <rdma/ib_user_verbs.h>
 #include <rdma/irdma-abi.h>
 
+#include "common/check.h"
+
 extern unsigned int kt_failures;
 
 /* Record a failure (the test goes on, and exits 1 at the end). */
-#define KT_CHECK(cond, ...)                                           \
-	do {                                                          \
-		if (!(cond)) {                                        \
-			fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, \
-				__LINE__, #cond);                     \
-			fprintf(stderr, __VA_ARGS__);                 \
-			fputc('\n', stderr);                          \
-			kt_failures++;                                \
-		}                                                     \
-	} while (0)
+#define KT_CHECK(cond, ...) CHECK_THEN(cond, kt_failures++, __VA_ARGS__)
 
 /* The errno a command gave must be @want (0: success). */
 #define KT_EXPECT_ERR(got, want, what)                                   \

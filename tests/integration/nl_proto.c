@@ -20,17 +20,12 @@
 #include <rdma/ib_user_ioctl_verbs.h>
 #include <rdma/rdma_netlink.h>
 
+#include "common/check.h"
+
 static int failures;
 
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-			fprintf(stderr, __VA_ARGS__);                        \
-			fputc('\n', stderr);                                 \
-			failures++;                                          \
-		}                                                            \
-	} while (0)
+/* A failed check is counted; the test goes on and fails at the end. */
+#define NL_CHECK(cond, ...) CHECK_THEN(cond, failures++, __VA_ARGS__)
 
 #define NLDEV(op) RDMA_NL_GET_TYPE(RDMA_NL_NLDEV, op)
 
@@ -64,7 +59,7 @@ static void send_req(int s, struct req *r)
 	ssize_t n = sendto(s, r, r->h.nlmsg_len, 0, (struct sockaddr *)&kernel,
 			   sizeof(kernel));
 
-	CHECK(n == (ssize_t)r->h.nlmsg_len, "sendto: %zd (%s)", n,
+	NL_CHECK(n == (ssize_t)r->h.nlmsg_len, "sendto: %zd (%s)", n,
 	      strerror(errno));
 }
 
@@ -79,11 +74,11 @@ static ssize_t recv_answer(int s, uint8_t *buf, size_t len)
 			      .msg_iovlen = 1 };
 	ssize_t n = recvmsg(s, &msg, MSG_DONTWAIT);
 
-	CHECK(n > 0, "recvmsg: %zd (%s)", n, strerror(errno));
-	CHECK(msg.msg_namelen == sizeof(from) && from.nl_family == AF_NETLINK &&
+	NL_CHECK(n > 0, "recvmsg: %zd (%s)", n, strerror(errno));
+	NL_CHECK(msg.msg_namelen == sizeof(from) && from.nl_family == AF_NETLINK &&
 		      from.nl_pid == 0,
 	      "answer not from the kernel (namelen %u)", msg.msg_namelen);
-	CHECK(!(msg.msg_flags & MSG_TRUNC), "answer truncated");
+	NL_CHECK(!(msg.msg_flags & MSG_TRUNC), "answer truncated");
 	return n;
 }
 
@@ -160,36 +155,36 @@ static void check_dump(int s, unsigned int n, uint32_t port)
 		if (len <= 0)
 			return;
 		for (; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
-			CHECK(h->nlmsg_seq == 7 && h->nlmsg_pid == port,
+			NL_CHECK(h->nlmsg_seq == 7 && h->nlmsg_pid == port,
 			      "dump seq %u pid %u", h->nlmsg_seq, h->nlmsg_pid);
-			CHECK(h->nlmsg_flags & NLM_F_MULTI, "not multipart");
+			NL_CHECK(h->nlmsg_flags & NLM_F_MULTI, "not multipart");
 			if (h->nlmsg_type == NLMSG_DONE) {
 				done = 1;
 				break;
 			}
-			CHECK(h->nlmsg_type == NLDEV(RDMA_NLDEV_CMD_GET),
+			NL_CHECK(h->nlmsg_type == NLDEV(RDMA_NLDEV_CMD_GET),
 			      "dump type 0x%x", h->nlmsg_type);
 			snprintf(want, sizeof(want), "irdma%u", seen);
-			CHECK(!strcmp(attr_str(h, RDMA_NLDEV_ATTR_DEV_NAME),
+			NL_CHECK(!strcmp(attr_str(h, RDMA_NLDEV_ATTR_DEV_NAME),
 				      want),
 			      "device %u named '%s'", seen,
 			      attr_str(h, RDMA_NLDEV_ATTR_DEV_NAME));
-			CHECK(attr_uint(h, RDMA_NLDEV_ATTR_DEV_INDEX) ==
+			NL_CHECK(attr_uint(h, RDMA_NLDEV_ATTR_DEV_INDEX) ==
 				      seen + 1,
 			      "device %u index", seen);
-			CHECK(attr_uint(h, RDMA_NLDEV_ATTR_PORT_INDEX) == 1,
+			NL_CHECK(attr_uint(h, RDMA_NLDEV_ATTR_PORT_INDEX) == 1,
 			      "device %u ports", seen);
-			CHECK(attr_uint(h, RDMA_NLDEV_ATTR_DEV_NODE_TYPE) == 1,
+			NL_CHECK(attr_uint(h, RDMA_NLDEV_ATTR_DEV_NODE_TYPE) == 1,
 			      "device %u node type", seen);
-			CHECK(attr_uint(h, RDMA_NLDEV_ATTR_NODE_GUID) != ~0ULL,
+			NL_CHECK(attr_uint(h, RDMA_NLDEV_ATTR_NODE_GUID) != ~0ULL,
 			      "device %u node guid", seen);
-			CHECK(!strcmp(attr_str(h, RDMA_NLDEV_ATTR_DEV_PROTOCOL),
+			NL_CHECK(!strcmp(attr_str(h, RDMA_NLDEV_ATTR_DEV_PROTOCOL),
 				      "roce"),
 			      "device %u protocol", seen);
 			seen++;
 		}
 	}
-	CHECK(seen == n, "dump listed %u devices, want %u", seen, n);
+	NL_CHECK(seen == n, "dump listed %u devices, want %u", seen, n);
 }
 
 /* GET_CHARDEV "uverbs" names the node stat() shows, with irdma's id. */
@@ -209,20 +204,20 @@ static void check_chardev(int s, unsigned int idx)
 	send_req(s, &r);
 	if (recv_answer(s, buf, sizeof(buf)) <= 0)
 		return;
-	CHECK(h->nlmsg_type == NLDEV(RDMA_NLDEV_CMD_GET_CHARDEV),
+	NL_CHECK(h->nlmsg_type == NLDEV(RDMA_NLDEV_CMD_GET_CHARDEV),
 	      "chardev answer type 0x%x", h->nlmsg_type);
 	snprintf(want, sizeof(want), "uverbs%u", idx);
-	CHECK(!strcmp(attr_str(h, RDMA_NLDEV_ATTR_CHARDEV_NAME), want),
+	NL_CHECK(!strcmp(attr_str(h, RDMA_NLDEV_ATTR_CHARDEV_NAME), want),
 	      "chardev name '%s'", attr_str(h, RDMA_NLDEV_ATTR_CHARDEV_NAME));
-	CHECK(attr_uint(h, RDMA_NLDEV_ATTR_UVERBS_DRIVER_ID) ==
+	NL_CHECK(attr_uint(h, RDMA_NLDEV_ATTR_UVERBS_DRIVER_ID) ==
 		      RDMA_DRIVER_IRDMA,
 	      "driver id %llu",
 	      (unsigned long long)attr_uint(h,
 					    RDMA_NLDEV_ATTR_UVERBS_DRIVER_ID));
 	cdev = attr_uint(h, RDMA_NLDEV_ATTR_CHARDEV);
 	snprintf(path, sizeof(path), "/dev/infiniband/%s", want);
-	CHECK(!stat(path, &st), "stat %s: %s", path, strerror(errno));
-	CHECK(makedev((cdev & 0xfff00) >> 8,
+	NL_CHECK(!stat(path, &st), "stat %s: %s", path, strerror(errno));
+	NL_CHECK(makedev((cdev & 0xfff00) >> 8,
 		      (cdev & 0xff) | ((cdev >> 12) & 0xfff00)) == st.st_rdev,
 	      "chardev 0x%llx is not %s's dev_t", (unsigned long long)cdev,
 	      path);
@@ -238,7 +233,7 @@ static void check_error(int s, struct req *r, int err, const char *what)
 	send_req(s, r);
 	if (recv_answer(s, buf, sizeof(buf)) <= 0)
 		return;
-	CHECK(h->nlmsg_type == NLMSG_ERROR && e->error == -err &&
+	NL_CHECK(h->nlmsg_type == NLMSG_ERROR && e->error == -err &&
 		      h->nlmsg_seq == r->h.nlmsg_seq &&
 		      e->msg.nlmsg_seq == r->h.nlmsg_seq,
 	      "%s: type 0x%x error %d, want %d", what, h->nlmsg_type,
@@ -278,11 +273,11 @@ static void check_errors(int s, unsigned int n)
 
 		send_req(s, &r);
 		len = recv_answer(s, buf, sizeof(buf));
-		CHECK(len > 0 && NLMSG_OK(h, len) &&
+		NL_CHECK(len > 0 && NLMSG_OK(h, len) &&
 			      h->nlmsg_type == NLDEV(RDMA_NLDEV_CMD_GET),
 		      "acked GET: no answer");
 		h = NLMSG_NEXT(h, len);
-		CHECK(NLMSG_OK(h, len) && h->nlmsg_type == NLMSG_ERROR &&
+		NL_CHECK(NLMSG_OK(h, len) && h->nlmsg_type == NLMSG_ERROR &&
 			      ((struct nlmsgerr *)NLMSG_DATA(h))->error == 0,
 		      "acked GET: no ack after the answer");
 	}
@@ -294,13 +289,13 @@ static uint32_t bind_and_name(int s)
 	socklen_t len = sizeof(me);
 	struct sockaddr wrong = { .sa_family = AF_INET };
 
-	CHECK(bind(s, &wrong, sizeof(wrong)) == -1 && errno == EINVAL,
+	NL_CHECK(bind(s, &wrong, sizeof(wrong)) == -1 && errno == EINVAL,
 	      "bind to a non-netlink address: want EINVAL");
-	CHECK(!bind(s, (struct sockaddr *)&me, sizeof(me)), "bind: %s",
+	NL_CHECK(!bind(s, (struct sockaddr *)&me, sizeof(me)), "bind: %s",
 	      strerror(errno));
 	memset(&me, 0, sizeof(me));
-	CHECK(!getsockname(s, (struct sockaddr *)&me, &len), "getsockname");
-	CHECK(len == sizeof(me) && me.nl_family == AF_NETLINK && me.nl_pid,
+	NL_CHECK(!getsockname(s, (struct sockaddr *)&me, &len), "getsockname");
+	NL_CHECK(len == sizeof(me) && me.nl_family == AF_NETLINK && me.nl_pid,
 	      "getsockname: len %u family %u pid %u", len, me.nl_family,
 	      me.nl_pid);
 	return me.nl_pid;
@@ -325,7 +320,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	port = bind_and_name(s);
-	CHECK(sendto(s, "x", 1, 0, (struct sockaddr *)&other, sizeof(other)) ==
+	NL_CHECK(sendto(s, "x", 1, 0, (struct sockaddr *)&other, sizeof(other)) ==
 			      -1 &&
 		      errno == ECONNREFUSED,
 	      "send to a port nobody has: want ECONNREFUSED");

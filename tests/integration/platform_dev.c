@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -30,7 +31,7 @@
 
 #include <infiniband/verbs.h>
 
-#include "platform_util.h"
+#include "common/check.h"
 
 static void read_sysfs_dev(unsigned int idx, unsigned int *maj,
 			   unsigned int *min)

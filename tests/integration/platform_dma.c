@@ -13,13 +13,16 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include <linux/dma-heap.h>
 
-#include "platform_util.h"
+#include "common/check.h"
+#include "common/emu.h"
 
 static int (*dma_read)(void *dst, uint64_t va, size_t len);
 static int (*dma_write)(uint64_t va, const void *src, size_t len);
@@ -160,12 +163,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s plain|cc\n", argv[0]);
 		return 2;
 	}
-	dma_read = emu_sym("emu_dma_read");
-	dma_write = emu_sym("emu_dma_write");
-	dma_visible = emu_sym("emu_dma_visible");
-	private_reads = emu_sym("emu_dma_private_reads");
-	private_writes = emu_sym("emu_dma_private_writes");
-	private_read_bytes = emu_sym("emu_dma_private_read_bytes");
+	dma_read = test_emu_sym("emu_dma_read");
+	dma_write = test_emu_sym("emu_dma_write");
+	dma_visible = test_emu_sym("emu_dma_visible");
+	private_reads = test_emu_sym("emu_dma_private_reads");
+	private_writes = test_emu_sym("emu_dma_private_writes");
+	private_read_bytes = test_emu_sym("emu_dma_private_read_bytes");
 	if (!strcmp(argv[1], "plain"))
 		test_plain();
 	else

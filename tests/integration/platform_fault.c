@@ -10,9 +10,12 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "platform_util.h"
+#include "common/check.h"
+#include "common/emu.h"
 
 /* Mirrors enum emu_fault_kind in tests/emu/fault.h. */
 enum { KIND_CMD, KIND_HEAP, KIND_MMAP };
@@ -104,10 +107,10 @@ static void test_env(void)
 
 int main(int argc, char **argv)
 {
-	should_fail = emu_sym("emu_fault_should_fail");
-	fault_set = emu_sym("emu_fault_set");
-	fault_clear = emu_sym("emu_fault_clear");
-	fault_parse = emu_sym("emu_fault_parse");
+	should_fail = test_emu_sym("emu_fault_should_fail");
+	fault_set = test_emu_sym("emu_fault_set");
+	fault_clear = test_emu_sym("emu_fault_clear");
+	fault_parse = test_emu_sym("emu_fault_parse");
 	if (argc == 2 && !strcmp(argv[1], "api")) {
 		test_parse();
 		test_counting();

@@ -15,6 +15,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -23,7 +25,8 @@
 #include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
 
-#include "platform_util.h"
+#include "common/check.h"
+#include "common/emu.h"
 
 #define HEAP "/dev/dma_heap/system_cc_shared"
 
@@ -201,9 +204,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s absent|present|fail\n", argv[0]);
 		return 2;
 	}
-	live_buffers = emu_sym("emu_heap_live_buffers");
-	live_mappings = emu_sym("emu_heap_live_mappings");
-	resolve = emu_sym("emu_dmabuf_resolve");
+	live_buffers = test_emu_sym("emu_heap_live_buffers");
+	live_mappings = test_emu_sym("emu_heap_live_mappings");
+	resolve = test_emu_sym("emu_dmabuf_resolve");
 	if (!strcmp(argv[1], "absent")) {
 		test_absent();
 		printf("PASS\n");

@@ -317,10 +317,10 @@ static void foreign_lkey(void)
 	struct ibv_wc wc;
 	int n = 0;
 
-	REL_CHECK(mr, "reg_mr on the second PD: %m");
+	CHECK(mr, "reg_mr on the second PD: %m");
 	sge.lkey = mr->lkey;
 	E.tried++;
-	REL_CHECK(!ibv_post_send(E.qp, &wr, &bs), "post_send");
+	CHECK(!ibv_post_send(E.qp, &wr, &bs), "post_send");
 	while (n == 0 && rel_now_ms() < end)
 		n = ibv_poll_cq(E.cq, 1, &wc);
 	if (n != 1)
@@ -328,7 +328,7 @@ static void foreign_lkey(void)
 	else if (wc.status != IBV_WC_LOC_PROT_ERR)
 		bad("SEND with another PD's lkey", "completed with %s",
 		    ibv_wc_status_str(wc.status));
-	REL_CHECK(!ibv_dereg_mr(mr), "dereg_mr: %m");
+	CHECK(!ibv_dereg_mr(mr), "dereg_mr: %m");
 }
 
 static void bad_posts(void)
@@ -344,7 +344,7 @@ static void bad_posts(void)
 	swr.num_sge = 1;
 	expect_err(ibv_post_send(E.qp, &swr, &bs), errno, ERRS(EINVAL),
 		   "post_send on a QP in RESET");
-	REL_CHECK(!rel_rc_connect(E.qp, E.qp->qp_num, &E.gid), "connect");
+	CHECK(!rel_rc_connect(E.qp, E.qp->qp_num, &E.gid), "connect");
 	swr.num_sge = 40;
 	expect_err(ibv_post_send(E.qp, &swr, &bs), errno, ERRS(EINVAL, ENOMEM),
 		   "post_send 40 SGEs");
@@ -446,9 +446,9 @@ static void bad_bufs(void)
 		ibv_free_buf(b);
 
 	addr = ibv_alloc_buf(E.par, 2 * E.page, &b);
-	REL_CHECK(addr, "alloc_buf: %m");
+	CHECK(addr, "alloc_buf: %m");
 	addr2 = ibv_alloc_buf(E.par2, E.page, &b2);
-	REL_CHECK(addr2, "alloc_buf on the second parent domain: %m");
+	CHECK(addr2, "alloc_buf on the second parent domain: %m");
 	TRY_CREATE(
 		ibv_reg_buf_mr(E.par2, b, addr, E.page, IBV_ACCESS_LOCAL_WRITE),
 		ERRS(EINVAL), "reg_buf_mr of a buffer from another PD",
@@ -498,14 +498,14 @@ static void busy_destroys(void)
 
 	expect_err(ibv_destroy_cq(E.cq), errno, ERRS(EBUSY),
 		   "destroy_cq with a QP on it");
-	REL_CHECK(ibv_poll_cq(E.cq, 1, &wc) >= 0, "CQ unusable after refusal");
+	CHECK(ibv_poll_cq(E.cq, 1, &wc) >= 0, "CQ unusable after refusal");
 	expect_err(ibv_dealloc_pd(E.pd), errno, ERRS(EBUSY),
 		   "dealloc_pd with a QP, an MR and a parent domain");
 	mr = ibv_reg_mr(E.pd2, E.mem, E.page, IBV_ACCESS_LOCAL_WRITE);
-	REL_CHECK(mr, "reg_mr on the second PD: %m");
+	CHECK(mr, "reg_mr on the second PD: %m");
 	expect_err(ibv_dealloc_pd(E.pd2), errno, ERRS(EBUSY),
 		   "dealloc_pd with only an MR");
-	REL_CHECK(!ibv_dereg_mr(mr), "MR unusable after refusal");
+	CHECK(!ibv_dereg_mr(mr), "MR unusable after refusal");
 	errno = 0;
 	ret = ibv_dealloc_pd(E.par);
 	if (!ret) {
@@ -522,10 +522,10 @@ static void busy_destroys(void)
 		a.srq = E.srq;
 		a.cap.max_recv_wr = a.cap.max_recv_sge = 0;
 		sqp = ibv_create_qp(E.pd, &a);
-		REL_CHECK(sqp, "QP on the SRQ: %m");
+		CHECK(sqp, "QP on the SRQ: %m");
 		expect_err(ibv_destroy_srq(E.srq), errno, ERRS(EBUSY),
 			   "destroy_srq with a QP on it");
-		REL_CHECK(!ibv_destroy_qp(sqp), "destroy QP on the SRQ");
+		CHECK(!ibv_destroy_qp(sqp), "destroy QP on the SRQ");
 	}
 }
 
@@ -543,15 +543,15 @@ static void warm_up(void)
 	void *p;
 
 	p = ibv_alloc_buf(E.par2, E.page, &b);
-	REL_CHECK(p, "warm-up alloc_buf: %m");
+	CHECK(p, "warm-up alloc_buf: %m");
 	ibv_free_buf(b);
 	p = ibv_alloc_buf(E.par, 2 * E.page, &b);
-	REL_CHECK(p, "warm-up alloc_buf: %m");
+	CHECK(p, "warm-up alloc_buf: %m");
 	ibv_free_buf(b);
 	mr = ibv_reg_mr(E.pd2, E.mem, E.page, IBV_ACCESS_LOCAL_WRITE);
-	REL_CHECK(mr && !ibv_dereg_mr(mr), "warm-up reg_mr: %m");
+	CHECK(mr && !ibv_dereg_mr(mr), "warm-up reg_mr: %m");
 	qp = ibv_create_qp(E.pd, &a);
-	REL_CHECK(qp && !ibv_destroy_qp(qp), "warm-up QP: %m");
+	CHECK(qp && !ibv_destroy_qp(qp), "warm-up QP: %m");
 	/* a resize replaces the ring: do it before counting mappings */
 	E.can_resize = ibv_resize_cq(E.cq, 32) != EOPNOTSUPP;
 }
@@ -581,22 +581,22 @@ static void setup(void)
 	E.page = (size_t)sysconf(_SC_PAGESIZE);
 	E.ctx = rel_open_first();
 	E.ctx2 = rel_open_first();
-	REL_CHECK(E.ctx && E.ctx2, "open: %m");
-	REL_CHECK(!ibv_query_device_ex(E.ctx, NULL, &E.attr), "query");
-	REL_CHECK(!ibv_query_gid(E.ctx, 1, 0, &E.gid), "query_gid");
+	CHECK(E.ctx && E.ctx2, "open: %m");
+	CHECK(!ibv_query_device_ex(E.ctx, NULL, &E.attr), "query");
+	CHECK(!ibv_query_gid(E.ctx, 1, 0, &E.gid), "query_gid");
 	E.pd = ibv_alloc_pd(E.ctx);
 	E.pd2 = ibv_alloc_pd(E.ctx);
-	REL_CHECK(E.pd && E.pd2, "alloc_pd: %m");
+	CHECK(E.pd && E.pd2, "alloc_pd: %m");
 	pa.pd = E.pd;
 	E.par = ibv_alloc_parent_domain(E.ctx, &pa);
 	pa.pd = E.pd2;
 	E.par2 = ibv_alloc_parent_domain(E.ctx, &pa);
-	REL_CHECK(E.par && E.par2, "parent domains: %m");
+	CHECK(E.par && E.par2, "parent domains: %m");
 	E.pdx = ibv_alloc_pd(E.ctx2);
-	REL_CHECK(E.pdx, "alloc_pd on the second context: %m");
+	CHECK(E.pdx, "alloc_pd on the second context: %m");
 	pa.pd = E.pdx;
 	E.parx = ibv_alloc_parent_domain(E.ctx2, &pa);
-	REL_CHECK(E.parx, "parent domain on the second context: %m");
+	CHECK(E.parx, "parent domain on the second context: %m");
 	/*
 	 * On a device that needs DMA bounce only rings on a CoCo parent
 	 * domain reach the device; the data-path case needs that.
@@ -604,19 +604,19 @@ static void setup(void)
 	E.cc = E.attr.device_cap_flags_ex & IBV_DEVICE_CC_DMA_BOUNCE;
 	E.cq = E.cc ? coco_cq() : ibv_create_cq(E.ctx, 16, NULL, NULL, 0);
 	E.cq2 = ibv_create_cq(E.ctx2, 16, NULL, NULL, 0);
-	REL_CHECK(E.cq && E.cq2, "create_cq: %m");
+	CHECK(E.cq && E.cq2, "create_cq: %m");
 	a = qp_attr(E.cq);
 	E.qp = ibv_create_qp(E.cc ? E.par : E.pd, &a);
-	REL_CHECK(E.qp, "create_qp: %m");
+	CHECK(E.qp, "create_qp: %m");
 	if (E.attr.orig_attr.max_srq) {
 		E.srq = ibv_create_srq(E.pd, &sa);
-		REL_CHECK(E.srq, "create_srq: %m");
+		CHECK(E.srq, "create_srq: %m");
 	}
 	E.mem = ibv_alloc_buf(E.par, E.page, &E.buf);
-	REL_CHECK(E.mem, "alloc_buf: %m");
+	CHECK(E.mem, "alloc_buf: %m");
 	E.mr = ibv_reg_buf_mr(E.par, E.buf, E.mem, E.page,
 			      IBV_ACCESS_LOCAL_WRITE);
-	REL_CHECK(E.mr, "reg_buf_mr: %m");
+	CHECK(E.mr, "reg_buf_mr: %m");
 	warm_up();
 }
 
@@ -628,21 +628,21 @@ static void teardown(void)
 	 * failed already).
 	 */
 	if (E.par) {
-		REL_CHECK(!ibv_dereg_mr(E.mr), "dereg_mr: %m");
+		CHECK(!ibv_dereg_mr(E.mr), "dereg_mr: %m");
 		ibv_free_buf(E.buf);
 	}
 	if (E.srq)
-		REL_CHECK(!ibv_destroy_srq(E.srq), "destroy_srq: %m");
-	REL_CHECK(!ibv_destroy_qp(E.qp), "destroy_qp: %m");
-	REL_CHECK(!ibv_destroy_cq(E.cq) && !ibv_destroy_cq(E.cq2),
+		CHECK(!ibv_destroy_srq(E.srq), "destroy_srq: %m");
+	CHECK(!ibv_destroy_qp(E.qp), "destroy_qp: %m");
+	CHECK(!ibv_destroy_cq(E.cq) && !ibv_destroy_cq(E.cq2),
 		  "destroy_cq: %m");
-	REL_CHECK((!E.par || !ibv_dealloc_pd(E.par)) && !ibv_dealloc_pd(E.par2),
+	CHECK((!E.par || !ibv_dealloc_pd(E.par)) && !ibv_dealloc_pd(E.par2),
 		  "dealloc parents: %m");
-	REL_CHECK(!ibv_dealloc_pd(E.parx) && !ibv_dealloc_pd(E.pdx),
+	CHECK(!ibv_dealloc_pd(E.parx) && !ibv_dealloc_pd(E.pdx),
 		  "dealloc second context's PDs: %m");
-	REL_CHECK(!ibv_dealloc_pd(E.pd) && !ibv_dealloc_pd(E.pd2),
+	CHECK(!ibv_dealloc_pd(E.pd) && !ibv_dealloc_pd(E.pd2),
 		  "dealloc_pd: %m");
-	REL_CHECK(!ibv_close_device(E.ctx) && !ibv_close_device(E.ctx2),
+	CHECK(!ibv_close_device(E.ctx) && !ibv_close_device(E.ctx2),
 		  "close: %m");
 }
 
@@ -683,7 +683,7 @@ int main(void)
 	       "%lu kernel objects before and after\n",
 	       E.tried, E.wrong, objs);
 	/* after a wrong answer the objects may be in no state to tear down */
-	REL_CHECK(!E.wrong, "%u bad inputs were not refused properly", E.wrong);
+	CHECK(!E.wrong, "%u bad inputs were not refused properly", E.wrong);
 	teardown();
 	return 0;
 }

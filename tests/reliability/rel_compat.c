@@ -54,7 +54,7 @@ static void open_and_read_abi(struct probe *p)
 	const char *s;
 	ssize_t n;
 
-	REL_CHECK(fd >= 0 && saved >= 0, "temp file: %m");
+	CHECK(fd >= 0 && saved >= 0, "temp file: %m");
 	unlink(path);
 	setenv("IRDMA_DEBUG", "1", 1);
 	fflush(stderr);
@@ -64,15 +64,15 @@ static void open_and_read_abi(struct probe *p)
 	dup2(saved, 2);
 	close(saved);
 	unsetenv("IRDMA_DEBUG");
-	REL_CHECK(p->ctx, "open: %m");
+	CHECK(p->ctx, "open: %m");
 	n = pread(fd, buf, sizeof(buf) - 1, 0);
 	close(fd);
 	buf[n > 0 ? n : 0] = 0;
 	s = strstr(buf, "context: abi ");
-	REL_CHECK(s && sscanf(s, "context: abi %d", &p->abi) == 1,
+	CHECK(s && sscanf(s, "context: abi %d", &p->abi) == 1,
 		  "no 'context: abi' debug line");
 	s = strstr(s, "dmabuf_memreg ");
-	REL_CHECK(s && sscanf(s, "dmabuf_memreg %d", &p->memreg) == 1,
+	CHECK(s && sscanf(s, "dmabuf_memreg %d", &p->memreg) == 1,
 		  "no dmabuf_memreg in the debug line");
 }
 
@@ -143,7 +143,7 @@ static void probe_coco(struct probe *p)
 	int fd;
 
 	p->par = ibv_alloc_parent_domain(p->ctx, &pa);
-	REL_CHECK(p->par, "CoCo parent domain: %m");
+	CHECK(p->par, "CoCo parent domain: %m");
 	errno = 0;
 	/* the only way to put a CQ on a parent domain (none on gen 1) */
 	p->cq = ext_cq(p->ctx, p->par);
@@ -218,18 +218,18 @@ static void probe_send(struct probe *p)
 static void teardown(struct probe *p)
 {
 	if (p->mr)
-		REL_CHECK(!ibv_dereg_mr(p->mr), "dereg_mr: %m");
+		CHECK(!ibv_dereg_mr(p->mr), "dereg_mr: %m");
 	if (p->mem)
 		ibv_free_buf(p->buf);
 	if (p->qb)
-		REL_CHECK(!ibv_destroy_qp(p->qb), "destroy_qp: %m");
+		CHECK(!ibv_destroy_qp(p->qb), "destroy_qp: %m");
 	if (p->qa)
-		REL_CHECK(!ibv_destroy_qp(p->qa), "destroy_qp: %m");
+		CHECK(!ibv_destroy_qp(p->qa), "destroy_qp: %m");
 	if (p->cq)
-		REL_CHECK(!ibv_destroy_cq(p->cq), "destroy_cq: %m");
-	REL_CHECK(!ibv_dealloc_pd(p->par) && !ibv_dealloc_pd(p->pd),
+		CHECK(!ibv_destroy_cq(p->cq), "destroy_cq: %m");
+	CHECK(!ibv_dealloc_pd(p->par) && !ibv_dealloc_pd(p->pd),
 		  "dealloc: %m");
-	REL_CHECK(!ibv_close_device(p->ctx), "close: %m");
+	CHECK(!ibv_close_device(p->ctx), "close: %m");
 }
 
 int main(void)
@@ -238,11 +238,11 @@ int main(void)
 	struct probe p = {};
 
 	open_and_read_abi(&p);
-	REL_CHECK(!ibv_query_device_ex(p.ctx, NULL, &attr), "query: %m");
+	CHECK(!ibv_query_device_ex(p.ctx, NULL, &attr), "query: %m");
 	p.cc_bounce = attr.device_cap_flags_ex & IBV_DEVICE_CC_DMA_BOUNCE;
-	REL_CHECK(!ibv_query_gid(p.ctx, 1, 0, &p.gid), "query_gid");
+	CHECK(!ibv_query_gid(p.ctx, 1, 0, &p.gid), "query_gid");
 	p.pd = ibv_alloc_pd(p.ctx);
-	REL_CHECK(p.pd, "alloc_pd: %m");
+	CHECK(p.pd, "alloc_pd: %m");
 	probe_plain(&p);
 	probe_coco(&p);
 	if (!p.coco_objs && p.mr)

@@ -138,7 +138,7 @@ static void build(struct chain *c)
 
 static void must(int ret, const char *what)
 {
-	REL_CHECK(ret == 0, "teardown: %s returned %d (errno %d)", what, ret,
+	CHECK(ret == 0, "teardown: %s returned %d (errno %d)", what, ret,
 		  errno);
 }
 
@@ -190,7 +190,7 @@ static unsigned int walk(enum rel_fault_kind kind, int inject, void *plain)
 	struct chain c;
 
 	for (n = 1; clean < CLEAN_RUNS_TO_STOP; n++) {
-		REL_CHECK(n <= MAX_STEPS, "%s: chain never ends",
+		CHECK(n <= MAX_STEPS, "%s: chain never ends",
 			  kind_names[kind]);
 		rel_snapshot(&before);
 		rel_fault_arm(kind, n, inject);
@@ -240,12 +240,12 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--plain-cq"))
 			plain_cq = true;
 		else
-			REL_CHECK(0, "unknown argument %s", argv[i]);
+			CHECK(0, "unknown argument %s", argv[i]);
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	page = (size_t)sysconf(_SC_PAGESIZE);
 	plain = aligned_alloc(page, page);
-	REL_CHECK(plain, "aligned_alloc");
+	CHECK(plain, "aligned_alloc");
 	rel_need_emulator();
 
 	/*
@@ -253,19 +253,19 @@ int main(int argc, char **argv)
 	 * libc set up what they keep for the life of the process.
 	 */
 	run_chain(&c, plain);
-	REL_CHECK(!c.failed_at, "clean run: %s failed: %s", c.failed_at,
+	CHECK(!c.failed_at, "clean run: %s failed: %s", c.failed_at,
 		  strerror(c.err));
 	rel_snapshot(&before);
 	run_chain(&c, plain);
 	rel_snapshot(&after);
-	REL_CHECK(!c.failed_at && rel_snapshot_same(&before, &after, "clean"),
+	CHECK(!c.failed_at && rel_snapshot_same(&before, &after, "clean"),
 		  "a clean run does not leave the process as it found it");
 
 	cmd = walk(REL_FAULT_CMD, EIO, plain);
 	mmap_steps = walk(REL_FAULT_MMAP, ENOMEM, plain);
 	heap = walk(REL_FAULT_HEAP, ENOMEM, plain);
-	REL_CHECK(cmd > 0, "no kernel command was ever failed");
-	REL_CHECK(!violations, "%u failure paths misbehaved (see BAD: above)",
+	CHECK(cmd > 0, "no kernel command was ever failed");
+	CHECK(!violations, "%u failure paths misbehaved (see BAD: above)",
 		  violations);
 	printf("rel_faults: failed in turn: %u kernel commands, %u mmaps, "
 	       "%u heap allocations (%u in all), no leftovers\n",

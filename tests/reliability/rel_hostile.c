@@ -136,7 +136,7 @@ static struct ibv_qp *make_qp(struct hostile_test *t, bool with_srq)
 	};
 	struct ibv_qp *qp = ibv_create_qp(t->par, &a);
 
-	REL_CHECK(qp, "create_qp: %m");
+	CHECK(qp, "create_qp: %m");
 	return qp;
 }
 
@@ -154,7 +154,7 @@ static void post_recv_to(struct hostile_test *t, struct ibv_qp *qp,
 	if (ret) {
 		/* a QP pushed into error by a forged CQE may refuse */
 		t->wr[wr.wr_id].state = WR_FREE;
-		REL_CHECK(!t->clean, "post_recv: %s", strerror(ret));
+		CHECK(!t->clean, "post_recv: %s", strerror(ret));
 	}
 }
 
@@ -174,7 +174,7 @@ static void post_send_on(struct hostile_test *t, struct ibv_qp *qp,
 	ret = ibv_post_send(qp, &wr, &bad);
 	if (ret) {
 		t->wr[wr.wr_id].state = WR_FREE;
-		REL_CHECK(!t->clean, "post_send: %s", strerror(ret));
+		CHECK(!t->clean, "post_send: %s", strerror(ret));
 	}
 }
 
@@ -199,7 +199,7 @@ static void drain(struct hostile_test *t, uint32_t a, uint32_t b,
 
 	while (rel_now_ms() < end) {
 		n = ibv_poll_cq(t->cq, 8, wc);
-		REL_CHECK(n >= 0, "poll_cq: %d", n);
+		CHECK(n >= 0, "poll_cq: %d", n);
 		for (i = 0; i < n; i++)
 			check_wc(t, &wc[i]);
 		if (!n && !owed(t, a, b) && owed(t, 0, 0) <= 2 * BATCH)
@@ -230,7 +230,7 @@ static void round_trip(struct hostile_test *t)
 	ret = rel_rc_connect(a, bn, &t->gid);
 	if (!ret)
 		ret = rel_rc_connect(b, an, &t->gid);
-	REL_CHECK(!ret, "connect: %s", strerror(ret));
+	CHECK(!ret, "connect: %s", strerror(ret));
 	for (i = 0; i < BATCH; i++)
 		post_recv_to(t, t->srq ? NULL : b, i);
 	for (i = 0; i < BATCH; i++)
@@ -238,11 +238,11 @@ static void round_trip(struct hostile_test *t)
 	/* a clean device owes everything: give it time (valgrind is slow) */
 	drain(t, an, bn, t->clean ? CLEAN_ROUND_MS : ROUND_MS);
 	if (t->clean)
-		REL_CHECK(!owed(t, an, bn) && !t->errors && !t->bad,
+		CHECK(!owed(t, an, bn) && !t->errors && !t->bad,
 			  "clean device: %u completions missing, %lu errors, "
 			  "%lu bad CQEs",
 			  owed(t, an, bn), t->errors, t->bad);
-	REL_CHECK(!ibv_destroy_qp(a) && !ibv_destroy_qp(b), "destroy_qp: %m");
+	CHECK(!ibv_destroy_qp(a) && !ibv_destroy_qp(b), "destroy_qp: %m");
 	retire(t, an, bn);
 	t->rounds++;
 }
@@ -260,51 +260,51 @@ static void setup(struct hostile_test *t)
 	struct ibv_cq_ex *cqx;
 
 	t->ctx = rel_open_first();
-	REL_CHECK(t->ctx, "open: %m");
-	REL_CHECK(!ibv_query_gid(t->ctx, 1, 0, &t->gid), "query_gid");
+	CHECK(t->ctx, "open: %m");
+	CHECK(!ibv_query_gid(t->ctx, 1, 0, &t->gid), "query_gid");
 	t->pd = ibv_alloc_pd(t->ctx);
-	REL_CHECK(t->pd, "alloc_pd: %m");
+	CHECK(t->pd, "alloc_pd: %m");
 	t->par = t->pd;
 	if (t->cc) {
 		pa.pd = t->pd;
 		t->par = ibv_alloc_parent_domain(t->ctx, &pa);
-		REL_CHECK(t->par, "CoCo parent domain: %m");
+		CHECK(t->par, "CoCo parent domain: %m");
 		ca.comp_mask = IBV_CQ_INIT_ATTR_MASK_PD;
 		ca.parent_domain = t->par;
 	}
 	if (t->cc) {
 		cqx = ibv_create_cq_ex(t->ctx, &ca);
-		REL_CHECK(cqx, "create_cq_ex: %m");
+		CHECK(cqx, "create_cq_ex: %m");
 		t->cq = ibv_cq_ex_to_cq(cqx);
 	} else {
 		/* gen 1 has no extended CQs */
 		t->cq = ibv_create_cq(t->ctx, ca.cqe, NULL, NULL, 0);
-		REL_CHECK(t->cq, "create_cq: %m");
+		CHECK(t->cq, "create_cq: %m");
 	}
 	if (t->srq) {
 		t->s = ibv_create_srq(t->par, &sa);
-		REL_CHECK(t->s, "create_srq: %m");
+		CHECK(t->s, "create_srq: %m");
 	}
 	t->mem_len = 2 * BATCH * RECV_LEN + 4096;
 	t->mem = ibv_alloc_buf(t->par, t->mem_len, &t->buf);
-	REL_CHECK(t->mem, "alloc_buf: %m");
+	CHECK(t->mem, "alloc_buf: %m");
 	memset(t->mem, 0x5a, t->mem_len);
 	t->mr = ibv_reg_buf_mr(t->par, t->buf, t->mem, t->mem_len,
 			       IBV_ACCESS_LOCAL_WRITE);
-	REL_CHECK(t->mr, "reg_buf_mr: %m");
+	CHECK(t->mr, "reg_buf_mr: %m");
 }
 
 static void teardown(struct hostile_test *t)
 {
-	REL_CHECK(!ibv_dereg_mr(t->mr), "dereg_mr: %m");
+	CHECK(!ibv_dereg_mr(t->mr), "dereg_mr: %m");
 	ibv_free_buf(t->buf);
 	if (t->s)
-		REL_CHECK(!ibv_destroy_srq(t->s), "destroy_srq: %m");
-	REL_CHECK(!ibv_destroy_cq(t->cq), "destroy_cq: %m");
+		CHECK(!ibv_destroy_srq(t->s), "destroy_srq: %m");
+	CHECK(!ibv_destroy_cq(t->cq), "destroy_cq: %m");
 	if (t->par != t->pd)
-		REL_CHECK(!ibv_dealloc_pd(t->par), "dealloc parent: %m");
-	REL_CHECK(!ibv_dealloc_pd(t->pd), "dealloc_pd: %m");
-	REL_CHECK(!ibv_close_device(t->ctx), "close: %m");
+		CHECK(!ibv_dealloc_pd(t->par), "dealloc parent: %m");
+	CHECK(!ibv_dealloc_pd(t->pd), "dealloc_pd: %m");
+	CHECK(!ibv_close_device(t->ctx), "close: %m");
 }
 
 static unsigned long injected_by_device(void)
@@ -312,7 +312,7 @@ static unsigned long injected_by_device(void)
 	unsigned long (*injected)(void);
 
 	*(void **)&injected = dlsym(RTLD_DEFAULT, "emu_hw_hostile_injected");
-	REL_CHECK(injected, "emulator without a hostile mode: %s", dlerror());
+	CHECK(injected, "emulator without a hostile mode: %s", dlerror());
 	return injected();
 }
 
@@ -331,7 +331,7 @@ static void parse(struct hostile_test *t, int argc, char **argv)
 		else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
 			t->seconds = (unsigned int)atoi(argv[++i]);
 		else
-			REL_CHECK(0, "unknown argument %s", argv[i]);
+			CHECK(0, "unknown argument %s", argv[i]);
 	}
 }
 
@@ -359,13 +359,13 @@ int main(int argc, char **argv)
 	       "reported as errors, %lu violations\n",
 	       t.rounds, injected, t.completions, t.ok, t.errors, t.bad,
 	       t.violations);
-	REL_CHECK(!t.violations, "%lu violations", t.violations);
+	CHECK(!t.violations, "%lu violations", t.violations);
 	if (t.clean) {
-		REL_CHECK(!injected, "--clean but the device injected CQEs");
+		CHECK(!injected, "--clean but the device injected CQEs");
 	} else {
-		REL_CHECK(injected > 0, "the device injected nothing: is "
+		CHECK(injected > 0, "the device injected nothing: is "
 					"IRDMA_EMU_HOSTILE set?");
-		REL_CHECK(t.bad > 0, "no forged CQE was caught");
+		CHECK(t.bad > 0, "no forged CQE was caught");
 	}
 	return 0;
 }

@@ -60,7 +60,7 @@ static void reg_add(void *p, size_t len)
 			G.overlaps++;
 		}
 	}
-	REL_CHECK(slot >= 0, "registry full");
+	CHECK(slot >= 0, "registry full");
 	G.live_lo[slot] = lo;
 	G.live_hi[slot] = hi;
 	pthread_mutex_unlock(&G.reg_lock);
@@ -81,7 +81,7 @@ static void *buf_get(size_t len, struct ibv_buf **b)
 {
 	void *p = ibv_alloc_buf(G.par, len, b);
 
-	REL_CHECK(p, "alloc_buf: %m");
+	CHECK(p, "alloc_buf: %m");
 	reg_add(p, len);
 	return p;
 }
@@ -102,7 +102,7 @@ static struct ibv_cq *cq_on_parent(void)
 	};
 	struct ibv_cq_ex *cq = ibv_create_cq_ex(G.ctx, &a);
 
-	REL_CHECK(cq, "create_cq_ex: %m");
+	CHECK(cq, "create_cq_ex: %m");
 	return ibv_cq_ex_to_cq(cq);
 }
 
@@ -119,7 +119,7 @@ static struct ibv_qp *qp_on_parent(struct ibv_cq *cq)
 	};
 	struct ibv_qp *qp = ibv_create_qp(G.par, &a);
 
-	REL_CHECK(qp, "create_qp: %m");
+	CHECK(qp, "create_qp: %m");
 	return qp;
 }
 
@@ -132,14 +132,14 @@ static void reap(struct ibv_cq *cq, int n, unsigned int id)
 
 	while (got < n) {
 		r = ibv_poll_cq(cq, 4, wc);
-		REL_CHECK(r >= 0, "poll_cq: %d", r);
+		CHECK(r >= 0, "poll_cq: %d", r);
 		for (i = 0; i < r; i++)
-			REL_CHECK(wc[i].status == IBV_WC_SUCCESS,
+			CHECK(wc[i].status == IBV_WC_SUCCESS,
 				  "worker %u: wr %llu: %s", id,
 				  (unsigned long long)wc[i].wr_id,
 				  ibv_wc_status_str(wc[i].status));
 		got += r;
-		REL_CHECK(got >= n || rel_now_ms() < end,
+		CHECK(got >= n || rel_now_ms() < end,
 			  "worker %u: %d of %d completions lost", id, n - got,
 			  n);
 		if (!r)
@@ -167,9 +167,9 @@ static void *worker(void *arg)
 			   *bs;
 	struct ibv_recv_wr rwr = { .sg_list = &rs, .num_sge = 1 }, *br;
 
-	REL_CHECK(mr, "reg_buf_mr: %m");
+	CHECK(mr, "reg_buf_mr: %m");
 	ss.lkey = rs.lkey = mr->lkey;
-	REL_CHECK(!rel_rc_connect(a, b->qp_num, &G.gid) &&
+	CHECK(!rel_rc_connect(a, b->qp_num, &G.gid) &&
 			  !rel_rc_connect(b, a->qp_num, &G.gid),
 		  "connect");
 	pthread_barrier_wait(&G.start);
@@ -178,15 +178,15 @@ static void *worker(void *arg)
 			mem[k] = (uint8_t)(id * 31 + op + k);
 		rwr.wr_id = op;
 		swr.wr_id = op;
-		REL_CHECK(!ibv_post_recv(b, &rwr, &br), "post_recv");
-		REL_CHECK(!ibv_post_send(a, &swr, &bs), "post_send");
+		CHECK(!ibv_post_recv(b, &rwr, &br), "post_recv");
+		CHECK(!ibv_post_send(a, &swr, &bs), "post_send");
 		reap(cq, 2, id);
-		REL_CHECK(!memcmp(mem, mem + MSG, MSG),
+		CHECK(!memcmp(mem, mem + MSG, MSG),
 			  "worker %u op %u: payload differs", id, op);
 	}
-	REL_CHECK(!ibv_destroy_qp(a) && !ibv_destroy_qp(b), "destroy_qp");
-	REL_CHECK(!ibv_destroy_cq(cq), "destroy_cq");
-	REL_CHECK(!ibv_dereg_mr(mr), "dereg_mr");
+	CHECK(!ibv_destroy_qp(a) && !ibv_destroy_qp(b), "destroy_qp");
+	CHECK(!ibv_destroy_cq(cq), "destroy_cq");
+	CHECK(!ibv_dereg_mr(mr), "dereg_mr");
 	buf_put(mem, buf);
 	return NULL;
 }
@@ -204,9 +204,9 @@ static void *churner(void *arg)
 		void *p2 = buf_get(G.page * (1 + i % 3), &b2);
 
 		memset(p1, 0xee, G.page / 2);
-		REL_CHECK(!ibv_destroy_qp(qp), "destroy_qp: %m");
+		CHECK(!ibv_destroy_qp(qp), "destroy_qp: %m");
 		buf_put(p1, b1);
-		REL_CHECK(!ibv_destroy_cq(cq), "destroy_cq: %m");
+		CHECK(!ibv_destroy_cq(cq), "destroy_cq: %m");
 		buf_put(p2, b2);
 		__atomic_fetch_add(&G.creates, 4ul, __ATOMIC_RELAXED);
 	}
@@ -218,7 +218,7 @@ static unsigned int num_arg(const char *s)
 	char *end;
 	unsigned long v = strtoul(s, &end, 10);
 
-	REL_CHECK(*s && !*end && v > 0 && v < 100000, "bad number %s", s);
+	CHECK(*s && !*end && v > 0 && v < 100000, "bad number %s", s);
 	return (unsigned int)v;
 }
 
@@ -238,7 +238,7 @@ static void parse(int argc, char **argv)
 		else
 			break;
 	}
-	REL_CHECK(i == argc, "usage: rel_threads [--workers N] [--ops N] "
+	CHECK(i == argc, "usage: rel_threads [--workers N] [--ops N] "
 			     "[--churn N] [--cycles N]");
 }
 
@@ -254,20 +254,20 @@ int main(int argc, char **argv)
 	parse(argc, argv);
 	G.page = (size_t)sysconf(_SC_PAGESIZE);
 	G.ctx = rel_open_first();
-	REL_CHECK(G.ctx, "open: %m");
-	REL_CHECK(!ibv_query_gid(G.ctx, 1, 0, &G.gid), "query_gid");
+	CHECK(G.ctx, "open: %m");
+	CHECK(!ibv_query_gid(G.ctx, 1, 0, &G.gid), "query_gid");
 	G.pd = ibv_alloc_pd(G.ctx);
-	REL_CHECK(G.pd, "alloc_pd: %m");
+	CHECK(G.pd, "alloc_pd: %m");
 	pa.pd = G.pd;
 	G.par = ibv_alloc_parent_domain(G.ctx, &pa);
-	REL_CHECK(G.par, "parent domain: %m");
+	CHECK(G.par, "parent domain: %m");
 
 	n = G.workers + G.churn;
 	t = calloc(n, sizeof(*t));
-	REL_CHECK(t, "calloc");
-	REL_CHECK(!pthread_barrier_init(&G.start, NULL, n), "barrier");
+	CHECK(t, "calloc");
+	CHECK(!pthread_barrier_init(&G.start, NULL, n), "barrier");
 	for (i = 0; i < n; i++)
-		REL_CHECK(!pthread_create(&t[i], NULL,
+		CHECK(!pthread_create(&t[i], NULL,
 					  i < G.workers ? worker : churner,
 					  (void *)(uintptr_t)i),
 			  "pthread_create");
@@ -276,14 +276,14 @@ int main(int argc, char **argv)
 	pthread_barrier_destroy(&G.start);
 	free(t);
 
-	REL_CHECK(!ibv_dealloc_pd(G.par) && !ibv_dealloc_pd(G.pd), "dealloc");
-	REL_CHECK(!ibv_close_device(G.ctx), "close");
+	CHECK(!ibv_dealloc_pd(G.par) && !ibv_dealloc_pd(G.pd), "dealloc");
+	CHECK(!ibv_close_device(G.ctx), "close");
 	printf("rel_threads: %u workers x %u SEND+RECV, %u churn threads x %u "
 	       "cycles (%lu creates/destroys + allocs/frees): %lu "
 	       "completions of %lu expected, %lu overlapping buffers\n",
 	       G.workers, G.ops, G.churn, G.cycles, G.creates, G.completions,
 	       2ul * G.workers * G.ops, G.overlaps);
-	REL_CHECK(G.completions == 2ul * G.workers * G.ops, "lost completions");
-	REL_CHECK(!G.overlaps, "a buffer was handed out twice");
+	CHECK(G.completions == 2ul * G.workers * G.ops, "lost completions");
+	CHECK(!G.overlaps, "a buffer was handed out twice");
 	return 0;
 }

@@ -45,7 +45,7 @@ static void *need_sym(const char *name)
 {
 	void *p = dlsym(RTLD_DEFAULT, name);
 
-	REL_CHECK(p, "not running under irdma-emu-run: %s", dlerror());
+	CHECK(p, "not running under irdma-emu-run: %s", dlerror());
 	return p;
 }
 
@@ -63,7 +63,7 @@ void rel_need_emulator(void)
 void rel_fault_arm(enum rel_fault_kind kind, unsigned long n, int err)
 {
 	rel_need_emulator();
-	REL_CHECK(hooks.fault_set(kind, n, err) == 0, "arming fault %d:%lu",
+	CHECK(hooks.fault_set(kind, n, err) == 0, "arming fault %d:%lu",
 		  kind, n);
 }
 
@@ -81,7 +81,7 @@ static unsigned long count_fds(void)
 	struct dirent *d;
 	DIR *dir = opendir("/proc/self/fd");
 
-	REL_CHECK(dir, "opendir /proc/self/fd: %m");
+	CHECK(dir, "opendir /proc/self/fd: %m");
 	while ((d = readdir(dir)))
 		if (d->d_name[0] != '.')
 			n++;
@@ -95,7 +95,7 @@ static unsigned long count_maps(void)
 	unsigned long n = 0;
 	int c;
 
-	REL_CHECK(f, "fopen /proc/self/maps: %m");
+	CHECK(f, "fopen /proc/self/maps: %m");
 	while ((c = getc(f)) != EOF)
 		if (c == '\n')
 			n++;

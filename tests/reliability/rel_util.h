@@ -16,17 +16,7 @@
 
 #include <infiniband/verbs.h>
 
-/* Abort the test (exit 1) with where and why unless @cond holds. */
-#define REL_CHECK(cond, ...)                                          \
-	do {                                                          \
-		if (!(cond)) {                                        \
-			fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, \
-				__LINE__, #cond);                     \
-			fprintf(stderr, __VA_ARGS__);                 \
-			fputc('\n', stderr);                          \
-			exit(1);                                      \
-		}                                                     \
-	} while (0)
+#include "common/check.h"
 
 /* Fault kinds as tests/emu/fault.h numbers them. */
 enum rel_fault_kind {

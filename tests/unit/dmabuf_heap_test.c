@@ -24,26 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define CHECK(cond)                                                     \
-	do {                                                            \
-		if (!(cond)) {                                          \
-			fprintf(stderr,                                 \
-				"%s:%d: CHECK(%s) failed (errno %d)\n", \
-				__FILE__, __LINE__, #cond, errno);      \
-			exit(1);                                        \
-		}                                                       \
-	} while (0)
-
-#define CHECK_EQ(a, b)                                                  \
-	do {                                                            \
-		long long _a = (long long)(a), _b = (long long)(b);     \
-		if (_a != _b) {                                         \
-			fprintf(stderr,                                 \
-				"%s:%d: %s == %lld, want %s == %lld\n", \
-				__FILE__, __LINE__, #a, _a, #b, _b);    \
-			exit(1);                                        \
-		}                                                       \
-	} while (0)
+#include "common/check.h"
 
 static size_t page_size;
 
