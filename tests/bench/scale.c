@@ -17,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <dirent.h>
 
 #include "bench.h"
+#include "common/process.h"
 
 #define SCALE_NOFILE 1024
 #define SCALE_DEPTH 16u
@@ -71,19 +71,6 @@ static uint64_t shared_bytes(void)
 	for (i = 0; i < nseen; i++)
 		total += seen[i].bytes;
 	return total;
-}
-
-static unsigned int open_fds(void)
-{
-	DIR *dir = opendir("/proc/self/fd");
-	unsigned int n = 0;
-
-	if (!dir)
-		return 0;
-	while (readdir(dir))
-		n++;
-	closedir(dir);
-	return n > 3 ? n - 3 : 0; /* ".", ".." and the DIR's own fd */
 }
 
 static int limit_fds(void)
@@ -193,7 +180,8 @@ int bench_scale(const struct bench_opts *o)
 	if (stop)
 		fprintf(stderr, "irdma-bench: scale: QP %lu failed: %s\n", n,
 			bench_errno_word(stop));
-	report(o, n, stop, shared_bytes() - base_shared, &sum, open_fds());
+	report(o, n, stop, shared_bytes() - base_shared, &sum,
+	       (unsigned int)test_count_fds());
 	for (i = 0; i < n; i++) {
 		ibv_destroy_qp(objs[i].qp);
 		ibv_destroy_cq(objs[i].rcq);

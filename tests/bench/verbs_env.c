@@ -10,20 +10,11 @@
 #include <string.h>
 
 #include "bench.h"
+#include "common/verbs.h"
 
 static int open_first_device(struct bench_dev *d)
 {
-	struct ibv_device **list;
-	int n;
-
-	list = ibv_get_device_list(&n);
-	if (!list)
-		return errno ? errno : ENODEV;
-	if (n > 0)
-		d->ctx = ibv_open_device(list[0]);
-	ibv_free_device_list(list);
-	if (n <= 0)
-		return ENODEV;
+	d->ctx = test_open_first_device();
 	return d->ctx ? 0 : (errno ? errno : ENODEV);
 }
 
@@ -145,88 +136,22 @@ struct ibv_qp *bench_create_qp(struct bench_dev *d, struct ibv_pd *domain,
 	return ibv_create_qp_ex(d->ctx, &a);
 }
 
-static int modify(struct ibv_qp *qp, struct ibv_qp_attr *a, int mask)
-{
-	int ret = ibv_modify_qp(qp, a, mask);
-
-	return ret < 0 ? -ret : ret;
-}
-
-static int rc_to_rtr_rts(struct bench_dev *d, struct ibv_qp *qp,
-			 uint32_t peer_qpn)
-{
-	struct ibv_qp_attr a = {
-		.qp_state = IBV_QPS_RTR,
-		.path_mtu = IBV_MTU_1024,
-		.dest_qp_num = peer_qpn,
-		.max_dest_rd_atomic = 1,
-		.min_rnr_timer = 12,
-		.ah_attr = {
-			.is_global = 1,
-			.port_num = 1,
-			.grh = { .dgid = d->gid, .hop_limit = 1 },
-		},
-	};
-	int ret;
-
-	ret = modify(qp, &a,
-		     IBV_QP_STATE | IBV_QP_AV | IBV_QP_PATH_MTU |
-			     IBV_QP_DEST_QPN | IBV_QP_RQ_PSN |
-			     IBV_QP_MAX_DEST_RD_ATOMIC | IBV_QP_MIN_RNR_TIMER);
-	if (ret)
-		return ret;
-	memset(&a, 0, sizeof(a));
-	a.qp_state = IBV_QPS_RTS;
-	a.timeout = 14;
-	a.retry_cnt = 7;
-	a.rnr_retry = 7;
-	a.max_rd_atomic = 1;
-	return modify(qp, &a,
-		      IBV_QP_STATE | IBV_QP_TIMEOUT | IBV_QP_RETRY_CNT |
-			      IBV_QP_RNR_RETRY | IBV_QP_SQ_PSN |
-			      IBV_QP_MAX_QP_RD_ATOMIC);
-}
-
-static int ud_to_rtr_rts(struct ibv_qp *qp)
-{
-	struct ibv_qp_attr a = { .qp_state = IBV_QPS_RTR };
-	int ret;
-
-	ret = modify(qp, &a, IBV_QP_STATE);
-	if (ret)
-		return ret;
-	a.qp_state = IBV_QPS_RTS;
-	a.sq_psn = 0;
-	return modify(qp, &a, IBV_QP_STATE | IBV_QP_SQ_PSN);
-}
-
 int bench_qp_to_rts(struct bench_dev *d, struct ibv_qp *qp, uint32_t peer_qpn)
 {
-	struct ibv_qp_attr a = {
-		.qp_state = IBV_QPS_INIT,
-		.port_num = 1,
-		.qp_access_flags =
-			IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ,
-		.qkey = BENCH_QKEY,
+	struct test_rc_peer peer = {
+		.qpn = peer_qpn,
+		.gid = d->gid,
+		.access = IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ,
+		.min_rnr_timer = 12,
+		.rnr_retry = 7,
 	};
-	bool ud = qp->qp_type == IBV_QPT_UD;
-	int ret;
 
-	ret = modify(qp, &a,
-		     IBV_QP_STATE | IBV_QP_PKEY_INDEX | IBV_QP_PORT |
-			     (ud ? IBV_QP_QKEY : IBV_QP_ACCESS_FLAGS));
-	if (ret)
-		return ret;
-	return ud ? ud_to_rtr_rts(qp) : rc_to_rtr_rts(d, qp, peer_qpn);
+	if (qp->qp_type == IBV_QPT_UD)
+		return test_ud_to_rts(qp, BENCH_QKEY);
+	return test_rc_to_rts(qp, &peer);
 }
 
 struct ibv_ah *bench_self_ah(struct bench_dev *d)
 {
-	struct ibv_ah_attr a = {
-		.is_global = 1,
-		.port_num = 1,
-		.grh = { .dgid = d->gid, .hop_limit = 1 },
-	};
-
-	return ibv_create_ah(d->pd, &a);
+	return test_create_ah(d->pd, &d->gid, 0);
 }

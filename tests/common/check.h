@@ -21,24 +21,24 @@ void test_report_failure(const char *file, int line, const char *cond,
 	__attribute__((format(printf, 4, 5)));
 
 /* Unless @cond holds: print the failure, then run @action. */
-#define CHECK_THEN(cond, action, ...)                                    \
-	do {                                                             \
-		if (!(cond)) {                                           \
-			test_report_failure(__FILE__, __LINE__, #cond,   \
-					    " " __VA_ARGS__);            \
-			action;                                          \
-		}                                                        \
+#define CHECK_THEN(cond, action, ...)                                  \
+	do {                                                           \
+		if (!(cond)) {                                         \
+			test_report_failure(__FILE__, __LINE__, #cond, \
+					    " " __VA_ARGS__);          \
+			action;                                        \
+		}                                                      \
 	} while (0)
 
 /* Unless @cond holds: print the failure and exit 1. */
 #define CHECK(cond, ...) CHECK_THEN(cond, exit(1), __VA_ARGS__)
 
 /* @a must equal @b (as integers); exits 1 with both values otherwise. */
-#define CHECK_EQ(a, b)                                                    \
-	do {                                                              \
-		long long _a = (long long)(a), _b = (long long)(b);       \
+#define CHECK_EQ(a, b)                                                     \
+	do {                                                               \
+		long long _a = (long long)(a), _b = (long long)(b);        \
 		CHECK(_a == _b, "%s == %lld, want %s == %lld", #a, _a, #b, \
-		      _b);                                                \
+		      _b);                                                 \
 	} while (0)
 
 #endif /* IRDMA_TESTS_COMMON_CHECK_H */

@@ -17,8 +17,7 @@ struct ibv_cq *test_wait_cq_event(struct ibv_comp_channel *ch, int ms)
 	struct ibv_cq *cq;
 	void *cq_ctx;
 
-	if (!test_fd_readable(ch->fd, ms) ||
-	    ibv_get_cq_event(ch, &cq, &cq_ctx))
+	if (!test_fd_readable(ch->fd, ms) || ibv_get_cq_event(ch, &cq, &cq_ctx))
 		return NULL;
 	ibv_ack_cq_events(cq, 1);
 	return cq;

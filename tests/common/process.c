@@ -3,16 +3,16 @@
 #include <dirent.h>
 #include <time.h>
 
+#include "common/check.h"
 #include "common/process.h"
 
-long test_count_fds(void)
+unsigned long test_count_fds(void)
 {
 	DIR *dir = opendir("/proc/self/fd");
+	unsigned long n = 0;
 	struct dirent *d;
-	long n = 0;
 
-	if (!dir)
-		return -1;
+	CHECK(dir, "opendir /proc/self/fd: %m");
 	while ((d = readdir(dir)))
 		if (d->d_name[0] != '.')
 			n++;

@@ -7,9 +7,9 @@
 
 /*
  * File descriptors this process has open (the entries of /proc/self/fd,
- * without the one used to read it); -1 with errno set if it is unreadable.
+ * without the one used to read it); exits 1 if it cannot be read.
  */
-long test_count_fds(void);
+unsigned long test_count_fds(void);
 
 /* The monotonic clock in milliseconds. */
 uint64_t test_now_ms(void);

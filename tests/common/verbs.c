@@ -3,25 +3,37 @@
 #include <errno.h>
 #include <string.h>
 
+#include "common/check.h"
 #include "common/verbs.h"
 
 struct ibv_context *test_open_first_device(void)
 {
 	struct ibv_device **list;
-	struct ibv_context *ctx = NULL;
-	int n = 0, err = ENODEV;
+	struct ibv_context *ctx;
+	int n = 0, err;
 
 	list = ibv_get_device_list(&n);
 	if (!list)
 		return NULL;
-	if (n > 0) {
-		errno = 0;
-		ctx = ibv_open_device(list[0]);
-		err = errno;
+	if (n < 1) {
+		ibv_free_device_list(list);
+		errno = ENODEV;
+		return NULL;
 	}
+	/* a failed open that leaves errno alone is a defect tests look for */
+	errno = 0;
+	ctx = ibv_open_device(list[0]);
+	err = errno;
 	ibv_free_device_list(list);
-	/* the list's release must not hide why the open failed */
-	errno = ctx ? 0 : (err ? err : ENODEV);
+	errno = err;
+	return ctx;
+}
+
+struct ibv_context *test_must_open_first_device(void)
+{
+	struct ibv_context *ctx = test_open_first_device();
+
+	CHECK(ctx, "opening the first RDMA device: %m");
 	return ctx;
 }
 
@@ -151,7 +163,9 @@ struct ibv_ah *test_create_ah(struct ibv_pd *pd, const union ibv_gid *gid,
 	struct ibv_ah_attr a = {
 		.is_global = 1,
 		.port_num = 1,
-		.grh = { .dgid = *gid, .sgid_index = sgid_index, .hop_limit = 1 },
+		.grh = { .dgid = *gid,
+			 .sgid_index = sgid_index,
+			 .hop_limit = 1 },
 	};
 
 	return ibv_create_ah(pd, &a);

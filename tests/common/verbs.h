@@ -12,8 +12,13 @@
 
 #include <infiniband/verbs.h>
 
-/* Open the first RDMA device; NULL with errno set (ENODEV: none). */
+/*
+ * Open the first RDMA device; NULL with errno as ibv_open_device() left it
+ * (ENODEV if there is no device at all).
+ */
 struct ibv_context *test_open_first_device(void);
+/* The same, but a failure ends the test (exit 1). */
+struct ibv_context *test_must_open_first_device(void);
 
 /*
  * Attributes of a QP of @type on @scq/@rcq, @depth WRs deep both ways,

@@ -82,7 +82,7 @@ int main(int argc, char **argv)
 	pairs = calloc((size_t)n, sizeof(*pairs));
 	if (!pairs)
 		return 1;
-	fds0 = dp_count_fds();
+	fds0 = test_count_fds();
 	if (dp_open(&d))
 		return 1;
 	pa.pd = d.pd;
@@ -99,7 +99,7 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
-	fds_peak = dp_count_fds();
+	fds_peak = test_count_fds();
 	printf("created %ld of %ld RC QPs with their CQs on a CoCo parent domain; fds in use %d (limit %d)\n",
 	       made, n, fds_peak, FD_LIMIT);
 	while (made-- > 0) {
@@ -112,7 +112,7 @@ int main(int argc, char **argv)
 	ibv_dealloc_pd(ppd);
 	dp_close(&d);
 	free(pairs);
-	fds1 = dp_count_fds();
+	fds1 = test_count_fds();
 	if (fds1 != fds0) {
 		printf("FAIL: %d fds before, %d after\n", fds0, fds1);
 		rc = 1;

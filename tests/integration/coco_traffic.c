@@ -56,36 +56,18 @@ static struct ibv_cq *coco_cq(struct coco *c)
 	return cq ? ibv_cq_ex_to_cq(cq) : NULL;
 }
 
-static void coco_qp_destroy(struct dp_qp *q)
-{
-	if (q->qp)
-		ibv_destroy_qp(q->qp);
-	if (q->scq)
-		ibv_destroy_cq(q->scq);
-	if (q->rcq)
-		ibv_destroy_cq(q->rcq);
-	memset(q, 0, sizeof(*q));
-}
-
 static int coco_qp(struct coco *c, struct dp_qp *q, enum ibv_qp_type type,
 		   struct ibv_srq *srq)
 {
-	struct ibv_qp_init_attr ia = {
-		.qp_type = type,
-		.srq = srq,
-		.cap = { .max_send_wr = 16,
-			 .max_recv_wr = 16,
-			 .max_send_sge = 1,
-			 .max_recv_sge = 1 },
-	};
+	struct ibv_qp_init_attr ia;
 
 	memset(q, 0, sizeof(*q));
 	q->scq = coco_cq(c);
 	q->rcq = coco_cq(c);
 	DP_CHECK(q->scq && q->rcq, "CQ on the %s PD: %s",
 		 c->parent ? "parent" : "plain", strerror(errno));
-	ia.send_cq = q->scq;
-	ia.recv_cq = q->rcq;
+	ia = test_qp_attr(type, q->scq, q->rcq, 16);
+	ia.srq = srq;
 	q->qp = ibv_create_qp(c->pd, &ia);
 	DP_CHECK(q->qp, "QP: %s", strerror(errno));
 	return 0;
@@ -193,8 +175,8 @@ static int test_rc(struct coco *c, struct ibv_srq *srq)
 		 "connect: %s", strerror(errno));
 	ret = rc_exchange(c, &a, &b, srq);
 out:
-	coco_qp_destroy(&a);
-	coco_qp_destroy(&b);
+	dp_qp_destroy(&a);
+	dp_qp_destroy(&b);
 	return ret;
 }
 
@@ -261,8 +243,8 @@ static int test_ud(struct coco *c)
 out:
 	if (ah)
 		ibv_destroy_ah(ah);
-	coco_qp_destroy(&a);
-	coco_qp_destroy(&b);
+	dp_qp_destroy(&a);
+	dp_qp_destroy(&b);
 	return ret;
 }
 
@@ -412,7 +394,7 @@ int main(int argc, char **argv)
 		}
 	}
 
-	fds0 = dp_count_fds();
+	fds0 = test_count_fds();
 	if (setup(&c)) {
 		teardown(&c);
 		return 1;
@@ -426,7 +408,7 @@ int main(int argc, char **argv)
 			judge(&c, "srq", test_srq(&c));
 	}
 	teardown(&c);
-	fds1 = dp_count_fds();
+	fds1 = test_count_fds();
 	if (fds1 != fds0) {
 		printf("FAIL fds: %d before, %d after\n", fds0, fds1);
 		dp_failures++;

@@ -81,7 +81,7 @@ int main(int argc, char **argv)
 	if (exp.open_fails) {
 		errno = 0;
 		ctl_capture_begin();
-		ctx = ctl_try_open_first();
+		ctx = test_open_first_device();
 		free(ctl_capture_end());
 		CHECK(!ctx, "ibv_open_device succeeded despite the fault");
 		CHECK(errno != 0, "failed open did not set errno");
@@ -92,7 +92,7 @@ int main(int argc, char **argv)
 	}
 
 	ctl_capture_begin();
-	ctx = ctl_open_first();
+	ctx = test_must_open_first_device();
 	text = ctl_capture_end();
 
 	parse_context(text, &c);

@@ -97,27 +97,16 @@ static struct ibv_pd *parent_with(struct ibv_context *ctx, struct ibv_pd *pd,
 /* Create a CQ and a QP on par; returns 0 or the errno of the failure. */
 static int cq_and_qp(struct ibv_context *ctx, struct ibv_pd *par)
 {
-	struct ibv_cq_init_attr_ex ca = {
-		.cqe = 16,
-		.wc_flags = IBV_WC_STANDARD_FLAGS,
-		.comp_mask = IBV_CQ_INIT_ATTR_MASK_PD,
-		.parent_domain = par,
-	};
-	struct ibv_qp_init_attr qa = {
-		.cap = { .max_send_wr = 4,
-			 .max_recv_wr = 4,
-			 .max_send_sge = 1,
-			 .max_recv_sge = 1 },
-		.qp_type = IBV_QPT_RC,
-	};
+	struct ibv_qp_init_attr qa;
 	struct ibv_cq_ex *cq;
 	struct ibv_qp *qp;
 	int err;
 
-	cq = ibv_create_cq_ex(ctx, &ca);
+	cq = test_cq_on_domain(ctx, par, 16);
 	if (!cq)
 		return errno;
-	qa.send_cq = qa.recv_cq = ibv_cq_ex_to_cq(cq);
+	qa = test_qp_attr(IBV_QPT_RC, ibv_cq_ex_to_cq(cq), ibv_cq_ex_to_cq(cq),
+			  4);
 	qp = ibv_create_qp(par, &qa);
 	err = qp ? 0 : errno;
 	if (qp)
@@ -136,8 +125,8 @@ int main(int argc, char **argv)
 	int err;
 
 	ctl_parse_args(argc, argv, &exp);
-	ctx = ctl_open_first();
-	opened = ctl_live_kernel_objects();
+	ctx = test_must_open_first_device();
+	opened = test_emu_live_objects();
 	pd = ibv_alloc_pd(ctx);
 	CHECK(pd, "alloc_pd: %m");
 
@@ -191,8 +180,7 @@ int main(int argc, char **argv)
 	}
 
 	CHECK(!ibv_dealloc_pd(pd), "dealloc pd");
-	CHECK(ctl_live_kernel_objects() == opened,
-	      "kernel objects left behind");
+	CHECK(test_emu_live_objects() == opened, "kernel objects left behind");
 	CHECK(!ibv_close_device(ctx), "close");
 	printf("ctl_allocators: cc=%d ok\n", exp.cc);
 	return 0;

@@ -159,8 +159,8 @@ int main(int argc, char **argv)
 	unsigned long opened;
 
 	ctl_parse_args(argc, argv, &exp);
-	ctx = ctl_open_first();
-	opened = ctl_live_kernel_objects();
+	ctx = test_must_open_first_device();
+	opened = test_emu_live_objects();
 	pd = ibv_alloc_pd(ctx);
 	CHECK(pd, "ibv_alloc_pd: %m");
 	attr.pd = pd;
@@ -189,7 +189,7 @@ int main(int argc, char **argv)
 	CHECK(ibv_dealloc_pd(cc_par) == 0, "dealloc: %m");
 	CHECK(ibv_dealloc_pd(plain_par) == 0, "dealloc: %m");
 	CHECK(ibv_dealloc_pd(pd) == 0, "dealloc: %m");
-	CHECK(ctl_live_kernel_objects() == opened,
+	CHECK(test_emu_live_objects() == opened,
 	      "buffers/MRs left kernel objects behind");
 	CHECK(ibv_close_device(ctx) == 0, "close: %m");
 	printf("ctl_buf: cc=%d ok\n", exp.cc);

@@ -39,73 +39,30 @@ struct coco {
 
 static struct ibv_cq_ex *cq_on_parent(struct coco *c)
 {
-	struct ibv_cq_init_attr_ex a = {
-		.cqe = 32,
-		.wc_flags = IBV_WC_STANDARD_FLAGS,
-		.comp_mask = IBV_CQ_INIT_ATTR_MASK_PD,
-		.parent_domain = c->par,
-	};
-
-	return ibv_create_cq_ex(c->ctx, &a);
+	return test_cq_on_domain(c->ctx, c->par, 32);
 }
 
 static struct ibv_qp *qp_on_parent(struct coco *c, struct ibv_cq *cq,
 				   struct ibv_srq *srq)
 {
-	struct ibv_qp_init_attr a = {
-		.send_cq = cq,
-		.recv_cq = cq,
-		.srq = srq,
-		.cap = { .max_send_wr = 8,
-			 .max_recv_wr = 8,
-			 .max_send_sge = 1,
-			 .max_recv_sge = 1 },
-		.qp_type = IBV_QPT_RC,
-	};
+	struct ibv_qp_init_attr a = test_qp_attr(IBV_QPT_RC, cq, cq, 8);
 
+	a.srq = srq;
 	return ibv_create_qp(c->par, &a);
 }
 
 static void to_rts(struct coco *c, struct ibv_qp *qp, uint32_t remote)
 {
-	struct ibv_qp_attr a = {
-		.qp_state = IBV_QPS_INIT,
-		.port_num = 1,
-		.qp_access_flags =
-			IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE,
+	struct test_rc_peer peer = {
+		.qpn = remote,
+		.gid = c->gid,
+		.access = IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE,
+		.min_rnr_timer = 12,
+		.rnr_retry = 7,
 	};
+	int ret = test_rc_to_rts(qp, &peer);
 
-	CHECK(!ibv_modify_qp(qp, &a,
-			     IBV_QP_STATE | IBV_QP_PKEY_INDEX | IBV_QP_PORT |
-				     IBV_QP_ACCESS_FLAGS),
-	      "to INIT: %m");
-	memset(&a, 0, sizeof(a));
-	a.qp_state = IBV_QPS_RTR;
-	a.path_mtu = IBV_MTU_1024;
-	a.dest_qp_num = remote;
-	a.max_dest_rd_atomic = 1;
-	a.min_rnr_timer = 12;
-	a.ah_attr.is_global = 1;
-	a.ah_attr.grh.dgid = c->gid;
-	a.ah_attr.grh.hop_limit = 1;
-	a.ah_attr.port_num = 1;
-	CHECK(!ibv_modify_qp(qp, &a,
-			     IBV_QP_STATE | IBV_QP_AV | IBV_QP_PATH_MTU |
-				     IBV_QP_DEST_QPN | IBV_QP_RQ_PSN |
-				     IBV_QP_MAX_DEST_RD_ATOMIC |
-				     IBV_QP_MIN_RNR_TIMER),
-	      "to RTR: %m");
-	memset(&a, 0, sizeof(a));
-	a.qp_state = IBV_QPS_RTS;
-	a.timeout = 14;
-	a.retry_cnt = 7;
-	a.rnr_retry = 7;
-	a.max_rd_atomic = 1;
-	CHECK(!ibv_modify_qp(qp, &a,
-			     IBV_QP_STATE | IBV_QP_TIMEOUT | IBV_QP_RETRY_CNT |
-				     IBV_QP_RNR_RETRY | IBV_QP_SQ_PSN |
-				     IBV_QP_MAX_QP_RD_ATOMIC),
-	      "to RTS: %m");
+	CHECK(!ret, "QP %u to RTS: %s", qp->qp_num, strerror(ret));
 }
 
 static double now_s(void)
@@ -281,8 +238,8 @@ int main(int argc, char **argv)
 	setenv("IRDMA_DEBUG", "1", 1);
 
 	ctl_capture_begin();
-	c.ctx = ctl_open_first();
-	opened = ctl_live_kernel_objects();
+	c.ctx = test_must_open_first_device();
+	opened = test_emu_live_objects();
 	CHECK(!ibv_query_gid(c.ctx, 1, 0, &c.gid), "query_gid");
 	c.pd = ibv_alloc_pd(c.ctx);
 	CHECK(c.pd, "alloc_pd: %m");
@@ -322,7 +279,7 @@ int main(int argc, char **argv)
 	}
 	CHECK(!ibv_dealloc_pd(c.par), "dealloc parent");
 	CHECK(!ibv_dealloc_pd(c.pd), "dealloc pd");
-	CHECK(ctl_live_kernel_objects() == opened,
+	CHECK(test_emu_live_objects() == opened,
 	      "CoCo objects left kernel objects behind");
 	CHECK(!ibv_close_device(c.ctx), "close");
 	log = ctl_capture_end();

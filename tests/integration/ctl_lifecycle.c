@@ -100,20 +100,20 @@ int main(void)
 	unsigned long before, opened;
 
 	for (round = 0; round < 3; round++) {
-		before = ctl_live_kernel_objects();
-		ctx = ctl_open_first();
-		opened = ctl_live_kernel_objects();
+		before = test_emu_live_objects();
+		ctx = test_must_open_first_device();
+		opened = test_emu_live_objects();
 		/* the ucontext and the provider's internal PD, nothing else */
 		CHECK(opened - before == 2,
 		      "opening created %lu kernel objects, want 2",
 		      opened - before);
 		pd_churn(ctx);
 		mr_churn(ctx);
-		CHECK(ctl_live_kernel_objects() == opened,
+		CHECK(test_emu_live_objects() == opened,
 		      "PD/MR churn left %lu kernel objects behind",
-		      ctl_live_kernel_objects() - opened);
+		      test_emu_live_objects() - opened);
 		CHECK(ibv_close_device(ctx) == 0, "ibv_close_device: %m");
-		CHECK(ctl_live_kernel_objects() == before,
+		CHECK(test_emu_live_objects() == before,
 		      "closing left kernel objects behind");
 	}
 	printf("ctl_lifecycle: ok\n");

@@ -36,19 +36,7 @@ static void *dummy_alloc(struct ibv_pd *pd, void *pdc, size_t size,
  */
 static void check_busy(struct ibv_context *ctx, struct ibv_pd *par)
 {
-	struct ibv_cq_init_attr_ex ca = {
-		.cqe = 8,
-		.wc_flags = IBV_WC_STANDARD_FLAGS,
-		.comp_mask = IBV_CQ_INIT_ATTR_MASK_PD,
-		.parent_domain = par,
-	};
-	struct ibv_qp_init_attr qa = {
-		.cap = { .max_send_wr = 4,
-			 .max_recv_wr = 4,
-			 .max_send_sge = 1,
-			 .max_recv_sge = 1 },
-		.qp_type = IBV_QPT_RC,
-	};
+	struct ibv_qp_init_attr qa;
 	struct ibv_cq *plain;
 	struct ibv_cq_ex *cq;
 	struct ibv_buf *b;
@@ -58,14 +46,14 @@ static void check_busy(struct ibv_context *ctx, struct ibv_pd *par)
 	CHECK(ibv_dealloc_pd(par) == EBUSY, "parent freed under a buffer");
 	ibv_free_buf(b);
 
-	cq = ibv_create_cq_ex(ctx, &ca);
+	cq = test_cq_on_domain(ctx, par, 8);
 	CHECK(cq, "CQ on a parent domain: %m");
 	CHECK(ibv_dealloc_pd(par) == EBUSY, "parent freed under a CQ");
 	CHECK(!ibv_destroy_cq(ibv_cq_ex_to_cq(cq)), "destroy_cq");
 
 	plain = ibv_create_cq(ctx, 8, NULL, NULL, 0);
 	CHECK(plain, "plain CQ: %m");
-	qa.send_cq = qa.recv_cq = plain;
+	qa = test_qp_attr(IBV_QPT_RC, plain, plain, 4);
 	qp = ibv_create_qp(par, &qa);
 	CHECK(qp, "QP on a parent domain: %m");
 	CHECK(ibv_dealloc_pd(par) == EBUSY, "parent freed under a QP");
@@ -85,9 +73,9 @@ int main(int argc, char **argv)
 	int tag;
 
 	ctl_parse_args(argc, argv, &exp);
-	ctx = ctl_open_first();
-	other = ctl_open_first();
-	opened = ctl_live_kernel_objects();
+	ctx = test_must_open_first_device();
+	other = test_must_open_first_device();
+	opened = test_emu_live_objects();
 	pd = ibv_alloc_pd(ctx);
 	other_pd = ibv_alloc_pd(other);
 	CHECK(pd && other_pd, "ibv_alloc_pd: %m");
@@ -171,7 +159,7 @@ int main(int argc, char **argv)
 	CHECK(ibv_dealloc_pd(par) == 0, "dealloc parent: %m");
 	CHECK(ibv_dealloc_pd(pd) == 0, "dealloc pd: %m");
 	CHECK(ibv_dealloc_pd(other_pd) == 0, "dealloc other pd: %m");
-	CHECK(ctl_live_kernel_objects() == opened,
+	CHECK(test_emu_live_objects() == opened,
 	      "parent domains left kernel objects behind");
 	CHECK(ibv_close_device(other) == 0, "close: %m");
 	CHECK(ibv_close_device(ctx) == 0, "close: %m");

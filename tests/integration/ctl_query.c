@@ -76,7 +76,7 @@ int main(int argc, char **argv)
 	struct ctl_expect exp;
 
 	ctl_parse_args(argc, argv, &exp);
-	ctx = ctl_open_first();
+	ctx = test_must_open_first_device();
 	check_device(ctx, &exp, &attr);
 	check_ports(ctx, &attr);
 	CHECK(ibv_close_device(ctx) == 0, "ibv_close_device: %m");

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
 /* Helpers for the control-path integration tests. */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,39 +38,6 @@ void ctl_parse_args(int argc, char **argv, struct ctl_expect *exp)
 			exit(2);
 		}
 	}
-}
-
-struct ibv_context *ctl_try_open_first(void)
-{
-	struct ibv_device **list;
-	struct ibv_context *ctx;
-	int n = 0, err;
-
-	list = ibv_get_device_list(&n);
-	CHECK(list && n > 0, "no RDMA device (n=%d)", n);
-	errno = 0;
-	ctx = ibv_open_device(list[0]);
-	err = errno;
-	ibv_free_device_list(list);
-	errno = err;
-	return ctx;
-}
-
-struct ibv_context *ctl_open_first(void)
-{
-	struct ibv_context *ctx = ctl_try_open_first();
-
-	CHECK(ctx, "ibv_open_device failed: %m");
-	return ctx;
-}
-
-unsigned long ctl_live_kernel_objects(void)
-{
-	unsigned long (*live)(void);
-
-	*(void **)&live = dlsym(RTLD_DEFAULT, "emu_kernel_live_objects");
-	CHECK(live, "not running under irdma-emu-run (%s)", dlerror());
-	return live();
 }
 
 static int saved_stderr = -1;

@@ -10,6 +10,8 @@
 #include <infiniband/verbs.h>
 
 #include "common/check.h"
+#include "common/emu.h"
+#include "common/verbs.h"
 
 /* What the test expects of the emulated device (from the command line). */
 struct ctl_expect {
@@ -27,18 +29,6 @@ struct ctl_expect {
  * --expect-open-fail [--open-errno N]; exits on anything else.
  */
 void ctl_parse_args(int argc, char **argv, struct ctl_expect *exp);
-
-/* Open the first RDMA device; exits if there is none or it fails. */
-struct ibv_context *ctl_open_first(void);
-/* Same, but returns NULL with errno set when ibv_open_device() fails. */
-struct ibv_context *ctl_try_open_first(void);
-
-/*
- * Kernel objects the emulated driver holds right now (all devices and
- * contexts of this process), read through the emulator's
- * emu_kernel_live_objects(); exits if not running under the emulator.
- */
-unsigned long ctl_live_kernel_objects(void);
 
 /* Route stderr into a temporary file until ctl_capture_end(). */
 void ctl_capture_begin(void);

@@ -2,41 +2,24 @@
 /*
  * Helpers of the data-path tests; see datapath_util.h.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "common/process.h"
 #include "datapath_util.h"
 
 int dp_failures;
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 int dp_open(struct dp_ctx *d)
 {
-	struct ibv_device **list;
 	const char *gen = getenv("IRDMA_EMU_GEN");
-	int n;
 
 	memset(d, 0, sizeof(*d));
 	d->gen = gen ? atoi(gen) : 2;
-	list = ibv_get_device_list(&n);
-	if (!list || n < 1) {
-		fprintf(stderr, "no RDMA device\n");
-		return -1;
-	}
-	d->ctx = ibv_open_device(list[0]);
-	ibv_free_device_list(list);
+	d->ctx = test_open_first_device();
 	if (!d->ctx) {
 		perror("ibv_open_device");
 		return -1;
@@ -116,71 +99,27 @@ void dp_qp_destroy(struct dp_qp *q)
 int dp_rc_connect(struct dp_ctx *d, struct dp_qp *q, uint32_t remote_qpn,
 		  int rnr_retry)
 {
-	struct ibv_qp_attr a = {
-		.qp_state = IBV_QPS_INIT,
-		.port_num = 1,
-		.qp_access_flags = IBV_ACCESS_REMOTE_WRITE |
-				   IBV_ACCESS_REMOTE_READ |
-				   IBV_ACCESS_REMOTE_ATOMIC,
+	struct test_rc_peer peer = {
+		.qpn = remote_qpn,
+		.gid = d->gid,
+		.sgid_index = (uint8_t)d->gid_index,
+		.access = IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ |
+			  IBV_ACCESS_REMOTE_ATOMIC,
+		.min_rnr_timer = 1,
+		.rnr_retry = (uint8_t)rnr_retry,
 	};
 
-	if (ibv_modify_qp(q->qp, &a,
-			  IBV_QP_STATE | IBV_QP_PKEY_INDEX | IBV_QP_PORT |
-				  IBV_QP_ACCESS_FLAGS))
-		return -1;
-	memset(&a, 0, sizeof(a));
-	a.qp_state = IBV_QPS_RTR;
-	a.path_mtu = IBV_MTU_1024;
-	a.dest_qp_num = remote_qpn;
-	a.max_dest_rd_atomic = 1;
-	a.min_rnr_timer = 1;
-	a.ah_attr.is_global = 1;
-	a.ah_attr.grh.dgid = d->gid;
-	a.ah_attr.grh.sgid_index = (uint8_t)d->gid_index;
-	a.ah_attr.grh.hop_limit = 1;
-	a.ah_attr.port_num = 1;
-	if (ibv_modify_qp(q->qp, &a,
-			  IBV_QP_STATE | IBV_QP_AV | IBV_QP_PATH_MTU |
-				  IBV_QP_DEST_QPN | IBV_QP_RQ_PSN |
-				  IBV_QP_MAX_DEST_RD_ATOMIC |
-				  IBV_QP_MIN_RNR_TIMER))
-		return -1;
-	memset(&a, 0, sizeof(a));
-	a.qp_state = IBV_QPS_RTS;
-	a.timeout = 14;
-	a.retry_cnt = 7;
-	a.rnr_retry = (uint8_t)rnr_retry;
-	a.max_rd_atomic = 1;
-	return ibv_modify_qp(q->qp, &a,
-			     IBV_QP_STATE | IBV_QP_TIMEOUT | IBV_QP_RETRY_CNT |
-				     IBV_QP_RNR_RETRY | IBV_QP_SQ_PSN |
-				     IBV_QP_MAX_QP_RD_ATOMIC) ?
-		       -1 :
-		       0;
+	return test_rc_to_rts(q->qp, &peer) ? -1 : 0;
 }
 
 int dp_ud_ready(struct dp_ctx *d, struct dp_qp *q, uint32_t qkey)
 {
-	struct ibv_qp_attr a = {
-		.qp_state = IBV_QPS_INIT,
-		.port_num = 1,
-		.qkey = qkey,
-	};
-
-	if (ibv_modify_qp(q->qp, &a,
-			  IBV_QP_STATE | IBV_QP_PKEY_INDEX | IBV_QP_PORT |
-				  IBV_QP_QKEY))
-		return -1;
-	a.qp_state = IBV_QPS_RTR;
-	if (ibv_modify_qp(q->qp, &a, IBV_QP_STATE))
-		return -1;
-	a.qp_state = IBV_QPS_RTS;
-	return ibv_modify_qp(q->qp, &a, IBV_QP_STATE | IBV_QP_SQ_PSN) ? -1 : 0;
+	return test_ud_to_rts(q->qp, qkey) ? -1 : 0;
 }
 
 int dp_poll(struct ibv_cq *cq, struct ibv_wc *wc, int ms)
 {
-	long long end = now_ms() + ms;
+	uint64_t end = test_now_ms() + (uint64_t)ms;
 
 	do {
 		int n = ibv_poll_cq(cq, 1, wc);
@@ -189,13 +128,13 @@ int dp_poll(struct ibv_cq *cq, struct ibv_wc *wc, int ms)
 			return 0;
 		if (n < 0)
 			return -1;
-	} while (now_ms() < end);
+	} while (test_now_ms() < end);
 	return -1;
 }
 
 int dp_async(struct dp_ctx *d, enum ibv_event_type type, int ms)
 {
-	long long end = now_ms() + ms;
+	uint64_t end = test_now_ms() + (uint64_t)ms;
 	struct ibv_async_event ev;
 
 	do {
@@ -208,7 +147,7 @@ int dp_async(struct dp_ctx *d, enum ibv_event_type type, int ms)
 		ibv_ack_async_event(&ev);
 		if (ev.event_type == type)
 			return 0;
-	} while (now_ms() < end);
+	} while (test_now_ms() < end);
 	return -1;
 }
 
@@ -239,17 +178,4 @@ void dp_run(const char *name, int (*fn)(struct dp_ctx *d), struct dp_ctx *d)
 		printf("ok   %s\n", name);
 	}
 	fflush(stdout);
-}
-
-int dp_count_fds(void)
-{
-	DIR *dir = opendir("/proc/self/fd");
-	int n = 0;
-
-	if (!dir)
-		return -1;
-	while (readdir(dir))
-		n++;
-	closedir(dir);
-	return n;
 }

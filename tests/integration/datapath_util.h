@@ -13,6 +13,8 @@
 #include <infiniband/verbs.h>
 
 #include "common/check.h"
+#include "common/process.h"
+#include "common/verbs.h"
 
 struct dp_ctx {
 	struct ibv_context *ctx;
@@ -33,8 +35,14 @@ struct dp_qp {
 extern int dp_failures;
 
 /* A failed check counts and ends the test case (which returns -1). */
-#define DP_CHECK(cond, ...)                                                 \
-	CHECK_THEN(cond, { dp_failures++; return -1; }, __VA_ARGS__)
+#define DP_CHECK(cond, ...)            \
+	CHECK_THEN(                    \
+		cond,                  \
+		{                      \
+			dp_failures++; \
+			return -1;     \
+		},                     \
+		__VA_ARGS__)
 
 int dp_open(struct dp_ctx *d);
 void dp_close(struct dp_ctx *d);
@@ -53,8 +61,6 @@ int dp_poll(struct ibv_cq *cq, struct ibv_wc *wc, int ms);
 int dp_async(struct dp_ctx *d, enum ibv_event_type type, int ms);
 int dp_post_recv(struct ibv_qp *qp, uint64_t wr_id, void *buf, uint32_t len,
 		 uint32_t lkey);
-/* Entries in /proc/self/fd (-1 if unreadable), for leak checks. */
-int dp_count_fds(void);
 /* Run @fn as test @name: prints ok/FAIL, counts failures. */
 void dp_run(const char *name, int (*fn)(struct dp_ctx *d), struct dp_ctx *d);
 

@@ -55,8 +55,7 @@ static void test_cq_ex(struct dp_env *e)
 	if (e->gen == 1) {
 		cx = ibv_create_cq_ex(e->ctx, &ca);
 		CHECK(!cx && errno == EOPNOTSUPP,
-			 "gen 1 extended CQ must be EOPNOTSUPP (errno %d)",
-			 errno);
+		      "gen 1 extended CQ must be EOPNOTSUPP (errno %d)", errno);
 		return;
 	}
 	cx = ibv_create_cq_ex(e->ctx, &ca);
@@ -77,7 +76,7 @@ static void test_cq_ex(struct dp_env *e)
 	for (n = 0;;) {
 		CHECK(cx->status == IBV_WC_SUCCESS, "status %d", cx->status);
 		CHECK(cx->wr_id == (uint64_t)(200 + n), "wr_id %llu",
-			 (unsigned long long)cx->wr_id);
+		      (unsigned long long)cx->wr_id);
 		CHECK(ibv_wc_read_opcode(cx) == IBV_WC_SEND, "opcode");
 		CHECK(ibv_wc_read_qp_num(cx) == a->qp_num, "qp_num");
 		CHECK(ibv_wc_read_vendor_err(cx) == 0, "vendor_err");
@@ -92,26 +91,25 @@ static void test_cq_ex(struct dp_env *e)
 	/* receiver side, with immediate data on odd ones */
 	CHECK(!start_poll_wait(cy), "start_poll receiver");
 	for (n = 0;;) {
-		CHECK(cy->status == IBV_WC_SUCCESS, "rx status %d",
-			 cy->status);
+		CHECK(cy->status == IBV_WC_SUCCESS, "rx status %d", cy->status);
 		CHECK(cy->wr_id == (uint64_t)(300 + n), "rx wr_id");
 		CHECK(ibv_wc_read_opcode(cy) == IBV_WC_RECV, "rx opcode");
 		CHECK(ibv_wc_read_byte_len(cy) == (uint32_t)(10 + n),
-			 "byte_len %u", ibv_wc_read_byte_len(cy));
+		      "byte_len %u", ibv_wc_read_byte_len(cy));
 		CHECK(ibv_wc_read_qp_num(cy) == b->qp_num, "rx qp_num");
 		CHECK(ibv_wc_read_src_qp(cy) == b->qp_num ||
-				 ibv_wc_read_src_qp(cy) == a->qp_num,
-			 "src_qp");
+			      ibv_wc_read_src_qp(cy) == a->qp_num,
+		      "src_qp");
 		CHECK(ibv_wc_read_slid(cy) == 0 && ibv_wc_read_sl(cy) == 0,
-			 "slid/sl");
+		      "slid/sl");
 		if (n & 1) {
 			CHECK(ibv_wc_read_wc_flags(cy) & IBV_WC_WITH_IMM,
-				 "imm flag");
+			      "imm flag");
 			CHECK(ibv_wc_read_imm_data(cy) == htobe32(200 + n),
-				 "imm data");
+			      "imm data");
 		} else {
 			CHECK(!(ibv_wc_read_wc_flags(cy) & IBV_WC_WITH_IMM),
-				 "no imm flag");
+			      "no imm flag");
 		}
 		if (++n == 5)
 			break;
@@ -122,13 +120,13 @@ static void test_cq_ex(struct dp_env *e)
 
 	CHECK(!ibv_destroy_qp(a) && !ibv_destroy_qp(b), "destroy qps");
 	CHECK(!ibv_destroy_cq(ibv_cq_ex_to_cq(cx)) &&
-			 !ibv_destroy_cq(ibv_cq_ex_to_cq(cy)),
-		 "destroy cq_ex");
+		      !ibv_destroy_cq(ibv_cq_ex_to_cq(cy)),
+	      "destroy cq_ex");
 
 	/* flags the provider cannot report are refused */
 	ca.wc_flags = IBV_WC_EX_WITH_FLOW_TAG;
 	CHECK(!ibv_create_cq_ex(e->ctx, &ca) && errno == EOPNOTSUPP,
-		 "flow tag must be EOPNOTSUPP (errno %d)", errno);
+	      "flow tag must be EOPNOTSUPP (errno %d)", errno);
 }
 
 /* Completion timestamps: gen 3 CQEs carry them, older ones do not. */
@@ -146,19 +144,18 @@ static void test_timestamps(struct dp_env *e)
 		CHECK(!ibv_destroy_cq(ibv_cq_ex_to_cq(cx)), "destroy");
 	} else {
 		CHECK(!cx && errno == EOPNOTSUPP,
-			 "gen %d timestamps must be EOPNOTSUPP", e->gen);
+		      "gen %d timestamps must be EOPNOTSUPP", e->gen);
 	}
 }
 
 static void test_limits(struct dp_env *e)
 {
 	CHECK(!ibv_create_cq(e->ctx, 0, NULL, NULL, 0) && errno == EINVAL,
-		 "cqe 0 (errno %d)", errno);
+	      "cqe 0 (errno %d)", errno);
 	CHECK(!ibv_create_cq(e->ctx, -5, NULL, NULL, 0) && errno == EINVAL,
-		 "cqe -5 (errno %d)", errno);
-	CHECK(!ibv_create_cq(e->ctx, 1 << 30, NULL, NULL, 0) &&
-			 errno == EINVAL,
-		 "huge cqe (errno %d)", errno);
+	      "cqe -5 (errno %d)", errno);
+	CHECK(!ibv_create_cq(e->ctx, 1 << 30, NULL, NULL, 0) && errno == EINVAL,
+	      "huge cqe (errno %d)", errno);
 }
 
 /*
@@ -184,8 +181,7 @@ static void test_resize(struct dp_env *e)
 		CHECK(ret == EOPNOTSUPP, "gen 1 resize: %d", ret);
 		goto out;
 	}
-	CHECK(!ret && cq->cqe >= 100, "resize to 100: %d cqe %d", ret,
-		 cq->cqe);
+	CHECK(!ret && cq->cqe >= 100, "resize to 100: %d cqe %d", ret, cq->cqe);
 	CHECK(ibv_resize_cq(cq, 0) == EINVAL, "resize to 0");
 
 	for (k = 0; k < 4; k++) {
@@ -197,15 +193,15 @@ static void test_resize(struct dp_env *e)
 		CHECK(dp_poll(rcq, wc, 10) == 10, "receives");
 		ret = ibv_resize_cq(cq, sizes[k]);
 		CHECK(!ret, "resize to %d: %d", sizes[k], ret);
-		CHECK(cq->cqe >= sizes[k], "cqe %d after resize to %d",
-			 cq->cqe, sizes[k]);
+		CHECK(cq->cqe >= sizes[k], "cqe %d after resize to %d", cq->cqe,
+		      sizes[k]);
 		/* poll only half now: the rest stays in the old ring */
 		CHECK(dp_poll(cq, wc, 5) == 5, "first half");
 		for (i = 0; i < 5; i++, next++)
 			CHECK(wc[i].wr_id == (uint64_t)next &&
-					 wc[i].status == IBV_WC_SUCCESS,
-				 "order: got %llu want %d",
-				 (unsigned long long)wc[i].wr_id, next);
+				      wc[i].status == IBV_WC_SUCCESS,
+			      "order: got %llu want %d",
+			      (unsigned long long)wc[i].wr_id, next);
 	}
 	/* more traffic into the newest ring, then drain everything */
 	for (i = 0; i < 10; i++) {
@@ -218,9 +214,9 @@ static void test_resize(struct dp_env *e)
 
 		CHECK(n == 1, "completion %d missing", next);
 		CHECK(wc[0].wr_id == (uint64_t)next &&
-				 wc[0].status == IBV_WC_SUCCESS,
-			 "order after resizes: got %llu want %d",
-			 (unsigned long long)wc[0].wr_id, next);
+			      wc[0].status == IBV_WC_SUCCESS,
+		      "order after resizes: got %llu want %d",
+		      (unsigned long long)wc[0].wr_id, next);
 		next++;
 	}
 	CHECK(ibv_poll_cq(cq, 1, wc) == 0, "extra completion");
@@ -262,7 +258,7 @@ static void test_events(struct dp_env *e)
 		send_one(e, a, i, 8, false, 0);
 		wait_event(ch, rcq);
 		CHECK(dp_poll(rcq, &wc, 1) == 1 && wc.wr_id == (uint64_t)i,
-			 "recv after event %d", i);
+		      "recv after event %d", i);
 		CHECK(dp_poll(scq, &wc, 1) == 1, "send %d", i);
 	}
 
@@ -313,8 +309,8 @@ static void test_shared_cq(struct dp_env *e)
 	for (i = 0; i < got; i++) {
 		CHECK(wc[i].status == IBV_WC_SUCCESS, "status");
 		CHECK(wc[i].wr_id % 2 == 1 && wc[i].wr_id < NQP,
-			 "completion of destroyed QP %llu reported",
-			 (unsigned long long)wc[i].wr_id);
+		      "completion of destroyed QP %llu reported",
+		      (unsigned long long)wc[i].wr_id);
 		CHECK(wc[i].qp_num == s[wc[i].wr_id]->qp_num, "qp_num");
 		seen[wc[i].wr_id]++;
 	}

@@ -137,13 +137,13 @@ static void poll_expect(struct fixture *f, int n, enum ibv_wc_status st,
 	if (!n)
 		return;
 	CHECK(wc[0].status == st, "%s: status %s, want %s", what,
-		 ibv_wc_status_str(wc[0].status), ibv_wc_status_str(st));
+	      ibv_wc_status_str(wc[0].status), ibv_wc_status_str(st));
 	if (st == IBV_WC_SUCCESS)
 		CHECK(wc[0].wr_id == wr_id, "%s: wr_id %llu", what,
-			 (unsigned long long)wc[0].wr_id);
+		      (unsigned long long)wc[0].wr_id);
 	else
 		CHECK(wc[0].wr_id == 0 && wc[0].vendor_err,
-			 "%s: bad CQE must carry no wr_id", what);
+		      "%s: bad CQE must carry no wr_id", what);
 }
 
 /* SRQ CQEs name a slot by (tag << 32 | index); only a busy one counts. */
@@ -216,7 +216,7 @@ static void test_targeted(uint8_t gen, uint32_t stride)
 	put_cqe(&f, f.qp.token, true, i1 + 10, 0, 0, 0);
 	poll_expect(&f, 1, IBV_WC_GENERAL_ERR, 0, "beyond the head");
 	CHECK(!memcmp(&before, &f.qp.sq_pos, sizeof(before)),
-		 "bad CQEs moved the SQ");
+	      "bad CQEs moved the SQ");
 	put_cqe(&f, f.qp.token, true, i1, 0, 0, 0);
 	poll_expect(&f, 1, IBV_WC_SUCCESS, 1002, "good CQE after bad ones");
 
@@ -240,9 +240,9 @@ static void test_targeted(uint8_t gen, uint32_t stride)
 
 		CHECK(irdma_poll_cq(&f.cq.vcq.cq, 1, &wc) == 1, "overlong");
 		CHECK(wc.status == IBV_WC_LOC_LEN_ERR && wc.wr_id == 2002 &&
-				 wc.byte_len == 0,
-			 "overlong receive: status %s len %u",
-			 ibv_wc_status_str(wc.status), wc.byte_len);
+			      wc.byte_len == 0,
+		      "overlong receive: status %s len %u",
+		      ibv_wc_status_str(wc.status), wc.byte_len);
 	}
 
 	/* an SRQ completion for a QP without an SRQ */
@@ -253,8 +253,8 @@ static void test_targeted(uint8_t gen, uint32_t stride)
 	put_cqe(&f, 0, true, i1, 0, 0, 0);
 	poll_expect(&f, 0, IBV_WC_SUCCESS, 0, "forgotten CQE");
 	CHECK(f.shadow[0] == htole64(f.ring.head),
-		 "shadow head %llu, ring head %u",
-		 (unsigned long long)le64toh(f.shadow[0]), f.ring.head);
+	      "shadow head %llu, ring head %u",
+	      (unsigned long long)le64toh(f.shadow[0]), f.ring.head);
 	teardown(&f);
 }
 
@@ -301,8 +301,8 @@ static void test_garbage(uint8_t gen, uint32_t stride, unsigned int seed)
 			}
 		}
 		CHECK(f.qp.sq_pos.tail < SQ_QUANTA &&
-				 f.qp.rq_pos.tail < RQ_WQES,
-			 "queue state corrupted");
+			      f.qp.rq_pos.tail < RQ_WQES,
+		      "queue state corrupted");
 	}
 	printf("gen %u stride %u: %d accepted, %d rejected\n", gen, stride, ok,
 	       bad);

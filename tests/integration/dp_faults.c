@@ -11,17 +11,18 @@
 #include <errno.h>
 #include <string.h>
 
+#include "common/verbs.h"
 #include "dp_util.h"
 
 static int failures;
 
-#define DESTROY(call, what)                        \
-	do {                                       \
-		int r_ = (call);                   \
-		if (r_ == ENOMEM) {                \
-			failures++;                \
-			r_ = (call);               \
-		}                                  \
+#define DESTROY(call, what)                     \
+	do {                                    \
+		int r_ = (call);                \
+		if (r_ == ENOMEM) {             \
+			failures++;             \
+			r_ = (call);            \
+		}                               \
 		CHECK(!r_, "%s: %d", what, r_); \
 	} while (0)
 
@@ -29,8 +30,7 @@ static int failures;
 static void note_failure(const char *what)
 {
 	CHECK(errno == ENOMEM,
-		 "%s failed with errno %d, not the injected ENOMEM", what,
-		 errno);
+	      "%s failed with errno %d, not the injected ENOMEM", what, errno);
 	failures++;
 }
 
@@ -83,15 +83,8 @@ int main(int argc, char **argv)
 			note_failure("create_cq_ex");
 	}
 	{
-		struct ibv_qp_init_attr qa = {
-			.send_cq = cq,
-			.recv_cq = cq,
-			.qp_type = IBV_QPT_RC,
-			.cap = { .max_send_wr = 8,
-				 .max_recv_wr = 8,
-				 .max_send_sge = 1,
-				 .max_recv_sge = 1 },
-		};
+		struct ibv_qp_init_attr qa =
+			test_qp_attr(IBV_QPT_RC, cq, cq, 8);
 
 		qp = ibv_create_qp(pd, &qa);
 		if (!qp)

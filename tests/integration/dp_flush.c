@@ -44,11 +44,10 @@ static void expect_flushed(struct ibv_cq *cq, uint64_t first, int n,
 	got = dp_poll(cq, wc, n);
 	CHECK(got == n, "%s: %d of %d flush completions", what, got, n);
 	for (i = 0; i < n; i++) {
-		CHECK(wc[i].status == IBV_WC_WR_FLUSH_ERR,
-			 "%s %d: status %s", what, i,
-			 ibv_wc_status_str(wc[i].status));
+		CHECK(wc[i].status == IBV_WC_WR_FLUSH_ERR, "%s %d: status %s",
+		      what, i, ibv_wc_status_str(wc[i].status));
 		CHECK(wc[i].wr_id == first + i, "%s %d: wr_id %llu", what, i,
-			 (unsigned long long)wc[i].wr_id);
+		      (unsigned long long)wc[i].wr_id);
 	}
 	CHECK(ibv_poll_cq(cq, 1, wc) == 0, "%s: extra completion", what);
 }
@@ -111,28 +110,26 @@ static void test_remote_error(struct dp_env *e)
 	CHECK(got == 9, "%d of 9 completions", got);
 	/* the write fails with a real error, not a flush */
 	CHECK(wc[0].wr_id == 800, "first is the write (%llu)",
-		 (unsigned long long)wc[0].wr_id);
+	      (unsigned long long)wc[0].wr_id);
 	CHECK(wc[0].status != IBV_WC_SUCCESS &&
-			 wc[0].status != IBV_WC_WR_FLUSH_ERR,
-		 "bad rkey status %s", ibv_wc_status_str(wc[0].status));
+		      wc[0].status != IBV_WC_WR_FLUSH_ERR,
+	      "bad rkey status %s", ibv_wc_status_str(wc[0].status));
 	{
 		int sends = 0, recvs = 0;
 
 		for (i = 1; i < 9; i++) {
 			CHECK(wc[i].status == IBV_WC_WR_FLUSH_ERR,
-				 "completion %d status %s", i,
-				 ibv_wc_status_str(wc[i].status));
+			      "completion %d status %s", i,
+			      ibv_wc_status_str(wc[i].status));
 			if (wc[i].wr_id >= 900)
-				CHECK(wc[i].wr_id ==
-						 (uint64_t)(900 + recvs++),
-					 "recv order");
+				CHECK(wc[i].wr_id == (uint64_t)(900 + recvs++),
+				      "recv order");
 			else
-				CHECK(wc[i].wr_id ==
-						 (uint64_t)(801 + sends++),
-					 "send order");
+				CHECK(wc[i].wr_id == (uint64_t)(801 + sends++),
+				      "send order");
 		}
 		CHECK(sends == 4 && recvs == 4, "sends %d recvs %d", sends,
-			 recvs);
+		      recvs);
 	}
 	CHECK(ibv_poll_cq(cq, 1, wc) == 0, "extra completion");
 	CHECK(!ibv_destroy_qp(qp) && !ibv_destroy_qp(peer), "destroy");

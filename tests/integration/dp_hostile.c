@@ -29,7 +29,7 @@ static void account(const struct ibv_wc *wc, uint64_t posted_sends,
 	if (wc->status == IBV_WC_GENERAL_ERR &&
 	    wc->vendor_err == VENDOR_BAD_CQE) {
 		CHECK(id == 0, "a rejected CQE carried wr_id %llu",
-			 (unsigned long long)id);
+		      (unsigned long long)id);
 		rejected++;
 		return;
 	}
@@ -37,17 +37,15 @@ static void account(const struct ibv_wc *wc, uint64_t posted_sends,
 		errors++;
 	if (id >= RECV_BASE) {
 		CHECK(id - RECV_BASE < posted_recvs,
-			 "receive wr_id %llu never posted",
-			 (unsigned long long)id);
+		      "receive wr_id %llu never posted",
+		      (unsigned long long)id);
 		CHECK(!done_recv[id - RECV_BASE]++,
-			 "receive %llu completed twice",
-			 (unsigned long long)id);
+		      "receive %llu completed twice", (unsigned long long)id);
 	} else {
 		CHECK(id >= SEND_BASE && id - SEND_BASE < posted_sends,
-			 "send wr_id %llu never posted",
-			 (unsigned long long)id);
-		CHECK(!done_send[id - SEND_BASE]++,
-			 "send %llu completed twice", (unsigned long long)id);
+		      "send wr_id %llu never posted", (unsigned long long)id);
+		CHECK(!done_send[id - SEND_BASE]++, "send %llu completed twice",
+		      (unsigned long long)id);
 	}
 }
 

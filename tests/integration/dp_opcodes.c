@@ -54,12 +54,12 @@ static void expect_wc(struct ibv_cq *cq, uint64_t wr_id, enum ibv_wc_opcode op,
 	struct ibv_wc wc;
 
 	CHECK(dp_poll(cq, &wc, 1) == 1, "no completion for wr %llu",
-		 (unsigned long long)wr_id);
+	      (unsigned long long)wr_id);
 	CHECK(wc.status == IBV_WC_SUCCESS, "wr %llu status %s vendor %x",
-		 (unsigned long long)wc.wr_id, ibv_wc_status_str(wc.status),
-		 wc.vendor_err);
+	      (unsigned long long)wc.wr_id, ibv_wc_status_str(wc.status),
+	      wc.vendor_err);
 	CHECK(wc.wr_id == wr_id, "wr_id %llu, expected %llu",
-		 (unsigned long long)wc.wr_id, (unsigned long long)wr_id);
+	      (unsigned long long)wc.wr_id, (unsigned long long)wr_id);
 	CHECK(wc.opcode == op, "opcode %d, expected %d", wc.opcode, op);
 	if (out)
 		*out = wc;
@@ -90,16 +90,15 @@ static void test_send(struct pair *p, bool imm, bool inl, int nsge)
 	post(p->a, &wr);
 	expect_wc(p->cqa, 11, IBV_WC_SEND, NULL);
 	expect_wc(p->cqb, 77, IBV_WC_RECV, &wc);
-	CHECK(wc.byte_len == total, "byte_len %u want %u", wc.byte_len,
-		 total);
+	CHECK(wc.byte_len == total, "byte_len %u want %u", wc.byte_len, total);
 	CHECK(wc.qp_num == p->b->qp_num, "qp_num");
 	CHECK(!!(wc.wc_flags & IBV_WC_WITH_IMM) == imm, "imm flag");
 	if (imm)
 		CHECK(wc.imm_data == htobe32(0xa1b2c3d4), "imm %x",
-			 be32toh(wc.imm_data));
+		      be32toh(wc.imm_data));
 	for (i = 0, total = 0; i < nsge; i++) {
 		CHECK(!memcmp(dst + total, src + i * 64, sg[i].length),
-			 "send data, sge %d", i);
+		      "send data, sge %d", i);
 		total += sg[i].length;
 	}
 }
@@ -132,7 +131,7 @@ static void test_write(struct pair *p, bool imm, bool inl)
 		CHECK(wc.imm_data == htobe32(0x01020304), "write imm");
 	}
 	CHECK(!memcmp(dst, src, 20) && !memcmp(dst + 20, src + 100, 25),
-		 "write data");
+	      "write data");
 	CHECK(dst[45] == 0, "write overran");
 }
 
@@ -178,7 +177,7 @@ static void test_atomics(struct pair *p)
 	post(p->a, &wr);
 	expect_wc(p->cqa, 14, IBV_WC_FETCH_ADD, NULL);
 	CHECK(*local == 1000 && *remote == 1005, "fetch_add %llu %llu",
-		 (unsigned long long)*local, (unsigned long long)*remote);
+	      (unsigned long long)*local, (unsigned long long)*remote);
 
 	wr.wr_id = 15;
 	wr.opcode = IBV_WR_ATOMIC_CMP_AND_SWP;
@@ -187,7 +186,7 @@ static void test_atomics(struct pair *p)
 	post(p->a, &wr);
 	expect_wc(p->cqa, 15, IBV_WC_COMP_SWAP, NULL);
 	CHECK(*local == 1005 && *remote == 77, "cmp_swap %llu %llu",
-		 (unsigned long long)*local, (unsigned long long)*remote);
+	      (unsigned long long)*local, (unsigned long long)*remote);
 }
 
 static void test_mw_type1(struct pair *p)
@@ -237,7 +236,7 @@ static void test_mw_type2_inv(struct pair *p)
 
 	if (!mw) {
 		CHECK(errno == EOPNOTSUPP || errno == EINVAL,
-			 "alloc_mw type 2: errno %d", errno);
+		      "alloc_mw type 2: errno %d", errno);
 		printf("type 2 MW not supported: skipped\n");
 		return;
 	}
@@ -273,7 +272,7 @@ static void test_mw_type2_inv(struct pair *p)
 		expect_wc(p->cqb, 79, IBV_WC_RECV, &wc);
 		CHECK(wc.wc_flags & IBV_WC_WITH_INV, "no WITH_INV");
 		CHECK(wc.invalidated_rkey == rkey, "invalidated %x want %x",
-			 wc.invalidated_rkey, rkey);
+		      wc.invalidated_rkey, rkey);
 	}
 
 	/* bind again, then invalidate locally */
@@ -320,10 +319,10 @@ static void test_unsignaled(struct pair *p)
 	CHECK(dp_poll(p->cqb, wc, 4) == 4, "4 receives");
 	for (i = 0; i < 4; i++)
 		CHECK(wc[i].wr_id == (uint64_t)(200 + i) &&
-				 wc[i].status == IBV_WC_SUCCESS,
-			 "recv %d", i);
+			      wc[i].status == IBV_WC_SUCCESS,
+		      "recv %d", i);
 	CHECK(dp_poll(p->cqa, wc, 2) == 1 && wc[0].wr_id == 103,
-		 "exactly the signaled completion");
+	      "exactly the signaled completion");
 }
 
 /*
@@ -362,16 +361,15 @@ static void test_wrap(struct pair *p, uint32_t max_inline, bool imm)
 		expect_wc(p->cqa, 1000 + round, IBV_WC_SEND, NULL);
 		CHECK(dp_poll(p->cqb, wc, 1) == 1, "wrap recv %d", round);
 		CHECK(wc[0].status == IBV_WC_SUCCESS &&
-				 wc[0].wr_id == (uint64_t)(5000 + round) &&
-				 wc[0].byte_len == total,
-			 "wrap recv %d: status %d wr_id %llu len %u", round,
-			 wc[0].status, (unsigned long long)wc[0].wr_id,
-			 wc[0].byte_len);
+			      wc[0].wr_id == (uint64_t)(5000 + round) &&
+			      wc[0].byte_len == total,
+		      "wrap recv %d: status %d wr_id %llu len %u", round,
+		      wc[0].status, (unsigned long long)wc[0].wr_id,
+		      wc[0].byte_len);
 		for (i = 0, total = 0; i < nsge; i++) {
 			CHECK(!memcmp(p->e.buf + B_OFF + total,
-					 p->e.buf + A_OFF + i * 128,
-					 sg[i].length),
-				 "wrap data %d", round);
+				      p->e.buf + A_OFF + i * 128, sg[i].length),
+			      "wrap data %d", round);
 			total += sg[i].length;
 		}
 	}
@@ -390,22 +388,22 @@ static void test_bad_posts(struct pair *p)
 	wr.sg_list = sg;
 	wr.num_sge = 8; /* more than the QP was created with */
 	CHECK(ibv_post_send(p->a, &wr, &bad) == EINVAL && bad == &wr,
-		 "too many send SGEs");
+	      "too many send SGEs");
 	wr.num_sge = 1;
 	wr.opcode = (enum ibv_wr_opcode)0x77;
 	bad = NULL;
 	CHECK(ibv_post_send(p->a, &wr, &bad) == EINVAL && bad == &wr,
-		 "bad opcode");
+	      "bad opcode");
 	wr.opcode = IBV_WR_SEND;
 	wr.send_flags = IBV_SEND_INLINE;
 	sg[0].length = 4096; /* beyond max_inline_data */
 	bad = NULL;
 	CHECK(ibv_post_send(p->a, &wr, &bad) == EINVAL && bad == &wr,
-		 "inline too long");
+	      "inline too long");
 	rwr.sg_list = sg;
 	rwr.num_sge = 8;
 	CHECK(ibv_post_recv(p->b, &rwr, &rbad) == EINVAL && rbad == &rwr,
-		 "too many recv SGEs");
+	      "too many recv SGEs");
 }
 
 int main(int argc, char **argv)
@@ -450,8 +448,7 @@ int main(int argc, char **argv)
 	test_bad_posts(&p);
 
 	CHECK(!ibv_destroy_qp(p.a) && !ibv_destroy_qp(p.b), "destroy_qp");
-	CHECK(!ibv_destroy_cq(p.cqa) && !ibv_destroy_cq(p.cqb),
-		 "destroy_cq");
+	CHECK(!ibv_destroy_cq(p.cqa) && !ibv_destroy_cq(p.cqb), "destroy_cq");
 	dp_close(&p.e);
 	printf("dp_opcodes: ok\n");
 	return 0;

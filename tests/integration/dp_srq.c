@@ -29,7 +29,7 @@ static void post_srq(struct dp_env *e, struct ibv_srq *srq, uint64_t wr_id,
 			   *bad;
 
 	CHECK(!ibv_post_srq_recv(srq, &wr, &bad), "post_srq_recv %llu",
-		 (unsigned long long)wr_id);
+	      (unsigned long long)wr_id);
 }
 
 /*
@@ -74,7 +74,7 @@ int main(int argc, char **argv)
 	srq = ibv_create_srq(e.pd, &sa);
 	if (!dp_has_srq(&e)) {
 		CHECK(!srq && errno == EOPNOTSUPP,
-			 "SRQ on a device without them: errno %d", errno);
+		      "SRQ on a device without them: errno %d", errno);
 		dp_close(&e);
 		printf("dp_srq: no SRQs on this generation, EOPNOTSUPP ok\n");
 		return 0;
@@ -108,11 +108,10 @@ int main(int argc, char **argv)
 		struct ibv_recv_wr wr = { .sg_list = &sg, .num_sge = 1 }, *bad;
 
 		CHECK(ibv_post_recv(rcv[0], &wr, &bad) == EINVAL,
-			 "post_recv on an SRQ QP must be EINVAL");
+		      "post_recv on an SRQ QP must be EINVAL");
 		wr.num_sge = 9;
-		CHECK(ibv_post_srq_recv(srq, &wr, &bad) == EINVAL &&
-				 bad == &wr,
-			 "too many SGEs on the SRQ");
+		CHECK(ibv_post_srq_recv(srq, &wr, &bad) == EINVAL && bad == &wr,
+		      "too many SGEs on the SRQ");
 	}
 
 	/* many rounds so the SRQ ring wraps several times */
@@ -134,31 +133,29 @@ int main(int argc, char **argv)
 			uint64_t id = wc[i].wr_id;
 			int q, mine = 0;
 
-			CHECK(wc[i].status == IBV_WC_SUCCESS,
-				 "recv status %s",
-				 ibv_wc_status_str(wc[i].status));
+			CHECK(wc[i].status == IBV_WC_SUCCESS, "recv status %s",
+			      ibv_wc_status_str(wc[i].status));
 			CHECK(wc[i].opcode == IBV_WC_RECV, "opcode");
 			CHECK(id > 0 && id < next_id, "unknown wr_id %llu",
-				 (unsigned long long)id);
+			      (unsigned long long)id);
 			CHECK(!seen[id]++, "wr_id %llu reported twice",
-				 (unsigned long long)id);
+			      (unsigned long long)id);
 			for (q = 0; q < NQP; q++)
 				mine |= wc[i].qp_num == rcv[q]->qp_num;
 			CHECK(mine, "qp_num %u is none of the SRQ's QPs",
-				 wc[i].qp_num);
+			      wc[i].qp_num);
 			CHECK(wc[i].byte_len >= 16 && wc[i].byte_len < 28,
-				 "byte_len %u", wc[i].byte_len);
+			      "byte_len %u", wc[i].byte_len);
 			{
 				const uint8_t *d =
 					e.buf + B_OFF + (id % SRQ_WR) * 128;
 				uint32_t k;
 
 				for (k = 0; k < wc[i].byte_len; k++)
-					CHECK(
-						d[k] == (uint8_t)(wc[i].byte_len +
-								  k),
-						"wr_id %llu: its buffer does not hold the message",
-						(unsigned long long)id);
+					CHECK(d[k] == (uint8_t)(wc[i].byte_len +
+								k),
+					      "wr_id %llu: its buffer does not hold the message",
+					      (unsigned long long)id);
 			}
 		}
 		outstanding -= 12;
@@ -166,7 +163,7 @@ int main(int argc, char **argv)
 
 	for (i = 0; i < NQP; i++)
 		CHECK(!ibv_destroy_qp(snd[i]) && !ibv_destroy_qp(rcv[i]),
-			 "destroy qps");
+		      "destroy qps");
 	CHECK(!ibv_destroy_srq(srq), "destroy_srq");
 	CHECK(!ibv_destroy_cq(scq) && !ibv_destroy_cq(rcq), "destroy cq");
 	dp_close(&e);

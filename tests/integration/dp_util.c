@@ -4,27 +4,22 @@
  */
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 
+#include "common/process.h"
+#include "common/verbs.h"
 #include "dp_util.h"
 
 void dp_open(struct dp_env *e, int argc, char **argv)
 {
-	struct ibv_device **list;
-	int n, i;
+	int i;
 
 	memset(e, 0, sizeof(*e));
 	for (i = 1; i + 1 < argc; i++)
 		if (!strcmp(argv[i], "--gen"))
 			e->gen = atoi(argv[i + 1]);
-	list = ibv_get_device_list(&n);
-	CHECK(list && n > 0, "no RDMA device");
-	e->ctx = ibv_open_device(list[0]);
-	CHECK(e->ctx, "open %s: errno %d", ibv_get_device_name(list[0]),
-		 errno);
-	ibv_free_device_list(list);
+	e->ctx = test_must_open_first_device();
 	CHECK(!ibv_query_device_ex(e->ctx, NULL, &e->dev_attr),
-		 "query_device_ex");
+	      "query_device_ex");
 	e->pd = ibv_alloc_pd(e->ctx);
 	CHECK(e->pd, "alloc_pd: errno %d", errno);
 	e->buf = aligned_alloc(4096, DP_BUF_SIZE);
@@ -85,95 +80,35 @@ struct ibv_qp *dp_create_qp(struct dp_env *e, struct ibv_cq *cq,
 
 void dp_connect_rc(struct dp_env *e, struct ibv_qp *a, struct ibv_qp *b)
 {
-	struct ibv_qp *qps[2] = { a, b };
-	int i;
+	struct test_rc_peer peer = {
+		.gid = e->gid,
+		.sgid_index = (uint8_t)e->gid_index,
+		.access = IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ |
+			  IBV_ACCESS_REMOTE_ATOMIC,
+		.min_rnr_timer = 12,
+		.rnr_retry = 7,
+	};
+	int ret;
 
-	for (i = 0; i < 2; i++) {
-		struct ibv_qp *qp = qps[i], *peer = qps[1 - i];
-		struct ibv_qp_attr attr = {
-			.qp_state = IBV_QPS_INIT,
-			.pkey_index = 0,
-			.port_num = 1,
-			.qp_access_flags = IBV_ACCESS_REMOTE_WRITE |
-					   IBV_ACCESS_REMOTE_READ |
-					   IBV_ACCESS_REMOTE_ATOMIC,
-		};
-
-		CHECK(!ibv_modify_qp(qp, &attr,
-					IBV_QP_STATE | IBV_QP_PKEY_INDEX |
-						IBV_QP_PORT |
-						IBV_QP_ACCESS_FLAGS),
-			 "INIT");
-		memset(&attr, 0, sizeof(attr));
-		attr.qp_state = IBV_QPS_RTR;
-		attr.path_mtu = IBV_MTU_1024;
-		attr.dest_qp_num = peer->qp_num;
-		attr.rq_psn = 0;
-		attr.max_dest_rd_atomic = 1;
-		attr.min_rnr_timer = 12;
-		attr.ah_attr.is_global = 1;
-		attr.ah_attr.grh.dgid = e->gid;
-		attr.ah_attr.grh.sgid_index = e->gid_index;
-		attr.ah_attr.grh.hop_limit = 1;
-		attr.ah_attr.port_num = 1;
-		CHECK(!ibv_modify_qp(
-				 qp, &attr,
-				 IBV_QP_STATE | IBV_QP_AV | IBV_QP_PATH_MTU |
-					 IBV_QP_DEST_QPN | IBV_QP_RQ_PSN |
-					 IBV_QP_MAX_DEST_RD_ATOMIC |
-					 IBV_QP_MIN_RNR_TIMER),
-			 "RTR");
-		memset(&attr, 0, sizeof(attr));
-		attr.qp_state = IBV_QPS_RTS;
-		attr.timeout = 14;
-		attr.retry_cnt = 7;
-		attr.rnr_retry = 7;
-		attr.sq_psn = 0;
-		attr.max_rd_atomic = 1;
-		CHECK(!ibv_modify_qp(qp, &attr,
-					IBV_QP_STATE | IBV_QP_TIMEOUT |
-						IBV_QP_RETRY_CNT |
-						IBV_QP_RNR_RETRY |
-						IBV_QP_SQ_PSN |
-						IBV_QP_MAX_QP_RD_ATOMIC),
-			 "RTS");
-	}
+	peer.qpn = b->qp_num;
+	ret = test_rc_to_rts(a, &peer);
+	CHECK(!ret, "QP %u to RTS: %s", a->qp_num, strerror(ret));
+	peer.qpn = a->qp_num;
+	ret = test_rc_to_rts(b, &peer);
+	CHECK(!ret, "QP %u to RTS: %s", b->qp_num, strerror(ret));
 }
 
 void dp_activate_ud(struct ibv_qp *qp, uint32_t qkey)
 {
-	struct ibv_qp_attr attr = {
-		.qp_state = IBV_QPS_INIT,
-		.pkey_index = 0,
-		.port_num = 1,
-		.qkey = qkey,
-	};
+	int ret = test_ud_to_rts(qp, qkey);
 
-	CHECK(!ibv_modify_qp(qp, &attr,
-				IBV_QP_STATE | IBV_QP_PKEY_INDEX | IBV_QP_PORT |
-					IBV_QP_QKEY),
-		 "UD INIT");
-	memset(&attr, 0, sizeof(attr));
-	attr.qp_state = IBV_QPS_RTR;
-	CHECK(!ibv_modify_qp(qp, &attr, IBV_QP_STATE), "UD RTR");
-	attr.qp_state = IBV_QPS_RTS;
-	attr.sq_psn = 0;
-	CHECK(!ibv_modify_qp(qp, &attr, IBV_QP_STATE | IBV_QP_SQ_PSN),
-		 "UD RTS");
+	CHECK(!ret, "UD QP %u to RTS: %s", qp->qp_num, strerror(ret));
 }
 
 struct ibv_ah *dp_self_ah(struct dp_env *e)
 {
-	struct ibv_ah_attr a = {
-		.is_global = 1,
-		.port_num = 1,
-		.grh = {
-			.dgid = e->gid,
-			.sgid_index = e->gid_index,
-			.hop_limit = 1,
-		},
-	};
-	struct ibv_ah *ah = ibv_create_ah(e->pd, &a);
+	struct ibv_ah *ah =
+		test_create_ah(e->pd, &e->gid, (uint8_t)e->gid_index);
 
 	CHECK(ah, "create_ah: errno %d", errno);
 	return ah;
@@ -188,10 +123,9 @@ void dp_qp_to_err(struct ibv_qp *qp)
 
 int dp_poll(struct ibv_cq *cq, struct ibv_wc *wc, int n)
 {
-	struct timespec start, now;
+	uint64_t start = test_now_ms();
 	int got = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	while (got < n) {
 		int r = ibv_poll_cq(cq, n - got, wc + got);
 
@@ -199,8 +133,7 @@ int dp_poll(struct ibv_cq *cq, struct ibv_wc *wc, int n)
 		got += r;
 		if (r)
 			continue;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec - start.tv_sec > 5)
+		if (test_now_ms() - start > 5000)
 			break;
 	}
 	return got;

@@ -31,12 +31,12 @@ static void expect(struct ibv_cq *cq, uint64_t wr_id, enum ibv_wc_opcode op,
 	struct ibv_wc wc;
 
 	CHECK(dp_poll(cq, &wc, 1) == 1, "no completion for %llu",
-		 (unsigned long long)wr_id);
+	      (unsigned long long)wr_id);
 	CHECK(wc.status == IBV_WC_SUCCESS && wc.wr_id == wr_id &&
-			 wc.opcode == op,
-		 "wc: status %s wr_id %llu opcode %d (want %llu/%d)",
-		 ibv_wc_status_str(wc.status), (unsigned long long)wc.wr_id,
-		 wc.opcode, (unsigned long long)wr_id, op);
+		      wc.opcode == op,
+	      "wc: status %s wr_id %llu opcode %d (want %llu/%d)",
+	      ibv_wc_status_str(wc.status), (unsigned long long)wc.wr_id,
+	      wc.opcode, (unsigned long long)wr_id, op);
 	if (out)
 		*out = wc;
 }
@@ -46,7 +46,7 @@ static void expect_none(struct ibv_cq *cq)
 	struct ibv_wc wc;
 
 	CHECK(ibv_poll_cq(cq, 1, &wc) == 0, "unexpected completion %llu",
-		 (unsigned long long)wc.wr_id);
+	      (unsigned long long)wc.wr_id);
 }
 
 static void test_batch(struct dp_env *e, struct ibv_qp *a, struct ibv_cq *ca,
@@ -112,21 +112,20 @@ static void test_batch(struct dp_env *e, struct ibv_qp *a, struct ibv_cq *ca,
 	expect(cb, 1, IBV_WC_RECV, &wc);
 	CHECK(wc.byte_len == 30, "len %u", wc.byte_len);
 	CHECK(!memcmp(buf + B_OFF, buf + A_OFF, 10) &&
-			 !memcmp(buf + B_OFF + 10, buf + A_OFF + 100, 20),
-		 "sge list data");
+		      !memcmp(buf + B_OFF + 10, buf + A_OFF + 100, 20),
+	      "sge list data");
 	expect(cb, 2, IBV_WC_RECV, &wc);
 	CHECK(wc.byte_len == 37, "inline len %u", wc.byte_len);
 	CHECK(!memcmp(buf + B_OFF + 256, buf + A_OFF + 200, 7), "inl 1");
 	for (i = 0; i < 30; i++)
-		CHECK(buf[B_OFF + 256 + 7 + i] ==
-				 (uint8_t)((300 + i) * 3 + 1),
-			 "inline data not copied at set time (byte %d)", i);
+		CHECK(buf[B_OFF + 256 + 7 + i] == (uint8_t)((300 + i) * 3 + 1),
+		      "inline data not copied at set time (byte %d)", i);
 	expect(cb, 3, IBV_WC_RECV, &wc);
 	CHECK(wc.byte_len == 5, "len %u", wc.byte_len);
 	CHECK(!memcmp(buf + B_OFF + 4096, buf + A_OFF, 64), "write");
 	CHECK(!memcmp(buf + A_OFF + 1024, buf + A_OFF, 64), "read");
 	CHECK(!memcmp(buf + B_OFF + 5000, buf + A_OFF + 400, 40),
-		 "inline write");
+	      "inline write");
 
 	if (!imm)
 		return;
@@ -145,9 +144,8 @@ static void test_batch(struct dp_env *e, struct ibv_qp *a, struct ibv_cq *ca,
 	expect(ca, 107, IBV_WC_SEND, NULL);
 	expect(ca, 108, IBV_WC_RDMA_WRITE, NULL);
 	expect(cb, 4, IBV_WC_RECV, &wc);
-	CHECK((wc.wc_flags & IBV_WC_WITH_IMM) &&
-			 wc.imm_data == htobe32(0xcafe),
-		 "send imm");
+	CHECK((wc.wc_flags & IBV_WC_WITH_IMM) && wc.imm_data == htobe32(0xcafe),
+	      "send imm");
 	expect(cb, 5, IBV_WC_RECV_RDMA_WITH_IMM, &wc);
 	CHECK(wc.imm_data == htobe32(0xbeef), "write imm");
 }
@@ -257,8 +255,8 @@ static void test_mw(struct dp_env *e, struct ibv_qp *a, struct ibv_cq *ca,
 	expect(ca, 73, IBV_WC_SEND, NULL);
 	expect(cb, 71, IBV_WC_RECV, &wc);
 	CHECK((wc.wc_flags & IBV_WC_WITH_INV) && wc.invalidated_rkey == rkey,
-		 "send_inv: flags %x rkey %x want %x", wc.wc_flags,
-		 wc.invalidated_rkey, rkey);
+	      "send_inv: flags %x rkey %x want %x", wc.wc_flags,
+	      wc.invalidated_rkey, rkey);
 
 	/* bind again and invalidate locally */
 	ibv_wr_start(xb);
@@ -307,17 +305,17 @@ static void test_ud(struct dp_env *e, bool imm)
 	if (wc.wr_id == 81)
 		CHECK(dp_poll(cq, &wc, 1) == 1, "UD recv");
 	CHECK(wc.wr_id == 80 && wc.status == IBV_WC_SUCCESS &&
-			 wc.opcode == IBV_WC_RECV,
-		 "UD recv wc: wr_id %llu status %s",
-		 (unsigned long long)wc.wr_id, ibv_wc_status_str(wc.status));
+		      wc.opcode == IBV_WC_RECV,
+	      "UD recv wc: wr_id %llu status %s", (unsigned long long)wc.wr_id,
+	      ibv_wc_status_str(wc.status));
 	CHECK(wc.byte_len == 40 + 48, "UD len %u", wc.byte_len);
 	CHECK(wc.src_qp == u1->qp_num, "src_qp %u want %u", wc.src_qp,
-		 u1->qp_num);
+	      u1->qp_num);
 	CHECK(wc.wc_flags & IBV_WC_GRH, "GRH flag");
 	if (imm)
 		CHECK((wc.wc_flags & IBV_WC_WITH_IMM) &&
-				 wc.imm_data == htobe32(0x5151),
-			 "UD imm");
+			      wc.imm_data == htobe32(0x5151),
+		      "UD imm");
 	CHECK(!memcmp(e->buf + B_OFF + 40, e->buf + A_OFF, 48), "UD data");
 	CHECK(!ibv_destroy_ah(ah), "destroy_ah");
 	CHECK(!ibv_destroy_qp(u1) && !ibv_destroy_qp(u2), "UD destroy");
@@ -348,7 +346,7 @@ int main(int argc, char **argv)
 	bad.pd = e.pd;
 	bad.send_ops_flags = IBV_QP_EX_WITH_TSO;
 	CHECK(!ibv_create_qp_ex(e.ctx, &bad) && errno == EOPNOTSUPP,
-		 "TSO send op must be refused (errno %d)", errno);
+	      "TSO send op must be refused (errno %d)", errno);
 
 	a = dp_create_qp(&e, ca, IBV_QPT_RC, 64, 3, 48, rc_ops(imm));
 	b = dp_create_qp(&e, cb, IBV_QPT_RC, 64, 3, 48, rc_ops(imm));

@@ -251,8 +251,8 @@ int main(int argc, char **argv)
 	close(c.fd);
 	check_legacy_i40iw(gen);
 
-	KT_CHECK(kt_live_objects() == 0, "%lu objects alive after close",
-		 kt_live_objects());
+	KT_CHECK(test_emu_live_objects() == 0, "%lu objects alive after close",
+		 test_emu_live_objects());
 	if (kt_failures)
 		fprintf(stderr, "%u check(s) failed\n", kt_failures);
 	return kt_failures ? 1 : 0;

@@ -359,11 +359,11 @@ static uint32_t check_cq(struct kt_ctx *c, uint32_t pd, struct cq_ring *r)
 		req.user_shadow_area =
 			(uintptr_t)(lost.shadow ? lost.shadow :
 						  lost.mem + PAGE);
-		before = kt_live_objects();
+		before = test_emu_live_objects();
 		KT_EXPECT_ERR(kt_cmd(c->fd, IB_USER_VERBS_CMD_CREATE_CQ, &bad,
 				     sizeof(bad), &req, sizeof(req), 16),
 			      EFAULT, "CREATE_CQ with a bad response pointer");
-		KT_CHECK(kt_live_objects() == before,
+		KT_CHECK(test_emu_live_objects() == before,
 			 "CQ left behind by a failed CREATE_CQ");
 	}
 	KT_EXPECT_ERR(create_cq(c, r, 16, -1, 0, &cq), 0, "CREATE_CQ");
@@ -737,11 +737,12 @@ int main(int argc, char **argv)
 	KT_EXPECT_ERR(destroy_cq(&c, cq), 0, "DESTROY_CQ");
 	KT_EXPECT_ERR(destroy_cq(&c, cq), EINVAL, "DESTROY_CQ twice");
 	/* leave the rest (rings, PD) to the final close */
-	KT_CHECK(kt_live_objects() > 1, "objects vanished early");
+	KT_CHECK(test_emu_live_objects() > 1, "objects vanished early");
 	close(c.async_fd);
 	close(c.fd);
-	KT_CHECK(kt_live_objects() == 0,
-		 "%lu objects alive after the last close", kt_live_objects());
+	KT_CHECK(test_emu_live_objects() == 0,
+		 "%lu objects alive after the last close",
+		 test_emu_live_objects());
 	if (kt_failures)
 		fprintf(stderr, "%u check(s) failed\n", kt_failures);
 	return kt_failures ? 1 : 0;

@@ -21,6 +21,7 @@
 
 #include <infiniband/verbs.h>
 
+#include "common/verbs.h"
 #include "kernel_util.h"
 
 struct rig {
@@ -36,67 +37,28 @@ struct rig {
 
 static int to_rts(struct ibv_qp *qp, uint32_t peer, const union ibv_gid *gid)
 {
-	struct ibv_qp_attr a = {
-		.qp_state = IBV_QPS_INIT,
-		.port_num = 1,
-		.qp_access_flags =
-			IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE,
+	struct test_rc_peer p = {
+		.qpn = peer,
+		.gid = *gid,
+		.sgid_index = 1,
+		.access = IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE,
+		.min_rnr_timer = 12,
+		.rnr_retry = 7,
 	};
 
-	if (ibv_modify_qp(qp, &a,
-			  IBV_QP_STATE | IBV_QP_PKEY_INDEX | IBV_QP_PORT |
-				  IBV_QP_ACCESS_FLAGS))
-		return -1;
-	memset(&a, 0, sizeof(a));
-	a.qp_state = IBV_QPS_RTR;
-	a.path_mtu = IBV_MTU_1024;
-	a.dest_qp_num = peer;
-	a.max_dest_rd_atomic = 1;
-	a.min_rnr_timer = 12;
-	a.ah_attr.is_global = 1;
-	a.ah_attr.port_num = 1;
-	a.ah_attr.grh.dgid = *gid;
-	a.ah_attr.grh.sgid_index = 1;
-	a.ah_attr.grh.hop_limit = 1;
-	if (ibv_modify_qp(qp, &a,
-			  IBV_QP_STATE | IBV_QP_AV | IBV_QP_PATH_MTU |
-				  IBV_QP_DEST_QPN | IBV_QP_RQ_PSN |
-				  IBV_QP_MAX_DEST_RD_ATOMIC |
-				  IBV_QP_MIN_RNR_TIMER))
-		return -1;
-	memset(&a, 0, sizeof(a));
-	a.qp_state = IBV_QPS_RTS;
-	a.timeout = 14;
-	a.retry_cnt = 7;
-	a.rnr_retry = 7;
-	a.max_rd_atomic = 1;
-	return ibv_modify_qp(qp, &a,
-			     IBV_QP_STATE | IBV_QP_TIMEOUT | IBV_QP_RETRY_CNT |
-				     IBV_QP_RNR_RETRY | IBV_QP_SQ_PSN |
-				     IBV_QP_MAX_QP_RD_ATOMIC);
+	return test_rc_to_rts(qp, &p);
 }
 
 static void rig_up(struct rig *r)
 {
-	struct ibv_device **list = ibv_get_device_list(NULL);
-	struct ibv_qp_init_attr ia = {
-		.cap = { .max_send_wr = 8,
-			 .max_recv_wr = 8,
-			 .max_send_sge = 1,
-			 .max_recv_sge = 1 },
-		.qp_type = IBV_QPT_RC,
-	};
+	struct ibv_qp_init_attr ia;
 
-	if (!list || !list[0] || !(r->ctx = ibv_open_device(list[0]))) {
-		fprintf(stderr, "FAIL: no device\n");
-		exit(1);
-	}
-	ibv_free_device_list(list);
+	r->ctx = test_must_open_first_device();
 	r->buf = kt_pages(4096);
 	r->pd = ibv_alloc_pd(r->ctx);
 	r->ch = ibv_create_comp_channel(r->ctx);
 	r->cq = r->ch ? ibv_create_cq(r->ctx, 64, NULL, r->ch, 0) : NULL;
-	ia.send_cq = ia.recv_cq = r->cq;
+	ia = test_qp_attr(IBV_QPT_RC, r->cq, r->cq, 8);
 	r->req = r->cq ? ibv_create_qp(r->pd, &ia) : NULL;
 	r->resp = r->cq ? ibv_create_qp(r->pd, &ia) : NULL;
 	r->mr = r->pd ? ibv_reg_mr(r->pd, r->buf, 4096,
@@ -176,7 +138,8 @@ static void tear_down(struct rig *r, bool left_unread)
 	KT_CHECK(!ibv_dereg_mr(r->mr), "dereg");
 	KT_CHECK(!ibv_dealloc_pd(r->pd), "dealloc");
 	KT_CHECK(!ibv_close_device(r->ctx), "close");
-	KT_CHECK(kt_live_objects() == 0, "%lu objects left", kt_live_objects());
+	KT_CHECK(test_emu_live_objects() == 0, "%lu objects left",
+		 test_emu_live_objects());
 }
 
 int main(int argc, char **argv)

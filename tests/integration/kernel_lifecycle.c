@@ -22,46 +22,21 @@
 
 #include <infiniband/verbs.h>
 
+#include "common/verbs.h"
 #include "kernel_util.h"
-
-static struct ibv_context *open_first(void)
-{
-	struct ibv_device **list = ibv_get_device_list(NULL);
-	struct ibv_context *ctx;
-
-	if (!list || !list[0]) {
-		fprintf(stderr, "FAIL: no device\n");
-		exit(1);
-	}
-	ctx = ibv_open_device(list[0]);
-	ibv_free_device_list(list);
-	if (!ctx) {
-		fprintf(stderr, "FAIL: open: %s\n", strerror(errno));
-		exit(1);
-	}
-	return ctx;
-}
 
 static struct ibv_qp *make_qp(struct ibv_pd *pd, struct ibv_cq *cq,
 			      enum ibv_qp_type type)
 {
-	struct ibv_qp_init_attr a = {
-		.send_cq = cq,
-		.recv_cq = cq,
-		.cap = { .max_send_wr = 8,
-			 .max_recv_wr = 8,
-			 .max_send_sge = 1,
-			 .max_recv_sge = 1 },
-		.qp_type = type,
-	};
+	struct ibv_qp_init_attr a = test_qp_attr(type, cq, cq, 8);
 
 	return ibv_create_qp(pd, &a);
 }
 
 static void run_objects(void)
 {
-	struct ibv_context *ctx = open_first();
-	unsigned long base = kt_live_objects();
+	struct ibv_context *ctx = test_must_open_first_device();
+	unsigned long base = test_emu_live_objects();
 	struct ibv_comp_channel *ch;
 	struct ibv_qp *rc, *ud;
 	struct ibv_cq *cq;
@@ -107,8 +82,8 @@ static void run_objects(void)
 	KT_CHECK(!ibv_create_ah(pd, &aa), "AH without GRH accepted on RoCE");
 
 	/* whatever the provider added (rings are MRs too), all are counted */
-	KT_CHECK(kt_live_objects() >= base + 8, "only %lu objects counted",
-		 kt_live_objects() - base);
+	KT_CHECK(test_emu_live_objects() >= base + 8,
+		 "only %lu objects counted", test_emu_live_objects() - base);
 	KT_CHECK(ibv_destroy_cq(cq) == EBUSY, "CQ in use destroyed");
 	KT_CHECK(ibv_dealloc_pd(pd) == EBUSY, "PD in use deallocated");
 
@@ -120,11 +95,11 @@ static void run_objects(void)
 	KT_CHECK(!ibv_dealloc_mw(mw), "dealloc_mw");
 	KT_CHECK(!ibv_dereg_mr(mr), "dereg_mr");
 	KT_CHECK(!ibv_dealloc_pd(pd), "dealloc_pd");
-	KT_CHECK(kt_live_objects() == base, "%lu objects left behind",
-		 kt_live_objects() - base);
+	KT_CHECK(test_emu_live_objects() == base, "%lu objects left behind",
+		 test_emu_live_objects() - base);
 	KT_CHECK(!ibv_close_device(ctx), "close");
-	KT_CHECK(kt_live_objects() == 0, "%lu objects after close",
-		 kt_live_objects());
+	KT_CHECK(test_emu_live_objects() == 0, "%lu objects after close",
+		 test_emu_live_objects());
 }
 
 /* A child that leaks must be failed by the emulator's leak check. */
@@ -140,7 +115,7 @@ static void run_leak(void)
 		exit(1);
 	}
 	if (!pid) {
-		struct ibv_context *ctx = open_first();
+		struct ibv_context *ctx = test_must_open_first_device();
 		struct ibv_pd *pd = ibv_alloc_pd(ctx);
 		static char buf[4096];
 
@@ -164,7 +139,7 @@ static void run_leak(void)
 		exit(1);
 	}
 	if (!pid) {
-		struct ibv_context *ctx = open_first();
+		struct ibv_context *ctx = test_must_open_first_device();
 
 		if (!ibv_alloc_pd(ctx))
 			_exit(1);
@@ -222,8 +197,8 @@ static void *churn(void *arg)
 
 static void run_threads(void)
 {
-	struct ibv_context *ctx = open_first();
-	unsigned long base = kt_live_objects();
+	struct ibv_context *ctx = test_must_open_first_device();
+	unsigned long base = test_emu_live_objects();
 	struct worker w[NTHREADS];
 	unsigned int i;
 
@@ -239,11 +214,11 @@ static void run_threads(void)
 		KT_CHECK(!w[i].errors, "thread %u: %u failed verbs", i,
 			 w[i].errors);
 	}
-	KT_CHECK(kt_live_objects() == base, "%lu objects left behind",
-		 kt_live_objects() - base);
+	KT_CHECK(test_emu_live_objects() == base, "%lu objects left behind",
+		 test_emu_live_objects() - base);
 	KT_CHECK(!ibv_close_device(ctx), "close");
-	KT_CHECK(kt_live_objects() == 0, "%lu objects after close",
-		 kt_live_objects());
+	KT_CHECK(test_emu_live_objects() == 0, "%lu objects after close",
+		 test_emu_live_objects());
 }
 
 int main(int argc, char **argv)

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
 /* Raw uverbs command helpers of the kernel-model tests. */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -189,18 +188,6 @@ int kt_reg_ring(struct kt_ctx *c, uint32_t pd, void *addr, size_t len,
 	if (!ret && handle)
 		*handle = resp.mr_handle;
 	return ret;
-}
-
-unsigned long kt_live_objects(void)
-{
-	unsigned long (*live)(void);
-
-	*(void **)&live = dlsym(RTLD_DEFAULT, "emu_kernel_live_objects");
-	if (!live) {
-		fprintf(stderr, "FAIL: not running under irdma-emu-run\n");
-		exit(1);
-	}
-	return live();
 }
 
 void *kt_pages(size_t len)

@@ -19,6 +19,7 @@
 #include <rdma/irdma-abi.h>
 
 #include "common/check.h"
+#include "common/emu.h"
 
 extern unsigned int kt_failures;
 
@@ -73,9 +74,6 @@ int kt_dereg_mr(struct kt_ctx *c, uint32_t mr);
 int kt_reg_ring(struct kt_ctx *c, uint32_t pd, void *addr, size_t len,
 		uint16_t type, uint16_t sq, uint16_t rq, uint16_t cq,
 		uint32_t *handle);
-
-/* Live driver objects in this process, from the emulator itself. */
-unsigned long kt_live_objects(void);
 
 /* A page-aligned zeroed buffer of @len bytes (never freed by tests). */
 void *kt_pages(size_t len);

@@ -60,7 +60,7 @@ static void send_req(int s, struct req *r)
 			   sizeof(kernel));
 
 	NL_CHECK(n == (ssize_t)r->h.nlmsg_len, "sendto: %zd (%s)", n,
-	      strerror(errno));
+		 strerror(errno));
 }
 
 /* One datagram; its sender must be the kernel (port 0). */
@@ -75,9 +75,9 @@ static ssize_t recv_answer(int s, uint8_t *buf, size_t len)
 	ssize_t n = recvmsg(s, &msg, MSG_DONTWAIT);
 
 	NL_CHECK(n > 0, "recvmsg: %zd (%s)", n, strerror(errno));
-	NL_CHECK(msg.msg_namelen == sizeof(from) && from.nl_family == AF_NETLINK &&
-		      from.nl_pid == 0,
-	      "answer not from the kernel (namelen %u)", msg.msg_namelen);
+	NL_CHECK(msg.msg_namelen == sizeof(from) &&
+			 from.nl_family == AF_NETLINK && from.nl_pid == 0,
+		 "answer not from the kernel (namelen %u)", msg.msg_namelen);
 	NL_CHECK(!(msg.msg_flags & MSG_TRUNC), "answer truncated");
 	return n;
 }
@@ -156,31 +156,35 @@ static void check_dump(int s, unsigned int n, uint32_t port)
 			return;
 		for (; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
 			NL_CHECK(h->nlmsg_seq == 7 && h->nlmsg_pid == port,
-			      "dump seq %u pid %u", h->nlmsg_seq, h->nlmsg_pid);
+				 "dump seq %u pid %u", h->nlmsg_seq,
+				 h->nlmsg_pid);
 			NL_CHECK(h->nlmsg_flags & NLM_F_MULTI, "not multipart");
 			if (h->nlmsg_type == NLMSG_DONE) {
 				done = 1;
 				break;
 			}
 			NL_CHECK(h->nlmsg_type == NLDEV(RDMA_NLDEV_CMD_GET),
-			      "dump type 0x%x", h->nlmsg_type);
+				 "dump type 0x%x", h->nlmsg_type);
 			snprintf(want, sizeof(want), "irdma%u", seen);
 			NL_CHECK(!strcmp(attr_str(h, RDMA_NLDEV_ATTR_DEV_NAME),
-				      want),
-			      "device %u named '%s'", seen,
-			      attr_str(h, RDMA_NLDEV_ATTR_DEV_NAME));
+					 want),
+				 "device %u named '%s'", seen,
+				 attr_str(h, RDMA_NLDEV_ATTR_DEV_NAME));
 			NL_CHECK(attr_uint(h, RDMA_NLDEV_ATTR_DEV_INDEX) ==
-				      seen + 1,
-			      "device %u index", seen);
+					 seen + 1,
+				 "device %u index", seen);
 			NL_CHECK(attr_uint(h, RDMA_NLDEV_ATTR_PORT_INDEX) == 1,
-			      "device %u ports", seen);
-			NL_CHECK(attr_uint(h, RDMA_NLDEV_ATTR_DEV_NODE_TYPE) == 1,
-			      "device %u node type", seen);
-			NL_CHECK(attr_uint(h, RDMA_NLDEV_ATTR_NODE_GUID) != ~0ULL,
-			      "device %u node guid", seen);
-			NL_CHECK(!strcmp(attr_str(h, RDMA_NLDEV_ATTR_DEV_PROTOCOL),
-				      "roce"),
-			      "device %u protocol", seen);
+				 "device %u ports", seen);
+			NL_CHECK(attr_uint(h, RDMA_NLDEV_ATTR_DEV_NODE_TYPE) ==
+					 1,
+				 "device %u node type", seen);
+			NL_CHECK(attr_uint(h, RDMA_NLDEV_ATTR_NODE_GUID) !=
+					 ~0ULL,
+				 "device %u node guid", seen);
+			NL_CHECK(!strcmp(attr_str(h,
+						  RDMA_NLDEV_ATTR_DEV_PROTOCOL),
+					 "roce"),
+				 "device %u protocol", seen);
 			seen++;
 		}
 	}
@@ -205,22 +209,24 @@ static void check_chardev(int s, unsigned int idx)
 	if (recv_answer(s, buf, sizeof(buf)) <= 0)
 		return;
 	NL_CHECK(h->nlmsg_type == NLDEV(RDMA_NLDEV_CMD_GET_CHARDEV),
-	      "chardev answer type 0x%x", h->nlmsg_type);
+		 "chardev answer type 0x%x", h->nlmsg_type);
 	snprintf(want, sizeof(want), "uverbs%u", idx);
 	NL_CHECK(!strcmp(attr_str(h, RDMA_NLDEV_ATTR_CHARDEV_NAME), want),
-	      "chardev name '%s'", attr_str(h, RDMA_NLDEV_ATTR_CHARDEV_NAME));
+		 "chardev name '%s'",
+		 attr_str(h, RDMA_NLDEV_ATTR_CHARDEV_NAME));
 	NL_CHECK(attr_uint(h, RDMA_NLDEV_ATTR_UVERBS_DRIVER_ID) ==
-		      RDMA_DRIVER_IRDMA,
-	      "driver id %llu",
-	      (unsigned long long)attr_uint(h,
-					    RDMA_NLDEV_ATTR_UVERBS_DRIVER_ID));
+			 RDMA_DRIVER_IRDMA,
+		 "driver id %llu",
+		 (unsigned long long)attr_uint(
+			 h, RDMA_NLDEV_ATTR_UVERBS_DRIVER_ID));
 	cdev = attr_uint(h, RDMA_NLDEV_ATTR_CHARDEV);
 	snprintf(path, sizeof(path), "/dev/infiniband/%s", want);
 	NL_CHECK(!stat(path, &st), "stat %s: %s", path, strerror(errno));
 	NL_CHECK(makedev((cdev & 0xfff00) >> 8,
-		      (cdev & 0xff) | ((cdev >> 12) & 0xfff00)) == st.st_rdev,
-	      "chardev 0x%llx is not %s's dev_t", (unsigned long long)cdev,
-	      path);
+			 (cdev & 0xff) | ((cdev >> 12) & 0xfff00)) ==
+			 st.st_rdev,
+		 "chardev 0x%llx is not %s's dev_t", (unsigned long long)cdev,
+		 path);
 }
 
 /* A request that fails gets NLMSG_ERROR with @err and its own seq. */
@@ -234,10 +240,10 @@ static void check_error(int s, struct req *r, int err, const char *what)
 	if (recv_answer(s, buf, sizeof(buf)) <= 0)
 		return;
 	NL_CHECK(h->nlmsg_type == NLMSG_ERROR && e->error == -err &&
-		      h->nlmsg_seq == r->h.nlmsg_seq &&
-		      e->msg.nlmsg_seq == r->h.nlmsg_seq,
-	      "%s: type 0x%x error %d, want %d", what, h->nlmsg_type,
-	      h->nlmsg_type == NLMSG_ERROR ? e->error : 0, -err);
+			 h->nlmsg_seq == r->h.nlmsg_seq &&
+			 e->msg.nlmsg_seq == r->h.nlmsg_seq,
+		 "%s: type 0x%x error %d, want %d", what, h->nlmsg_type,
+		 h->nlmsg_type == NLMSG_ERROR ? e->error : 0, -err);
 }
 
 static void check_errors(int s, unsigned int n)
@@ -274,12 +280,12 @@ static void check_errors(int s, unsigned int n)
 		send_req(s, &r);
 		len = recv_answer(s, buf, sizeof(buf));
 		NL_CHECK(len > 0 && NLMSG_OK(h, len) &&
-			      h->nlmsg_type == NLDEV(RDMA_NLDEV_CMD_GET),
-		      "acked GET: no answer");
+				 h->nlmsg_type == NLDEV(RDMA_NLDEV_CMD_GET),
+			 "acked GET: no answer");
 		h = NLMSG_NEXT(h, len);
 		NL_CHECK(NLMSG_OK(h, len) && h->nlmsg_type == NLMSG_ERROR &&
-			      ((struct nlmsgerr *)NLMSG_DATA(h))->error == 0,
-		      "acked GET: no ack after the answer");
+				 ((struct nlmsgerr *)NLMSG_DATA(h))->error == 0,
+			 "acked GET: no ack after the answer");
 	}
 }
 
@@ -290,14 +296,14 @@ static uint32_t bind_and_name(int s)
 	struct sockaddr wrong = { .sa_family = AF_INET };
 
 	NL_CHECK(bind(s, &wrong, sizeof(wrong)) == -1 && errno == EINVAL,
-	      "bind to a non-netlink address: want EINVAL");
+		 "bind to a non-netlink address: want EINVAL");
 	NL_CHECK(!bind(s, (struct sockaddr *)&me, sizeof(me)), "bind: %s",
-	      strerror(errno));
+		 strerror(errno));
 	memset(&me, 0, sizeof(me));
 	NL_CHECK(!getsockname(s, (struct sockaddr *)&me, &len), "getsockname");
 	NL_CHECK(len == sizeof(me) && me.nl_family == AF_NETLINK && me.nl_pid,
-	      "getsockname: len %u family %u pid %u", len, me.nl_family,
-	      me.nl_pid);
+		 "getsockname: len %u family %u pid %u", len, me.nl_family,
+		 me.nl_pid);
 	return me.nl_pid;
 }
 
@@ -320,10 +326,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	port = bind_and_name(s);
-	NL_CHECK(sendto(s, "x", 1, 0, (struct sockaddr *)&other, sizeof(other)) ==
-			      -1 &&
-		      errno == ECONNREFUSED,
-	      "send to a port nobody has: want ECONNREFUSED");
+	NL_CHECK(sendto(s, "x", 1, 0, (struct sockaddr *)&other,
+			sizeof(other)) == -1 &&
+			 errno == ECONNREFUSED,
+		 "send to a port nobody has: want ECONNREFUSED");
 	check_dump(s, n, port);
 	for (i = 0; i < n; i++)
 		check_chardev(s, i);

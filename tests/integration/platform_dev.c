@@ -13,7 +13,6 @@
  *                          and may open the device itself.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -32,6 +31,7 @@
 #include <infiniband/verbs.h>
 
 #include "common/check.h"
+#include "common/process.h"
 
 static void read_sysfs_dev(unsigned int idx, unsigned int *maj,
 			   unsigned int *min)
@@ -160,20 +160,6 @@ static void test_nodes(unsigned int n)
 	close(s);
 }
 
-static int count_fds(void)
-{
-	struct dirent *d;
-	DIR *dir = opendir("/proc/self/fd");
-	int n = 0;
-
-	CHECK(dir, "opendir /proc/self/fd");
-	while ((d = readdir(dir)))
-		if (d->d_name[0] != '.')
-			n++;
-	closedir(dir);
-	return n;
-}
-
 static void test_leak(void)
 {
 	struct ibv_device **list;
@@ -186,7 +172,7 @@ static void test_leak(void)
 	 * not grow is the count per open/close.
 	 */
 	close(open("/dev/infiniband/uverbs0", O_RDWR | O_CLOEXEC));
-	before = count_fds();
+	before = test_count_fds();
 	for (i = 0; i < 100; i++) {
 		int fd = open("/dev/infiniband/uverbs0", O_RDWR | O_CLOEXEC);
 		int fd2;
@@ -196,7 +182,7 @@ static void test_leak(void)
 		CHECK(fd2 >= 0, "dup round %d", i);
 		CHECK(close(fd) == 0 && close(fd2) == 0, "close round %d", i);
 	}
-	after = count_fds();
+	after = test_count_fds();
 	CHECK(after == before, "raw open/close leaked %d fds", after - before);
 
 	list = ibv_get_device_list(&num);
@@ -204,14 +190,14 @@ static void test_leak(void)
 	ctx = ibv_open_device(list[0]);
 	CHECK(ctx, "ibv_open_device: %s", strerror(errno));
 	ibv_close_device(ctx);
-	before = count_fds();
+	before = test_count_fds();
 	for (i = 0; i < 100; i++) {
 		ctx = ibv_open_device(list[0]);
 		CHECK(ctx, "ibv_open_device round %d: %s", i, strerror(errno));
 		CHECK(ibv_close_device(ctx) == 0, "ibv_close_device round %d",
 		      i);
 	}
-	after = count_fds();
+	after = test_count_fds();
 	CHECK(after == before, "ibv_open/close_device leaked %d fds",
 	      after - before);
 	ibv_free_device_list(list);

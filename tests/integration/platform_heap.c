@@ -11,7 +11,6 @@
  *                           allocation fails with ENOMEM
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -26,6 +25,7 @@
 #include <linux/dma-heap.h>
 
 #include "common/check.h"
+#include "common/process.h"
 #include "common/emu.h"
 
 #define HEAP "/dev/dma_heap/system_cc_shared"
@@ -49,20 +49,6 @@ static int heap_alloc(int heap, uint64_t len, uint32_t fd_flags,
 		return -1;
 	}
 	return d.fd;
-}
-
-static int count_fds(void)
-{
-	struct dirent *d;
-	DIR *dir = opendir("/proc/self/fd");
-	int n = 0;
-
-	CHECK(dir, "opendir /proc/self/fd");
-	while ((d = readdir(dir)))
-		if (d->d_name[0] != '.')
-			n++;
-	closedir(dir);
-	return n;
 }
 
 static void test_absent(void)
@@ -109,14 +95,14 @@ static void test_buffer(int heap)
 	uint64_t size;
 	void *kva;
 	char *a, *b;
-	int fd, fd2, err, nfds;
+	unsigned long nfds = test_count_fds();
+	int fd, fd2, err;
 
-	nfds = count_fds();
 	fd = heap_alloc(heap, 5000, O_RDWR | O_CLOEXEC, 0, &err);
 	CHECK(fd >= 0, "alloc: %s", strerror(err));
 	/* As on a real kernel, a DMA-buf costs its owner exactly one fd. */
-	CHECK(count_fds() == nfds + 1, "a buffer costs %d fds",
-	      count_fds() - nfds);
+	CHECK(test_count_fds() == nfds + 1, "a buffer costs %ld fds",
+	      (long)(test_count_fds() - nfds));
 	CHECK(fcntl(fd, F_GETFD) & FD_CLOEXEC, "O_CLOEXEC not honoured");
 	CHECK(live_buffers() == 1, "live %zu", live_buffers());
 	CHECK(resolve(fd, &size, &kva) == 0 && size == 8192,

@@ -148,15 +148,7 @@ static void destroy_ah_v(void *p)
 
 static struct ibv_qp_init_attr qp_attr(struct ibv_cq *cq)
 {
-	return (struct ibv_qp_init_attr){
-		.send_cq = cq,
-		.recv_cq = cq,
-		.cap = { .max_send_wr = 8,
-			 .max_recv_wr = 8,
-			 .max_send_sge = 1,
-			 .max_recv_sge = 1 },
-		.qp_type = IBV_QPT_RC,
-	};
+	return test_qp_attr(IBV_QPT_RC, cq, cq, 8);
 }
 
 static void bad_parent_domains(void)
@@ -313,7 +305,7 @@ static void foreign_lkey(void)
 				  .opcode = IBV_WR_SEND,
 				  .send_flags = IBV_SEND_SIGNALED },
 			   *bs;
-	uint64_t end = rel_now_ms() + 5000;
+	uint64_t end = test_now_ms() + 5000;
 	struct ibv_wc wc;
 	int n = 0;
 
@@ -321,7 +313,7 @@ static void foreign_lkey(void)
 	sge.lkey = mr->lkey;
 	E.tried++;
 	CHECK(!ibv_post_send(E.qp, &wr, &bs), "post_send");
-	while (n == 0 && rel_now_ms() < end)
+	while (n == 0 && test_now_ms() < end)
 		n = ibv_poll_cq(E.cq, 1, &wc);
 	if (n != 1)
 		bad("SEND with another PD's lkey", "no completion");
@@ -579,8 +571,8 @@ static void setup(void)
 	struct ibv_qp_init_attr a;
 
 	E.page = (size_t)sysconf(_SC_PAGESIZE);
-	E.ctx = rel_open_first();
-	E.ctx2 = rel_open_first();
+	E.ctx = test_open_first_device();
+	E.ctx2 = test_open_first_device();
 	CHECK(E.ctx && E.ctx2, "open: %m");
 	CHECK(!ibv_query_device_ex(E.ctx, NULL, &E.attr), "query");
 	CHECK(!ibv_query_gid(E.ctx, 1, 0, &E.gid), "query_gid");
@@ -635,15 +627,15 @@ static void teardown(void)
 		CHECK(!ibv_destroy_srq(E.srq), "destroy_srq: %m");
 	CHECK(!ibv_destroy_qp(E.qp), "destroy_qp: %m");
 	CHECK(!ibv_destroy_cq(E.cq) && !ibv_destroy_cq(E.cq2),
-		  "destroy_cq: %m");
+	      "destroy_cq: %m");
 	CHECK((!E.par || !ibv_dealloc_pd(E.par)) && !ibv_dealloc_pd(E.par2),
-		  "dealloc parents: %m");
+	      "dealloc parents: %m");
 	CHECK(!ibv_dealloc_pd(E.parx) && !ibv_dealloc_pd(E.pdx),
-		  "dealloc second context's PDs: %m");
+	      "dealloc second context's PDs: %m");
 	CHECK(!ibv_dealloc_pd(E.pd) && !ibv_dealloc_pd(E.pd2),
-		  "dealloc_pd: %m");
+	      "dealloc_pd: %m");
 	CHECK(!ibv_close_device(E.ctx) && !ibv_close_device(E.ctx2),
-		  "close: %m");
+	      "close: %m");
 }
 
 int main(void)

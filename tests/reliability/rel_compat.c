@@ -59,7 +59,7 @@ static void open_and_read_abi(struct probe *p)
 	setenv("IRDMA_DEBUG", "1", 1);
 	fflush(stderr);
 	dup2(fd, 2);
-	p->ctx = rel_open_first();
+	p->ctx = test_open_first_device();
 	fflush(stderr);
 	dup2(saved, 2);
 	close(saved);
@@ -70,23 +70,15 @@ static void open_and_read_abi(struct probe *p)
 	buf[n > 0 ? n : 0] = 0;
 	s = strstr(buf, "context: abi ");
 	CHECK(s && sscanf(s, "context: abi %d", &p->abi) == 1,
-		  "no 'context: abi' debug line");
+	      "no 'context: abi' debug line");
 	s = strstr(s, "dmabuf_memreg ");
 	CHECK(s && sscanf(s, "dmabuf_memreg %d", &p->memreg) == 1,
-		  "no dmabuf_memreg in the debug line");
+	      "no dmabuf_memreg in the debug line");
 }
 
 static struct ibv_qp *rc_qp(struct ibv_pd *pd, struct ibv_cq *cq)
 {
-	struct ibv_qp_init_attr a = {
-		.send_cq = cq,
-		.recv_cq = cq,
-		.cap = { .max_send_wr = 4,
-			 .max_recv_wr = 4,
-			 .max_send_sge = 1,
-			 .max_recv_sge = 1 },
-		.qp_type = IBV_QPT_RC,
-	};
+	struct ibv_qp_init_attr a = test_qp_attr(IBV_QPT_RC, cq, cq, 4);
 
 	return ibv_create_qp(pd, &a);
 }
@@ -171,11 +163,11 @@ static void probe_coco(struct probe *p)
 
 static int wait_ok(struct ibv_cq *cq, int n)
 {
-	uint64_t end = rel_now_ms() + 5000;
+	uint64_t end = test_now_ms() + 5000;
 	struct ibv_wc wc;
 	int r;
 
-	while (n && rel_now_ms() < end) {
+	while (n && test_now_ms() < end) {
 		r = ibv_poll_cq(cq, 1, &wc);
 		if (r < 0)
 			return EIO;
@@ -227,8 +219,7 @@ static void teardown(struct probe *p)
 		CHECK(!ibv_destroy_qp(p->qa), "destroy_qp: %m");
 	if (p->cq)
 		CHECK(!ibv_destroy_cq(p->cq), "destroy_cq: %m");
-	CHECK(!ibv_dealloc_pd(p->par) && !ibv_dealloc_pd(p->pd),
-		  "dealloc: %m");
+	CHECK(!ibv_dealloc_pd(p->par) && !ibv_dealloc_pd(p->pd), "dealloc: %m");
 	CHECK(!ibv_close_device(p->ctx), "close: %m");
 }
 

@@ -90,7 +90,8 @@ static void build(struct chain *c)
 		.attr = { .max_wr = 32, .max_sge = 2 },
 	};
 
-	if (!step(c, (c->ctx = rel_open_first()) != NULL, "ibv_open_device"))
+	if (!step(c, (c->ctx = test_open_first_device()) != NULL,
+		  "ibv_open_device"))
 		return;
 	if (!step(c, (c->pd = ibv_alloc_pd(c->ctx)) != NULL, "ibv_alloc_pd"))
 		return;
@@ -139,7 +140,7 @@ static void build(struct chain *c)
 static void must(int ret, const char *what)
 {
 	CHECK(ret == 0, "teardown: %s returned %d (errno %d)", what, ret,
-		  errno);
+	      errno);
 }
 
 static void teardown(struct chain *c)
@@ -190,8 +191,7 @@ static unsigned int walk(enum rel_fault_kind kind, int inject, void *plain)
 	struct chain c;
 
 	for (n = 1; clean < CLEAN_RUNS_TO_STOP; n++) {
-		CHECK(n <= MAX_STEPS, "%s: chain never ends",
-			  kind_names[kind]);
+		CHECK(n <= MAX_STEPS, "%s: chain never ends", kind_names[kind]);
 		rel_snapshot(&before);
 		rel_fault_arm(kind, n, inject);
 		run_chain(&c, plain);
@@ -254,19 +254,19 @@ int main(int argc, char **argv)
 	 */
 	run_chain(&c, plain);
 	CHECK(!c.failed_at, "clean run: %s failed: %s", c.failed_at,
-		  strerror(c.err));
+	      strerror(c.err));
 	rel_snapshot(&before);
 	run_chain(&c, plain);
 	rel_snapshot(&after);
 	CHECK(!c.failed_at && rel_snapshot_same(&before, &after, "clean"),
-		  "a clean run does not leave the process as it found it");
+	      "a clean run does not leave the process as it found it");
 
 	cmd = walk(REL_FAULT_CMD, EIO, plain);
 	mmap_steps = walk(REL_FAULT_MMAP, ENOMEM, plain);
 	heap = walk(REL_FAULT_HEAP, ENOMEM, plain);
 	CHECK(cmd > 0, "no kernel command was ever failed");
 	CHECK(!violations, "%u failure paths misbehaved (see BAD: above)",
-		  violations);
+	      violations);
 	printf("rel_faults: failed in turn: %u kernel commands, %u mmaps, "
 	       "%u heap allocations (%u in all), no leftovers\n",
 	       cmd, mmap_steps, heap, cmd + mmap_steps + heap);

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/emu.h"
 #include "rel_util.h"
 
 #define BAD_CQE_VENDOR_ERR 0xbadc0eu
@@ -193,11 +194,11 @@ static unsigned int owed(const struct hostile_test *t, uint32_t a, uint32_t b)
 static void drain(struct hostile_test *t, uint32_t a, uint32_t b,
 		  unsigned int ms)
 {
-	uint64_t end = rel_now_ms() + ms;
+	uint64_t end = test_now_ms() + ms;
 	struct ibv_wc wc[8];
 	int i, n;
 
-	while (rel_now_ms() < end) {
+	while (test_now_ms() < end) {
 		n = ibv_poll_cq(t->cq, 8, wc);
 		CHECK(n >= 0, "poll_cq: %d", n);
 		for (i = 0; i < n; i++)
@@ -239,9 +240,9 @@ static void round_trip(struct hostile_test *t)
 	drain(t, an, bn, t->clean ? CLEAN_ROUND_MS : ROUND_MS);
 	if (t->clean)
 		CHECK(!owed(t, an, bn) && !t->errors && !t->bad,
-			  "clean device: %u completions missing, %lu errors, "
-			  "%lu bad CQEs",
-			  owed(t, an, bn), t->errors, t->bad);
+		      "clean device: %u completions missing, %lu errors, "
+		      "%lu bad CQEs",
+		      owed(t, an, bn), t->errors, t->bad);
 	CHECK(!ibv_destroy_qp(a) && !ibv_destroy_qp(b), "destroy_qp: %m");
 	retire(t, an, bn);
 	t->rounds++;
@@ -259,7 +260,7 @@ static void setup(struct hostile_test *t)
 						  .max_sge = 1 } };
 	struct ibv_cq_ex *cqx;
 
-	t->ctx = rel_open_first();
+	t->ctx = test_open_first_device();
 	CHECK(t->ctx, "open: %m");
 	CHECK(!ibv_query_gid(t->ctx, 1, 0, &t->gid), "query_gid");
 	t->pd = ibv_alloc_pd(t->ctx);
@@ -311,8 +312,7 @@ static unsigned long injected_by_device(void)
 {
 	unsigned long (*injected)(void);
 
-	*(void **)&injected = dlsym(RTLD_DEFAULT, "emu_hw_hostile_injected");
-	CHECK(injected, "emulator without a hostile mode: %s", dlerror());
+	*(void **)&injected = test_emu_sym("emu_hw_hostile_injected");
 	return injected();
 }
 
@@ -348,8 +348,8 @@ int main(int argc, char **argv)
 	if (t.srq)
 		for (i = 0; i < 2 * BATCH; i++)
 			post_recv_to(&t, NULL, i % (2 * BATCH));
-	end = rel_now_ms() + t.seconds * 1000ull;
-	while (rel_now_ms() < end || t.rounds < 10)
+	end = test_now_ms() + t.seconds * 1000ull;
+	while (test_now_ms() < end || t.rounds < 10)
 		round_trip(&t);
 	drain(&t, 0, 0, 50);
 	teardown(&t);
@@ -364,7 +364,7 @@ int main(int argc, char **argv)
 		CHECK(!injected, "--clean but the device injected CQEs");
 	} else {
 		CHECK(injected > 0, "the device injected nothing: is "
-					"IRDMA_EMU_HOSTILE set?");
+				    "IRDMA_EMU_HOSTILE set?");
 		CHECK(t.bad > 0, "no forged CQE was caught");
 	}
 	return 0;

@@ -94,13 +94,7 @@ static void buf_put(void *p, struct ibv_buf *b)
 
 static struct ibv_cq *cq_on_parent(void)
 {
-	struct ibv_cq_init_attr_ex a = {
-		.cqe = 64,
-		.wc_flags = IBV_WC_STANDARD_FLAGS,
-		.comp_mask = IBV_CQ_INIT_ATTR_MASK_PD,
-		.parent_domain = G.par,
-	};
-	struct ibv_cq_ex *cq = ibv_create_cq_ex(G.ctx, &a);
+	struct ibv_cq_ex *cq = test_cq_on_domain(G.ctx, G.par, 64);
 
 	CHECK(cq, "create_cq_ex: %m");
 	return ibv_cq_ex_to_cq(cq);
@@ -108,15 +102,7 @@ static struct ibv_cq *cq_on_parent(void)
 
 static struct ibv_qp *qp_on_parent(struct ibv_cq *cq)
 {
-	struct ibv_qp_init_attr a = {
-		.send_cq = cq,
-		.recv_cq = cq,
-		.cap = { .max_send_wr = 16,
-			 .max_recv_wr = 16,
-			 .max_send_sge = 1,
-			 .max_recv_sge = 1 },
-		.qp_type = IBV_QPT_RC,
-	};
+	struct ibv_qp_init_attr a = test_qp_attr(IBV_QPT_RC, cq, cq, 16);
 	struct ibv_qp *qp = ibv_create_qp(G.par, &a);
 
 	CHECK(qp, "create_qp: %m");
@@ -126,7 +112,7 @@ static struct ibv_qp *qp_on_parent(struct ibv_cq *cq)
 /* Wait for @n successful completions on @cq. */
 static void reap(struct ibv_cq *cq, int n, unsigned int id)
 {
-	uint64_t end = rel_now_ms() + POLL_MS;
+	uint64_t end = test_now_ms() + POLL_MS;
 	struct ibv_wc wc[4];
 	int got = 0, i, r;
 
@@ -135,13 +121,12 @@ static void reap(struct ibv_cq *cq, int n, unsigned int id)
 		CHECK(r >= 0, "poll_cq: %d", r);
 		for (i = 0; i < r; i++)
 			CHECK(wc[i].status == IBV_WC_SUCCESS,
-				  "worker %u: wr %llu: %s", id,
-				  (unsigned long long)wc[i].wr_id,
-				  ibv_wc_status_str(wc[i].status));
+			      "worker %u: wr %llu: %s", id,
+			      (unsigned long long)wc[i].wr_id,
+			      ibv_wc_status_str(wc[i].status));
 		got += r;
-		CHECK(got >= n || rel_now_ms() < end,
-			  "worker %u: %d of %d completions lost", id, n - got,
-			  n);
+		CHECK(got >= n || test_now_ms() < end,
+		      "worker %u: %d of %d completions lost", id, n - got, n);
 		if (!r)
 			sched_yield();
 	}
@@ -170,8 +155,8 @@ static void *worker(void *arg)
 	CHECK(mr, "reg_buf_mr: %m");
 	ss.lkey = rs.lkey = mr->lkey;
 	CHECK(!rel_rc_connect(a, b->qp_num, &G.gid) &&
-			  !rel_rc_connect(b, a->qp_num, &G.gid),
-		  "connect");
+		      !rel_rc_connect(b, a->qp_num, &G.gid),
+	      "connect");
 	pthread_barrier_wait(&G.start);
 	for (op = 0; op < G.ops; op++) {
 		for (k = 0; k < MSG; k++)
@@ -182,7 +167,7 @@ static void *worker(void *arg)
 		CHECK(!ibv_post_send(a, &swr, &bs), "post_send");
 		reap(cq, 2, id);
 		CHECK(!memcmp(mem, mem + MSG, MSG),
-			  "worker %u op %u: payload differs", id, op);
+		      "worker %u op %u: payload differs", id, op);
 	}
 	CHECK(!ibv_destroy_qp(a) && !ibv_destroy_qp(b), "destroy_qp");
 	CHECK(!ibv_destroy_cq(cq), "destroy_cq");
@@ -239,7 +224,7 @@ static void parse(int argc, char **argv)
 			break;
 	}
 	CHECK(i == argc, "usage: rel_threads [--workers N] [--ops N] "
-			     "[--churn N] [--cycles N]");
+			 "[--churn N] [--cycles N]");
 }
 
 int main(int argc, char **argv)
@@ -253,7 +238,7 @@ int main(int argc, char **argv)
 
 	parse(argc, argv);
 	G.page = (size_t)sysconf(_SC_PAGESIZE);
-	G.ctx = rel_open_first();
+	G.ctx = test_open_first_device();
 	CHECK(G.ctx, "open: %m");
 	CHECK(!ibv_query_gid(G.ctx, 1, 0, &G.gid), "query_gid");
 	G.pd = ibv_alloc_pd(G.ctx);
@@ -268,9 +253,9 @@ int main(int argc, char **argv)
 	CHECK(!pthread_barrier_init(&G.start, NULL, n), "barrier");
 	for (i = 0; i < n; i++)
 		CHECK(!pthread_create(&t[i], NULL,
-					  i < G.workers ? worker : churner,
-					  (void *)(uintptr_t)i),
-			  "pthread_create");
+				      i < G.workers ? worker : churner,
+				      (void *)(uintptr_t)i),
+		      "pthread_create");
 	for (i = 0; i < n; i++)
 		pthread_join(t[i], NULL);
 	pthread_barrier_destroy(&G.start);

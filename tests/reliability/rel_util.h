@@ -17,6 +17,8 @@
 #include <infiniband/verbs.h>
 
 #include "common/check.h"
+#include "common/process.h"
+#include "common/verbs.h"
 
 /* Fault kinds as tests/emu/fault.h numbers them. */
 enum rel_fault_kind {
@@ -48,14 +50,8 @@ void rel_snapshot(struct rel_snapshot *s);
 bool rel_snapshot_same(const struct rel_snapshot *before,
 		       const struct rel_snapshot *after, const char *what);
 
-/* The first device, or NULL with errno set. */
-struct ibv_context *rel_open_first(void);
-
 /* INIT -> RTR -> RTS of an RC QP towards @remote_qpn on @gid (loopback). */
 int rel_rc_connect(struct ibv_qp *qp, uint32_t remote_qpn,
 		   const union ibv_gid *gid);
-
-/* Monotonic clock in milliseconds. */
-uint64_t rel_now_ms(void);
 
 #endif /* IRDMA_TESTS_REL_UTIL_H */

@@ -8,7 +8,6 @@
 #define _GNU_SOURCE
 #include <util/dmabuf_heap.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -25,6 +24,7 @@
 #include <unistd.h>
 
 #include "common/check.h"
+#include "common/process.h"
 
 static size_t page_size;
 
@@ -94,18 +94,6 @@ static struct dmabuf_heap *open_memfd_heap(struct memfd_backend *b,
 	heap = dmabuf_heap_open(&attr);
 	CHECK(heap);
 	return heap;
-}
-
-static unsigned int count_open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	unsigned int n = 0;
-
-	CHECK(d);
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
 }
 
 static struct dmabuf_heap_stats stats_of(struct dmabuf_heap *heap)
@@ -352,7 +340,7 @@ static void test_packing(void)
 static void check_slab_return(int max_cached)
 {
 	struct memfd_backend *be = new_backend();
-	unsigned int base_fds = count_open_fds();
+	unsigned int base_fds = test_count_fds();
 	struct dmabuf_heap *heap =
 		open_memfd_heap(be, 8 * page_size, max_cached);
 	struct dmabuf_heap_buf b[40];
@@ -365,7 +353,7 @@ static void check_slab_return(int max_cached)
 			0);
 	st = stats_of(heap);
 	CHECK(st.live_slabs >= 10);
-	CHECK_EQ(count_open_fds(), base_fds + st.live_fds);
+	CHECK_EQ(test_count_fds(), base_fds + st.live_fds);
 	/* Free out of order so slabs empty at different times. */
 	for (i = 39; i >= 0; i -= 2)
 		CHECK_EQ(dmabuf_heap_free(heap, &b[i]), 0);
@@ -376,9 +364,9 @@ static void check_slab_return(int max_cached)
 	CHECK_EQ(st.cached_slabs, max_cached);
 	CHECK_EQ(st.bytes_mapped, max_cached * 8 * page_size);
 	CHECK_EQ(st.backend_allocs - st.backend_frees, max_cached);
-	CHECK_EQ(count_open_fds(), base_fds + max_cached);
+	CHECK_EQ(test_count_fds(), base_fds + max_cached);
 	CHECK_EQ(dmabuf_heap_close(heap), 0);
-	CHECK_EQ(count_open_fds(), base_fds);
+	CHECK_EQ(test_count_fds(), base_fds);
 }
 
 static void test_slab_return(void)
@@ -431,7 +419,7 @@ static void many_buffers(bool device)
 	else
 		lim.rlim_cur = lim.rlim_max;
 	CHECK_EQ(setrlimit(RLIMIT_NOFILE, &lim), 0);
-	base_fds = count_open_fds();
+	base_fds = test_count_fds();
 	/* Default 2 MiB slabs. */
 	heap = device ? open_device_heap(0) :
 			open_memfd_heap(new_backend(), 0, -1);
@@ -449,7 +437,7 @@ static void many_buffers(bool device)
 	st = stats_of(heap);
 	CHECK_EQ(st.live_bufs, n);
 	CHECK(st.live_fds < 200);
-	CHECK(count_open_fds() < 1024);
+	CHECK(test_count_fds() < 1024);
 	CHECK(st.bytes_mapped * 100 <= st.bytes_in_use * 105);
 	fprintf(stderr,
 		"many: %" PRIu64 " slabs, %" PRIu64 " MiB mapped, %" PRIu64
@@ -482,7 +470,7 @@ static void many_buffers(bool device)
 	CHECK_EQ(st.live_bufs, 0);
 	CHECK(st.live_slabs <= 1);
 	CHECK_EQ(dmabuf_heap_close(heap), 0);
-	CHECK_EQ(count_open_fds(), base_fds);
+	CHECK_EQ(test_count_fds(), base_fds);
 	free(b);
 }
 
@@ -494,7 +482,7 @@ static void test_many(void)
 static void test_large(void)
 {
 	struct memfd_backend *be = new_backend();
-	unsigned int base_fds = count_open_fds();
+	unsigned int base_fds = test_count_fds();
 	struct dmabuf_heap *heap = open_memfd_heap(be, 8 * page_size, 1);
 	struct dmabuf_heap_buf small, exact, big;
 	struct dmabuf_heap_stats st;
@@ -514,14 +502,14 @@ static void test_large(void)
 	CHECK_EQ(st.dedicated_bufs, 1);
 	CHECK_EQ(st.live_slabs, 3);
 	CHECK_EQ(st.bytes_mapped, (8 + 8 + 9) * page_size);
-	CHECK_EQ(count_open_fds(), base_fds + 3);
+	CHECK_EQ(test_count_fds(), base_fds + 3);
 	/* A dedicated buffer is never cached, even with room in the cache. */
 	CHECK_EQ(dmabuf_heap_free(heap, &big), 0);
 	st = stats_of(heap);
 	CHECK_EQ(st.dedicated_bufs, 0);
 	CHECK_EQ(st.live_slabs, 2);
 	CHECK_EQ(st.cached_slabs, 0);
-	CHECK_EQ(count_open_fds(), base_fds + 2);
+	CHECK_EQ(test_count_fds(), base_fds + 2);
 	CHECK_EQ(dmabuf_heap_free(heap, &exact), 0);
 
 	/* Forced dedicated: own DMA-buf at offset 0 even when it would fit. */
@@ -530,23 +518,23 @@ static void test_large(void)
 	CHECK_EQ(big.mapped_length, page_size);
 	CHECK(big.fd != small.fd);
 	CHECK_EQ(stats_of(heap).dedicated_bufs, 1);
-	CHECK_EQ(count_open_fds(), base_fds + 3);
+	CHECK_EQ(test_count_fds(), base_fds + 3);
 	CHECK_EQ(dmabuf_heap_alloc_dedicated(heap, 0, &exact), -EINVAL);
 	CHECK_EQ(dmabuf_heap_free(heap, &big), 0);
 	CHECK_EQ(stats_of(heap).dedicated_bufs, 0);
-	CHECK_EQ(count_open_fds(), base_fds + 2);
+	CHECK_EQ(test_count_fds(), base_fds + 2);
 
 	CHECK_EQ(dmabuf_heap_free(heap, &small), 0);
 	CHECK_EQ(stats_of(heap).live_slabs, 1);
 	CHECK_EQ(dmabuf_heap_close(heap), 0);
-	CHECK_EQ(count_open_fds(), base_fds);
+	CHECK_EQ(test_count_fds(), base_fds);
 }
 
 /* The backend fails at the Nth DMA-buf: clean errno, nothing leaked. */
 static void test_backend_errors(void)
 {
 	struct memfd_backend *be = new_backend();
-	unsigned int base_fds = count_open_fds();
+	unsigned int base_fds = test_count_fds();
 	struct dmabuf_heap *heap = open_memfd_heap(be, 4 * page_size, 0);
 	struct dmabuf_heap_buf b[16], x;
 	struct dmabuf_heap_stats before;
@@ -571,7 +559,7 @@ static void test_backend_errors(void)
 	CHECK_EQ(stats_of(heap).live_slabs, before.live_slabs);
 	CHECK_EQ(stats_of(heap).bytes_mapped, before.bytes_mapped);
 	CHECK_EQ(stats_of(heap).live_bufs, 6);
-	CHECK_EQ(count_open_fds(), base_fds + 3);
+	CHECK_EQ(test_count_fds(), base_fds + 3);
 
 	/* Freeing makes room again without the backend. */
 	CHECK_EQ(dmabuf_heap_free(heap, &b[0]), 0);
@@ -581,14 +569,14 @@ static void test_backend_errors(void)
 	be->fail_from = 0;
 	be->short_object = true;
 	CHECK_EQ(dmabuf_heap_alloc(heap, page_size, &x), -EIO);
-	CHECK_EQ(count_open_fds(), base_fds + 3);
+	CHECK_EQ(test_count_fds(), base_fds + 3);
 	be->short_object = false;
 
 	for (i = 0; i < got; i++)
 		CHECK_EQ(dmabuf_heap_free(heap, &b[i]), 0);
 	CHECK_EQ(stats_of(heap).live_slabs, 0);
 	CHECK_EQ(dmabuf_heap_close(heap), 0);
-	CHECK_EQ(count_open_fds(), base_fds);
+	CHECK_EQ(test_count_fds(), base_fds);
 }
 
 static void test_bad_input(void)
@@ -759,7 +747,7 @@ static void test_tunables(void)
 static void test_export(void)
 {
 	struct memfd_backend *be = new_backend();
-	unsigned int base_fds = count_open_fds();
+	unsigned int base_fds = test_count_fds();
 	struct dmabuf_heap *heap = open_memfd_heap(be, 8 * page_size, 0);
 	struct dmabuf_heap_buf a, b;
 	uint64_t off = 12345;
@@ -787,10 +775,10 @@ static void test_export(void)
 	CHECK_EQ(dmabuf_heap_free(heap, &a), 0);
 	CHECK_EQ(dmabuf_heap_free(heap, &b), 0);
 	CHECK_EQ(stats_of(heap).live_slabs, 0);
-	CHECK_EQ(count_open_fds(), base_fds + 1);
+	CHECK_EQ(test_count_fds(), base_fds + 1);
 	close(fd);
 	CHECK_EQ(dmabuf_heap_close(heap), 0);
-	CHECK_EQ(count_open_fds(), base_fds);
+	CHECK_EQ(test_count_fds(), base_fds);
 }
 
 /* ---- threads ---- */
@@ -849,7 +837,7 @@ static void *worker_main(void *arg)
 static void test_threads(void)
 {
 	struct memfd_backend *be = new_backend();
-	unsigned int base_fds = count_open_fds();
+	unsigned int base_fds = test_count_fds();
 	struct dmabuf_heap *heap = open_memfd_heap(be, 16 * page_size, 1);
 	struct worker w[8];
 	struct dmabuf_heap_stats st;
@@ -873,7 +861,7 @@ static void test_threads(void)
 	CHECK(st.live_slabs <= 1);
 	CHECK(st.backend_allocs > 1);
 	CHECK_EQ(dmabuf_heap_close(heap), 0);
-	CHECK_EQ(count_open_fds(), base_fds);
+	CHECK_EQ(test_count_fds(), base_fds);
 }
 
 /* ---- fork ---- */
@@ -1028,7 +1016,7 @@ static void test_device_fork(void)
 
 static void test_device(void)
 {
-	unsigned int base_fds = count_open_fds();
+	unsigned int base_fds = test_count_fds();
 	struct dmabuf_heap *heap = dmabuf_heap_open(NULL);
 	struct dmabuf_heap_buf b[64];
 	struct dmabuf_heap_stats st;
@@ -1052,7 +1040,7 @@ static void test_device(void)
 	CHECK_EQ(st.live_fds, st.live_slabs + 1); /* + heap device */
 	CHECK_EQ(st.live_slabs, 1);
 	/* ">=": the emulator may hold fds of its own per DMA-buf. */
-	CHECK(count_open_fds() >= base_fds + 2);
+	CHECK(test_count_fds() >= base_fds + 2);
 	for (i = 0; i < 64; i++) {
 		CHECK(holds(&b[i], i));
 		check_fd_view(&b[i]);
@@ -1074,7 +1062,7 @@ static void test_device(void)
 	for (i = 0; i < 64; i++)
 		CHECK_EQ(dmabuf_heap_free(heap, &b[i]), 0);
 	CHECK_EQ(dmabuf_heap_close(heap), 0);
-	CHECK_EQ(count_open_fds(), base_fds);
+	CHECK_EQ(test_count_fds(), base_fds);
 }
 
 static void test_device_many(void)
@@ -1085,7 +1073,7 @@ static void test_device_many(void)
 /* Under irdma-emu-run --fail heap:3:ENOMEM: the 3rd DMA-buf fails. */
 static void test_device_enomem(void)
 {
-	unsigned int base_fds = count_open_fds();
+	unsigned int base_fds = test_count_fds();
 	struct dmabuf_heap *heap = open_device_heap(4 * page_size);
 	struct dmabuf_heap_buf b[3];
 
@@ -1094,14 +1082,14 @@ static void test_device_enomem(void)
 	CHECK_EQ(dmabuf_heap_alloc(heap, 4 * page_size, &b[2]), -ENOMEM);
 	CHECK_EQ(stats_of(heap).live_slabs, 2);
 	CHECK_EQ(stats_of(heap).live_fds, 3);
-	CHECK(count_open_fds() >= base_fds + 3);
+	CHECK(test_count_fds() >= base_fds + 3);
 	/* The fault fired once; the heap carries on. */
 	CHECK_EQ(dmabuf_heap_alloc(heap, 4 * page_size, &b[2]), 0);
 	CHECK_EQ(dmabuf_heap_free(heap, &b[0]), 0);
 	CHECK_EQ(dmabuf_heap_free(heap, &b[1]), 0);
 	CHECK_EQ(dmabuf_heap_free(heap, &b[2]), 0);
 	CHECK_EQ(dmabuf_heap_close(heap), 0);
-	CHECK_EQ(count_open_fds(), base_fds);
+	CHECK_EQ(test_count_fds(), base_fds);
 }
 
 /* Not a CoCo guest (irdma-emu-run without --cc): no heap, clean errno. */
