@@ -8,10 +8,10 @@
  * usage: datapath_ops [TEST...]   (no argument: all tests)
  */
 #include <fcntl.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/events.h"
 #include "datapath_util.h"
 
 #define BUF 65536
@@ -22,6 +22,7 @@ struct pair {
 	struct ibv_mr *amr, *bmr;
 };
 
+/* Two connected RC QPs, each with a registered BUF-byte buffer. */
 static int pair_open(struct dp_ctx *d, struct pair *p, int cqe, int rnr)
 {
 	int acc = IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
@@ -72,22 +73,56 @@ static int post_send(struct ibv_qp *qp, struct ibv_send_wr *wr)
 	return ibv_post_send(qp, wr, &bad);
 }
 
+/* Post @wr on @q and wait for a send completion; 0 if one came. */
+static int post_and_poll(struct dp_qp *q, struct ibv_send_wr *wr,
+			 struct ibv_wc *wc)
+{
+	return post_send(q->qp, wr) ? -1 : dp_poll(q->scq, wc, 3000);
+}
+
+/* A zeroed, signaled @op WR whose one SGE is @len bytes at @addr. */
+static void one_sge_wr(struct ibv_send_wr *wr, struct ibv_sge *sg,
+		       enum ibv_wr_opcode op, const void *addr, uint32_t len,
+		       uint32_t lkey)
+{
+	*sg = (struct ibv_sge){ (uintptr_t)addr, len, lkey };
+	memset(wr, 0, sizeof(*wr));
+	wr->sg_list = sg;
+	wr->num_sge = 1;
+	wr->opcode = op;
+	wr->send_flags = IBV_SEND_SIGNALED;
+}
+
+/* A zeroed, signaled bind of type 2 window @mw to @len bytes at @addr. */
+static void bind_type2_wr(struct ibv_send_wr *wr, struct ibv_mw *mw,
+			  struct ibv_mr *mr, const void *addr, uint64_t len)
+{
+	memset(wr, 0, sizeof(*wr));
+	wr->opcode = IBV_WR_BIND_MW;
+	wr->send_flags = IBV_SEND_SIGNALED;
+	wr->bind_mw.mw = mw;
+	wr->bind_mw.rkey = ibv_inc_rkey(mw->rkey);
+	wr->bind_mw.bind_info.mr = mr;
+	wr->bind_mw.bind_info.addr = (uintptr_t)addr;
+	wr->bind_mw.bind_info.length = len;
+	wr->bind_mw.bind_info.mw_access_flags = IBV_ACCESS_REMOTE_WRITE;
+}
+
 /* SEND with 3 SGEs and immediate data, inline SEND, multi-packet SEND. */
-static int t_send(struct dp_ctx *d)
+static int t_send(struct dp_ctx *d, struct pair *p)
 {
 	struct ibv_sge sg[3];
 	struct ibv_send_wr wr = { 0 };
 	struct ibv_wc wc;
-	struct pair p;
-	int ret = -1;
 
-	if (pair_open(d, &p, 64, 7))
-		goto out;
-	fill(p.abuf, BUF, 1);
-	DP_CHECK(!dp_post_recv(p.b.qp, 11, p.bbuf, BUF, p.bmr->lkey), "recv");
-	sg[0] = (struct ibv_sge){ (uintptr_t)p.abuf, 100, p.amr->lkey };
-	sg[1] = (struct ibv_sge){ (uintptr_t)p.abuf + 1000, 200, p.amr->lkey };
-	sg[2] = (struct ibv_sge){ (uintptr_t)p.abuf + 5000, 300, p.amr->lkey };
+	fill(p->abuf, BUF, 1);
+	DP_CHECK(!dp_post_recv(p->b.qp, 11, p->bbuf, BUF, p->bmr->lkey),
+		 "recv");
+	sg[0] = (struct ibv_sge){ (uintptr_t)p->abuf, 100, p->amr->lkey };
+	sg[1] = (struct ibv_sge){ (uintptr_t)p->abuf + 1000, 200,
+				  p->amr->lkey };
+	sg[2] = (struct ibv_sge){ (uintptr_t)p->abuf + 5000, 300,
+				  p->amr->lkey };
 	wr.wr_id = 21;
 	wr.sg_list = sg;
 	wr.num_sge = 3;
@@ -95,147 +130,128 @@ static int t_send(struct dp_ctx *d)
 	wr.opcode = d->gen > 1 ? IBV_WR_SEND_WITH_IMM : IBV_WR_SEND;
 	wr.imm_data = htobe32(0x1234abcd);
 	wr.send_flags = IBV_SEND_SIGNALED;
-	DP_CHECK(!post_send(p.a.qp, &wr), "post");
-	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000), "send cqe");
+	DP_CHECK(!post_and_poll(&p->a, &wr, &wc), "send cqe");
 	DP_CHECK(wc.status == IBV_WC_SUCCESS && wc.wr_id == 21 &&
 			 wc.opcode == IBV_WC_SEND,
 		 "send wc %s op %d", ibv_wc_status_str(wc.status), wc.opcode);
-	DP_CHECK(!dp_poll(p.b.rcq, &wc, 3000), "recv cqe");
+	DP_CHECK(!dp_poll(p->b.rcq, &wc, 3000), "recv cqe");
 	DP_CHECK(
 		wc.status == IBV_WC_SUCCESS && wc.wr_id == 11 &&
 			wc.opcode == IBV_WC_RECV && wc.byte_len == 600 &&
 			(d->gen == 1 || ((wc.wc_flags & IBV_WC_WITH_IMM) &&
 					 wc.imm_data == htobe32(0x1234abcd))) &&
-			wc.qp_num == p.b.qp->qp_num,
+			wc.qp_num == p->b.qp->qp_num,
 		"recv wc %s len %u flags %x imm %x",
 		ibv_wc_status_str(wc.status), wc.byte_len, wc.wc_flags,
 		wc.imm_data);
-	DP_CHECK(!memcmp(p.bbuf, p.abuf, 100) &&
-			 !memcmp(p.bbuf + 100, p.abuf + 1000, 200) &&
-			 !memcmp(p.bbuf + 300, p.abuf + 5000, 300),
+	DP_CHECK(!memcmp(p->bbuf, p->abuf, 100) &&
+			 !memcmp(p->bbuf + 100, p->abuf + 1000, 200) &&
+			 !memcmp(p->bbuf + 300, p->abuf + 5000, 300),
 		 "data");
 
 	/* inline */
-	DP_CHECK(!dp_post_recv(p.b.qp, 12, p.bbuf, BUF, p.bmr->lkey), "recv");
-	sg[0] = (struct ibv_sge){ (uintptr_t)p.abuf + 7, 40, 0 };
+	DP_CHECK(!dp_post_recv(p->b.qp, 12, p->bbuf, BUF, p->bmr->lkey),
+		 "recv");
+	sg[0] = (struct ibv_sge){ (uintptr_t)p->abuf + 7, 40, 0 };
 	wr.num_sge = 1;
 	wr.opcode = IBV_WR_SEND;
 	wr.send_flags = IBV_SEND_SIGNALED | IBV_SEND_INLINE;
-	DP_CHECK(!post_send(p.a.qp, &wr), "post inline");
-	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000) && !wc.status, "inline cqe");
-	DP_CHECK(!dp_poll(p.b.rcq, &wc, 3000) && !wc.status &&
+	DP_CHECK(!post_and_poll(&p->a, &wr, &wc) && !wc.status, "inline cqe");
+	DP_CHECK(!dp_poll(p->b.rcq, &wc, 3000) && !wc.status &&
 			 wc.byte_len == 40 && !(wc.wc_flags & IBV_WC_WITH_IMM),
 		 "inline recv len %u", wc.byte_len);
-	DP_CHECK(!memcmp(p.bbuf, p.abuf + 7, 40), "inline data");
+	DP_CHECK(!memcmp(p->bbuf, p->abuf + 7, 40), "inline data");
 
 	/* several fabric packets */
-	DP_CHECK(!dp_post_recv(p.b.qp, 13, p.bbuf, BUF, p.bmr->lkey), "recv");
-	sg[0] = (struct ibv_sge){ (uintptr_t)p.abuf, BUF, p.amr->lkey };
+	DP_CHECK(!dp_post_recv(p->b.qp, 13, p->bbuf, BUF, p->bmr->lkey),
+		 "recv");
+	sg[0] = (struct ibv_sge){ (uintptr_t)p->abuf, BUF, p->amr->lkey };
 	wr.send_flags = IBV_SEND_SIGNALED;
-	DP_CHECK(!post_send(p.a.qp, &wr), "post big");
-	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000) && !wc.status, "big cqe");
-	DP_CHECK(!dp_poll(p.b.rcq, &wc, 3000) && !wc.status &&
+	DP_CHECK(!post_and_poll(&p->a, &wr, &wc) && !wc.status, "big cqe");
+	DP_CHECK(!dp_poll(p->b.rcq, &wc, 3000) && !wc.status &&
 			 wc.byte_len == BUF,
 		 "big recv");
-	DP_CHECK(!memcmp(p.bbuf, p.abuf, BUF), "big data");
-	ret = 0;
-out:
-	pair_close(&p);
-	return ret;
+	DP_CHECK(!memcmp(p->bbuf, p->abuf, BUF), "big data");
+	return 0;
 }
 
 /* RDMA WRITE, WRITE with immediate, READ; unsignaled WQEs in between. */
-static int t_rdma(struct dp_ctx *d)
+static int t_rdma(struct dp_ctx *d, struct pair *p)
 {
 	struct ibv_send_wr wr = { 0 };
 	struct ibv_sge sg;
 	struct ibv_wc wc;
-	struct pair p;
-	int ret = -1, i;
+	int i;
 
-	if (pair_open(d, &p, 64, 7))
-		goto out;
-	fill(p.abuf, BUF, 3);
-	sg = (struct ibv_sge){ (uintptr_t)p.abuf, 40000, p.amr->lkey };
+	fill(p->abuf, BUF, 3);
+	sg = (struct ibv_sge){ (uintptr_t)p->abuf, 40000, p->amr->lkey };
 	wr.sg_list = &sg;
 	wr.num_sge = 1;
 	wr.opcode = IBV_WR_RDMA_WRITE;
-	wr.wr.rdma.remote_addr = (uintptr_t)p.bbuf + 8;
-	wr.wr.rdma.rkey = p.bmr->rkey;
+	wr.wr.rdma.remote_addr = (uintptr_t)p->bbuf + 8;
+	wr.wr.rdma.rkey = p->bmr->rkey;
 	for (i = 0; i < 4; i++) {
 		wr.wr_id = 100 + i;
 		wr.send_flags = i == 3 ? IBV_SEND_SIGNALED : 0;
-		DP_CHECK(!post_send(p.a.qp, &wr), "post write");
+		DP_CHECK(!post_send(p->a.qp, &wr), "post write");
 	}
-	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000), "write cqe");
+	DP_CHECK(!dp_poll(p->a.scq, &wc, 3000), "write cqe");
 	DP_CHECK(!wc.status && wc.wr_id == 103 &&
 			 wc.opcode == IBV_WC_RDMA_WRITE,
 		 "write wc %s id %llu", ibv_wc_status_str(wc.status),
 		 (unsigned long long)wc.wr_id);
-	DP_CHECK(!memcmp(p.bbuf + 8, p.abuf, 40000), "write data");
-	DP_CHECK(dp_poll(p.a.scq, &wc, 100), "unsignaled WQEs completed");
+	DP_CHECK(!memcmp(p->bbuf + 8, p->abuf, 40000), "write data");
+	DP_CHECK(dp_poll(p->a.scq, &wc, 100), "unsignaled WQEs completed");
 
 	if (d->gen == 1)
 		goto read; /* iWARP: no write with immediate */
-	DP_CHECK(!dp_post_recv(p.b.qp, 7, p.bbuf, 4096, p.bmr->lkey), "recv");
+	DP_CHECK(!dp_post_recv(p->b.qp, 7, p->bbuf, 4096, p->bmr->lkey),
+		 "recv");
 	wr.opcode = IBV_WR_RDMA_WRITE_WITH_IMM;
 	wr.imm_data = htobe32(77);
 	wr.send_flags = IBV_SEND_SIGNALED;
 	sg.length = 512;
-	wr.wr.rdma.remote_addr = (uintptr_t)p.bbuf + 1024;
-	DP_CHECK(!post_send(p.a.qp, &wr), "post write imm");
-	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000) && !wc.status, "wimm cqe");
-	DP_CHECK(!dp_poll(p.b.rcq, &wc, 3000), "wimm recv cqe");
+	wr.wr.rdma.remote_addr = (uintptr_t)p->bbuf + 1024;
+	DP_CHECK(!post_and_poll(&p->a, &wr, &wc) && !wc.status, "wimm cqe");
+	DP_CHECK(!dp_poll(p->b.rcq, &wc, 3000), "wimm recv cqe");
 	DP_CHECK(!wc.status && wc.opcode == IBV_WC_RECV_RDMA_WITH_IMM &&
 			 wc.imm_data == htobe32(77) && wc.wr_id == 7,
 		 "wimm wc %s op %d", ibv_wc_status_str(wc.status), wc.opcode);
 read:
-	fill(p.bbuf, BUF, 9);
-	memset(p.abuf, 0, BUF);
+	fill(p->bbuf, BUF, 9);
+	memset(p->abuf, 0, BUF);
 	wr.opcode = IBV_WR_RDMA_READ;
 	wr.send_flags = IBV_SEND_SIGNALED;
 	sg.length = 50000;
-	wr.wr.rdma.remote_addr = (uintptr_t)p.bbuf + 100;
+	wr.wr.rdma.remote_addr = (uintptr_t)p->bbuf + 100;
 	wr.wr_id = 55;
-	DP_CHECK(!post_send(p.a.qp, &wr), "post read");
-	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000), "read cqe");
+	DP_CHECK(!post_and_poll(&p->a, &wr, &wc), "read cqe");
 	DP_CHECK(!wc.status && wc.opcode == IBV_WC_RDMA_READ && wc.wr_id == 55,
 		 "read wc %s", ibv_wc_status_str(wc.status));
-	DP_CHECK(!memcmp(p.abuf, p.bbuf + 100, 50000), "read data");
-	ret = 0;
-out:
-	pair_close(&p);
-	return ret;
+	DP_CHECK(!memcmp(p->abuf, p->bbuf + 100, 50000), "read data");
+	return 0;
 }
 
-static int t_atomic(struct dp_ctx *d)
+static int t_atomic(struct dp_ctx *d, struct pair *p)
 {
 	struct ibv_send_wr wr = { 0 };
 	struct ibv_sge sg;
 	struct ibv_wc wc;
-	struct pair p;
 	uint64_t *remote, *local;
-	int ret = -1;
 
 	if (d->attr.atomic_cap == IBV_ATOMIC_NONE) {
 		printf("     (no atomics on gen %d)\n", d->gen);
 		return 0;
 	}
-	if (pair_open(d, &p, 64, 7))
-		goto out;
-	remote = (uint64_t *)(p.bbuf + 64);
-	local = (uint64_t *)p.abuf;
+	remote = (uint64_t *)(p->bbuf + 64);
+	local = (uint64_t *)p->abuf;
 	*remote = 1000;
-	sg = (struct ibv_sge){ (uintptr_t)local, 8, p.amr->lkey };
-	wr.sg_list = &sg;
-	wr.num_sge = 1;
-	wr.opcode = IBV_WR_ATOMIC_FETCH_AND_ADD;
-	wr.send_flags = IBV_SEND_SIGNALED;
+	one_sge_wr(&wr, &sg, IBV_WR_ATOMIC_FETCH_AND_ADD, local, 8,
+		   p->amr->lkey);
 	wr.wr.atomic.remote_addr = (uintptr_t)remote;
-	wr.wr.atomic.rkey = p.bmr->rkey;
+	wr.wr.atomic.rkey = p->bmr->rkey;
 	wr.wr.atomic.compare_add = 5;
-	DP_CHECK(!post_send(p.a.qp, &wr), "post fadd");
-	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000) && !wc.status &&
+	DP_CHECK(!post_and_poll(&p->a, &wr, &wc) && !wc.status &&
 			 wc.opcode == IBV_WC_FETCH_ADD,
 		 "fadd wc");
 	DP_CHECK(*local == 1000 && *remote == 1005, "fadd %llu %llu",
@@ -243,223 +259,162 @@ static int t_atomic(struct dp_ctx *d)
 	wr.opcode = IBV_WR_ATOMIC_CMP_AND_SWP;
 	wr.wr.atomic.compare_add = 1005;
 	wr.wr.atomic.swap = 42;
-	DP_CHECK(!post_send(p.a.qp, &wr), "post cas");
-	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000) && !wc.status &&
+	DP_CHECK(!post_and_poll(&p->a, &wr, &wc) && !wc.status &&
 			 wc.opcode == IBV_WC_COMP_SWAP,
 		 "cas wc");
 	DP_CHECK(*local == 1005 && *remote == 42, "cas");
-	ret = 0;
-out:
-	pair_close(&p);
-	return ret;
+	return 0;
 }
 
 /* Bad rkey: REM_ACCESS_ERR for the WQE, WR_FLUSH_ERR for the next ones. */
-static int t_rkey_error(struct dp_ctx *d)
+static int t_rkey_error(struct dp_ctx *d, struct pair *p)
 {
 	struct ibv_send_wr wr = { 0 };
 	struct ibv_sge sg;
 	struct ibv_wc wc;
-	struct pair p;
-	int ret = -1, i;
+	int i;
 
-	if (pair_open(d, &p, 64, 7))
-		goto out;
-	sg = (struct ibv_sge){ (uintptr_t)p.abuf, 64, p.amr->lkey };
-	wr.sg_list = &sg;
-	wr.num_sge = 1;
-	wr.opcode = IBV_WR_RDMA_WRITE;
-	wr.send_flags = IBV_SEND_SIGNALED;
-	wr.wr.rdma.remote_addr = (uintptr_t)p.bbuf;
-	wr.wr.rdma.rkey = p.bmr->rkey ^ 0x5500;
+	one_sge_wr(&wr, &sg, IBV_WR_RDMA_WRITE, p->abuf, 64, p->amr->lkey);
+	wr.wr.rdma.remote_addr = (uintptr_t)p->bbuf;
+	wr.wr.rdma.rkey = p->bmr->rkey ^ 0x5500;
 	for (i = 0; i < 3; i++) {
 		wr.wr_id = 300 + i;
-		DP_CHECK(!post_send(p.a.qp, &wr), "post");
+		DP_CHECK(!post_send(p->a.qp, &wr), "post");
 	}
-	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000), "cqe 1");
+	DP_CHECK(!dp_poll(p->a.scq, &wc, 3000), "cqe 1");
 	DP_CHECK(wc.wr_id == 300 && wc.status == IBV_WC_REM_ACCESS_ERR,
 		 "first: id %llu %s", (unsigned long long)wc.wr_id,
 		 ibv_wc_status_str(wc.status));
 	for (i = 1; i < 3; i++) {
-		DP_CHECK(!dp_poll(p.a.scq, &wc, 3000), "cqe %d", i);
+		DP_CHECK(!dp_poll(p->a.scq, &wc, 3000), "cqe %d", i);
 		DP_CHECK(wc.wr_id == 300u + i &&
 				 wc.status == IBV_WC_WR_FLUSH_ERR,
 			 "flush %d: %s", i, ibv_wc_status_str(wc.status));
 	}
 	DP_CHECK(!dp_async(d, IBV_EVENT_QP_ACCESS_ERR, 2000),
 		 "responder access error event");
-	ret = 0;
-out:
-	pair_close(&p);
-	return ret;
+	return 0;
 }
 
 /* Receive buffer too small: LOC_LEN_ERR there, REM_INV_REQ_ERR here. */
-static int t_len_error(struct dp_ctx *d)
+static int t_len_error(struct dp_ctx *d, struct pair *p)
 {
 	struct ibv_send_wr wr = { 0 };
 	struct ibv_sge sg;
 	struct ibv_wc wc;
-	struct pair p;
-	int ret = -1;
 
-	if (pair_open(d, &p, 64, 7))
-		goto out;
-	DP_CHECK(!dp_post_recv(p.b.qp, 1, p.bbuf, 16, p.bmr->lkey), "recv");
-	DP_CHECK(!dp_post_recv(p.b.qp, 2, p.bbuf, 16, p.bmr->lkey), "recv");
-	sg = (struct ibv_sge){ (uintptr_t)p.abuf, 64, p.amr->lkey };
-	wr.sg_list = &sg;
-	wr.num_sge = 1;
-	wr.opcode = IBV_WR_SEND;
-	wr.send_flags = IBV_SEND_SIGNALED;
-	DP_CHECK(!post_send(p.a.qp, &wr), "post");
-	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000), "send cqe");
+	DP_CHECK(!dp_post_recv(p->b.qp, 1, p->bbuf, 16, p->bmr->lkey), "recv");
+	DP_CHECK(!dp_post_recv(p->b.qp, 2, p->bbuf, 16, p->bmr->lkey), "recv");
+	one_sge_wr(&wr, &sg, IBV_WR_SEND, p->abuf, 64, p->amr->lkey);
+	DP_CHECK(!post_and_poll(&p->a, &wr, &wc), "send cqe");
 	DP_CHECK(wc.status == IBV_WC_REM_INV_REQ_ERR, "sender: %s",
 		 ibv_wc_status_str(wc.status));
-	DP_CHECK(!dp_poll(p.b.rcq, &wc, 3000), "recv cqe");
+	DP_CHECK(!dp_poll(p->b.rcq, &wc, 3000), "recv cqe");
 	DP_CHECK(wc.wr_id == 1 && wc.status == IBV_WC_LOC_LEN_ERR,
 		 "receiver: %s", ibv_wc_status_str(wc.status));
-	DP_CHECK(!dp_poll(p.b.rcq, &wc, 3000), "recv flush cqe");
+	DP_CHECK(!dp_poll(p->b.rcq, &wc, 3000), "recv flush cqe");
 	DP_CHECK(wc.wr_id == 2 && wc.status == IBV_WC_WR_FLUSH_ERR,
 		 "receiver flush: %s", ibv_wc_status_str(wc.status));
-	ret = 0;
-out:
-	pair_close(&p);
-	return ret;
+	return 0;
 }
 
 /* No receive posted and rnr_retry 0: RNR_RETRY_EXC_ERR. */
-static int t_rnr(struct dp_ctx *d)
+static int t_rnr(struct dp_ctx *d, struct pair *p)
 {
 	struct ibv_send_wr wr = { 0 };
 	struct ibv_sge sg;
 	struct ibv_wc wc;
-	struct pair p;
-	int ret = -1;
 
-	if (pair_open(d, &p, 64, 0))
-		goto out;
-	sg = (struct ibv_sge){ (uintptr_t)p.abuf, 8, p.amr->lkey };
-	wr.sg_list = &sg;
-	wr.num_sge = 1;
-	wr.opcode = IBV_WR_SEND;
-	wr.send_flags = IBV_SEND_SIGNALED;
-	DP_CHECK(!post_send(p.a.qp, &wr), "post");
-	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000), "cqe");
+	one_sge_wr(&wr, &sg, IBV_WR_SEND, p->abuf, 8, p->amr->lkey);
+	DP_CHECK(!post_and_poll(&p->a, &wr, &wc), "cqe");
 	DP_CHECK(wc.status == IBV_WC_RNR_RETRY_EXC_ERR, "%s",
 		 ibv_wc_status_str(wc.status));
-	ret = 0;
-out:
-	pair_close(&p);
-	return ret;
+	return 0;
 }
 
 /* A receive posted late is found by RNR retries (rnr_retry 7). */
-static int t_rnr_recover(struct dp_ctx *d)
+static int t_rnr_recover(struct dp_ctx *d, struct pair *p)
 {
 	struct ibv_send_wr wr = { 0 };
 	struct ibv_sge sg;
 	struct ibv_wc wc;
-	struct pair p;
-	int ret = -1;
 
-	if (pair_open(d, &p, 64, 7))
-		goto out;
-	sg = (struct ibv_sge){ (uintptr_t)p.abuf, 8, p.amr->lkey };
-	wr.sg_list = &sg;
-	wr.num_sge = 1;
-	wr.opcode = IBV_WR_SEND;
-	wr.send_flags = IBV_SEND_SIGNALED;
-	DP_CHECK(!post_send(p.a.qp, &wr), "post");
-	DP_CHECK(dp_poll(p.a.scq, &wc, 50), "completed without a receive");
-	DP_CHECK(!dp_post_recv(p.b.qp, 1, p.bbuf, 16, p.bmr->lkey), "recv");
-	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000) && !wc.status, "send");
-	DP_CHECK(!dp_poll(p.b.rcq, &wc, 3000) && !wc.status, "recv");
-	ret = 0;
-out:
-	pair_close(&p);
-	return ret;
+	one_sge_wr(&wr, &sg, IBV_WR_SEND, p->abuf, 8, p->amr->lkey);
+	DP_CHECK(!post_send(p->a.qp, &wr), "post");
+	DP_CHECK(dp_poll(p->a.scq, &wc, 50), "completed without a receive");
+	DP_CHECK(!dp_post_recv(p->b.qp, 1, p->bbuf, 16, p->bmr->lkey), "recv");
+	DP_CHECK(!dp_poll(p->a.scq, &wc, 3000) && !wc.status, "send");
+	DP_CHECK(!dp_poll(p->b.rcq, &wc, 3000) && !wc.status, "recv");
+	return 0;
 }
 
 /* Moving to ERR flushes the posted receives and later sends. */
-static int t_flush(struct dp_ctx *d)
+static int t_flush(struct dp_ctx *d, struct pair *p)
 {
 	struct ibv_qp_attr a = { .qp_state = IBV_QPS_ERR };
 	struct ibv_send_wr wr = { 0 };
 	struct ibv_sge sg;
 	struct ibv_wc wc;
-	struct pair p;
-	int ret = -1, i;
+	int i;
 
-	if (pair_open(d, &p, 64, 7))
-		goto out;
 	for (i = 0; i < 5; i++)
-		DP_CHECK(!dp_post_recv(p.b.qp, 40 + i, p.bbuf, 64, p.bmr->lkey),
+		DP_CHECK(!dp_post_recv(p->b.qp, 40 + i, p->bbuf, 64,
+				       p->bmr->lkey),
 			 "recv");
-	DP_CHECK(!ibv_modify_qp(p.b.qp, &a, IBV_QP_STATE), "to err");
+	DP_CHECK(!ibv_modify_qp(p->b.qp, &a, IBV_QP_STATE), "to err");
 	for (i = 0; i < 5; i++) {
-		DP_CHECK(!dp_poll(p.b.rcq, &wc, 3000), "flush cqe %d", i);
+		DP_CHECK(!dp_poll(p->b.rcq, &wc, 3000), "flush cqe %d", i);
 		DP_CHECK(wc.wr_id == 40u + i &&
 				 wc.status == IBV_WC_WR_FLUSH_ERR,
 			 "rq flush %d: %s", i, ibv_wc_status_str(wc.status));
 	}
-	DP_CHECK(dp_poll(p.b.rcq, &wc, 50), "extra completion");
+	DP_CHECK(dp_poll(p->b.rcq, &wc, 50), "extra completion");
 	/* posted after the flush: still completed with flush status */
-	sg = (struct ibv_sge){ (uintptr_t)p.bbuf, 8, p.bmr->lkey };
+	sg = (struct ibv_sge){ (uintptr_t)p->bbuf, 8, p->bmr->lkey };
 	wr.sg_list = &sg;
 	wr.num_sge = 1;
 	wr.opcode = IBV_WR_SEND;
 	wr.wr_id = 9;
 	wr.send_flags = IBV_SEND_SIGNALED;
-	DP_CHECK(!post_send(p.b.qp, &wr), "post in err");
-	DP_CHECK(!dp_poll(p.b.scq, &wc, 3000), "sq flush cqe");
+	DP_CHECK(!post_and_poll(&p->b, &wr, &wc), "sq flush cqe");
 	DP_CHECK(wc.wr_id == 9 && wc.status == IBV_WC_WR_FLUSH_ERR, "sq: %s",
 		 ibv_wc_status_str(wc.status));
-	DP_CHECK(!dp_post_recv(p.b.qp, 50, p.bbuf, 64, p.bmr->lkey), "recv");
-	DP_CHECK(!dp_poll(p.b.rcq, &wc, 3000), "late rq flush cqe");
+	DP_CHECK(!dp_post_recv(p->b.qp, 50, p->bbuf, 64, p->bmr->lkey), "recv");
+	DP_CHECK(!dp_poll(p->b.rcq, &wc, 3000), "late rq flush cqe");
 	DP_CHECK(wc.wr_id == 50 && wc.status == IBV_WC_WR_FLUSH_ERR,
 		 "late rq: %s", ibv_wc_status_str(wc.status));
-	ret = 0;
-out:
-	pair_close(&p);
-	return ret;
+	return 0;
 }
 
 /* More completions than the CQ holds: IBV_EVENT_CQ_ERR. */
-static int t_cq_overflow(struct dp_ctx *d)
+static int t_cq_overflow(struct dp_ctx *d, struct pair *p)
 {
 	struct ibv_send_wr wr = { 0 };
 	struct ibv_sge sg;
-	struct pair p;
-	int ret = -1, i, n;
+	int i, n;
 
-	if (pair_open(d, &p, 4, 7))
-		goto out;
-	n = p.b.rcq->cqe * 2 + 8;
+	n = p->b.rcq->cqe * 2 + 8;
 	if (n > 60)
 		n = 60;
 	for (i = 0; i < n; i++)
-		DP_CHECK(!dp_post_recv(p.b.qp, i, p.bbuf, 64, p.bmr->lkey),
+		DP_CHECK(!dp_post_recv(p->b.qp, i, p->bbuf, 64, p->bmr->lkey),
 			 "recv %d", i);
-	sg = (struct ibv_sge){ (uintptr_t)p.abuf, 8, p.amr->lkey };
+	sg = (struct ibv_sge){ (uintptr_t)p->abuf, 8, p->amr->lkey };
 	wr.sg_list = &sg;
 	wr.num_sge = 1;
 	wr.opcode = IBV_WR_SEND;
 	for (i = 0; i < n; i++) {
 		/* keep the send CQ from overflowing: signal every 4th */
 		wr.send_flags = (i % 4 == 3) ? IBV_SEND_SIGNALED : 0;
-		DP_CHECK(!post_send(p.a.qp, &wr), "send %d", i);
+		DP_CHECK(!post_send(p->a.qp, &wr), "send %d", i);
 		if (i % 4 == 3) {
 			struct ibv_wc wc;
 
-			DP_CHECK(!dp_poll(p.a.scq, &wc, 3000), "scqe");
+			DP_CHECK(!dp_poll(p->a.scq, &wc, 3000), "scqe");
 		}
 	}
 	DP_CHECK(!dp_async(d, IBV_EVENT_CQ_ERR, 3000), "no CQ error event");
-	ret = 0;
-out:
-	pair_close(&p);
-	return ret;
+	return 0;
 }
 
 /* SRQ limit: arm at 4 with 8 posted, consume 5 -> SRQ_LIMIT_REACHED. */
@@ -500,14 +455,9 @@ static int t_srq_limit(struct dp_ctx *d)
 	DP_CHECK(!dp_qp_create(d, &b, IBV_QPT_RC, 64, srq), "qp b");
 	DP_CHECK(!dp_rc_connect(d, &a, b.qp->qp_num, 7), "conn");
 	DP_CHECK(!dp_rc_connect(d, &b, a.qp->qp_num, 7), "conn");
-	sg = (struct ibv_sge){ (uintptr_t)buf, 32, mr->lkey };
-	wr.sg_list = &sg;
-	wr.num_sge = 1;
-	wr.opcode = IBV_WR_SEND;
-	wr.send_flags = IBV_SEND_SIGNALED;
+	one_sge_wr(&wr, &sg, IBV_WR_SEND, buf, 32, mr->lkey);
 	for (i = 0; i < 5; i++) {
-		DP_CHECK(!post_send(a.qp, &wr), "send");
-		DP_CHECK(!dp_poll(a.scq, &wc, 3000) && !wc.status, "scqe");
+		DP_CHECK(!post_and_poll(&a, &wr, &wc) && !wc.status, "scqe");
 		DP_CHECK(!dp_poll(b.rcq, &wc, 3000) && !wc.status &&
 				 wc.wr_id == 500u + i && wc.byte_len == 32 &&
 				 wc.qp_num == b.qp->qp_num,
@@ -577,11 +527,7 @@ static int t_ud_many_ah(struct dp_ctx *d)
 	for (i = 0; i < NAH; i++)
 		DP_CHECK(!dp_post_recv(r.qp, i, buf + 1024 * i, 1024, mr->lkey),
 			 "recv");
-	sg = (struct ibv_sge){ (uintptr_t)buf + 40000, 100, mr->lkey };
-	wr.sg_list = &sg;
-	wr.num_sge = 1;
-	wr.opcode = IBV_WR_SEND;
-	wr.send_flags = IBV_SEND_SIGNALED;
+	one_sge_wr(&wr, &sg, IBV_WR_SEND, buf + 40000, 100, mr->lkey);
 	wr.wr.ud.remote_qpn = r.qp->qp_num;
 	wr.wr.ud.remote_qkey = 0x11111111;
 	for (i = 0; i < NAH; i++) {
@@ -600,8 +546,7 @@ static int t_ud_many_ah(struct dp_ctx *d)
 	/* a wrong Q_Key is dropped, not delivered */
 	DP_CHECK(!dp_post_recv(r.qp, 99, buf, 1024, mr->lkey), "recv");
 	wr.wr.ud.remote_qkey = 0x22222222;
-	DP_CHECK(!post_send(s.qp, &wr), "send bad qkey");
-	DP_CHECK(!dp_poll(s.scq, &wc, 3000) && !wc.status, "scqe");
+	DP_CHECK(!post_and_poll(&s, &wr, &wc) && !wc.status, "scqe");
 	DP_CHECK(dp_poll(r.rcq, &wc, 100), "bad qkey delivered");
 	for (i = 0; i < NAH; i++)
 		ibv_destroy_ah(ah[i]);
@@ -613,41 +558,33 @@ static int t_ud_many_ah(struct dp_ctx *d)
 }
 
 /* Resize the receive CQ between bursts of traffic. */
-static int t_cq_resize(struct dp_ctx *d)
+static int t_cq_resize(struct dp_ctx *d, struct pair *p)
 {
 	struct ibv_send_wr wr = { 0 };
 	struct ibv_sge sg;
 	struct ibv_wc wc;
-	struct pair p;
-	int ret = -1, round, i, sizes[] = { 256, 32, 128 };
+	int round, i, sizes[] = { 256, 32, 128 };
 
-	if (pair_open(d, &p, 16, 7))
-		goto out;
-	sg = (struct ibv_sge){ (uintptr_t)p.abuf, 8, p.amr->lkey };
-	wr.sg_list = &sg;
-	wr.num_sge = 1;
-	wr.opcode = IBV_WR_SEND;
-	wr.send_flags = IBV_SEND_SIGNALED;
+	one_sge_wr(&wr, &sg, IBV_WR_SEND, p->abuf, 8, p->amr->lkey);
 	for (round = 0; round < 3; round++) {
 		for (i = 0; i < 10; i++) {
-			DP_CHECK(!dp_post_recv(p.b.qp, round * 100 + i, p.bbuf,
-					       64, p.bmr->lkey),
+			DP_CHECK(!dp_post_recv(p->b.qp, round * 100 + i,
+					       p->bbuf, 64, p->bmr->lkey),
 				 "r");
-			DP_CHECK(!post_send(p.a.qp, &wr), "s");
-			DP_CHECK(!dp_poll(p.a.scq, &wc, 3000) && !wc.status,
+			DP_CHECK(!post_and_poll(&p->a, &wr, &wc) && !wc.status,
 				 "scqe");
 		}
 		/* five completions wait in the old ring across the resize */
 		for (i = 0; i < 5; i++)
-			DP_CHECK(!dp_poll(p.b.rcq, &wc, 3000) &&
+			DP_CHECK(!dp_poll(p->b.rcq, &wc, 3000) &&
 					 wc.wr_id ==
 						 (uint64_t)(round * 100 + i),
 				 "a");
 		if (d->gen > 1)
-			DP_CHECK(!ibv_resize_cq(p.b.rcq, sizes[round]),
+			DP_CHECK(!ibv_resize_cq(p->b.rcq, sizes[round]),
 				 "resize to %d", sizes[round]);
 		for (; i < 10; i++) {
-			DP_CHECK(!dp_poll(p.b.rcq, &wc, 3000), "round %d b %d",
+			DP_CHECK(!dp_poll(p->b.rcq, &wc, 3000), "round %d b %d",
 				 round, i);
 			DP_CHECK(!wc.status &&
 					 wc.wr_id ==
@@ -656,29 +593,23 @@ static int t_cq_resize(struct dp_ctx *d)
 				 (unsigned long long)wc.wr_id, round * 100 + i);
 		}
 	}
-	ret = 0;
-out:
-	pair_close(&p);
-	return ret;
+	return 0;
 }
 
 /*
  * Type 1 window bound with ibv_bind_mw, read through it; a type 2 window
- * bound, used, and invalidated locally (IBV_WR_LOCAL_INV).
+ * bound, used, and invalidated locally (IBV_WR_LOCAL_INV). @p is a fresh
+ * pair: t_mw left the first one in error.
  */
-static int t_mw_local_inv(struct dp_ctx *d, struct ibv_mr *wmr)
+static int t_mw_local_inv(struct dp_ctx *d, struct pair *p, struct ibv_mr *wmr)
 {
-	struct ibv_send_wr wr = { 0 };
 	struct ibv_mw_bind mb = { 0 };
+	struct ibv_send_wr wr;
 	struct ibv_mw *mw1, *mw2;
 	struct ibv_sge sg;
 	struct ibv_wc wc;
-	struct pair p;
 	uint8_t *win = wmr->addr;
-	int ret = -1;
 
-	if (pair_open(d, &p, 64, 7))
-		goto out;
 	mw1 = ibv_alloc_mw(d->pd, IBV_MW_TYPE_1);
 	mw2 = ibv_alloc_mw(d->pd, IBV_MW_TYPE_2);
 	DP_CHECK(mw1 && mw2, "alloc mw");
@@ -689,119 +620,79 @@ static int t_mw_local_inv(struct dp_ctx *d, struct ibv_mr *wmr)
 	mb.bind_info.addr = (uintptr_t)win;
 	mb.bind_info.length = 4096;
 	mb.bind_info.mw_access_flags = IBV_ACCESS_REMOTE_READ;
-	DP_CHECK(!ibv_bind_mw(p.b.qp, mw1, &mb), "bind type 1");
-	DP_CHECK(!dp_poll(p.b.scq, &wc, 3000) && !wc.status &&
+	DP_CHECK(!ibv_bind_mw(p->b.qp, mw1, &mb), "bind type 1");
+	DP_CHECK(!dp_poll(p->b.scq, &wc, 3000) && !wc.status &&
 			 wc.opcode == IBV_WC_BIND_MW,
 		 "bind 1: %s", ibv_wc_status_str(wc.status));
-	memset(p.abuf, 0, 4096);
-	sg = (struct ibv_sge){ (uintptr_t)p.abuf, 4096, p.amr->lkey };
-	wr.sg_list = &sg;
-	wr.num_sge = 1;
-	wr.opcode = IBV_WR_RDMA_READ;
-	wr.send_flags = IBV_SEND_SIGNALED;
+	memset(p->abuf, 0, 4096);
+	one_sge_wr(&wr, &sg, IBV_WR_RDMA_READ, p->abuf, 4096, p->amr->lkey);
 	wr.wr.rdma.remote_addr = (uintptr_t)win;
 	wr.wr.rdma.rkey = mw1->rkey;
-	DP_CHECK(!post_send(p.a.qp, &wr), "read via type 1");
-	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000) && !wc.status, "read: %s",
+	DP_CHECK(!post_and_poll(&p->a, &wr, &wc) && !wc.status, "read: %s",
 		 ibv_wc_status_str(wc.status));
-	DP_CHECK(!memcmp(p.abuf, win, 4096), "type 1 data");
+	DP_CHECK(!memcmp(p->abuf, win, 4096), "type 1 data");
 
-	memset(&wr, 0, sizeof(wr));
-	wr.opcode = IBV_WR_BIND_MW;
-	wr.send_flags = IBV_SEND_SIGNALED;
-	wr.bind_mw.mw = mw2;
-	wr.bind_mw.rkey = ibv_inc_rkey(mw2->rkey);
-	wr.bind_mw.bind_info.mr = wmr;
-	wr.bind_mw.bind_info.addr = (uintptr_t)win;
-	wr.bind_mw.bind_info.length = 4096;
-	wr.bind_mw.bind_info.mw_access_flags = IBV_ACCESS_REMOTE_WRITE;
-	DP_CHECK(!post_send(p.b.qp, &wr), "bind type 2");
-	DP_CHECK(!dp_poll(p.b.scq, &wc, 3000) && !wc.status, "bind 2");
+	bind_type2_wr(&wr, mw2, wmr, win, 4096);
+	DP_CHECK(!post_and_poll(&p->b, &wr, &wc) && !wc.status, "bind 2");
 	memset(&wr, 0, sizeof(wr));
 	wr.opcode = IBV_WR_LOCAL_INV;
 	wr.send_flags = IBV_SEND_SIGNALED;
 	wr.invalidate_rkey = mw2->rkey;
-	DP_CHECK(!post_send(p.b.qp, &wr), "local inv");
-	DP_CHECK(!dp_poll(p.b.scq, &wc, 3000) && !wc.status &&
+	DP_CHECK(!post_and_poll(&p->b, &wr, &wc) && !wc.status &&
 			 wc.opcode == IBV_WC_LOCAL_INV,
 		 "local inv: %s", ibv_wc_status_str(wc.status));
-	memset(&wr, 0, sizeof(wr));
-	sg.length = 64;
-	wr.sg_list = &sg;
-	wr.num_sge = 1;
-	wr.opcode = IBV_WR_RDMA_WRITE;
-	wr.send_flags = IBV_SEND_SIGNALED;
+	one_sge_wr(&wr, &sg, IBV_WR_RDMA_WRITE, p->abuf, 64, p->amr->lkey);
 	wr.wr.rdma.remote_addr = (uintptr_t)win;
 	wr.wr.rdma.rkey = mw2->rkey;
-	DP_CHECK(!post_send(p.a.qp, &wr), "write after local inv");
-	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000) &&
+	DP_CHECK(!post_and_poll(&p->a, &wr, &wc) &&
 			 wc.status == IBV_WC_REM_ACCESS_ERR,
 		 "after local inv: %s", ibv_wc_status_str(wc.status));
-	dp_qp_destroy(&p.a);
-	dp_qp_destroy(&p.b);
+	dp_qp_destroy(&p->a);
+	dp_qp_destroy(&p->b);
 	ibv_dealloc_mw(mw1);
 	ibv_dealloc_mw(mw2);
-	ret = 0;
-out:
-	pair_close(&p);
-	return ret;
+	return 0;
 }
 
 /* Type 2 window: bind, remote write through it, send-with-invalidate. */
-static int t_mw(struct dp_ctx *d)
+static int t_mw(struct dp_ctx *d, struct pair *p)
 {
-	struct ibv_send_wr wr = { 0 };
+	uint8_t *win = p->bbuf + 8192 + 1024;
+	struct ibv_send_wr wr;
 	struct ibv_sge sg;
 	struct ibv_wc wc;
 	struct ibv_mr *wmr;
 	struct ibv_mw *mw;
-	struct pair p;
+	struct pair fresh;
 	uint32_t rkey;
-	int ret = -1;
+	int ret;
 
-	if (pair_open(d, &p, 64, 7))
-		goto out;
-	wmr = ibv_reg_mr(d->pd, p.bbuf + 8192, 8192,
+	wmr = ibv_reg_mr(d->pd, p->bbuf + 8192, 8192,
 			 IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
 				 IBV_ACCESS_MW_BIND);
 	mw = ibv_alloc_mw(d->pd, IBV_MW_TYPE_2);
 	DP_CHECK(wmr && mw, "mr/mw");
-	wr.opcode = IBV_WR_BIND_MW;
+	bind_type2_wr(&wr, mw, wmr, win, 2048);
 	wr.wr_id = 1;
-	wr.send_flags = IBV_SEND_SIGNALED;
-	wr.bind_mw.mw = mw;
-	wr.bind_mw.rkey = ibv_inc_rkey(mw->rkey);
-	wr.bind_mw.bind_info.mr = wmr;
-	wr.bind_mw.bind_info.addr = (uintptr_t)p.bbuf + 8192 + 1024;
-	wr.bind_mw.bind_info.length = 2048;
-	wr.bind_mw.bind_info.mw_access_flags = IBV_ACCESS_REMOTE_WRITE;
-	DP_CHECK(!post_send(p.b.qp, &wr), "post bind");
-	DP_CHECK(!dp_poll(p.b.scq, &wc, 3000), "bind cqe");
+	DP_CHECK(!post_and_poll(&p->b, &wr, &wc), "bind cqe");
 	DP_CHECK(!wc.status && wc.opcode == IBV_WC_BIND_MW, "bind: %s",
 		 ibv_wc_status_str(wc.status));
 	rkey = mw->rkey;
 
-	fill(p.abuf, 256, 5);
-	memset(&wr, 0, sizeof(wr));
-	sg = (struct ibv_sge){ (uintptr_t)p.abuf, 256, p.amr->lkey };
-	wr.sg_list = &sg;
-	wr.num_sge = 1;
-	wr.opcode = IBV_WR_RDMA_WRITE;
-	wr.send_flags = IBV_SEND_SIGNALED;
-	wr.wr.rdma.remote_addr = (uintptr_t)p.bbuf + 8192 + 1024 + 100;
+	fill(p->abuf, 256, 5);
+	one_sge_wr(&wr, &sg, IBV_WR_RDMA_WRITE, p->abuf, 256, p->amr->lkey);
+	wr.wr.rdma.remote_addr = (uintptr_t)win + 100;
 	wr.wr.rdma.rkey = rkey;
-	DP_CHECK(!post_send(p.a.qp, &wr), "write via mw");
-	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000) && !wc.status, "write: %s",
+	DP_CHECK(!post_and_poll(&p->a, &wr, &wc) && !wc.status, "write: %s",
 		 ibv_wc_status_str(wc.status));
-	DP_CHECK(!memcmp(p.bbuf + 8192 + 1124, p.abuf, 256), "mw data");
+	DP_CHECK(!memcmp(win + 100, p->abuf, 256), "mw data");
 
-	DP_CHECK(!dp_post_recv(p.b.qp, 3, p.bbuf, 64, p.bmr->lkey), "recv");
+	DP_CHECK(!dp_post_recv(p->b.qp, 3, p->bbuf, 64, p->bmr->lkey), "recv");
 	wr.opcode = IBV_WR_SEND_WITH_INV;
 	wr.invalidate_rkey = rkey;
 	sg.length = 8;
-	DP_CHECK(!post_send(p.a.qp, &wr), "send inv");
-	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000) && !wc.status, "send inv cqe");
-	DP_CHECK(!dp_poll(p.b.rcq, &wc, 3000), "recv inv cqe");
+	DP_CHECK(!post_and_poll(&p->a, &wr, &wc) && !wc.status, "send inv cqe");
+	DP_CHECK(!dp_poll(p->b.rcq, &wc, 3000), "recv inv cqe");
 	DP_CHECK(!wc.status && (wc.wc_flags & IBV_WC_WITH_INV) &&
 			 wc.invalidated_rkey == rkey,
 		 "inv: %s flags %x rkey %x", ibv_wc_status_str(wc.status),
@@ -811,46 +702,27 @@ static int t_mw(struct dp_ctx *d)
 	wr.opcode = IBV_WR_RDMA_WRITE;
 	sg.length = 256;
 	wr.wr.rdma.rkey = rkey;
-	DP_CHECK(!post_send(p.a.qp, &wr), "write after inv");
-	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000) &&
+	DP_CHECK(!post_and_poll(&p->a, &wr, &wc) &&
 			 wc.status == IBV_WC_REM_ACCESS_ERR,
 		 "after inv: %s", ibv_wc_status_str(wc.status));
-	ret = t_mw_local_inv(d, wmr);
-	dp_qp_destroy(&p.a);
-	dp_qp_destroy(&p.b);
+	ret = pair_open(d, &fresh, 64, 7);
+	if (!ret)
+		ret = t_mw_local_inv(d, &fresh, wmr);
+	pair_close(&fresh);
+	dp_qp_destroy(&p->a);
+	dp_qp_destroy(&p->b);
 	ibv_dealloc_mw(mw);
 	ibv_dereg_mr(wmr);
-out:
-	pair_close(&p);
 	return ret;
-}
-
-/* Did the channel deliver an event within @ms? Acks it. */
-static bool got_event(struct ibv_comp_channel *ch, int ms)
-{
-	struct pollfd pfd = { .fd = ch->fd, .events = POLLIN };
-	struct ibv_cq *cq;
-	void *cq_ctx;
-
-	if (poll(&pfd, 1, ms) <= 0 || ibv_get_cq_event(ch, &cq, &cq_ctx))
-		return false;
-	ibv_ack_cq_events(cq, 1);
-	return true;
 }
 
 /* Arming: "solicited only" ignores plain sends, "next" takes any. */
 static int t_events(struct dp_ctx *d)
 {
-	struct ibv_qp_init_attr ia = {
-		.qp_type = IBV_QPT_RC,
-		.cap = { .max_send_wr = 16,
-			 .max_recv_wr = 16,
-			 .max_send_sge = 1,
-			 .max_recv_sge = 1 },
-	};
 	struct ibv_comp_channel *ch = ibv_create_comp_channel(d->ctx);
 	struct ibv_send_wr wr = { 0 };
 	struct dp_qp a = { 0 }, b = { 0 };
+	struct ibv_qp_init_attr ia;
 	struct ibv_sge sg;
 	struct ibv_mr *mr;
 	struct ibv_wc wc;
@@ -865,40 +737,32 @@ static int t_events(struct dp_ctx *d)
 	b.scq = ibv_create_cq(d->ctx, 16, NULL, NULL, 0);
 	b.rcq = ibv_create_cq(d->ctx, 16, NULL, ch, 0);
 	DP_CHECK(b.scq && b.rcq, "cqs");
-	ia.send_cq = b.scq;
-	ia.recv_cq = b.rcq;
+	ia = test_qp_attr(IBV_QPT_RC, b.scq, b.rcq, 16);
 	b.qp = ibv_create_qp(d->pd, &ia);
 	DP_CHECK(b.qp, "qp b");
 	DP_CHECK(!dp_rc_connect(d, &a, b.qp->qp_num, 7), "conn");
 	DP_CHECK(!dp_rc_connect(d, &b, a.qp->qp_num, 7), "conn");
 	for (i = 0; i < 4; i++)
 		DP_CHECK(!dp_post_recv(b.qp, i, buf, 64, mr->lkey), "recv");
-	sg = (struct ibv_sge){ (uintptr_t)buf + 1024, 8, mr->lkey };
-	wr.sg_list = &sg;
-	wr.num_sge = 1;
-	wr.opcode = IBV_WR_SEND;
-	wr.send_flags = IBV_SEND_SIGNALED;
+	one_sge_wr(&wr, &sg, IBV_WR_SEND, buf + 1024, 8, mr->lkey);
 
 	DP_CHECK(!ibv_req_notify_cq(b.rcq, 1), "arm solicited");
-	DP_CHECK(!post_send(a.qp, &wr), "send");
-	DP_CHECK(!dp_poll(a.scq, &wc, 3000) && !wc.status, "scqe");
-	DP_CHECK(!got_event(ch, 200), "event for an unsolicited send");
+	DP_CHECK(!post_and_poll(&a, &wr, &wc) && !wc.status, "scqe");
+	DP_CHECK(!test_wait_cq_event(ch, 200), "event for an unsolicited send");
 	wr.send_flags |= IBV_SEND_SOLICITED;
-	DP_CHECK(!post_send(a.qp, &wr), "send solicited");
-	DP_CHECK(!dp_poll(a.scq, &wc, 3000) && !wc.status, "scqe");
-	DP_CHECK(got_event(ch, 3000), "no event for a solicited send");
+	DP_CHECK(!post_and_poll(&a, &wr, &wc) && !wc.status, "scqe");
+	DP_CHECK(test_wait_cq_event(ch, 3000), "no event for a solicited send");
 	DP_CHECK(!dp_poll(b.rcq, &wc, 100) && !dp_poll(b.rcq, &wc, 100),
 		 "two receives");
 
 	/* not re-armed: no event */
 	wr.send_flags = IBV_SEND_SIGNALED;
-	DP_CHECK(!post_send(a.qp, &wr), "send");
-	DP_CHECK(!dp_poll(a.scq, &wc, 3000) && !wc.status, "scqe");
-	DP_CHECK(!got_event(ch, 200), "event without arming");
+	DP_CHECK(!post_and_poll(&a, &wr, &wc) && !wc.status, "scqe");
+	DP_CHECK(!test_wait_cq_event(ch, 200), "event without arming");
 	DP_CHECK(!dp_poll(b.rcq, &wc, 100), "third receive");
 	DP_CHECK(!ibv_req_notify_cq(b.rcq, 0), "arm next");
 	DP_CHECK(!post_send(a.qp, &wr), "send");
-	DP_CHECK(got_event(ch, 3000), "no event when armed for any");
+	DP_CHECK(test_wait_cq_event(ch, 3000), "no event when armed for any");
 	DP_CHECK(!dp_poll(b.rcq, &wc, 3000), "fourth receive");
 	dp_qp_destroy(&a);
 	dp_qp_destroy(&b);
@@ -913,125 +777,146 @@ static int t_events(struct dp_ctx *d)
  * data goes to the rkey's memory, the receive only supplies the completion,
  * whose byte_len is the length written (as mlx5 and rxe report it).
  */
-static int t_write_imm_small_recv(struct dp_ctx *d)
+static int t_write_imm_small_recv(struct dp_ctx *d, struct pair *p)
 {
 	struct ibv_send_wr wr = { 0 }, *bad;
 	struct ibv_sge sg;
 	struct ibv_wc wc;
-	struct pair p;
-	int ret = -1;
 
 	if (d->gen == 1) {
 		printf("     (no immediate data on gen 1)\n");
 		return 0;
 	}
-	if (pair_open(d, &p, 64, 7))
-		goto out;
-	fill(p.abuf, 2048, 4);
-	DP_CHECK(!dp_post_recv(p.b.qp, 8, p.bbuf, 16, p.bmr->lkey), "recv");
-	sg = (struct ibv_sge){ (uintptr_t)p.abuf, 2048, p.amr->lkey };
+	fill(p->abuf, 2048, 4);
+	DP_CHECK(!dp_post_recv(p->b.qp, 8, p->bbuf, 16, p->bmr->lkey), "recv");
+	sg = (struct ibv_sge){ (uintptr_t)p->abuf, 2048, p->amr->lkey };
 	wr.sg_list = &sg;
 	wr.num_sge = 1;
 	wr.opcode = IBV_WR_RDMA_WRITE_WITH_IMM;
 	wr.imm_data = htobe32(78);
 	wr.send_flags = IBV_SEND_SIGNALED;
-	wr.wr.rdma.remote_addr = (uintptr_t)p.bbuf + 4096;
-	wr.wr.rdma.rkey = p.bmr->rkey;
-	DP_CHECK(!ibv_post_send(p.a.qp, &wr, &bad), "post");
-	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000) && !wc.status, "send cqe");
-	DP_CHECK(!dp_poll(p.b.rcq, &wc, 3000), "recv cqe");
+	wr.wr.rdma.remote_addr = (uintptr_t)p->bbuf + 4096;
+	wr.wr.rdma.rkey = p->bmr->rkey;
+	DP_CHECK(!ibv_post_send(p->a.qp, &wr, &bad), "post");
+	DP_CHECK(!dp_poll(p->a.scq, &wc, 3000) && !wc.status, "send cqe");
+	DP_CHECK(!dp_poll(p->b.rcq, &wc, 3000), "recv cqe");
 	DP_CHECK(!wc.status && wc.opcode == IBV_WC_RECV_RDMA_WITH_IMM &&
 			 wc.byte_len == 2048 && wc.imm_data == htobe32(78),
 		 "wimm: %s len %u", ibv_wc_status_str(wc.status), wc.byte_len);
-	DP_CHECK(!memcmp(p.bbuf + 4096, p.abuf, 2048), "data");
-	ret = 0;
-out:
-	pair_close(&p);
-	return ret;
+	DP_CHECK(!memcmp(p->bbuf + 4096, p->abuf, 2048), "data");
+	return 0;
 }
 
 /* A fenced SEND carries what the RDMA READ before it fetched. */
-static int t_fence(struct dp_ctx *d)
+static int t_fence(struct dp_ctx *d, struct pair *p)
 {
 	struct ibv_send_wr rd = { 0 }, snd = { 0 }, *bad;
 	struct ibv_sge rsg, ssg;
 	struct ibv_wc wc;
-	struct pair p;
-	int ret = -1, i;
+	int i;
 
-	if (pair_open(d, &p, 64, 7))
-		goto out;
-	fill(p.bbuf, 32768, 21);
-	memset(p.abuf, 0, BUF);
-	DP_CHECK(!dp_post_recv(p.b.qp, 1, p.bbuf + 32768, 32768, p.bmr->lkey),
-		 "recv");
-	rsg = (struct ibv_sge){ (uintptr_t)p.abuf, 32768, p.amr->lkey };
+	fill(p->bbuf, 32768, 21);
+	memset(p->abuf, 0, BUF);
+	DP_CHECK(
+		!dp_post_recv(p->b.qp, 1, p->bbuf + 32768, 32768, p->bmr->lkey),
+		"recv");
+	rsg = (struct ibv_sge){ (uintptr_t)p->abuf, 32768, p->amr->lkey };
 	rd.sg_list = &rsg;
 	rd.num_sge = 1;
 	rd.opcode = IBV_WR_RDMA_READ;
-	rd.wr.rdma.remote_addr = (uintptr_t)p.bbuf;
-	rd.wr.rdma.rkey = p.bmr->rkey;
+	rd.wr.rdma.remote_addr = (uintptr_t)p->bbuf;
+	rd.wr.rdma.rkey = p->bmr->rkey;
 	rd.next = &snd;
 	ssg = rsg;
 	snd.sg_list = &ssg;
 	snd.num_sge = 1;
 	snd.opcode = IBV_WR_SEND;
 	snd.send_flags = IBV_SEND_SIGNALED | IBV_SEND_FENCE;
-	DP_CHECK(!ibv_post_send(p.a.qp, &rd, &bad), "post read + send");
-	DP_CHECK(!dp_poll(p.a.scq, &wc, 3000) && !wc.status, "send cqe: %s",
+	DP_CHECK(!ibv_post_send(p->a.qp, &rd, &bad), "post read + send");
+	DP_CHECK(!dp_poll(p->a.scq, &wc, 3000) && !wc.status, "send cqe: %s",
 		 ibv_wc_status_str(wc.status));
-	DP_CHECK(!dp_poll(p.b.rcq, &wc, 3000) && !wc.status &&
+	DP_CHECK(!dp_poll(p->b.rcq, &wc, 3000) && !wc.status &&
 			 wc.byte_len == 32768,
 		 "recv");
 	for (i = 0; i < 32768; i++)
-		DP_CHECK(p.bbuf[32768 + i] == p.bbuf[i],
+		DP_CHECK(p->bbuf[32768 + i] == p->bbuf[i],
 			 "byte %d sent before the read fetched it", i);
-	ret = 0;
-out:
+	return 0;
+}
+
+/*
+ * A test case: @fn gets the device alone, @on_pair also a connected QP
+ * pair with @cqe-entry CQs and @rnr RNR retries, set up and torn down
+ * around it.
+ */
+struct test_case {
+	const char *name;
+	int (*fn)(struct dp_ctx *d);
+	int (*on_pair)(struct dp_ctx *d, struct pair *p);
+	int cqe, rnr;
+};
+
+static const struct test_case tests[] = {
+	{ "send", .on_pair = t_send, .cqe = 64, .rnr = 7 },
+	{ "rdma", .on_pair = t_rdma, .cqe = 64, .rnr = 7 },
+	{ "atomic", .on_pair = t_atomic, .cqe = 64, .rnr = 7 },
+	{ "rkey_error", .on_pair = t_rkey_error, .cqe = 64, .rnr = 7 },
+	{ "len_error", .on_pair = t_len_error, .cqe = 64, .rnr = 7 },
+	{ "rnr", .on_pair = t_rnr, .cqe = 64, .rnr = 0 },
+	{ "rnr_recover", .on_pair = t_rnr_recover, .cqe = 64, .rnr = 7 },
+	{ "flush", .on_pair = t_flush, .cqe = 64, .rnr = 7 },
+	{ "cq_overflow", .on_pair = t_cq_overflow, .cqe = 4, .rnr = 7 },
+	{ "srq_limit", .fn = t_srq_limit },
+	{ "ud_many_ah", .fn = t_ud_many_ah },
+	{ "cq_resize", .on_pair = t_cq_resize, .cqe = 16, .rnr = 7 },
+	{ "mw", .on_pair = t_mw, .cqe = 64, .rnr = 7 },
+	{ "events", .fn = t_events },
+	{ "fence", .on_pair = t_fence, .cqe = 64, .rnr = 7 },
+	{ "write_imm_small_recv", .on_pair = t_write_imm_small_recv, .cqe = 64,
+	  .rnr = 7 },
+};
+
+/* The case dp_run() is running (its callback takes the device only). */
+static const struct test_case *current;
+
+static int run_current(struct dp_ctx *d)
+{
+	struct pair p;
+	int ret;
+
+	if (current->fn)
+		return current->fn(d);
+	ret = pair_open(d, &p, current->cqe, current->rnr);
+	if (!ret)
+		ret = current->on_pair(d, &p);
 	pair_close(&p);
 	return ret;
 }
 
-static const struct {
-	const char *name;
-	int (*fn)(struct dp_ctx *d);
-} tests[] = {
-	{ "send", t_send },
-	{ "rdma", t_rdma },
-	{ "atomic", t_atomic },
-	{ "rkey_error", t_rkey_error },
-	{ "len_error", t_len_error },
-	{ "rnr", t_rnr },
-	{ "rnr_recover", t_rnr_recover },
-	{ "flush", t_flush },
-	{ "cq_overflow", t_cq_overflow },
-	{ "srq_limit", t_srq_limit },
-	{ "ud_many_ah", t_ud_many_ah },
-	{ "cq_resize", t_cq_resize },
-	{ "mw", t_mw },
-	{ "events", t_events },
-	{ "fence", t_fence },
-	{ "write_imm_small_recv", t_write_imm_small_recv },
-};
+static bool wanted(const char *name, int argc, char **argv)
+{
+	int a;
+
+	for (a = 1; a < argc; a++)
+		if (!strcmp(argv[a], name))
+			return true;
+	return argc < 2;
+}
 
 int main(int argc, char **argv)
 {
 	unsigned int i, passed = 0, run = 0;
 	struct dp_ctx d;
-	int a;
 
 	if (dp_open(&d))
 		return 1;
 	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-		bool want = argc < 2;
 		int before = dp_failures;
 
-		for (a = 1; a < argc; a++)
-			if (!strcmp(argv[a], tests[i].name))
-				want = true;
-		if (!want)
+		if (!wanted(tests[i].name, argc, argv))
 			continue;
-		dp_run(tests[i].name, tests[i].fn, &d);
+		current = &tests[i];
+		dp_run(tests[i].name, run_current, &d);
 		run++;
 		if (dp_failures == before)
 			passed++;
