@@ -4,10 +4,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/events.h"
 #include "common/process.h"
 #include "datapath_util.h"
 
@@ -134,21 +134,7 @@ int dp_poll(struct ibv_cq *cq, struct ibv_wc *wc, int ms)
 
 int dp_async(struct dp_ctx *d, enum ibv_event_type type, int ms)
 {
-	uint64_t end = test_now_ms() + (uint64_t)ms;
-	struct ibv_async_event ev;
-
-	do {
-		struct pollfd p = { .fd = d->ctx->async_fd, .events = POLLIN };
-
-		if (poll(&p, 1, 10) <= 0)
-			continue;
-		if (ibv_get_async_event(d->ctx, &ev))
-			continue;
-		ibv_ack_async_event(&ev);
-		if (ev.event_type == type)
-			return 0;
-	} while (test_now_ms() < end);
-	return -1;
+	return test_wait_async_event(d->ctx, type, ms) ? 0 : -1;
 }
 
 int dp_post_recv(struct ibv_qp *qp, uint64_t wr_id, void *buf, uint32_t len,

@@ -14,13 +14,13 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <infiniband/verbs.h>
 
+#include "common/events.h"
 #include "common/verbs.h"
 #include "kernel_util.h"
 
@@ -74,14 +74,6 @@ static void rig_up(struct rig *r)
 	}
 }
 
-/* Wait up to 5 s for @fd to have something to read. */
-static bool readable(int fd, int ms)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-
-	return poll(&p, 1, ms) == 1;
-}
-
 /* A bad-rkey write: one error completion, one async event. */
 static void provoke(struct rig *r)
 {
@@ -97,8 +89,8 @@ static void provoke(struct rig *r)
 
 	KT_CHECK(!ibv_req_notify_cq(r->cq, 0), "arm CQ");
 	KT_CHECK(!ibv_post_send(r->req, &wr, &bad), "post_send");
-	KT_CHECK(readable(r->ch->fd, 5000), "no completion event");
-	KT_CHECK(readable(r->ctx->async_fd, 5000), "no async event");
+	KT_CHECK(test_fd_readable(r->ch->fd, 5000), "no completion event");
+	KT_CHECK(test_fd_readable(r->ctx->async_fd, 5000), "no async event");
 }
 
 static void consume(struct rig *r)
@@ -129,9 +121,9 @@ static void tear_down(struct rig *r, bool left_unread)
 	KT_CHECK(!ibv_destroy_cq(r->cq), "destroy CQ");
 	if (left_unread) {
 		/* and what nobody read went with its object */
-		KT_CHECK(!readable(r->ctx->async_fd, 0),
+		KT_CHECK(!test_fd_readable(r->ctx->async_fd, 0),
 			 "async event of a destroyed QP still queued");
-		KT_CHECK(!readable(r->ch->fd, 0),
+		KT_CHECK(!test_fd_readable(r->ch->fd, 0),
 			 "completion event of a destroyed CQ still queued");
 	}
 	KT_CHECK(!ibv_destroy_comp_channel(r->ch), "destroy channel");
