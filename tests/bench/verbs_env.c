@@ -99,17 +99,11 @@ struct ibv_pd *bench_parent_domain(struct bench_dev *d, bool cc)
 struct ibv_cq *bench_create_cq(struct bench_dev *d, struct ibv_pd *domain,
 			       int cqe)
 {
-	struct ibv_cq_init_attr_ex a = {
-		.cqe = (uint32_t)cqe,
-		.wc_flags = IBV_WC_STANDARD_FLAGS,
-	};
 	struct ibv_cq_ex *cq;
 
 	if (!domain)
 		return ibv_create_cq(d->ctx, cqe, NULL, NULL, 0);
-	a.comp_mask = IBV_CQ_INIT_ATTR_MASK_PD;
-	a.parent_domain = domain;
-	cq = ibv_create_cq_ex(d->ctx, &a);
+	cq = test_cq_on_domain(d->ctx, domain, cqe);
 	return cq ? ibv_cq_ex_to_cq(cq) : NULL;
 }
 
@@ -118,21 +112,10 @@ struct ibv_qp *bench_create_qp(struct bench_dev *d, struct ibv_pd *domain,
 			       struct ibv_cq *rcq, uint32_t depth,
 			       uint32_t max_inline)
 {
-	struct ibv_qp_init_attr_ex a = {
-		.send_cq = scq,
-		.recv_cq = rcq,
-		.qp_type = type,
-		.cap = {
-			.max_send_wr = depth,
-			.max_recv_wr = depth,
-			.max_send_sge = 1,
-			.max_recv_sge = 1,
-			.max_inline_data = max_inline,
-		},
-		.comp_mask = IBV_QP_INIT_ATTR_PD,
-		.pd = domain ? domain : d->pd,
-	};
+	struct ibv_qp_init_attr_ex a =
+		test_qp_attr_ex(domain ? domain : d->pd, type, scq, rcq, depth);
 
+	a.cap.max_inline_data = max_inline;
 	return ibv_create_qp_ex(d->ctx, &a);
 }
 

@@ -53,6 +53,23 @@ struct ibv_qp_init_attr test_qp_attr(enum ibv_qp_type type, struct ibv_cq *scq,
 	};
 }
 
+struct ibv_qp_init_attr_ex test_qp_attr_ex(struct ibv_pd *pd,
+					   enum ibv_qp_type type,
+					   struct ibv_cq *scq,
+					   struct ibv_cq *rcq, uint32_t depth)
+{
+	struct ibv_qp_init_attr a = test_qp_attr(type, scq, rcq, depth);
+
+	return (struct ibv_qp_init_attr_ex){
+		.send_cq = a.send_cq,
+		.recv_cq = a.recv_cq,
+		.qp_type = a.qp_type,
+		.cap = a.cap,
+		.comp_mask = IBV_QP_INIT_ATTR_PD,
+		.pd = pd,
+	};
+}
+
 struct ibv_cq_ex *test_cq_on_domain(struct ibv_context *ctx,
 				    struct ibv_pd *domain, int cqe)
 {

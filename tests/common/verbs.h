@@ -27,6 +27,12 @@ struct ibv_context *test_must_open_first_device(void);
 struct ibv_qp_init_attr test_qp_attr(enum ibv_qp_type type, struct ibv_cq *scq,
 				     struct ibv_cq *rcq, uint32_t depth);
 
+/* The same for ibv_create_qp_ex(), on @pd (a PD or a parent domain). */
+struct ibv_qp_init_attr_ex test_qp_attr_ex(struct ibv_pd *pd,
+					   enum ibv_qp_type type,
+					   struct ibv_cq *scq,
+					   struct ibv_cq *rcq, uint32_t depth);
+
 /* A CQ of @cqe entries whose memory comes from parent domain @domain. */
 struct ibv_cq_ex *test_cq_on_domain(struct ibv_context *ctx,
 				    struct ibv_pd *domain, int cqe);

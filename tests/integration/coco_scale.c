@@ -27,19 +27,13 @@ static int create_pair(struct dp_ctx *d, struct ibv_pd *ppd, struct pair *p)
 		.comp_mask = IBV_CQ_INIT_ATTR_MASK_PD,
 		.parent_domain = ppd,
 	};
-	struct ibv_qp_init_attr qa = {
-		.qp_type = IBV_QPT_RC,
-		.cap = { .max_send_wr = 1,
-			 .max_recv_wr = 1,
-			 .max_send_sge = 1,
-			 .max_recv_sge = 1 },
-	};
+	struct ibv_qp_init_attr qa;
 	struct ibv_cq_ex *cq = ibv_create_cq_ex(d->ctx, &ca);
 
 	if (!cq)
 		return -1;
 	p->cq = ibv_cq_ex_to_cq(cq);
-	qa.send_cq = qa.recv_cq = p->cq;
+	qa = test_qp_attr(IBV_QPT_RC, p->cq, p->cq, 1);
 	p->qp = ibv_create_qp(ppd, &qa);
 	if (!p->qp) {
 		int err = errno;

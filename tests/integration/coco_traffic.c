@@ -271,13 +271,7 @@ static int check_refused(struct coco *c, bool with_srq)
 		.parent_domain = c->pd,
 	};
 	struct ibv_srq_init_attr sa = { .attr = { .max_wr = 4, .max_sge = 1 } };
-	struct ibv_qp_init_attr qa = {
-		.qp_type = IBV_QPT_RC,
-		.cap = { .max_send_wr = 4,
-			 .max_recv_wr = 4,
-			 .max_send_sge = 1,
-			 .max_recv_sge = 1 },
-	};
+	struct ibv_qp_init_attr qa;
 	struct ibv_cq *plain_cq;
 	struct ibv_qp *qp;
 	int err;
@@ -289,7 +283,7 @@ static int check_refused(struct coco *c, bool with_srq)
 	/* the QP's own rings are refused even with CQs from elsewhere */
 	plain_cq = ibv_create_cq(c->d.ctx, 16, NULL, NULL, 0);
 	DP_CHECK(plain_cq, "plain CQ: %s", strerror(errno));
-	qa.send_cq = qa.recv_cq = plain_cq;
+	qa = test_qp_attr(IBV_QPT_RC, plain_cq, plain_cq, 4);
 	errno = 0;
 	qp = ibv_create_qp(c->pd, &qa);
 	err = errno; /* before the clean-up below can change it */

@@ -53,22 +53,13 @@ struct ibv_qp *dp_create_qp(struct dp_env *e, struct ibv_cq *cq,
 			    uint32_t max_sge, uint32_t max_inline,
 			    uint64_t send_ops)
 {
-	struct ibv_qp_init_attr_ex a = {
-		.send_cq = cq,
-		.recv_cq = cq,
-		.qp_type = type,
-		.cap = {
-			.max_send_wr = max_wr,
-			.max_recv_wr = max_wr,
-			.max_send_sge = max_sge,
-			.max_recv_sge = max_sge,
-			.max_inline_data = max_inline,
-		},
-		.comp_mask = IBV_QP_INIT_ATTR_PD,
-		.pd = e->pd,
-	};
+	struct ibv_qp_init_attr_ex a =
+		test_qp_attr_ex(e->pd, type, cq, cq, max_wr);
 	struct ibv_qp *qp;
 
+	a.cap.max_send_sge = max_sge;
+	a.cap.max_recv_sge = max_sge;
+	a.cap.max_inline_data = max_inline;
 	if (send_ops) {
 		a.comp_mask |= IBV_QP_INIT_ATTR_SEND_OPS_FLAGS;
 		a.send_ops_flags = send_ops;

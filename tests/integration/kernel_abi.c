@@ -11,7 +11,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <getopt.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -204,21 +203,9 @@ int main(int argc, char **argv)
 	unsigned int gen = 2;
 	bool want_dmabuf = true;
 	struct kt_ctx c = { 0 };
-	int opt;
 
-	while ((opt = getopt_long(
-			argc, argv, "g:d:",
-			(const struct option[]){ { "gen", 1, NULL, 'g' },
-						 { "dmabuf", 1, NULL, 'd' },
-						 { 0 } },
-			NULL)) != -1) {
-		if (opt == 'g')
-			gen = atoi(optarg);
-		else if (opt == 'd')
-			want_dmabuf = atoi(optarg);
-		else
-			return 2;
-	}
+	if (kt_parse_args(argc, argv, &gen, &want_dmabuf))
+		return 2;
 	if (gen < 1 || gen > 3)
 		return 2;
 

@@ -12,7 +12,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <linux/dma-heap.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -698,21 +697,9 @@ int main(int argc, char **argv)
 	struct cq_ring ring = { 0 };
 	struct kt_ctx c = { 0 };
 	uint32_t pd, cq;
-	int opt;
 
-	while ((opt = getopt_long(
-			argc, argv, "g:d:",
-			(const struct option[]){ { "gen", 1, NULL, 'g' },
-						 { "dmabuf", 1, NULL, 'd' },
-						 { 0 } },
-			NULL)) != -1) {
-		if (opt == 'g')
-			gen = atoi(optarg);
-		else if (opt == 'd')
-			dmabuf = atoi(optarg);
-		else
-			return 2;
-	}
+	if (kt_parse_args(argc, argv, &gen, &dmabuf))
+		return 2;
 	c.fd = kt_open_uverbs();
 	if (c.fd < 0 ||
 	    kt_get_context(

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -91,6 +92,26 @@ int kt_cmd_ex(int fd, uint32_t command, const void *core, size_t core_len,
 	if (drv_len)
 		memcpy(buf + sizeof(hdr) + sizeof(ex) + core_len, drv, drv_len);
 	return kt_write(fd, buf, len);
+}
+
+int kt_parse_args(int argc, char **argv, unsigned int *gen, bool *dmabuf)
+{
+	static const struct option opts[] = {
+		{ "gen", required_argument, NULL, 'g' },
+		{ "dmabuf", required_argument, NULL, 'd' },
+		{ 0 },
+	};
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "g:d:", opts, NULL)) != -1) {
+		if (opt == 'g')
+			*gen = (unsigned int)atoi(optarg);
+		else if (opt == 'd')
+			*dmabuf = atoi(optarg);
+		else
+			return -1;
+	}
+	return 0;
 }
 
 int kt_open_uverbs(void)

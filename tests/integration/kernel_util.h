@@ -46,6 +46,9 @@ int kt_cmd_ex(int fd, uint32_t command, const void *core, size_t core_len,
 /* Write @len raw bytes; returns 0 or errno. */
 int kt_write(int fd, const void *buf, size_t len);
 
+/* --gen N and --dmabuf 0|1; -1 on anything else on the command line. */
+int kt_parse_args(int argc, char **argv, unsigned int *gen, bool *dmabuf);
+
 /* Open /dev/infiniband/uverbs0 as a fresh file (no context yet). */
 int kt_open_uverbs(void);
 
