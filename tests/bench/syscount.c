@@ -64,6 +64,16 @@ static void leave(void)
 	depth--;
 }
 
+/* Make @call as one interposed call, counted in *@field (may be NULL). */
+#define COUNTED(field, call)           \
+	({                             \
+		__typeof__(call) _ret; \
+		enter(field);          \
+		_ret = (call);         \
+		leave();               \
+		_ret;                  \
+	})
+
 void bench_syscount_start(void)
 {
 	memset(&now, 0, sizeof(now));
@@ -124,12 +134,8 @@ ssize_t write(int fd, const void *buf, size_t len)
 ssize_t read(int fd, void *buf, size_t len)
 {
 	NEXT(read, ssize_t, int, void *, size_t);
-	ssize_t ret;
 
-	enter(NULL);
-	ret = next_read(fd, buf, len);
-	leave();
-	return ret;
+	return COUNTED(NULL, next_read(fd, buf, len));
 }
 
 int ioctl(int fd, unsigned long req, ...)
@@ -137,65 +143,46 @@ int ioctl(int fd, unsigned long req, ...)
 	NEXT(ioctl, int, int, unsigned long, void *);
 	va_list ap;
 	void *arg;
-	int ret;
 
 	va_start(ap, req);
 	arg = va_arg(ap, void *);
 	va_end(ap);
-	enter(&now.ioctls);
-	ret = next_ioctl(fd, req, arg);
-	leave();
-	return ret;
+	return COUNTED(&now.ioctls, next_ioctl(fd, req, arg));
 }
 
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
 	NEXT(mmap, void *, void *, size_t, int, int, int, off_t);
-	void *ret;
 
-	enter(&now.mmaps);
-	ret = next_mmap(addr, len, prot, flags, fd, off);
-	leave();
-	return ret;
+	return COUNTED(&now.mmaps, next_mmap(addr, len, prot, flags, fd, off));
 }
 
 void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
 	NEXT(mmap64, void *, void *, size_t, int, int, int, off_t);
-	void *ret;
 
-	enter(&now.mmaps);
-	ret = next_mmap64(addr, len, prot, flags, fd, off);
-	leave();
-	return ret;
+	return COUNTED(&now.mmaps,
+		       next_mmap64(addr, len, prot, flags, fd, off));
 }
 
 int munmap(void *addr, size_t len)
 {
 	NEXT(munmap, int, void *, size_t);
-	int ret;
 
-	enter(&now.mmaps);
-	ret = next_munmap(addr, len);
-	leave();
-	return ret;
+	return COUNTED(&now.mmaps, next_munmap(addr, len));
 }
 
 int madvise(void *addr, size_t len, int advice)
 {
 	NEXT(madvise, int, void *, size_t, int);
-	int ret;
 
-	enter(&now.mmaps);
-	ret = next_madvise(addr, len, advice);
-	leave();
-	return ret;
+	return COUNTED(&now.mmaps, next_madvise(addr, len, advice));
 }
 
 void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...)
 {
 	NEXT(mremap, void *, void *, size_t, size_t, int, void *);
-	void *target = NULL, *ret;
+	void *target = NULL;
 	va_list ap;
 
 	if (flags & MREMAP_FIXED) {
@@ -203,87 +190,58 @@ void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...)
 		target = va_arg(ap, void *);
 		va_end(ap);
 	}
-	enter(&now.mmaps);
-	ret = next_mremap(old, old_len, new_len, flags, target);
-	leave();
-	return ret;
+	return COUNTED(&now.mmaps,
+		       next_mremap(old, old_len, new_len, flags, target));
 }
 
-static mode_t mode_arg(int flags, va_list ap)
-{
-	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE ?
-		       (mode_t)va_arg(ap, int) :
-		       0;
-}
+/* The mode of an open-style call: passed only with O_CREAT or O_TMPFILE. */
+#define MODE_ARG(flags)                                                    \
+	({                                                                 \
+		mode_t _mode = 0;                                          \
+		va_list _ap;                                               \
+		va_start(_ap, flags);                                      \
+		if (((flags)&O_CREAT) || ((flags)&O_TMPFILE) == O_TMPFILE) \
+			_mode = (mode_t)va_arg(_ap, int);                  \
+		va_end(_ap);                                               \
+		_mode;                                                     \
+	})
 
 int open(const char *path, int flags, ...)
 {
 	NEXT(open, int, const char *, int, mode_t);
-	va_list ap;
-	mode_t mode;
-	int ret;
+	mode_t mode = MODE_ARG(flags);
 
-	va_start(ap, flags);
-	mode = mode_arg(flags, ap);
-	va_end(ap);
-	enter(&now.fd_ops);
-	ret = next_open(path, flags, mode);
-	leave();
-	return ret;
+	return COUNTED(&now.fd_ops, next_open(path, flags, mode));
 }
 
 int open64(const char *path, int flags, ...)
 {
 	NEXT(open64, int, const char *, int, mode_t);
-	va_list ap;
-	mode_t mode;
-	int ret;
+	mode_t mode = MODE_ARG(flags);
 
-	va_start(ap, flags);
-	mode = mode_arg(flags, ap);
-	va_end(ap);
-	enter(&now.fd_ops);
-	ret = next_open64(path, flags, mode);
-	leave();
-	return ret;
+	return COUNTED(&now.fd_ops, next_open64(path, flags, mode));
 }
 
 int openat(int dirfd, const char *path, int flags, ...)
 {
 	NEXT(openat, int, int, const char *, int, mode_t);
-	va_list ap;
-	mode_t mode;
-	int ret;
+	mode_t mode = MODE_ARG(flags);
 
-	va_start(ap, flags);
-	mode = mode_arg(flags, ap);
-	va_end(ap);
-	enter(&now.fd_ops);
-	ret = next_openat(dirfd, path, flags, mode);
-	leave();
-	return ret;
+	return COUNTED(&now.fd_ops, next_openat(dirfd, path, flags, mode));
 }
 
 int close(int fd)
 {
 	NEXT(close, int, int);
-	int ret;
 
-	enter(&now.fd_ops);
-	ret = next_close(fd);
-	leave();
-	return ret;
+	return COUNTED(&now.fd_ops, next_close(fd));
 }
 
 int dup(int fd)
 {
 	NEXT(dup, int, int);
-	int ret;
 
-	enter(&now.fd_ops);
-	ret = next_dup(fd);
-	leave();
-	return ret;
+	return COUNTED(&now.fd_ops, next_dup(fd));
 }
 
 int fcntl(int fd, int cmd, ...)
@@ -291,35 +249,23 @@ int fcntl(int fd, int cmd, ...)
 	NEXT(fcntl, int, int, int, long);
 	va_list ap;
 	long arg;
-	int ret;
 
 	va_start(ap, cmd);
 	arg = va_arg(ap, long);
 	va_end(ap);
-	enter(&now.fd_ops);
-	ret = next_fcntl(fd, cmd, arg);
-	leave();
-	return ret;
+	return COUNTED(&now.fd_ops, next_fcntl(fd, cmd, arg));
 }
 
 int ftruncate(int fd, off_t len)
 {
 	NEXT(ftruncate, int, int, off_t);
-	int ret;
 
-	enter(&now.fd_ops);
-	ret = next_ftruncate(fd, len);
-	leave();
-	return ret;
+	return COUNTED(&now.fd_ops, next_ftruncate(fd, len));
 }
 
 int memfd_create(const char *name, unsigned int flags)
 {
 	NEXT(memfd_create, int, const char *, unsigned int);
-	int ret;
 
-	enter(&now.fd_ops);
-	ret = next_memfd_create(name, flags);
-	leave();
-	return ret;
+	return COUNTED(&now.fd_ops, next_memfd_create(name, flags));
 }
