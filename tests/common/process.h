@@ -11,6 +11,13 @@
  */
 unsigned long test_count_fds(void);
 
+/*
+ * Run @child(@arg) in a forked process that then exit()s with its return
+ * value (atexit handlers and destructors run: the emulator's leak check is
+ * one); returns the child's wait status. Exits 1 if fork or wait fails.
+ */
+int test_fork_wait(int (*child)(void *arg), void *arg);
+
 /* The monotonic clock in milliseconds. */
 uint64_t test_now_ms(void);
 

@@ -22,6 +22,7 @@
 
 #include <infiniband/verbs.h>
 
+#include "common/process.h"
 #include "common/verbs.h"
 #include "kernel_util.h"
 
@@ -102,54 +103,42 @@ static void run_objects(void)
 		 test_emu_live_objects());
 }
 
+/* Leaks a PD and an MR: the emulator's leak check must fail it. */
+static int leak_mr(void *unused)
+{
+	struct ibv_context *ctx = test_must_open_first_device();
+	struct ibv_pd *pd = ibv_alloc_pd(ctx);
+	static char buf[4096];
+
+	if (!pd || !ibv_reg_mr(pd, buf, sizeof(buf), IBV_ACCESS_LOCAL_WRITE))
+		_exit(1);
+	return 0; /* no cleanup: the destructor must catch it */
+}
+
+/* Leaves a PD for the close of the device to reclaim: a leak too. */
+static int leak_pd_into_close(void *unused)
+{
+	struct ibv_context *ctx = test_must_open_first_device();
+
+	if (!ibv_alloc_pd(ctx))
+		_exit(1);
+	ibv_close_device(ctx);
+	return 0;
+}
+
 /* A child that leaks must be failed by the emulator's leak check. */
 static void run_leak(void)
 {
 	int status;
-	pid_t pid;
 
 	setenv("IRDMA_EMU_LEAK_CHECK", "1", 1);
-	pid = fork();
-	if (pid < 0) {
-		perror("fork");
-		exit(1);
-	}
-	if (!pid) {
-		struct ibv_context *ctx = test_must_open_first_device();
-		struct ibv_pd *pd = ibv_alloc_pd(ctx);
-		static char buf[4096];
-
-		if (!pd ||
-		    !ibv_reg_mr(pd, buf, sizeof(buf), IBV_ACCESS_LOCAL_WRITE))
-			_exit(1);
-		exit(0); /* no cleanup: the destructor must catch it */
-	}
-	if (waitpid(pid, &status, 0) != pid) {
-		perror("waitpid");
-		exit(1);
-	}
+	status = test_fork_wait(leak_mr, NULL);
 	KT_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 3,
 		 "leaking child exited with status 0x%x, want exit code 3",
 		 status);
 
 	/* objects only the close of the device reclaimed are leaks too */
-	pid = fork();
-	if (pid < 0) {
-		perror("fork");
-		exit(1);
-	}
-	if (!pid) {
-		struct ibv_context *ctx = test_must_open_first_device();
-
-		if (!ibv_alloc_pd(ctx))
-			_exit(1);
-		ibv_close_device(ctx);
-		exit(0);
-	}
-	if (waitpid(pid, &status, 0) != pid) {
-		perror("waitpid");
-		exit(1);
-	}
+	status = test_fork_wait(leak_pd_into_close, NULL);
 	KT_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 3,
 		 "child leaking a PD into close exited with 0x%x, want 3",
 		 status);

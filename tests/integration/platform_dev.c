@@ -32,6 +32,7 @@
 
 #include "common/check.h"
 #include "common/process.h"
+#include "common/verbs.h"
 
 static void read_sysfs_dev(unsigned int idx, unsigned int *maj,
 			   unsigned int *min)
@@ -216,9 +217,9 @@ static void test_mmap_fail(void)
 	close(fd);
 }
 
-static void fork_child(int cmd_fd)
+static int fork_child(void *arg)
 {
-	struct ibv_device **list;
+	int cmd_fd = *(int *)arg;
 	struct ibv_context *ctx;
 	char cmd[32] = { 0 };
 	struct stat st;
@@ -229,31 +230,20 @@ static void fork_child(int cmd_fd)
 	CHECK(write(cmd_fd, cmd, sizeof(cmd)) == -1 && errno == EIO,
 	      "child: write on the parent's context: %s", strerror(errno));
 	CHECK(close(cmd_fd) == 0, "child: close");
-	list = ibv_get_device_list(NULL);
-	CHECK(list && list[0], "child: no devices");
-	ctx = ibv_open_device(list[0]);
+	ctx = test_open_first_device();
 	CHECK(ctx, "child: own open: %s", strerror(errno));
 	CHECK(ibv_close_device(ctx) == 0, "child: own close");
-	ibv_free_device_list(list);
 	_exit(0);
 }
 
 static void test_fork(void)
 {
-	struct ibv_device **list = ibv_get_device_list(NULL);
-	struct ibv_context *ctx;
+	struct ibv_context *ctx = test_open_first_device();
 	struct ibv_pd *pd;
 	int status;
-	pid_t pid;
 
-	CHECK(list && list[0], "no devices");
-	ctx = ibv_open_device(list[0]);
 	CHECK(ctx, "open: %s", strerror(errno));
-	pid = fork();
-	CHECK(pid >= 0, "fork");
-	if (!pid)
-		fork_child(ctx->cmd_fd);
-	CHECK(waitpid(pid, &status, 0) == pid, "waitpid");
+	status = test_fork_wait(fork_child, &ctx->cmd_fd);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	      "child failed (status 0x%x)", status);
 	/* The child's close did not tear down our context. */
@@ -261,7 +251,6 @@ static void test_fork(void)
 	CHECK(pd, "parent: alloc_pd after the child: %s", strerror(errno));
 	CHECK(ibv_dealloc_pd(pd) == 0, "dealloc_pd");
 	CHECK(ibv_close_device(ctx) == 0, "close");
-	ibv_free_device_list(list);
 }
 
 int main(int argc, char **argv)
