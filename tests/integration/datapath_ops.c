@@ -184,10 +184,8 @@ static int t_rdma(struct dp_ctx *d, struct pair *p)
 	int i;
 
 	fill(p->abuf, BUF, 3);
-	sg = (struct ibv_sge){ (uintptr_t)p->abuf, 40000, p->amr->lkey };
-	wr.sg_list = &sg;
-	wr.num_sge = 1;
-	wr.opcode = IBV_WR_RDMA_WRITE;
+	/* send_flags per WR below: only the last of four is signaled */
+	one_sge_wr(&wr, &sg, IBV_WR_RDMA_WRITE, p->abuf, 40000, p->amr->lkey);
 	wr.wr.rdma.remote_addr = (uintptr_t)p->bbuf + 8;
 	wr.wr.rdma.rkey = p->bmr->rkey;
 	for (i = 0; i < 4; i++) {
@@ -370,12 +368,8 @@ static int t_flush(struct dp_ctx *d, struct pair *p)
 	}
 	DP_CHECK(dp_poll(p->b.rcq, &wc, 50), "extra completion");
 	/* posted after the flush: still completed with flush status */
-	sg = (struct ibv_sge){ (uintptr_t)p->bbuf, 8, p->bmr->lkey };
-	wr.sg_list = &sg;
-	wr.num_sge = 1;
-	wr.opcode = IBV_WR_SEND;
+	one_sge_wr(&wr, &sg, IBV_WR_SEND, p->bbuf, 8, p->bmr->lkey);
 	wr.wr_id = 9;
-	wr.send_flags = IBV_SEND_SIGNALED;
 	DP_CHECK(!post_and_poll(&p->b, &wr, &wc), "sq flush cqe");
 	DP_CHECK(wc.wr_id == 9 && wc.status == IBV_WC_WR_FLUSH_ERR, "sq: %s",
 		 ibv_wc_status_str(wc.status));
@@ -399,10 +393,7 @@ static int t_cq_overflow(struct dp_ctx *d, struct pair *p)
 	for (i = 0; i < n; i++)
 		DP_CHECK(!dp_post_recv(p->b.qp, i, p->bbuf, 64, p->bmr->lkey),
 			 "recv %d", i);
-	sg = (struct ibv_sge){ (uintptr_t)p->abuf, 8, p->amr->lkey };
-	wr.sg_list = &sg;
-	wr.num_sge = 1;
-	wr.opcode = IBV_WR_SEND;
+	one_sge_wr(&wr, &sg, IBV_WR_SEND, p->abuf, 8, p->amr->lkey);
 	for (i = 0; i < n; i++) {
 		/* keep the send CQ from overflowing: signal every 4th */
 		wr.send_flags = (i % 4 == 3) ? IBV_SEND_SIGNALED : 0;
@@ -789,12 +780,9 @@ static int t_write_imm_small_recv(struct dp_ctx *d, struct pair *p)
 	}
 	fill(p->abuf, 2048, 4);
 	DP_CHECK(!dp_post_recv(p->b.qp, 8, p->bbuf, 16, p->bmr->lkey), "recv");
-	sg = (struct ibv_sge){ (uintptr_t)p->abuf, 2048, p->amr->lkey };
-	wr.sg_list = &sg;
-	wr.num_sge = 1;
-	wr.opcode = IBV_WR_RDMA_WRITE_WITH_IMM;
+	one_sge_wr(&wr, &sg, IBV_WR_RDMA_WRITE_WITH_IMM, p->abuf, 2048,
+		   p->amr->lkey);
 	wr.imm_data = htobe32(78);
-	wr.send_flags = IBV_SEND_SIGNALED;
 	wr.wr.rdma.remote_addr = (uintptr_t)p->bbuf + 4096;
 	wr.wr.rdma.rkey = p->bmr->rkey;
 	DP_CHECK(!ibv_post_send(p->a.qp, &wr, &bad), "post");
