@@ -837,14 +837,14 @@ static int t_fence(struct dp_ctx *d, struct pair *p)
  * pair with @cqe-entry CQs and @rnr RNR retries, set up and torn down
  * around it.
  */
-struct test_case {
+struct dp_case {
 	const char *name;
 	int (*fn)(struct dp_ctx *d);
 	int (*on_pair)(struct dp_ctx *d, struct pair *p);
 	int cqe, rnr;
 };
 
-static const struct test_case tests[] = {
+static const struct dp_case tests[] = {
 	{ "send", .on_pair = t_send, .cqe = 64, .rnr = 7 },
 	{ "rdma", .on_pair = t_rdma, .cqe = 64, .rnr = 7 },
 	{ "atomic", .on_pair = t_atomic, .cqe = 64, .rnr = 7 },
@@ -865,7 +865,7 @@ static const struct test_case tests[] = {
 };
 
 /* The case dp_run() is running (its callback takes the device only). */
-static const struct test_case *current;
+static const struct dp_case *current;
 
 static int run_current(struct dp_ctx *d)
 {

@@ -22,6 +22,7 @@
 
 #include <infiniband/verbs.h>
 
+#include "common/cases.h"
 #include "common/process.h"
 #include "common/verbs.h"
 #include "kernel_util.h"
@@ -212,16 +213,16 @@ static void run_threads(void)
 
 int main(int argc, char **argv)
 {
-	if (argc != 2)
+	static const struct test_case cases[] = {
+		{ "objects", run_objects },
+		{ "leak", run_leak },
+		{ "threads", run_threads },
+	};
+	const struct test_case *c = TEST_PICK_CASE(cases, argc, argv);
+
+	if (!c)
 		return 2;
-	if (!strcmp(argv[1], "objects"))
-		run_objects();
-	else if (!strcmp(argv[1], "leak"))
-		run_leak();
-	else if (!strcmp(argv[1], "threads"))
-		run_threads();
-	else
-		return 2;
+	c->run();
 	if (kt_failures)
 		fprintf(stderr, "%u check(s) failed\n", kt_failures);
 	return kt_failures ? 1 : 0;

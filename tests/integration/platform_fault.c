@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/cases.h"
 #include "common/check.h"
 #include "common/emu.h"
 
@@ -105,22 +106,28 @@ static void test_env(void)
 	CHECK(should_fail(KIND_HEAP) == 0, "4th heap");
 }
 
+static void test_api(void)
+{
+	test_parse();
+	test_counting();
+	test_threads();
+}
+
 int main(int argc, char **argv)
 {
+	static const struct test_case cases[] = {
+		{ "api", test_api },
+		{ "env", test_env },
+	};
+	const struct test_case *c = TEST_PICK_CASE(cases, argc, argv);
+
+	if (!c)
+		return 2;
 	should_fail = test_emu_sym("emu_fault_should_fail");
 	fault_set = test_emu_sym("emu_fault_set");
 	fault_clear = test_emu_sym("emu_fault_clear");
 	fault_parse = test_emu_sym("emu_fault_parse");
-	if (argc == 2 && !strcmp(argv[1], "api")) {
-		test_parse();
-		test_counting();
-		test_threads();
-	} else if (argc == 2 && !strcmp(argv[1], "env")) {
-		test_env();
-	} else {
-		fprintf(stderr, "usage: %s api|env\n", argv[0]);
-		return 2;
-	}
+	c->run();
 	printf("PASS\n");
 	return 0;
 }

@@ -23,6 +23,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "common/cases.h"
 #include "rel_util.h"
 
 /* Up to 4 acceptable errnos per case, 0-terminated. */
@@ -640,10 +641,7 @@ static void teardown(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		void (*run)(void);
-	} groups[] = {
+	static const struct test_case groups[] = {
 		{ "parent domains", bad_parent_domains },
 		{ "CQs", bad_cqs },
 		{ "QPs", bad_qps },

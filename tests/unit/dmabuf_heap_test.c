@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/cases.h"
 #include "common/check.h"
 #include "common/process.h"
 
@@ -1100,10 +1101,7 @@ static void test_no_device(void)
 	CHECK_EQ(errno, ENOENT);
 }
 
-static const struct {
-	const char *name;
-	void (*run)(void);
-} cases[] = {
+static const struct test_case cases[] = {
 	{ "basic", test_basic },
 	{ "reuse", test_reuse },
 	{ "packing", test_packing },
@@ -1126,23 +1124,15 @@ static const struct {
 
 int main(int argc, char **argv)
 {
-	size_t i;
+	const struct test_case *c = TEST_PICK_CASE(cases, argc, argv);
 
 	page_size = sysconf(_SC_PAGESIZE);
 	/* The tests pick their own tunables. */
 	unsetenv(DMABUF_HEAP_ENV_SLAB_SIZE);
 	unsetenv(DMABUF_HEAP_ENV_MAX_CACHED);
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s <case>\n", argv[0]);
+	if (!c)
 		return 2;
-	}
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		if (strcmp(argv[1], cases[i].name))
-			continue;
-		cases[i].run();
-		printf("%s: ok\n", cases[i].name);
-		return 0;
-	}
-	fprintf(stderr, "unknown case %s\n", argv[1]);
-	return 2;
+	c->run();
+	printf("%s: ok\n", c->name);
+	return 0;
 }
