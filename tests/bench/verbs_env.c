@@ -121,13 +121,9 @@ struct ibv_qp *bench_create_qp(struct bench_dev *d, struct ibv_pd *domain,
 
 int bench_qp_to_rts(struct bench_dev *d, struct ibv_qp *qp, uint32_t peer_qpn)
 {
-	struct test_rc_peer peer = {
-		.qpn = peer_qpn,
-		.gid = d->gid,
-		.access = IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ,
-		.min_rnr_timer = 12,
-		.rnr_retry = 7,
-	};
+	struct test_rc_peer peer =
+		TEST_RC_PEER(peer_qpn, d->gid,
+			     IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ);
 
 	if (qp->qp_type == IBV_QPT_UD)
 		return test_ud_to_rts(qp, BENCH_QKEY);

@@ -48,6 +48,18 @@ struct test_rc_peer {
 };
 
 /*
+ * The peer most tests use: QP @remote_qpn at @remote_gid through our GID
+ * entry 0, @qp_access granted at INIT, RNR timer 12 (0.64 ms) and RNR
+ * retries 7 (retry for ever).
+ */
+#define TEST_RC_PEER(remote_qpn, remote_gid, qp_access) \
+	((struct test_rc_peer){ .qpn = (remote_qpn),    \
+				.gid = (remote_gid),    \
+				.access = (qp_access),  \
+				.min_rnr_timer = 12,    \
+				.rnr_retry = 7 })
+
+/*
  * RESET -> INIT -> RTR -> RTS of an RC QP on port 1, path MTU 1024, one
  * outstanding read/atomic each way. Returns 0 or a positive errno.
  */

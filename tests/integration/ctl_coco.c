@@ -53,13 +53,9 @@ static struct ibv_qp *qp_on_parent(struct coco *c, struct ibv_cq *cq,
 
 static void to_rts(struct coco *c, struct ibv_qp *qp, uint32_t remote)
 {
-	struct test_rc_peer peer = {
-		.qpn = remote,
-		.gid = c->gid,
-		.access = IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE,
-		.min_rnr_timer = 12,
-		.rnr_retry = 7,
-	};
+	struct test_rc_peer peer =
+		TEST_RC_PEER(remote, c->gid,
+			     IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE);
 	int ret = test_rc_to_rts(qp, &peer);
 
 	CHECK(!ret, "QP %u to RTS: %s", qp->qp_num, strerror(ret));

@@ -71,17 +71,13 @@ struct ibv_qp *dp_create_qp(struct dp_env *e, struct ibv_cq *cq,
 
 void dp_connect_rc(struct dp_env *e, struct ibv_qp *a, struct ibv_qp *b)
 {
-	struct test_rc_peer peer = {
-		.gid = e->gid,
-		.sgid_index = (uint8_t)e->gid_index,
-		.access = IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ |
-			  IBV_ACCESS_REMOTE_ATOMIC,
-		.min_rnr_timer = 12,
-		.rnr_retry = 7,
-	};
+	struct test_rc_peer peer =
+		TEST_RC_PEER(b->qp_num, e->gid,
+			     IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ |
+				     IBV_ACCESS_REMOTE_ATOMIC);
 	int ret;
 
-	peer.qpn = b->qp_num;
+	peer.sgid_index = (uint8_t)e->gid_index;
 	ret = test_rc_to_rts(a, &peer);
 	CHECK(!ret, "QP %u to RTS: %s", a->qp_num, strerror(ret));
 	peer.qpn = a->qp_num;

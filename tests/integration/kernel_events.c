@@ -37,15 +37,10 @@ struct rig {
 
 static int to_rts(struct ibv_qp *qp, uint32_t peer, const union ibv_gid *gid)
 {
-	struct test_rc_peer p = {
-		.qpn = peer,
-		.gid = *gid,
-		.sgid_index = 1,
-		.access = IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE,
-		.min_rnr_timer = 12,
-		.rnr_retry = 7,
-	};
+	struct test_rc_peer p = TEST_RC_PEER(
+		peer, *gid, IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE);
 
+	p.sgid_index = 1;
 	return test_rc_to_rts(qp, &p);
 }
 

@@ -115,14 +115,10 @@ bool rel_snapshot_same(const struct rel_snapshot *before,
 int rel_rc_connect(struct ibv_qp *qp, uint32_t remote_qpn,
 		   const union ibv_gid *gid)
 {
-	struct test_rc_peer peer = {
-		.qpn = remote_qpn,
-		.gid = *gid,
-		.access = IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
-			  IBV_ACCESS_REMOTE_READ,
-		.min_rnr_timer = 12,
-		.rnr_retry = 7,
-	};
+	struct test_rc_peer peer =
+		TEST_RC_PEER(remote_qpn, *gid,
+			     IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
+				     IBV_ACCESS_REMOTE_READ);
 
 	return test_rc_to_rts(qp, &peer);
 }
