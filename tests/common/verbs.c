@@ -187,3 +187,27 @@ struct ibv_ah *test_create_ah(struct ibv_pd *pd, const union ibv_gid *gid,
 
 	return ibv_create_ah(pd, &a);
 }
+
+void test_signaled_wr(struct ibv_send_wr *wr, uint64_t wr_id,
+		      enum ibv_wr_opcode op, struct ibv_sge *sg, int num_sge)
+{
+	memset(wr, 0, sizeof(*wr));
+	wr->wr_id = wr_id;
+	wr->opcode = op;
+	wr->sg_list = sg;
+	wr->num_sge = num_sge;
+	wr->send_flags = IBV_SEND_SIGNALED;
+}
+
+void test_bind_mw_wr(struct ibv_send_wr *wr, uint64_t wr_id, struct ibv_mw *mw,
+		     struct ibv_mr *mr, const void *addr, uint64_t len,
+		     unsigned int access)
+{
+	test_signaled_wr(wr, wr_id, IBV_WR_BIND_MW, NULL, 0);
+	wr->bind_mw.mw = mw;
+	wr->bind_mw.rkey = ibv_inc_rkey(mw->rkey);
+	wr->bind_mw.bind_info.mr = mr;
+	wr->bind_mw.bind_info.addr = (uintptr_t)addr;
+	wr->bind_mw.bind_info.length = len;
+	wr->bind_mw.bind_info.mw_access_flags = access;
+}

@@ -68,6 +68,18 @@ int test_rc_to_rts(struct ibv_qp *qp, const struct test_rc_peer *peer);
 /* RESET -> INIT -> RTR -> RTS of a UD QP on port 1 with @qkey. */
 int test_ud_to_rts(struct ibv_qp *qp, uint32_t qkey);
 
+/* @wr zeroed, then a signaled @op with @wr_id on the @num_sge SGEs @sg. */
+void test_signaled_wr(struct ibv_send_wr *wr, uint64_t wr_id,
+		      enum ibv_wr_opcode op, struct ibv_sge *sg, int num_sge);
+
+/*
+ * @wr zeroed, then a signaled bind of type 2 window @mw, under its next
+ * rkey, to @len bytes of @mr at @addr with @access.
+ */
+void test_bind_mw_wr(struct ibv_send_wr *wr, uint64_t wr_id, struct ibv_mw *mw,
+		     struct ibv_mr *mr, const void *addr, uint64_t len,
+		     unsigned int access);
+
 /* An address handle for @gid (the device's own: loopback) on port 1. */
 struct ibv_ah *test_create_ah(struct ibv_pd *pd, const union ibv_gid *gid,
 			      uint8_t sgid_index);

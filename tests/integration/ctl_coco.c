@@ -109,11 +109,7 @@ static void send_and_write(struct coco *c)
 	CHECK(!ibv_post_recv(c->qb, &rwr, &bad_r), "post_recv");
 
 	sge = (struct ibv_sge){ (uintptr_t)src, MSG_LEN, c->mr->lkey };
-	swr.wr_id = 2;
-	swr.sg_list = &sge;
-	swr.num_sge = 1;
-	swr.opcode = IBV_WR_SEND;
-	swr.send_flags = IBV_SEND_SIGNALED;
+	test_signaled_wr(&swr, 2, IBV_WR_SEND, &sge, 1);
 	CHECK(!ibv_post_send(c->qa, &swr, &bad_s), "post_send");
 	poll_n(c->cq, 2);
 	CHECK(!memcmp(src, dst, MSG_LEN), "SEND payload differs");
@@ -161,11 +157,7 @@ static void srq_leg(struct coco *c)
 	rwr.num_sge = 1;
 	CHECK(!ibv_post_srq_recv(srq, &rwr, &bad_r), "post_srq_recv");
 	sge = (struct ibv_sge){ (uintptr_t)src, MSG_LEN, c->mr->lkey };
-	swr.wr_id = 11;
-	swr.sg_list = &sge;
-	swr.num_sge = 1;
-	swr.opcode = IBV_WR_SEND;
-	swr.send_flags = IBV_SEND_SIGNALED;
+	test_signaled_wr(&swr, 11, IBV_WR_SEND, &sge, 1);
 	CHECK(!ibv_post_send(qa2, &swr, &bad_s), "post_send to SRQ QP");
 	poll_n(c->cq, 2);
 	CHECK(!memcmp(src, dst, MSG_LEN), "SRQ payload differs");

@@ -86,26 +86,7 @@ static void one_sge_wr(struct ibv_send_wr *wr, struct ibv_sge *sg,
 		       uint32_t lkey)
 {
 	*sg = (struct ibv_sge){ (uintptr_t)addr, len, lkey };
-	memset(wr, 0, sizeof(*wr));
-	wr->sg_list = sg;
-	wr->num_sge = 1;
-	wr->opcode = op;
-	wr->send_flags = IBV_SEND_SIGNALED;
-}
-
-/* A zeroed, signaled bind of type 2 window @mw to @len bytes at @addr. */
-static void bind_type2_wr(struct ibv_send_wr *wr, struct ibv_mw *mw,
-			  struct ibv_mr *mr, const void *addr, uint64_t len)
-{
-	memset(wr, 0, sizeof(*wr));
-	wr->opcode = IBV_WR_BIND_MW;
-	wr->send_flags = IBV_SEND_SIGNALED;
-	wr->bind_mw.mw = mw;
-	wr->bind_mw.rkey = ibv_inc_rkey(mw->rkey);
-	wr->bind_mw.bind_info.mr = mr;
-	wr->bind_mw.bind_info.addr = (uintptr_t)addr;
-	wr->bind_mw.bind_info.length = len;
-	wr->bind_mw.bind_info.mw_access_flags = IBV_ACCESS_REMOTE_WRITE;
+	test_signaled_wr(wr, 0, op, sg, 1);
 }
 
 /* SEND with 3 SGEs and immediate data, inline SEND, multi-packet SEND. */
@@ -623,11 +604,9 @@ static int t_mw_local_inv(struct dp_ctx *d, struct pair *p, struct ibv_mr *wmr)
 		 ibv_wc_status_str(wc.status));
 	DP_CHECK(!memcmp(p->abuf, win, 4096), "type 1 data");
 
-	bind_type2_wr(&wr, mw2, wmr, win, 4096);
+	test_bind_mw_wr(&wr, 0, mw2, wmr, win, 4096, IBV_ACCESS_REMOTE_WRITE);
 	DP_CHECK(!post_and_poll(&p->b, &wr, &wc) && !wc.status, "bind 2");
-	memset(&wr, 0, sizeof(wr));
-	wr.opcode = IBV_WR_LOCAL_INV;
-	wr.send_flags = IBV_SEND_SIGNALED;
+	test_signaled_wr(&wr, 0, IBV_WR_LOCAL_INV, NULL, 0);
 	wr.invalidate_rkey = mw2->rkey;
 	DP_CHECK(!post_and_poll(&p->b, &wr, &wc) && !wc.status &&
 			 wc.opcode == IBV_WC_LOCAL_INV,
@@ -663,8 +642,7 @@ static int t_mw(struct dp_ctx *d, struct pair *p)
 				 IBV_ACCESS_MW_BIND);
 	mw = ibv_alloc_mw(d->pd, IBV_MW_TYPE_2);
 	DP_CHECK(wmr && mw, "mr/mw");
-	bind_type2_wr(&wr, mw, wmr, win, 2048);
-	wr.wr_id = 1;
+	test_bind_mw_wr(&wr, 1, mw, wmr, win, 2048, IBV_ACCESS_REMOTE_WRITE);
 	DP_CHECK(!post_and_poll(&p->b, &wr, &wc), "bind cqe");
 	DP_CHECK(!wc.status && wc.opcode == IBV_WC_BIND_MW, "bind: %s",
 		 ibv_wc_status_str(wc.status));

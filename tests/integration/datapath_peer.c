@@ -111,11 +111,7 @@ static int parent_main(pid_t child, int from_child, int to_child)
 
 	buf[0] = 0x5a;
 	sg = (struct ibv_sge){ (uintptr_t)buf, 64, mr->lkey };
-	wr.sg_list = &sg;
-	wr.num_sge = 1;
-	wr.opcode = IBV_WR_SEND;
-	wr.send_flags = IBV_SEND_SIGNALED;
-	wr.wr_id = 1;
+	test_signaled_wr(&wr, 1, IBV_WR_SEND, &sg, 1);
 	DP_CHECK(!ibv_post_send(q.qp, &wr, &bad), "post");
 	DP_CHECK(!dp_poll(q.scq, &wc, 10000) && !wc.status, "send: %s",
 		 ibv_wc_status_str(wc.status));

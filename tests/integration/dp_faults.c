@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <string.h>
 
-#include "common/verbs.h"
 #include "dp_util.h"
 
 static int failures;

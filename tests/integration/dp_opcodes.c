@@ -144,11 +144,7 @@ static void test_read(struct pair *p)
 
 	fill(remote, 300, 0x99);
 	memset(local + 512, 0, 300);
-	wr.wr_id = 13;
-	wr.opcode = IBV_WR_RDMA_READ;
-	wr.sg_list = &sg;
-	wr.num_sge = 1;
-	wr.send_flags = IBV_SEND_SIGNALED;
+	test_signaled_wr(&wr, 13, IBV_WR_RDMA_READ, &sg, 1);
 	wr.wr.rdma.remote_addr = (uintptr_t)remote;
 	wr.wr.rdma.rkey = p->e.mr->rkey;
 	post(p->a, &wr);
@@ -166,11 +162,7 @@ static void test_atomics(struct pair *p)
 
 	*remote = 1000;
 	*local = 0;
-	wr.wr_id = 14;
-	wr.opcode = IBV_WR_ATOMIC_FETCH_AND_ADD;
-	wr.sg_list = &sg;
-	wr.num_sge = 1;
-	wr.send_flags = IBV_SEND_SIGNALED;
+	test_signaled_wr(&wr, 14, IBV_WR_ATOMIC_FETCH_AND_ADD, &sg, 1);
 	wr.wr.atomic.remote_addr = (uintptr_t)remote;
 	wr.wr.atomic.rkey = p->e.mr->rkey;
 	wr.wr.atomic.compare_add = 5;
@@ -214,11 +206,7 @@ static void test_mw_type1(struct pair *p)
 	/* B writes into A's window through the MW's rkey */
 	fill(p->e.buf + B_OFF + 8192, 64, 0x5a);
 	memset(win, 0, 64);
-	wr.wr_id = 17;
-	wr.opcode = IBV_WR_RDMA_WRITE;
-	wr.sg_list = &sg;
-	wr.num_sge = 1;
-	wr.send_flags = IBV_SEND_SIGNALED;
+	test_signaled_wr(&wr, 17, IBV_WR_RDMA_WRITE, &sg, 1);
 	wr.wr.rdma.remote_addr = (uintptr_t)win;
 	wr.wr.rdma.rkey = mw->rkey;
 	post(p->b, &wr);
@@ -241,16 +229,8 @@ static void test_mw_type2_inv(struct pair *p)
 		return;
 	}
 	/* B binds the window on its own QP */
-	rkey = ibv_inc_rkey(mw->rkey);
-	wr.wr_id = 18;
-	wr.opcode = IBV_WR_BIND_MW;
-	wr.send_flags = IBV_SEND_SIGNALED;
-	wr.bind_mw.mw = mw;
-	wr.bind_mw.rkey = rkey;
-	wr.bind_mw.bind_info.mr = p->e.mr;
-	wr.bind_mw.bind_info.addr = (uintptr_t)p->e.buf + B_OFF;
-	wr.bind_mw.bind_info.length = 4096;
-	wr.bind_mw.bind_info.mw_access_flags = IBV_ACCESS_REMOTE_WRITE;
+	test_bind_mw_wr(&wr, 18, mw, p->e.mr, p->e.buf + B_OFF, 4096,
+			IBV_ACCESS_REMOTE_WRITE);
 	post(p->b, &wr);
 	expect_wc(p->cqb, 18, IBV_WC_BIND_MW, NULL);
 	rkey = mw->rkey;
@@ -260,13 +240,8 @@ static void test_mw_type2_inv(struct pair *p)
 		struct ibv_sge sg = sge_at(p, A_OFF, 8);
 
 		dp_post_recv(&p->e, p->b, 79, B_OFF + 4096, 64);
-		memset(&wr, 0, sizeof(wr));
-		wr.wr_id = 19;
-		wr.opcode = IBV_WR_SEND_WITH_INV;
+		test_signaled_wr(&wr, 19, IBV_WR_SEND_WITH_INV, &sg, 1);
 		wr.invalidate_rkey = rkey;
-		wr.sg_list = &sg;
-		wr.num_sge = 1;
-		wr.send_flags = IBV_SEND_SIGNALED;
 		post(p->a, &wr);
 		expect_wc(p->cqa, 19, IBV_WC_SEND, NULL);
 		expect_wc(p->cqb, 79, IBV_WC_RECV, &wc);
@@ -276,23 +251,12 @@ static void test_mw_type2_inv(struct pair *p)
 	}
 
 	/* bind again, then invalidate locally */
-	memset(&wr, 0, sizeof(wr));
-	wr.wr_id = 20;
-	wr.opcode = IBV_WR_BIND_MW;
-	wr.send_flags = IBV_SEND_SIGNALED;
-	wr.bind_mw.mw = mw;
-	wr.bind_mw.rkey = ibv_inc_rkey(mw->rkey);
-	wr.bind_mw.bind_info.mr = p->e.mr;
-	wr.bind_mw.bind_info.addr = (uintptr_t)p->e.buf + B_OFF;
-	wr.bind_mw.bind_info.length = 4096;
-	wr.bind_mw.bind_info.mw_access_flags = IBV_ACCESS_REMOTE_WRITE;
+	test_bind_mw_wr(&wr, 20, mw, p->e.mr, p->e.buf + B_OFF, 4096,
+			IBV_ACCESS_REMOTE_WRITE);
 	post(p->b, &wr);
 	expect_wc(p->cqb, 20, IBV_WC_BIND_MW, NULL);
-	memset(&wr, 0, sizeof(wr));
-	wr.wr_id = 21;
-	wr.opcode = IBV_WR_LOCAL_INV;
+	test_signaled_wr(&wr, 21, IBV_WR_LOCAL_INV, NULL, 0);
 	wr.invalidate_rkey = mw->rkey;
-	wr.send_flags = IBV_SEND_SIGNALED;
 	post(p->b, &wr);
 	expect_wc(p->cqb, 21, IBV_WC_LOCAL_INV, NULL);
 	CHECK(!ibv_dealloc_mw(mw), "dealloc type 2");

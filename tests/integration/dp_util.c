@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "common/process.h"
-#include "common/verbs.h"
 #include "dp_util.h"
 
 void dp_open(struct dp_env *e, int argc, char **argv)

@@ -15,6 +15,7 @@
 #include <infiniband/verbs.h>
 
 #include "common/check.h"
+#include "common/verbs.h"
 
 #define DP_BUF_SIZE (64 * 1024)
 
