@@ -115,6 +115,25 @@ static int cq_and_qp(struct ibv_context *ctx, struct ibv_pd *par)
 	return err;
 }
 
+/*
+ * A CQ and a QP on a fresh parent domain whose allocator works in @mode;
+ * returns the errno of their creation, the pool's counts in @p.
+ */
+static int with_pool(struct ibv_context *ctx, struct ibv_pd *pd, struct pool *p,
+		     enum mode mode)
+{
+	struct ibv_pd *par;
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	p->mode = mode;
+	par = parent_with(ctx, pd, p, 0);
+	CHECK(par, "parent domain with allocators (mode %d): %m", mode);
+	err = cq_and_qp(ctx, par);
+	CHECK(!ibv_dealloc_pd(par), "dealloc parent");
+	return err;
+}
+
 int main(int argc, char **argv)
 {
 	struct ibv_context *ctx;
@@ -131,35 +150,21 @@ int main(int argc, char **argv)
 	CHECK(pd, "alloc_pd: %m");
 
 	/* rings from the application's memory */
-	memset(&p, 0, sizeof(p));
-	par = parent_with(ctx, pd, &p, 0);
-	CHECK(par, "parent domain with allocators: %m");
-	err = cq_and_qp(ctx, par);
+	err = with_pool(ctx, pd, &p, GIVE_MEMORY);
 	CHECK(!err, "CQ/QP with custom allocator: %s", strerror(err));
 	CHECK(p.allocs >= 2, "allocator used %d times, want >= 2", p.allocs);
 	CHECK(p.frees == p.allocs, "%d allocs but %d frees", p.allocs, p.frees);
-	CHECK(!ibv_dealloc_pd(par), "dealloc parent");
 
 	/* the allocator may decline */
-	memset(&p, 0, sizeof(p));
-	p.mode = USE_DEFAULT;
-	par = parent_with(ctx, pd, &p, 0);
-	CHECK(par, "parent domain: %m");
-	err = cq_and_qp(ctx, par);
+	err = with_pool(ctx, pd, &p, USE_DEFAULT);
 	CHECK(!err, "CQ/QP with USE_DEFAULT: %s", strerror(err));
 	CHECK(p.allocs >= 2 && p.frees == 0, "allocs %d frees %d", p.allocs,
 	      p.frees);
-	CHECK(!ibv_dealloc_pd(par), "dealloc parent");
 
 	/* ... or fail */
-	memset(&p, 0, sizeof(p));
-	p.mode = REFUSE;
-	par = parent_with(ctx, pd, &p, 0);
-	CHECK(par, "parent domain: %m");
-	err = cq_and_qp(ctx, par);
+	err = with_pool(ctx, pd, &p, REFUSE);
 	CHECK(err == ENOMEM, "create with a refusing allocator: %s",
 	      strerror(err));
-	CHECK(!ibv_dealloc_pd(par), "dealloc parent");
 
 	/* with the CoCo opt-in: fine without bounce, refused with it */
 	memset(&p, 0, sizeof(p));
