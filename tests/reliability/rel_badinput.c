@@ -98,6 +98,7 @@ static void expect_err(int ret, int err, const int *ok, const char *what)
 		bad(what, "error %d (%s)", err, strerrorname_np(err));
 }
 
+/* @destroy gets the object as a void *, which C converts to its type. */
 #define TRY_CREATE(expr, ok, what, destroy)            \
 	do {                                           \
 		void *o_;                              \
@@ -107,44 +108,9 @@ static void expect_err(int ret, int err, const int *ok, const char *what)
 			destroy(o_);                   \
 	} while (0)
 
-static void destroy_cq_v(void *p)
-{
-	ibv_destroy_cq(p);
-}
-
 static void destroy_cqx_v(void *p)
 {
 	ibv_destroy_cq(ibv_cq_ex_to_cq(p));
-}
-
-static void destroy_qp_v(void *p)
-{
-	ibv_destroy_qp(p);
-}
-
-static void destroy_srq_v(void *p)
-{
-	ibv_destroy_srq(p);
-}
-
-static void dereg_mr_v(void *p)
-{
-	ibv_dereg_mr(p);
-}
-
-static void dealloc_pd_v(void *p)
-{
-	ibv_dealloc_pd(p);
-}
-
-static void dealloc_mw_v(void *p)
-{
-	ibv_dealloc_mw(p);
-}
-
-static void destroy_ah_v(void *p)
-{
-	ibv_destroy_ah(p);
 }
 
 static struct ibv_qp_init_attr qp_attr(struct ibv_cq *cq)
@@ -159,18 +125,19 @@ static void bad_parent_domains(void)
 	pa.comp_mask = 1u << 20;
 	TRY_CREATE(ibv_alloc_parent_domain(E.ctx, &pa),
 		   ERRS(EINVAL, EOPNOTSUPP),
-		   "parent domain, unknown comp_mask bit", dealloc_pd_v);
+		   "parent domain, unknown comp_mask bit", ibv_dealloc_pd);
 	pa.comp_mask = 0;
 	pa.pd = E.par;
 	TRY_CREATE(ibv_alloc_parent_domain(E.ctx, &pa), ERRS(EINVAL),
-		   "parent domain of a parent domain", dealloc_pd_v);
+		   "parent domain of a parent domain", ibv_dealloc_pd);
 	pa.pd = E.pd2 ? E.pd2 : E.pd;
 	TRY_CREATE(ibv_alloc_parent_domain(E.ctx2, &pa), ERRS(EINVAL),
-		   "parent domain of another context's PD", dealloc_pd_v);
+		   "parent domain of another context's PD", ibv_dealloc_pd);
 	pa.pd = E.pd;
 	pa.comp_mask = IBV_PARENT_DOMAIN_INIT_ATTR_ALLOCATORS;
 	TRY_CREATE(ibv_alloc_parent_domain(E.ctx, &pa), ERRS(EINVAL),
-		   "parent domain, ALLOCATORS without functions", dealloc_pd_v);
+		   "parent domain, ALLOCATORS without functions",
+		   ibv_dealloc_pd);
 }
 
 static void bad_cqs(void)
@@ -179,14 +146,14 @@ static void bad_cqs(void)
 					  .wc_flags = IBV_WC_STANDARD_FLAGS };
 
 	TRY_CREATE(ibv_create_cq(E.ctx, 0, NULL, NULL, 0), ERRS(EINVAL),
-		   "create_cq 0 entries", destroy_cq_v);
+		   "create_cq 0 entries", ibv_destroy_cq);
 	TRY_CREATE(ibv_create_cq(E.ctx, -1, NULL, NULL, 0), ERRS(EINVAL),
-		   "create_cq -1 entries", destroy_cq_v);
+		   "create_cq -1 entries", ibv_destroy_cq);
 	TRY_CREATE(ibv_create_cq(E.ctx, INT32_MAX, NULL, NULL, 0),
 		   ERRS(EINVAL, ENOMEM), "create_cq INT_MAX entries",
-		   destroy_cq_v);
+		   ibv_destroy_cq);
 	TRY_CREATE(ibv_create_cq(E.ctx, 16, NULL, NULL, 100000), ERRS(EINVAL),
-		   "create_cq comp_vector 100000", destroy_cq_v);
+		   "create_cq comp_vector 100000", ibv_destroy_cq);
 	ca.comp_mask = 1u << 12;
 	TRY_CREATE(ibv_create_cq_ex(E.ctx, &ca), ERRS(EINVAL, EOPNOTSUPP),
 		   "create_cq_ex unknown comp_mask bit", destroy_cqx_v);
@@ -227,45 +194,45 @@ static void bad_qps(void)
 
 	a = qp_attr(NULL);
 	TRY_CREATE(ibv_create_qp(E.pd, &a), ERRS(EINVAL),
-		   "create_qp without CQs", destroy_qp_v);
+		   "create_qp without CQs", ibv_destroy_qp);
 	a = qp_attr(E.cq);
 	a.cap.max_send_wr = 1u << 30;
 	TRY_CREATE(ibv_create_qp(E.pd, &a), ERRS(EINVAL, ENOMEM),
-		   "create_qp 2^30 send WRs", destroy_qp_v);
+		   "create_qp 2^30 send WRs", ibv_destroy_qp);
 	a = qp_attr(E.cq);
 	a.cap.max_recv_wr = UINT32_MAX;
 	TRY_CREATE(ibv_create_qp(E.pd, &a), ERRS(EINVAL, ENOMEM),
-		   "create_qp 2^32-1 recv WRs", destroy_qp_v);
+		   "create_qp 2^32-1 recv WRs", ibv_destroy_qp);
 	a = qp_attr(E.cq);
 	a.cap.max_send_sge = 1000;
 	TRY_CREATE(ibv_create_qp(E.pd, &a), ERRS(EINVAL),
-		   "create_qp 1000 send SGEs", destroy_qp_v);
+		   "create_qp 1000 send SGEs", ibv_destroy_qp);
 	a = qp_attr(E.cq);
 	a.cap.max_recv_sge = 1000;
 	TRY_CREATE(ibv_create_qp(E.pd, &a), ERRS(EINVAL),
-		   "create_qp 1000 recv SGEs", destroy_qp_v);
+		   "create_qp 1000 recv SGEs", ibv_destroy_qp);
 	a = qp_attr(E.cq);
 	a.cap.max_inline_data = 1u << 20;
 	TRY_CREATE(ibv_create_qp(E.pd, &a), ERRS(EINVAL),
-		   "create_qp 1 MB inline", destroy_qp_v);
+		   "create_qp 1 MB inline", ibv_destroy_qp);
 	a = qp_attr(E.cq);
 	a.qp_type = (enum ibv_qp_type)99;
 	TRY_CREATE(ibv_create_qp(E.pd, &a), ERRS(EINVAL, EOPNOTSUPP),
-		   "create_qp type 99", destroy_qp_v);
+		   "create_qp type 99", ibv_destroy_qp);
 	a = qp_attr(E.cq2);
 	TRY_CREATE(ibv_create_qp(E.pd, &a), ERRS(EINVAL),
-		   "create_qp with another context's CQ", destroy_qp_v);
+		   "create_qp with another context's CQ", ibv_destroy_qp);
 	ax.send_cq = ax.recv_cq = E.cq;
 	ax.cap = qp_attr(E.cq).cap;
 	ax.qp_type = IBV_QPT_RC;
 	ax.pd = E.pd;
 	ax.comp_mask = IBV_QP_INIT_ATTR_PD | (1u << 25);
 	TRY_CREATE(ibv_create_qp_ex(E.ctx, &ax), ERRS(EINVAL, EOPNOTSUPP),
-		   "create_qp_ex unknown comp_mask bit", destroy_qp_v);
+		   "create_qp_ex unknown comp_mask bit", ibv_destroy_qp);
 	ax.comp_mask = IBV_QP_INIT_ATTR_PD | IBV_QP_INIT_ATTR_SEND_OPS_FLAGS;
 	ax.send_ops_flags = 1ull << 50;
 	TRY_CREATE(ibv_create_qp_ex(E.ctx, &ax), ERRS(EINVAL, EOPNOTSUPP),
-		   "create_qp_ex unknown send_ops_flags bit", destroy_qp_v);
+		   "create_qp_ex unknown send_ops_flags bit", ibv_destroy_qp);
 }
 
 static void bad_qp_transitions(void)
@@ -377,18 +344,18 @@ static void bad_srqs(void)
 	if (!E.srq) {
 		sa.attr.max_wr = 8;
 		TRY_CREATE(ibv_create_srq(E.pd, &sa), ERRS(EOPNOTSUPP),
-			   "create_srq without SRQ support", destroy_srq_v);
+			   "create_srq without SRQ support", ibv_destroy_srq);
 		return;
 	}
 	TRY_CREATE(ibv_create_srq(E.pd, &sa), ERRS(EINVAL), "create_srq 0 WRs",
-		   destroy_srq_v);
+		   ibv_destroy_srq);
 	sa.attr.max_wr = UINT32_MAX;
 	TRY_CREATE(ibv_create_srq(E.pd, &sa), ERRS(EINVAL, ENOMEM),
-		   "create_srq 2^32-1 WRs", destroy_srq_v);
+		   "create_srq 2^32-1 WRs", ibv_destroy_srq);
 	sa.attr.max_wr = 8;
 	sa.attr.max_sge = 1000;
 	TRY_CREATE(ibv_create_srq(E.pd, &sa), ERRS(EINVAL),
-		   "create_srq 1000 SGEs", destroy_srq_v);
+		   "create_srq 1000 SGEs", ibv_destroy_srq);
 	ma.srq_limit = 1u << 30;
 	expect_err(ibv_modify_srq(E.srq, &ma, IBV_SRQ_LIMIT), errno,
 		   ERRS(EINVAL), "modify_srq limit 2^30");
@@ -400,27 +367,27 @@ static void bad_srqs(void)
 static void bad_mrs(void)
 {
 	TRY_CREATE(ibv_reg_mr(E.pd, E.mem, 0, IBV_ACCESS_LOCAL_WRITE),
-		   ERRS(EINVAL), "reg_mr length 0", dereg_mr_v);
+		   ERRS(EINVAL), "reg_mr length 0", ibv_dereg_mr);
 	TRY_CREATE(ibv_reg_mr(E.pd, NULL, E.page, IBV_ACCESS_LOCAL_WRITE),
-		   ERRS(EINVAL, EFAULT), "reg_mr NULL address", dereg_mr_v);
+		   ERRS(EINVAL, EFAULT), "reg_mr NULL address", ibv_dereg_mr);
 	TRY_CREATE(ibv_reg_mr(E.pd, E.mem, (size_t)1 << 50,
 			      IBV_ACCESS_LOCAL_WRITE),
-		   ERRS(EINVAL, EFAULT, ENOMEM), "reg_mr 1 PB", dereg_mr_v);
+		   ERRS(EINVAL, EFAULT, ENOMEM), "reg_mr 1 PB", ibv_dereg_mr);
 	TRY_CREATE(ibv_reg_mr(E.pd, E.mem, E.page, IBV_ACCESS_REMOTE_WRITE),
 		   ERRS(EINVAL), "reg_mr remote write without local write",
-		   dereg_mr_v);
+		   ibv_dereg_mr);
 	/* not an optional bit (those may be ignored, verbs.h) */
 	TRY_CREATE(ibv_reg_mr(E.pd, E.mem, E.page, 1u << 15),
 		   ERRS(EINVAL, EOPNOTSUPP), "reg_mr unknown access bit",
-		   dereg_mr_v);
+		   ibv_dereg_mr);
 	TRY_CREATE(ibv_reg_dmabuf_mr(E.pd, 0, E.page, 0, -1,
 				     IBV_ACCESS_LOCAL_WRITE),
 		   ERRS(EBADF, EINVAL, EOPNOTSUPP), "reg_dmabuf_mr fd -1",
-		   dereg_mr_v);
+		   ibv_dereg_mr);
 	TRY_CREATE(ibv_reg_dmabuf_mr(E.pd, 0, E.page, 0, 0,
 				     IBV_ACCESS_LOCAL_WRITE),
 		   ERRS(EBADF, EINVAL, EOPNOTSUPP), "reg_dmabuf_mr on stdin",
-		   dereg_mr_v);
+		   ibv_dereg_mr);
 }
 
 static void bad_bufs(void)
@@ -445,17 +412,17 @@ static void bad_bufs(void)
 	TRY_CREATE(
 		ibv_reg_buf_mr(E.par2, b, addr, E.page, IBV_ACCESS_LOCAL_WRITE),
 		ERRS(EINVAL), "reg_buf_mr of a buffer from another PD",
-		dereg_mr_v);
+		ibv_dereg_mr);
 	TRY_CREATE(
 		ibv_reg_buf_mr(E.par, b, addr2, E.page, IBV_ACCESS_LOCAL_WRITE),
 		ERRS(EINVAL), "reg_buf_mr of an address outside the buffer",
-		dereg_mr_v);
+		ibv_dereg_mr);
 	TRY_CREATE(ibv_reg_buf_mr(E.par, b, addr, 3 * E.page,
 				  IBV_ACCESS_LOCAL_WRITE),
 		   ERRS(EINVAL), "reg_buf_mr past the buffer's end",
-		   dereg_mr_v);
+		   ibv_dereg_mr);
 	TRY_CREATE(ibv_reg_buf_mr(E.par, b, addr, 0, IBV_ACCESS_LOCAL_WRITE),
-		   ERRS(EINVAL), "reg_buf_mr length 0", dereg_mr_v);
+		   ERRS(EINVAL), "reg_buf_mr length 0", ibv_dereg_mr);
 	ibv_free_buf(b2);
 	ibv_free_buf(b);
 }
@@ -465,19 +432,19 @@ static void bad_mws_and_ahs(void)
 	struct ibv_ah_attr aa = { .port_num = 9, .is_global = 1 };
 
 	TRY_CREATE(ibv_alloc_mw(E.pd, (enum ibv_mw_type)7),
-		   ERRS(EINVAL, EOPNOTSUPP), "alloc_mw type 7", dealloc_mw_v);
+		   ERRS(EINVAL, EOPNOTSUPP), "alloc_mw type 7", ibv_dealloc_mw);
 	aa.grh.dgid = E.gid;
 	aa.grh.hop_limit = 1;
 	TRY_CREATE(ibv_create_ah(E.pd, &aa), ERRS(EINVAL), "create_ah port 9",
-		   destroy_ah_v);
+		   ibv_destroy_ah);
 	aa.port_num = 1;
 	aa.grh.sgid_index = 200;
 	TRY_CREATE(ibv_create_ah(E.pd, &aa), ERRS(EINVAL),
-		   "create_ah sgid_index 200", destroy_ah_v);
+		   "create_ah sgid_index 200", ibv_destroy_ah);
 	aa.grh.sgid_index = 0;
 	aa.is_global = 0;
 	TRY_CREATE(ibv_create_ah(E.pd, &aa), ERRS(EINVAL),
-		   "create_ah without a GRH on RoCE", destroy_ah_v);
+		   "create_ah without a GRH on RoCE", ibv_destroy_ah);
 }
 
 /* Destroys that must be refused while something still depends on them. */
