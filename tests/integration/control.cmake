@@ -44,26 +44,25 @@ irdma_emu_test(ctl_abi_error_is_not_refusal
 	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_abi>
 		--expect-open-fail --open-errno 5
 	LABELS ctl)
-# Every ABI refused; doorbell mmap failing; internal PD failing: the open
-# fails with an errno and leaks nothing, and the next open works.
-irdma_emu_test(ctl_abi_all_refused
-	EMU_ARGS --fail cmd:1:EINVAL,cmd:2:EINVAL,cmd:3:EINVAL,cmd:4:EINVAL
-	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_abi> --expect-open-fail
-	LABELS ctl)
-irdma_emu_test(ctl_abi_db_mmap_fails
-	EMU_ARGS --fail mmap:1:ENOMEM
-	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_abi> --expect-open-fail
-	LABELS ctl)
-irdma_emu_test(ctl_abi_internal_pd_fails
-	EMU_ARGS --fail cmd:2:ENOMEM
-	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_abi> --expect-open-fail
-	LABELS ctl)
-# query_device_ex failing at open: the provider cannot tell whether the
-# device needs DMA bounce, so it refuses to open rather than guess.
-irdma_emu_test(ctl_abi_bounce_probe_fails
-	EMU_ARGS --fail cmd:3:EIO
-	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_abi> --expect-open-fail
-	LABELS ctl)
+# Every ABI refused; doorbell mmap failing; internal PD failing;
+# query_device_ex failing at open (the provider cannot tell whether the
+# device needs DMA bounce, so it refuses to open rather than guess): the
+# open fails with an errno and leaks nothing, and the next open works.
+# Each entry is ctl_abi_<name>=<--fail specs>.
+foreach(_case
+		all_refused=cmd:1:EINVAL,cmd:2:EINVAL,cmd:3:EINVAL,cmd:4:EINVAL
+		db_mmap_fails=mmap:1:ENOMEM
+		internal_pd_fails=cmd:2:ENOMEM
+		bounce_probe_fails=cmd:3:EIO)
+	string(REPLACE "=" ";" _parts "${_case}")
+	list(GET _parts 0 _name)
+	list(GET _parts 1 _fail)
+	irdma_emu_test(ctl_abi_${_name}
+		EMU_ARGS --fail ${_fail}
+		COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_abi>
+			--expect-open-fail
+		LABELS ctl)
+endforeach()
 irdma_emu_test(ctl_abi_cc
 	EMU_ARGS --cc
 	COMMAND $<TARGET_FILE:ctl_abi> --cc
