@@ -84,13 +84,18 @@ irdma_emu_test(ctl_parent_cc
 	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_parent> --cc
 	LABELS ctl cc)
 
-irdma_emu_test(ctl_buf
-	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_buf>
-	LABELS ctl)
-irdma_emu_test(ctl_buf_cc
-	EMU_ARGS --cc
-	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_buf> --cc
-	LABELS ctl cc)
+# ctl_buf: buffers of parent domains; ctl_allocators: parent domain custom
+# allocators for ring memory. Each leak-checked, on a plain device and
+# with --cc.
+foreach(_prog buf allocators)
+	irdma_emu_test(ctl_${_prog}
+		COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_${_prog}>
+		LABELS ctl)
+	irdma_emu_test(ctl_${_prog}_cc
+		EMU_ARGS --cc
+		COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_${_prog}> --cc
+		LABELS ctl cc)
+endforeach()
 irdma_emu_test(ctl_buf_cc_no_dmabuf_memreg
 	EMU_ARGS --cc --no-dmabuf-memreg
 	COMMAND $<TARGET_FILE:ctl_buf> --cc --no-dmabuf-memreg
@@ -113,14 +118,6 @@ irdma_emu_test(ctl_coco_cc_no_dmabuf_memreg
 		--no-dmabuf-memreg
 	LABELS ctl cc)
 
-# Parent domain custom allocators for ring memory.
-irdma_emu_test(ctl_allocators
-	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_allocators>
-	LABELS ctl)
-irdma_emu_test(ctl_allocators_cc
-	EMU_ARGS --cc
-	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_allocators> --cc
-	LABELS ctl cc)
 
 # The control path and CoCo memory layer under valgrind memcheck: no invalid
 # accesses, no definite leaks (bookkeeping, heap buffers, error paths).
