@@ -95,12 +95,9 @@ int emu_cmd_destroy_ah(struct emu_cmd *c)
 	struct emu_ah *ah;
 	int ret;
 
-	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
-	if (ret)
-		return ret;
-	ah = (struct emu_ah *)emu_obj_lookup(c->f, EMU_OBJ_AH, cmd.ah_handle);
+	ah = EMU_CMD_LOOKUP(c, cmd, ah_handle, EMU_OBJ_AH, &ret);
 	if (!ah)
-		return -EINVAL;
+		return ret;
 	emu_destroy_ah(ah);
 	return 0;
 }

@@ -311,12 +311,9 @@ int emu_cmd_resize_cq(struct emu_cmd *c)
 	struct emu_cq *cq;
 	int ret;
 
-	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
-	if (ret)
-		return ret;
-	cq = (struct emu_cq *)emu_obj_lookup(c->f, EMU_OBJ_CQ, cmd.cq_handle);
+	cq = EMU_CMD_LOOKUP(c, cmd, cq_handle, EMU_OBJ_CQ, &ret);
 	if (!cq)
-		return -EINVAL;
+		return ret;
 	if (!(dev->lim.feature_flags & EMU_FEATURE_CQ_RESIZE))
 		return -EOPNOTSUPP;
 	if (c->udata.inlen < EMU_RESIZE_CQ_MIN_REQ_LEN)
@@ -379,12 +376,9 @@ int emu_cmd_destroy_cq(struct emu_cmd *c)
 	struct emu_cq *cq;
 	int ret;
 
-	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
-	if (ret)
-		return ret;
-	cq = (struct emu_cq *)emu_obj_lookup(c->f, EMU_OBJ_CQ, cmd.cq_handle);
+	cq = EMU_CMD_LOOKUP(c, cmd, cq_handle, EMU_OBJ_CQ, &ret);
 	if (!cq)
-		return -EINVAL;
+		return ret;
 	if (cq->users)
 		return -EBUSY;
 	emu_destroy_cq(cq, &resp.comp_events_reported,
@@ -398,12 +392,9 @@ int emu_cmd_req_notify_cq(struct emu_cmd *c)
 	struct emu_cq *cq;
 	int ret;
 
-	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
-	if (ret)
-		return ret;
-	cq = (struct emu_cq *)emu_obj_lookup(c->f, EMU_OBJ_CQ, cmd.cq_handle);
+	cq = EMU_CMD_LOOKUP(c, cmd, cq_handle, EMU_OBJ_CQ, &ret);
 	if (!cq)
-		return -EINVAL;
+		return ret;
 	cq->arm_solicited_only = cmd.solicited_only;
 	cq->armed = true;
 	emu_hw_cq_arm(cq);

@@ -99,12 +99,9 @@ int emu_cmd_dealloc_pd(struct emu_cmd *c)
 	struct emu_pd *pd;
 	int ret;
 
-	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
-	if (ret)
-		return ret;
-	pd = (struct emu_pd *)emu_obj_lookup(c->f, EMU_OBJ_PD, cmd.pd_handle);
+	pd = EMU_CMD_LOOKUP(c, cmd, pd_handle, EMU_OBJ_PD, &ret);
 	if (!pd)
-		return -EINVAL;
+		return ret;
 	if (pd->users)
 		return -EBUSY;
 	emu_destroy_pd(pd);
@@ -415,12 +412,9 @@ int emu_cmd_dereg_mr(struct emu_cmd *c)
 	struct emu_mr *mr;
 	int ret;
 
-	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
-	if (ret)
-		return ret;
-	mr = (struct emu_mr *)emu_obj_lookup(c->f, EMU_OBJ_MR, cmd.mr_handle);
+	mr = EMU_CMD_LOOKUP(c, cmd, mr_handle, EMU_OBJ_MR, &ret);
 	if (!mr)
-		return -EINVAL;
+		return ret;
 	emu_destroy_mr(mr);
 	return 0;
 }
@@ -517,12 +511,9 @@ int emu_cmd_dealloc_mw(struct emu_cmd *c)
 	struct emu_mw *mw;
 	int ret;
 
-	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
-	if (ret)
-		return ret;
-	mw = (struct emu_mw *)emu_obj_lookup(c->f, EMU_OBJ_MW, cmd.mw_handle);
+	mw = EMU_CMD_LOOKUP(c, cmd, mw_handle, EMU_OBJ_MW, &ret);
 	if (!mw)
-		return -EINVAL;
+		return ret;
 	emu_destroy_mw(mw);
 	return 0;
 }

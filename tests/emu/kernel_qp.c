@@ -405,12 +405,9 @@ int emu_cmd_query_qp(struct emu_cmd *c)
 	struct emu_qp *qp;
 	int ret;
 
-	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
-	if (ret)
-		return ret;
-	qp = (struct emu_qp *)emu_obj_lookup(c->f, EMU_OBJ_QP, cmd.qp_handle);
+	qp = EMU_CMD_LOOKUP(c, cmd, qp_handle, EMU_OBJ_QP, &ret);
 	if (!qp)
-		return -EINVAL;
+		return ret;
 	ah_to_user(&qp->attr.ah, &resp.dest);
 	resp.max_send_wr = qp->max_send_wr;
 	resp.max_recv_wr = qp->max_recv_wr;
@@ -680,12 +677,9 @@ int emu_cmd_destroy_qp(struct emu_cmd *c)
 	struct emu_qp *qp;
 	int ret;
 
-	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
-	if (ret)
-		return ret;
-	qp = (struct emu_qp *)emu_obj_lookup(c->f, EMU_OBJ_QP, cmd.qp_handle);
+	qp = EMU_CMD_LOOKUP(c, cmd, qp_handle, EMU_OBJ_QP, &ret);
 	if (!qp)
-		return -EINVAL;
+		return ret;
 	resp.events_reported = emu_destroy_qp(qp);
 	return emu_cmd_response(c, &resp, sizeof(resp));
 }

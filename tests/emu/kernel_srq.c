@@ -178,13 +178,9 @@ int emu_cmd_modify_srq(struct emu_cmd *c)
 	struct emu_srq *srq;
 	int ret;
 
-	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
-	if (ret)
-		return ret;
-	srq = (struct emu_srq *)emu_obj_lookup(c->f, EMU_OBJ_SRQ,
-					       cmd.srq_handle);
+	srq = EMU_CMD_LOOKUP(c, cmd, srq_handle, EMU_OBJ_SRQ, &ret);
 	if (!srq)
-		return -EINVAL;
+		return ret;
 	/* irdma cannot resize an SRQ */
 	if (cmd.attr_mask & EMU_SRQ_MAX_WR)
 		return -EINVAL;
@@ -207,13 +203,9 @@ int emu_cmd_query_srq(struct emu_cmd *c)
 	struct emu_srq *srq;
 	int ret;
 
-	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
-	if (ret)
-		return ret;
-	srq = (struct emu_srq *)emu_obj_lookup(c->f, EMU_OBJ_SRQ,
-					       cmd.srq_handle);
+	srq = EMU_CMD_LOOKUP(c, cmd, srq_handle, EMU_OBJ_SRQ, &ret);
 	if (!srq)
-		return -EINVAL;
+		return ret;
 	resp.max_wr = srq->max_wr;
 	resp.max_sge = srq->max_sge;
 	resp.srq_limit = srq->limit;
@@ -242,13 +234,9 @@ int emu_cmd_destroy_srq(struct emu_cmd *c)
 	struct emu_srq *srq;
 	int ret;
 
-	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
-	if (ret)
-		return ret;
-	srq = (struct emu_srq *)emu_obj_lookup(c->f, EMU_OBJ_SRQ,
-					       cmd.srq_handle);
+	srq = EMU_CMD_LOOKUP(c, cmd, srq_handle, EMU_OBJ_SRQ, &ret);
 	if (!srq)
-		return -EINVAL;
+		return ret;
 	if (srq->users)
 		return -EBUSY;
 	resp.events_reported = emu_destroy_srq(srq);
