@@ -453,6 +453,41 @@ static int modify_core_checks(const struct ib_uverbs_modify_qp *m)
 	return 0;
 }
 
+/*
+ * The attributes modify_qp takes over as they come (PSNs and the QPN are
+ * 24 bits wide): one line each, so that the list reads like the mask.
+ */
+#define EMU_24_BITS 0xffffffU
+#define TAKE_ATTR(bit, field, value)        \
+	do {                                \
+		if (m->attr_mask & (bit))   \
+			n->field = (value); \
+	} while (0)
+
+static void copy_attrs(const struct ib_uverbs_modify_qp *m,
+		       struct emu_qp_attr *n)
+{
+	TAKE_ATTR(M_STATE, state, m->qp_state);
+	TAKE_ATTR(M_EN_SQD_ASYNC_NOTIFY, en_sqd_async_notify,
+		  m->en_sqd_async_notify);
+	TAKE_ATTR(M_ACCESS_FLAGS, access_flags, m->qp_access_flags);
+	TAKE_ATTR(M_PKEY_INDEX, pkey_index, m->pkey_index);
+	TAKE_ATTR(M_PORT, port_num, m->port_num);
+	TAKE_ATTR(M_QKEY, qkey, m->qkey);
+	TAKE_ATTR(M_PATH_MTU, path_mtu, m->path_mtu);
+	TAKE_ATTR(M_TIMEOUT, timeout, m->timeout);
+	TAKE_ATTR(M_RETRY_CNT, retry_cnt, m->retry_cnt);
+	TAKE_ATTR(M_RNR_RETRY, rnr_retry, m->rnr_retry);
+	TAKE_ATTR(M_RQ_PSN, rq_psn, m->rq_psn & EMU_24_BITS);
+	TAKE_ATTR(M_MAX_QP_RD_ATOMIC, max_rd_atomic, m->max_rd_atomic);
+	TAKE_ATTR(M_MIN_RNR_TIMER, min_rnr_timer, m->min_rnr_timer);
+	TAKE_ATTR(M_SQ_PSN, sq_psn, m->sq_psn & EMU_24_BITS);
+	TAKE_ATTR(M_MAX_DEST_RD_ATOMIC, max_dest_rd_atomic,
+		  m->max_dest_rd_atomic);
+	TAKE_ATTR(M_DEST_QPN, dest_qpn, m->dest_qp_num & EMU_24_BITS);
+}
+#undef TAKE_ATTR
+
 /* irdma's own attribute checks, and building the new attribute set. */
 static int modify_apply(struct emu_qp *qp, const struct ib_uverbs_modify_qp *m,
 			struct emu_qp_attr *n)
@@ -493,38 +528,7 @@ static int modify_apply(struct emu_qp *qp, const struct ib_uverbs_modify_qp *m,
 		if (ret)
 			return ret;
 	}
-	if (mask & M_STATE)
-		n->state = m->qp_state;
-	if (mask & M_EN_SQD_ASYNC_NOTIFY)
-		n->en_sqd_async_notify = m->en_sqd_async_notify;
-	if (mask & M_ACCESS_FLAGS)
-		n->access_flags = m->qp_access_flags;
-	if (mask & M_PKEY_INDEX)
-		n->pkey_index = m->pkey_index;
-	if (mask & M_PORT)
-		n->port_num = m->port_num;
-	if (mask & M_QKEY)
-		n->qkey = m->qkey;
-	if (mask & M_PATH_MTU)
-		n->path_mtu = m->path_mtu;
-	if (mask & M_TIMEOUT)
-		n->timeout = m->timeout;
-	if (mask & M_RETRY_CNT)
-		n->retry_cnt = m->retry_cnt;
-	if (mask & M_RNR_RETRY)
-		n->rnr_retry = m->rnr_retry;
-	if (mask & M_RQ_PSN)
-		n->rq_psn = m->rq_psn & 0xffffff;
-	if (mask & M_MAX_QP_RD_ATOMIC)
-		n->max_rd_atomic = m->max_rd_atomic;
-	if (mask & M_MIN_RNR_TIMER)
-		n->min_rnr_timer = m->min_rnr_timer;
-	if (mask & M_SQ_PSN)
-		n->sq_psn = m->sq_psn & 0xffffff;
-	if (mask & M_MAX_DEST_RD_ATOMIC)
-		n->max_dest_rd_atomic = m->max_dest_rd_atomic;
-	if (mask & M_DEST_QPN)
-		n->dest_qpn = m->dest_qp_num & 0xffffff;
+	copy_attrs(m, n);
 	n->mask |= mask & ~(M_STATE | M_CUR_STATE);
 	return 0;
 }
