@@ -84,6 +84,8 @@ bool emu_user_range_ok(uint64_t va, uint64_t len);
 int emu_cmd_request(struct emu_cmd *c, void *req, size_t len);
 /* Write the core response: min(len, room), zero-filling the rest of room. */
 int emu_cmd_response(struct emu_cmd *c, const void *resp, size_t len);
+/* response_length of an extended response of @len bytes: what fits. */
+uint32_t emu_cmd_ex_response_length(const struct emu_cmd *c, size_t len);
 /* Driver request/response, min(len, available) as irdma does. */
 void emu_udata_in(const struct emu_udata *u, void *req, size_t len);
 int emu_udata_out(const struct emu_udata *u, const void *resp, size_t len);

@@ -256,49 +256,54 @@ static void undo_create_cq(struct emu_file *f, uint32_t handle)
 		emu_destroy_cq(cq, &comp, &async);
 }
 
-int emu_cmd_create_cq(struct emu_cmd *c)
+/* Create the CQ, then write @resp (of @len bytes), which starts with @base. */
+static int create_cq_answer(struct emu_cmd *c, const struct cq_create_args *a,
+			    struct ib_uverbs_create_cq_resp *base,
+			    const void *resp, size_t len)
 {
+	int ret = create_cq(c, a, base);
+
+	if (ret)
+		return ret;
+	ret = emu_cmd_response(c, resp, len);
+	if (ret)
+		undo_create_cq(c->f, base->cq_handle);
+	return ret;
+}
+
+static int create_cq_ex(struct emu_cmd *c)
+{
+	struct ib_uverbs_ex_create_cq cmd;
+	struct ib_uverbs_ex_create_cq_resp resp = {};
 	struct cq_create_args a;
 	int ret;
 
-	if (c->ex) {
-		struct ib_uverbs_ex_create_cq cmd;
-		struct ib_uverbs_ex_create_cq_resp resp = {};
+	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
+	if (ret)
+		return ret;
+	if (cmd.comp_mask || cmd.reserved)
+		return -EINVAL;
+	a = (struct cq_create_args){ cmd.user_handle, cmd.cqe, cmd.comp_vector,
+				     cmd.comp_channel, cmd.flags };
+	resp.response_length = emu_cmd_ex_response_length(c, sizeof(resp));
+	return create_cq_answer(c, &a, &resp.base, &resp, sizeof(resp));
+}
 
-		ret = emu_cmd_request(c, &cmd, sizeof(cmd));
-		if (ret)
-			return ret;
-		if (cmd.comp_mask || cmd.reserved)
-			return -EINVAL;
-		a = (struct cq_create_args){ cmd.user_handle, cmd.cqe,
-					     cmd.comp_vector, cmd.comp_channel,
-					     cmd.flags };
-		ret = create_cq(c, &a, &resp.base);
-		if (ret)
-			return ret;
-		resp.response_length =
-			c->outlen < sizeof(resp) ? c->outlen : sizeof(resp);
-		ret = emu_cmd_response(c, &resp, sizeof(resp));
-		if (ret)
-			undo_create_cq(c->f, resp.base.cq_handle);
-	} else {
-		struct ib_uverbs_create_cq cmd;
-		struct ib_uverbs_create_cq_resp resp = {};
+int emu_cmd_create_cq(struct emu_cmd *c)
+{
+	struct ib_uverbs_create_cq cmd;
+	struct ib_uverbs_create_cq_resp resp = {};
+	struct cq_create_args a;
+	int ret;
 
-		ret = emu_cmd_request(c, &cmd, sizeof(cmd));
-		if (ret)
-			return ret;
-		a = (struct cq_create_args){ cmd.user_handle, cmd.cqe,
-					     cmd.comp_vector, cmd.comp_channel,
-					     0 };
-		ret = create_cq(c, &a, &resp);
-		if (ret)
-			return ret;
-		ret = emu_cmd_response(c, &resp, sizeof(resp));
-		if (ret)
-			undo_create_cq(c->f, resp.cq_handle);
-	}
-	return ret;
+	if (c->ex)
+		return create_cq_ex(c);
+	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
+	if (ret)
+		return ret;
+	a = (struct cq_create_args){ cmd.user_handle, cmd.cqe, cmd.comp_vector,
+				     cmd.comp_channel, 0 };
+	return create_cq_answer(c, &a, &resp, &resp, sizeof(resp));
 }
 
 int emu_cmd_resize_cq(struct emu_cmd *c)

@@ -473,8 +473,7 @@ int emu_cmd_query_device_ex(struct emu_cmd *c)
 	} else if (c->f->dev->gen == EMU_GEN_2) {
 		resp.timestamp_mask = 0x1ffff;
 	}
-	resp.response_length =
-		c->outlen < sizeof(resp) ? c->outlen : sizeof(resp);
+	resp.response_length = emu_cmd_ex_response_length(c, sizeof(resp));
 	return emu_cmd_response(c, &resp, sizeof(resp));
 }
 

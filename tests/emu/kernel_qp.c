@@ -325,59 +325,68 @@ static int undo_create_qp(struct emu_file *f, uint32_t handle, int err)
 	return err;
 }
 
-int emu_cmd_create_qp(struct emu_cmd *c)
+/* Create the QP, then write @resp (of @len bytes), which starts with @base. */
+static int create_qp_answer(struct emu_cmd *c, const struct qp_create_args *a,
+			    struct ib_uverbs_create_qp_resp *base,
+			    const void *resp, size_t len)
 {
-	struct qp_create_args a = {};
+	int ret = create_qp(c, a, base);
+
+	if (ret)
+		return ret;
+	ret = emu_cmd_response(c, resp, len);
+	return ret ? undo_create_qp(c->f, base->qp_handle, ret) : 0;
+}
+
+/* The legacy and the extended request share these fields, by name. */
+#define QP_CREATE_ARGS(cmd)                                                 \
+	((struct qp_create_args){ .user_handle = (cmd).user_handle,         \
+				  .pd_handle = (cmd).pd_handle,             \
+				  .send_cq_handle = (cmd).send_cq_handle,   \
+				  .recv_cq_handle = (cmd).recv_cq_handle,   \
+				  .srq_handle = (cmd).srq_handle,           \
+				  .max_send_wr = (cmd).max_send_wr,         \
+				  .max_recv_wr = (cmd).max_recv_wr,         \
+				  .max_send_sge = (cmd).max_send_sge,       \
+				  .max_recv_sge = (cmd).max_recv_sge,       \
+				  .max_inline_data = (cmd).max_inline_data, \
+				  .sq_sig_all = (cmd).sq_sig_all,           \
+				  .qp_type = (cmd).qp_type,                 \
+				  .is_srq = (cmd).is_srq })
+
+static int create_qp_ex(struct emu_cmd *c)
+{
+	struct ib_uverbs_ex_create_qp cmd;
+	struct ib_uverbs_ex_create_qp_resp resp = {};
+	struct qp_create_args a;
 	int ret;
 
-	if (c->ex) {
-		struct ib_uverbs_ex_create_qp cmd;
-		struct ib_uverbs_ex_create_qp_resp resp = {};
+	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
+	if (ret)
+		return ret;
+	/* no RSS indirection tables on irdma */
+	if (cmd.comp_mask)
+		return -EINVAL;
+	a = QP_CREATE_ARGS(cmd);
+	a.create_flags = cmd.create_flags;
+	resp.response_length = emu_cmd_ex_response_length(c, sizeof(resp));
+	return create_qp_answer(c, &a, &resp.base, &resp, sizeof(resp));
+}
 
-		ret = emu_cmd_request(c, &cmd, sizeof(cmd));
-		if (ret)
-			return ret;
-		/* no RSS indirection tables on irdma */
-		if (cmd.comp_mask)
-			return -EINVAL;
-		a = (struct qp_create_args){
-			cmd.user_handle,    cmd.pd_handle,
-			cmd.send_cq_handle, cmd.recv_cq_handle,
-			cmd.srq_handle,	    cmd.max_send_wr,
-			cmd.max_recv_wr,    cmd.max_send_sge,
-			cmd.max_recv_sge,   cmd.max_inline_data,
-			cmd.sq_sig_all,	    cmd.qp_type,
-			cmd.is_srq,	    cmd.create_flags,
-		};
-		ret = create_qp(c, &a, &resp.base);
-		if (ret)
-			return ret;
-		resp.response_length =
-			c->outlen < sizeof(resp) ? c->outlen : sizeof(resp);
-		ret = emu_cmd_response(c, &resp, sizeof(resp));
-		return ret ? undo_create_qp(c->f, resp.base.qp_handle, ret) : 0;
-	} else {
-		struct ib_uverbs_create_qp cmd;
-		struct ib_uverbs_create_qp_resp resp = {};
+int emu_cmd_create_qp(struct emu_cmd *c)
+{
+	struct ib_uverbs_create_qp cmd;
+	struct ib_uverbs_create_qp_resp resp = {};
+	struct qp_create_args a;
+	int ret;
 
-		ret = emu_cmd_request(c, &cmd, sizeof(cmd));
-		if (ret)
-			return ret;
-		a = (struct qp_create_args){
-			cmd.user_handle,    cmd.pd_handle,
-			cmd.send_cq_handle, cmd.recv_cq_handle,
-			cmd.srq_handle,	    cmd.max_send_wr,
-			cmd.max_recv_wr,    cmd.max_send_sge,
-			cmd.max_recv_sge,   cmd.max_inline_data,
-			cmd.sq_sig_all,	    cmd.qp_type,
-			cmd.is_srq,	    0,
-		};
-		ret = create_qp(c, &a, &resp);
-		if (ret)
-			return ret;
-		ret = emu_cmd_response(c, &resp, sizeof(resp));
-		return ret ? undo_create_qp(c->f, resp.qp_handle, ret) : 0;
-	}
+	if (c->ex)
+		return create_qp_ex(c);
+	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
+	if (ret)
+		return ret;
+	a = QP_CREATE_ARGS(cmd);
+	return create_qp_answer(c, &a, &resp, &resp, sizeof(resp));
 }
 
 /* ---- query ------------------------------------------------------------ */

@@ -106,6 +106,11 @@ int emu_cmd_response(struct emu_cmd *c, const void *resp, size_t len)
 	return 0;
 }
 
+uint32_t emu_cmd_ex_response_length(const struct emu_cmd *c, size_t len)
+{
+	return c->outlen < len ? c->outlen : len;
+}
+
 void emu_udata_in(const struct emu_udata *u, void *req, size_t len)
 {
 	memset(req, 0, len);
