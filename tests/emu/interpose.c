@@ -490,48 +490,36 @@ EMU_EXPORT int __open64_2(const char *path, int flags);
 EMU_EXPORT int __openat_2(int dirfd, const char *path, int flags);
 EMU_EXPORT int __openat64_2(int dirfd, const char *path, int flags);
 
+/* The mode argument of a variadic open: only there with O_CREAT/O_TMPFILE. */
+#define VA_OPEN_MODE(flags)                    \
+	({                                     \
+		va_list ap_;                   \
+		mode_t mode_;                  \
+		va_start(ap_, flags);          \
+		mode_ = open_mode(flags, ap_); \
+		va_end(ap_);                   \
+		mode_;                         \
+	})
+
 int open(const char *path, int flags, ...)
 {
-	va_list ap;
-	mode_t mode;
-
-	va_start(ap, flags);
-	mode = open_mode(flags, ap);
-	va_end(ap);
-	return do_openat(AT_FDCWD, path, flags, mode);
+	return do_openat(AT_FDCWD, path, flags, VA_OPEN_MODE(flags));
 }
 
 int open64(const char *path, int flags, ...)
 {
-	va_list ap;
-	mode_t mode;
-
-	va_start(ap, flags);
-	mode = open_mode(flags, ap);
-	va_end(ap);
-	return do_openat(AT_FDCWD, path, flags | O_LARGEFILE, mode);
+	return do_openat(AT_FDCWD, path, flags | O_LARGEFILE,
+			 VA_OPEN_MODE(flags));
 }
 
 int openat(int dirfd, const char *path, int flags, ...)
 {
-	va_list ap;
-	mode_t mode;
-
-	va_start(ap, flags);
-	mode = open_mode(flags, ap);
-	va_end(ap);
-	return do_openat(dirfd, path, flags, mode);
+	return do_openat(dirfd, path, flags, VA_OPEN_MODE(flags));
 }
 
 int openat64(int dirfd, const char *path, int flags, ...)
 {
-	va_list ap;
-	mode_t mode;
-
-	va_start(ap, flags);
-	mode = open_mode(flags, ap);
-	va_end(ap);
-	return do_openat(dirfd, path, flags | O_LARGEFILE, mode);
+	return do_openat(dirfd, path, flags | O_LARGEFILE, VA_OPEN_MODE(flags));
 }
 
 int __open_2(const char *path, int flags)
@@ -899,16 +887,8 @@ int fcntl(int fd, int cmd, ...)
 	return ret;
 }
 
-int fcntl64(int fd, int cmd, ...)
-{
-	va_list ap;
-	int ret;
-
-	va_start(ap, cmd);
-	ret = do_fcntl(fd, cmd, ap);
-	va_end(ap);
-	return ret;
-}
+/* On LP64 fcntl64 is fcntl: one definition, two names. */
+int fcntl64(int fd, int cmd, ...) __attribute__((alias("fcntl")));
 
 /* ---- I/O ------------------------------------------------------------ */
 
