@@ -86,6 +86,24 @@ int emu_cmd_request(struct emu_cmd *c, void *req, size_t len);
 int emu_cmd_response(struct emu_cmd *c, const void *resp, size_t len);
 /* response_length of an extended response of @len bytes: what fits. */
 uint32_t emu_cmd_ex_response_length(const struct emu_cmd *c, size_t len);
+/*
+ * An extended request whose comp_mask and reserved words (u32 members at
+ * @comp_mask_off and @reserved_off) must be 0: emu_cmd_request(), then
+ * -EINVAL if either is not.
+ */
+int emu_cmd_request_ex(struct emu_cmd *c, void *req, size_t len,
+		       size_t comp_mask_off, size_t reserved_off);
+#define EMU_CMD_REQUEST_EX(c, cmd)                               \
+	emu_cmd_request_ex(c, &(cmd), sizeof(cmd),               \
+			   offsetof(__typeof__(cmd), comp_mask), \
+			   offsetof(__typeof__(cmd), reserved))
+/*
+ * The answer to a create: the driver response @uresp, then the core
+ * response @resp (the order irdma and the core write them in). On failure
+ * the caller destroys what it created.
+ */
+int emu_cmd_answer(struct emu_cmd *c, const void *resp, size_t len,
+		   const void *uresp, size_t ulen);
 /* Driver request/response, min(len, available) as irdma does. */
 void emu_udata_in(const struct emu_udata *u, void *req, size_t len);
 int emu_udata_out(const struct emu_udata *u, const void *resp, size_t len);

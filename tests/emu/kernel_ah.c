@@ -81,9 +81,7 @@ int emu_cmd_create_ah(struct emu_cmd *c)
 	emu_obj_publish(&ah->obj);
 	uresp.ah_id = ah->ah_id;
 	resp.ah_handle = ah->obj.handle;
-	ret = emu_udata_out(&c->udata, &uresp, sizeof(uresp));
-	if (!ret)
-		ret = emu_cmd_response(c, &resp, sizeof(resp));
+	ret = emu_cmd_answer(c, &resp, sizeof(resp), &uresp, sizeof(uresp));
 	if (ret)
 		emu_destroy_ah(ah);
 	return ret;

@@ -180,9 +180,10 @@ struct cq_create_args {
 	uint32_t flags;
 };
 
-static int create_cq(struct emu_cmd *c, const struct cq_create_args *a,
-		     struct ib_uverbs_create_cq_resp *resp)
+/* Create the CQ and answer; nothing of it stays behind on failure. */
+static int create_cq(struct emu_cmd *c, const struct cq_create_args *a)
 {
+	struct ib_uverbs_ex_create_cq_resp resp = {};
 	struct emu_device *dev = c->f->dev;
 	struct irdma_create_cq_resp uresp = {};
 	struct emu_comp_channel *ch = NULL;
@@ -231,9 +232,12 @@ static int create_cq(struct emu_cmd *c, const struct cq_create_args *a,
 
 	uresp.cq_id = cq->cq_id;
 	uresp.cq_size = cq->ring_entries;
-	resp->cq_handle = cq->obj.handle;
-	resp->cqe = cq->ring_entries;
-	ret = emu_udata_out(&c->udata, &uresp, sizeof(uresp));
+	resp.base.cq_handle = cq->obj.handle;
+	resp.base.cqe = cq->ring_entries;
+	resp.response_length = emu_cmd_ex_response_length(c, sizeof(resp));
+	/* the legacy response is the extended one's base */
+	ret = emu_cmd_answer(c, &resp, c->ex ? sizeof(resp) : sizeof(resp.base),
+			     &uresp, sizeof(uresp));
 	if (ret) {
 		uint32_t a1, a2;
 
@@ -245,65 +249,32 @@ err:
 	return ret;
 }
 
-/* The response could not be delivered: the CQ must not stay behind. */
-static void undo_create_cq(struct emu_file *f, uint32_t handle)
+static int cq_request(struct emu_cmd *c, struct cq_create_args *a)
 {
-	struct emu_cq *cq;
-	uint32_t comp, async;
+	struct ib_uverbs_create_cq cmd;
+	int ret = emu_cmd_request(c, &cmd, sizeof(cmd));
 
-	cq = (struct emu_cq *)emu_obj_lookup(f, EMU_OBJ_CQ, handle);
-	if (cq)
-		emu_destroy_cq(cq, &comp, &async);
-}
-
-/* Create the CQ, then write @resp (of @len bytes), which starts with @base. */
-static int create_cq_answer(struct emu_cmd *c, const struct cq_create_args *a,
-			    struct ib_uverbs_create_cq_resp *base,
-			    const void *resp, size_t len)
-{
-	int ret = create_cq(c, a, base);
-
-	if (ret)
-		return ret;
-	ret = emu_cmd_response(c, resp, len);
-	if (ret)
-		undo_create_cq(c->f, base->cq_handle);
+	*a = (struct cq_create_args){ cmd.user_handle, cmd.cqe, cmd.comp_vector,
+				      cmd.comp_channel, 0 };
 	return ret;
 }
 
-static int create_cq_ex(struct emu_cmd *c)
+static int cq_request_ex(struct emu_cmd *c, struct cq_create_args *a)
 {
 	struct ib_uverbs_ex_create_cq cmd;
-	struct ib_uverbs_ex_create_cq_resp resp = {};
-	struct cq_create_args a;
-	int ret;
+	int ret = EMU_CMD_REQUEST_EX(c, cmd);
 
-	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
-	if (ret)
-		return ret;
-	if (cmd.comp_mask || cmd.reserved)
-		return -EINVAL;
-	a = (struct cq_create_args){ cmd.user_handle, cmd.cqe, cmd.comp_vector,
-				     cmd.comp_channel, cmd.flags };
-	resp.response_length = emu_cmd_ex_response_length(c, sizeof(resp));
-	return create_cq_answer(c, &a, &resp.base, &resp, sizeof(resp));
+	*a = (struct cq_create_args){ cmd.user_handle, cmd.cqe, cmd.comp_vector,
+				      cmd.comp_channel, cmd.flags };
+	return ret;
 }
 
 int emu_cmd_create_cq(struct emu_cmd *c)
 {
-	struct ib_uverbs_create_cq cmd;
-	struct ib_uverbs_create_cq_resp resp = {};
 	struct cq_create_args a;
-	int ret;
+	int ret = c->ex ? cq_request_ex(c, &a) : cq_request(c, &a);
 
-	if (c->ex)
-		return create_cq_ex(c);
-	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
-	if (ret)
-		return ret;
-	a = (struct cq_create_args){ cmd.user_handle, cmd.cqe, cmd.comp_vector,
-				     cmd.comp_channel, 0 };
-	return create_cq_answer(c, &a, &resp, &resp, sizeof(resp));
+	return ret ? ret : create_cq(c, &a);
 }
 
 int emu_cmd_resize_cq(struct emu_cmd *c)

@@ -456,11 +456,9 @@ int emu_cmd_query_device_ex(struct emu_cmd *c)
 	struct ib_uverbs_ex_query_device_resp resp = {};
 	int ret;
 
-	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
+	ret = EMU_CMD_REQUEST_EX(c, cmd);
 	if (ret)
 		return ret;
-	if (cmd.comp_mask || cmd.reserved)
-		return -EINVAL;
 	/* irdma_query_device rejects driver data */
 	if (c->udata.inlen || c->udata.outlen)
 		return -EINVAL;

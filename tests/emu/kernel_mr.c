@@ -78,9 +78,7 @@ int emu_cmd_alloc_pd(struct emu_cmd *c)
 	uresp.pd_id = pd->pd_id;
 	emu_obj_publish(&pd->obj);
 	resp.pd_handle = pd->obj.handle;
-	ret = emu_udata_out(&c->udata, &uresp, sizeof(uresp));
-	if (!ret)
-		ret = emu_cmd_response(c, &resp, sizeof(resp));
+	ret = emu_cmd_answer(c, &resp, sizeof(resp), &uresp, sizeof(uresp));
 	if (ret)
 		emu_destroy_pd(pd);
 	return ret;

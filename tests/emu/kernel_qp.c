@@ -237,9 +237,10 @@ static uint32_t qp_caps(const struct emu_device *dev)
 	       EMU_QP_CAP_WRITE_WITH_IMM;
 }
 
-static int create_qp(struct emu_cmd *c, const struct qp_create_args *a,
-		     struct ib_uverbs_create_qp_resp *resp)
+/* Create the QP and answer; nothing of it stays behind on failure. */
+static int create_qp(struct emu_cmd *c, const struct qp_create_args *a)
 {
+	struct ib_uverbs_ex_create_qp_resp resp = {};
 	struct emu_device *dev = c->f->dev;
 	struct irdma_create_qp_req req;
 	struct irdma_create_qp_resp uresp = {};
@@ -298,44 +299,23 @@ static int create_qp(struct emu_cmd *c, const struct qp_create_args *a,
 	uresp.actual_rq_size = qp->rq_quanta >> qp->rq_shift;
 	uresp.push_idx = EMU_NO_PUSH_PAGE;
 	uresp.qp_caps = qp_caps(dev);
-	resp->qp_handle = qp->obj.handle;
-	resp->qpn = qp->qpn;
-	resp->max_send_wr = qp->max_send_wr;
-	resp->max_recv_wr = qp->max_recv_wr;
-	resp->max_send_sge = qp->max_send_sge;
-	resp->max_recv_sge = qp->max_recv_sge;
-	resp->max_inline_data = qp->max_inline;
-	ret = emu_udata_out(&c->udata, &uresp, sizeof(uresp));
+	resp.base.qp_handle = qp->obj.handle;
+	resp.base.qpn = qp->qpn;
+	resp.base.max_send_wr = qp->max_send_wr;
+	resp.base.max_recv_wr = qp->max_recv_wr;
+	resp.base.max_send_sge = qp->max_send_sge;
+	resp.base.max_recv_sge = qp->max_recv_sge;
+	resp.base.max_inline_data = qp->max_inline;
+	resp.response_length = emu_cmd_ex_response_length(c, sizeof(resp));
+	/* the legacy response is the extended one's base */
+	ret = emu_cmd_answer(c, &resp, c->ex ? sizeof(resp) : sizeof(resp.base),
+			     &uresp, sizeof(uresp));
 	if (ret)
 		emu_destroy_qp(qp);
 	return ret;
 err:
 	qp_free(qp);
 	return ret;
-}
-
-/* The response could not be delivered: the QP must not stay behind. */
-static int undo_create_qp(struct emu_file *f, uint32_t handle, int err)
-{
-	struct emu_qp *qp;
-
-	qp = (struct emu_qp *)emu_obj_lookup(f, EMU_OBJ_QP, handle);
-	if (qp)
-		emu_destroy_qp(qp);
-	return err;
-}
-
-/* Create the QP, then write @resp (of @len bytes), which starts with @base. */
-static int create_qp_answer(struct emu_cmd *c, const struct qp_create_args *a,
-			    struct ib_uverbs_create_qp_resp *base,
-			    const void *resp, size_t len)
-{
-	int ret = create_qp(c, a, base);
-
-	if (ret)
-		return ret;
-	ret = emu_cmd_response(c, resp, len);
-	return ret ? undo_create_qp(c->f, base->qp_handle, ret) : 0;
 }
 
 /* The legacy and the extended request share these fields, by name. */
@@ -354,39 +334,34 @@ static int create_qp_answer(struct emu_cmd *c, const struct qp_create_args *a,
 				  .qp_type = (cmd).qp_type,                 \
 				  .is_srq = (cmd).is_srq })
 
-static int create_qp_ex(struct emu_cmd *c)
+static int qp_request(struct emu_cmd *c, struct qp_create_args *a)
+{
+	struct ib_uverbs_create_qp cmd;
+	int ret = emu_cmd_request(c, &cmd, sizeof(cmd));
+
+	*a = QP_CREATE_ARGS(cmd);
+	return ret;
+}
+
+static int qp_request_ex(struct emu_cmd *c, struct qp_create_args *a)
 {
 	struct ib_uverbs_ex_create_qp cmd;
-	struct ib_uverbs_ex_create_qp_resp resp = {};
-	struct qp_create_args a;
-	int ret;
+	int ret = emu_cmd_request(c, &cmd, sizeof(cmd));
 
-	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
-	if (ret)
-		return ret;
+	*a = QP_CREATE_ARGS(cmd);
+	a->create_flags = cmd.create_flags;
 	/* no RSS indirection tables on irdma */
-	if (cmd.comp_mask)
-		return -EINVAL;
-	a = QP_CREATE_ARGS(cmd);
-	a.create_flags = cmd.create_flags;
-	resp.response_length = emu_cmd_ex_response_length(c, sizeof(resp));
-	return create_qp_answer(c, &a, &resp.base, &resp, sizeof(resp));
+	if (!ret && cmd.comp_mask)
+		ret = -EINVAL;
+	return ret;
 }
 
 int emu_cmd_create_qp(struct emu_cmd *c)
 {
-	struct ib_uverbs_create_qp cmd;
-	struct ib_uverbs_create_qp_resp resp = {};
 	struct qp_create_args a;
-	int ret;
+	int ret = c->ex ? qp_request_ex(c, &a) : qp_request(c, &a);
 
-	if (c->ex)
-		return create_qp_ex(c);
-	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
-	if (ret)
-		return ret;
-	a = QP_CREATE_ARGS(cmd);
-	return create_qp_answer(c, &a, &resp, &resp, sizeof(resp));
+	return ret ? ret : create_qp(c, &a);
 }
 
 /* ---- query ------------------------------------------------------------ */

@@ -160,9 +160,7 @@ int emu_cmd_create_srq(struct emu_cmd *c)
 	resp.max_wr = srq->max_wr;
 	resp.max_sge = srq->max_sge;
 	resp.srqn = srq->srq_id;
-	ret = emu_udata_out(&c->udata, &uresp, sizeof(uresp));
-	if (!ret)
-		ret = emu_cmd_response(c, &resp, sizeof(resp));
+	ret = emu_cmd_answer(c, &resp, sizeof(resp), &uresp, sizeof(uresp));
 	if (ret)
 		emu_destroy_srq(srq);
 	return ret;
