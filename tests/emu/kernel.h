@@ -70,6 +70,8 @@ struct emu_cmd {
 	uint64_t resp; /* user address of the core response */
 	size_t outlen; /* room there */
 	struct emu_udata udata;
+	/* the live object the request names (kernel_main.c NAMES), or NULL */
+	struct emu_obj *obj;
 };
 
 /* Command handlers: 0 or -errno. */
@@ -131,19 +133,6 @@ void emu_obj_tables_free(struct emu_file *f);
 /* Look up a live object by handle (takes f->lock); NULL if none. */
 struct emu_obj *emu_obj_lookup(struct emu_file *f, enum emu_obj_type type,
 			       uint32_t handle);
-/*
- * The opening of every command that names an existing object: copy the
- * core request into @req (emu_cmd_request), then look up the handle found
- * at @handle_off in it as an object of @type. Returns the object with
- * *err = 0, or NULL with *err the request's -errno, or -EINVAL when the
- * handle names nothing (as uobj_get_obj_read failing).
- */
-void *emu_cmd_lookup(struct emu_cmd *c, void *req, size_t len,
-		     size_t handle_off, enum emu_obj_type type, int *err);
-/* The same for a request struct @cmd whose member @field is the handle. */
-#define EMU_CMD_LOOKUP(c, cmd, field, type, err) \
-	emu_cmd_lookup(c, &(cmd), sizeof(cmd),   \
-		       offsetof(__typeof__(cmd), field), type, err)
 /* Per-device id allocator (pd_id, cq_id, srq_id, ah_id, stag index). */
 int emu_id_alloc(struct emu_device *dev, enum emu_obj_type type, uint32_t *id);
 void emu_id_free(struct emu_device *dev, enum emu_obj_type type, uint32_t id);

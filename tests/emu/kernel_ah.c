@@ -89,13 +89,6 @@ int emu_cmd_create_ah(struct emu_cmd *c)
 
 int emu_cmd_destroy_ah(struct emu_cmd *c)
 {
-	struct ib_uverbs_destroy_ah cmd;
-	struct emu_ah *ah;
-	int ret;
-
-	ah = EMU_CMD_LOOKUP(c, cmd, ah_handle, EMU_OBJ_AH, &ret);
-	if (!ah)
-		return ret;
-	emu_destroy_ah(ah);
+	emu_destroy_ah((struct emu_ah *)c->obj);
 	return 0;
 }

@@ -284,11 +284,11 @@ int emu_cmd_resize_cq(struct emu_cmd *c)
 	struct ib_uverbs_resize_cq_resp resp = {};
 	struct irdma_resize_cq_req req;
 	struct emu_mr *ring;
-	struct emu_cq *cq;
+	struct emu_cq *cq = (struct emu_cq *)c->obj;
 	int ret;
 
-	cq = EMU_CMD_LOOKUP(c, cmd, cq_handle, EMU_OBJ_CQ, &ret);
-	if (!cq)
+	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
+	if (ret)
 		return ret;
 	if (!(dev->lim.feature_flags & EMU_FEATURE_CQ_RESIZE))
 		return -EOPNOTSUPP;
@@ -347,14 +347,9 @@ void emu_destroy_cq(struct emu_cq *cq, uint32_t *comp_events,
 
 int emu_cmd_destroy_cq(struct emu_cmd *c)
 {
-	struct ib_uverbs_destroy_cq cmd;
 	struct ib_uverbs_destroy_cq_resp resp = {};
-	struct emu_cq *cq;
-	int ret;
+	struct emu_cq *cq = (struct emu_cq *)c->obj;
 
-	cq = EMU_CMD_LOOKUP(c, cmd, cq_handle, EMU_OBJ_CQ, &ret);
-	if (!cq)
-		return ret;
 	if (cq->users)
 		return -EBUSY;
 	emu_destroy_cq(cq, &resp.comp_events_reported,
@@ -365,11 +360,11 @@ int emu_cmd_destroy_cq(struct emu_cmd *c)
 int emu_cmd_req_notify_cq(struct emu_cmd *c)
 {
 	struct ib_uverbs_req_notify_cq cmd;
-	struct emu_cq *cq;
+	struct emu_cq *cq = (struct emu_cq *)c->obj;
 	int ret;
 
-	cq = EMU_CMD_LOOKUP(c, cmd, cq_handle, EMU_OBJ_CQ, &ret);
-	if (!cq)
+	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
+	if (ret)
 		return ret;
 	cq->arm_solicited_only = cmd.solicited_only;
 	cq->armed = true;

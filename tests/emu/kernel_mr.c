@@ -93,13 +93,8 @@ void emu_destroy_pd(struct emu_pd *pd)
 
 int emu_cmd_dealloc_pd(struct emu_cmd *c)
 {
-	struct ib_uverbs_dealloc_pd cmd;
-	struct emu_pd *pd;
-	int ret;
+	struct emu_pd *pd = (struct emu_pd *)c->obj;
 
-	pd = EMU_CMD_LOOKUP(c, cmd, pd_handle, EMU_OBJ_PD, &ret);
-	if (!pd)
-		return ret;
 	if (pd->users)
 		return -EBUSY;
 	emu_destroy_pd(pd);
@@ -406,14 +401,7 @@ void emu_destroy_mr(struct emu_mr *mr)
 
 int emu_cmd_dereg_mr(struct emu_cmd *c)
 {
-	struct ib_uverbs_dereg_mr cmd;
-	struct emu_mr *mr;
-	int ret;
-
-	mr = EMU_CMD_LOOKUP(c, cmd, mr_handle, EMU_OBJ_MR, &ret);
-	if (!mr)
-		return ret;
-	emu_destroy_mr(mr);
+	emu_destroy_mr((struct emu_mr *)c->obj);
 	return 0;
 }
 
@@ -505,13 +493,6 @@ void emu_destroy_mw(struct emu_mw *mw)
 
 int emu_cmd_dealloc_mw(struct emu_cmd *c)
 {
-	struct ib_uverbs_dealloc_mw cmd;
-	struct emu_mw *mw;
-	int ret;
-
-	mw = EMU_CMD_LOOKUP(c, cmd, mw_handle, EMU_OBJ_MW, &ret);
-	if (!mw)
-		return ret;
-	emu_destroy_mw(mw);
+	emu_destroy_mw((struct emu_mw *)c->obj);
 	return 0;
 }

@@ -200,22 +200,6 @@ struct emu_obj *emu_obj_lookup(struct emu_file *f, enum emu_obj_type type,
 	return obj;
 }
 
-void *emu_cmd_lookup(struct emu_cmd *c, void *req, size_t len,
-		     size_t handle_off, enum emu_obj_type type, int *err)
-{
-	struct emu_obj *obj;
-	uint32_t handle;
-
-	*err = emu_cmd_request(c, req, len);
-	if (*err)
-		return NULL;
-	memcpy(&handle, (const uint8_t *)req + handle_off, sizeof(handle));
-	obj = emu_obj_lookup(c->f, type, handle);
-	if (!obj)
-		*err = -EINVAL;
-	return obj;
-}
-
 /* ---- hardware ids ---------------------------------------------------- */
 
 struct id_space {

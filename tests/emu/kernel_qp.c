@@ -384,14 +384,9 @@ static void ah_to_user(const struct emu_ah_attr *ah,
 
 int emu_cmd_query_qp(struct emu_cmd *c)
 {
-	struct ib_uverbs_query_qp cmd;
 	struct ib_uverbs_query_qp_resp resp = {};
-	struct emu_qp *qp;
-	int ret;
+	struct emu_qp *qp = (struct emu_qp *)c->obj;
 
-	qp = EMU_CMD_LOOKUP(c, cmd, qp_handle, EMU_OBJ_QP, &ret);
-	if (!qp)
-		return ret;
 	ah_to_user(&qp->attr.ah, &resp.dest);
 	resp.max_send_wr = qp->max_send_wr;
 	resp.max_recv_wr = qp->max_recv_wr;
@@ -660,14 +655,9 @@ uint32_t emu_destroy_qp(struct emu_qp *qp)
 
 int emu_cmd_destroy_qp(struct emu_cmd *c)
 {
-	struct ib_uverbs_destroy_qp cmd;
 	struct ib_uverbs_destroy_qp_resp resp = {};
-	struct emu_qp *qp;
-	int ret;
+	struct emu_qp *qp = (struct emu_qp *)c->obj;
 
-	qp = EMU_CMD_LOOKUP(c, cmd, qp_handle, EMU_OBJ_QP, &ret);
-	if (!qp)
-		return ret;
 	resp.events_reported = emu_destroy_qp(qp);
 	return emu_cmd_response(c, &resp, sizeof(resp));
 }

@@ -173,11 +173,11 @@ int emu_cmd_modify_srq(struct emu_cmd *c)
 {
 	struct emu_device *dev = c->f->dev;
 	struct ib_uverbs_modify_srq cmd;
-	struct emu_srq *srq;
+	struct emu_srq *srq = (struct emu_srq *)c->obj;
 	int ret;
 
-	srq = EMU_CMD_LOOKUP(c, cmd, srq_handle, EMU_OBJ_SRQ, &ret);
-	if (!srq)
+	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
+	if (ret)
 		return ret;
 	/* irdma cannot resize an SRQ */
 	if (cmd.attr_mask & EMU_SRQ_MAX_WR)
@@ -196,14 +196,9 @@ int emu_cmd_modify_srq(struct emu_cmd *c)
 
 int emu_cmd_query_srq(struct emu_cmd *c)
 {
-	struct ib_uverbs_query_srq cmd;
 	struct ib_uverbs_query_srq_resp resp = {};
-	struct emu_srq *srq;
-	int ret;
+	struct emu_srq *srq = (struct emu_srq *)c->obj;
 
-	srq = EMU_CMD_LOOKUP(c, cmd, srq_handle, EMU_OBJ_SRQ, &ret);
-	if (!srq)
-		return ret;
 	resp.max_wr = srq->max_wr;
 	resp.max_sge = srq->max_sge;
 	resp.srq_limit = srq->limit;
@@ -227,14 +222,9 @@ uint32_t emu_destroy_srq(struct emu_srq *srq)
 
 int emu_cmd_destroy_srq(struct emu_cmd *c)
 {
-	struct ib_uverbs_destroy_srq cmd;
 	struct ib_uverbs_destroy_srq_resp resp = {};
-	struct emu_srq *srq;
-	int ret;
+	struct emu_srq *srq = (struct emu_srq *)c->obj;
 
-	srq = EMU_CMD_LOOKUP(c, cmd, srq_handle, EMU_OBJ_SRQ, &ret);
-	if (!srq)
-		return ret;
 	if (srq->users)
 		return -EBUSY;
 	resp.events_reported = emu_destroy_srq(srq);
