@@ -54,17 +54,14 @@ void emu_pd_put(struct emu_pd *pd)
 		pd->users--;
 }
 
+/* The request is the response address alone, which the core has taken. */
 int emu_cmd_alloc_pd(struct emu_cmd *c)
 {
-	struct ib_uverbs_alloc_pd cmd;
 	struct ib_uverbs_alloc_pd_resp resp = {};
 	struct irdma_alloc_pd_resp uresp = {};
 	struct emu_pd *pd;
 	int ret;
 
-	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
-	if (ret)
-		return ret;
 	if (c->udata.outlen < sizeof(uresp))
 		return -EINVAL;
 	pd = emu_obj_alloc(c->f, EMU_OBJ_PD, sizeof(*pd));

@@ -193,24 +193,20 @@ static int qp_check_caps(struct emu_device *dev, const struct qp_create_args *a)
 	return 0;
 }
 
-/* Resolve the handles create_qp names: -EINVAL for any that is wrong. */
+/*
+ * Resolve the handles create_qp names: -EINVAL if any is wrong. What was
+ * found is held, and qp_free() lets go of it either way.
+ */
 static int qp_get_objects(struct emu_qp *qp, const struct qp_create_args *a)
 {
 	struct emu_file *f = qp->obj.file;
 
-	if (a->is_srq) {
+	if (a->is_srq)
 		qp->srq = emu_srq_get(f, a->srq_handle);
-		if (!qp->srq)
-			return -EINVAL;
-	}
 	qp->send_cq = emu_cq_get(f, a->send_cq_handle);
-	if (!qp->send_cq)
-		return -EINVAL;
 	qp->recv_cq = emu_cq_get(f, a->recv_cq_handle);
-	if (!qp->recv_cq)
-		return -EINVAL;
 	qp->pd = emu_pd_get(f, a->pd_handle);
-	if (!qp->pd)
+	if ((a->is_srq && !qp->srq) || !qp->send_cq || !qp->recv_cq || !qp->pd)
 		return -EINVAL;
 	return 0;
 }
