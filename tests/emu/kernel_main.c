@@ -55,6 +55,8 @@ struct emu_method {
 #define NAMES(type, req, field)              \
 	.names_obj = true, .obj_type = type, \
 	.handle_off = offsetof(struct req, field)
+/* ... which the method destroys. */
+#define DESTROYS(type, req, field) NAMES(type, req, field), .destroys = true
 
 static const struct emu_method legacy_methods[] = {
 	METHOD(GET_CONTEXT, emu_cmd_get_context,
@@ -70,27 +72,23 @@ static const struct emu_method legacy_methods[] = {
 	       sizeof(struct ib_uverbs_alloc_pd_resp), true),
 	METHOD(DEALLOC_PD, emu_cmd_dealloc_pd,
 	       sizeof(struct ib_uverbs_dealloc_pd), 0, false,
-	       NAMES(EMU_OBJ_PD, ib_uverbs_dealloc_pd, pd_handle),
-	       .destroys = true),
+	       DESTROYS(EMU_OBJ_PD, ib_uverbs_dealloc_pd, pd_handle)),
 	METHOD(CREATE_AH, emu_cmd_create_ah, sizeof(struct ib_uverbs_create_ah),
 	       sizeof(struct ib_uverbs_create_ah_resp), true),
 	METHOD(DESTROY_AH, emu_cmd_destroy_ah,
 	       sizeof(struct ib_uverbs_destroy_ah), 0, false,
-	       NAMES(EMU_OBJ_AH, ib_uverbs_destroy_ah, ah_handle),
-	       .destroys = true),
+	       DESTROYS(EMU_OBJ_AH, ib_uverbs_destroy_ah, ah_handle)),
 	METHOD(REG_MR, emu_cmd_reg_mr, sizeof(struct ib_uverbs_reg_mr),
 	       sizeof(struct ib_uverbs_reg_mr_resp), true),
 	METHOD(REREG_MR, emu_cmd_rereg_mr, sizeof(struct ib_uverbs_rereg_mr),
 	       sizeof(struct ib_uverbs_rereg_mr_resp), true),
 	METHOD(DEREG_MR, emu_cmd_dereg_mr, sizeof(struct ib_uverbs_dereg_mr), 0,
-	       false, NAMES(EMU_OBJ_MR, ib_uverbs_dereg_mr, mr_handle),
-	       .destroys = true),
+	       false, DESTROYS(EMU_OBJ_MR, ib_uverbs_dereg_mr, mr_handle)),
 	METHOD(ALLOC_MW, emu_cmd_alloc_mw, sizeof(struct ib_uverbs_alloc_mw),
 	       sizeof(struct ib_uverbs_alloc_mw_resp), true),
 	METHOD(DEALLOC_MW, emu_cmd_dealloc_mw,
 	       sizeof(struct ib_uverbs_dealloc_mw), 0, false,
-	       NAMES(EMU_OBJ_MW, ib_uverbs_dealloc_mw, mw_handle),
-	       .destroys = true),
+	       DESTROYS(EMU_OBJ_MW, ib_uverbs_dealloc_mw, mw_handle)),
 	METHOD(CREATE_COMP_CHANNEL, emu_cmd_create_comp_channel,
 	       sizeof(struct ib_uverbs_create_comp_channel),
 	       sizeof(struct ib_uverbs_create_comp_channel_resp), false),
@@ -102,8 +100,7 @@ static const struct emu_method legacy_methods[] = {
 	METHOD(DESTROY_CQ, emu_cmd_destroy_cq,
 	       sizeof(struct ib_uverbs_destroy_cq),
 	       sizeof(struct ib_uverbs_destroy_cq_resp), false,
-	       NAMES(EMU_OBJ_CQ, ib_uverbs_destroy_cq, cq_handle),
-	       .destroys = true),
+	       DESTROYS(EMU_OBJ_CQ, ib_uverbs_destroy_cq, cq_handle)),
 	METHOD(REQ_NOTIFY_CQ, emu_cmd_req_notify_cq,
 	       sizeof(struct ib_uverbs_req_notify_cq), 0, false,
 	       NAMES(EMU_OBJ_CQ, ib_uverbs_req_notify_cq, cq_handle)),
@@ -117,8 +114,7 @@ static const struct emu_method legacy_methods[] = {
 	METHOD(DESTROY_QP, emu_cmd_destroy_qp,
 	       sizeof(struct ib_uverbs_destroy_qp),
 	       sizeof(struct ib_uverbs_destroy_qp_resp), false,
-	       NAMES(EMU_OBJ_QP, ib_uverbs_destroy_qp, qp_handle),
-	       .destroys = true),
+	       DESTROYS(EMU_OBJ_QP, ib_uverbs_destroy_qp, qp_handle)),
 	METHOD(ATTACH_MCAST, emu_cmd_mcast,
 	       sizeof(struct ib_uverbs_attach_mcast), 0, false),
 	METHOD(DETACH_MCAST, emu_cmd_mcast,
@@ -135,8 +131,7 @@ static const struct emu_method legacy_methods[] = {
 	METHOD(DESTROY_SRQ, emu_cmd_destroy_srq,
 	       sizeof(struct ib_uverbs_destroy_srq),
 	       sizeof(struct ib_uverbs_destroy_srq_resp), false,
-	       NAMES(EMU_OBJ_SRQ, ib_uverbs_destroy_srq, srq_handle),
-	       .destroys = true),
+	       DESTROYS(EMU_OBJ_SRQ, ib_uverbs_destroy_srq, srq_handle)),
 };
 
 /* Extended methods: sizes are offsetofend() of the mandatory fields. */
