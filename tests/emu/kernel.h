@@ -133,6 +133,13 @@ void emu_obj_tables_free(struct emu_file *f);
 /* Look up a live object by handle (takes f->lock); NULL if none. */
 struct emu_obj *emu_obj_lookup(struct emu_file *f, enum emu_obj_type type,
 			       uint32_t handle);
+/*
+ * Look up and hold (emu_obj.users) the object another one will use; NULL
+ * if none. Put takes the object itself (emu_obj comes first in each) or
+ * NULL, and lets go of it.
+ */
+void *emu_obj_get(struct emu_file *f, enum emu_obj_type type, uint32_t handle);
+void emu_obj_put(void *obj);
 /* Per-device id allocator (pd_id, cq_id, srq_id, ah_id, stag index). */
 int emu_id_alloc(struct emu_device *dev, enum emu_obj_type type, uint32_t *id);
 void emu_id_free(struct emu_device *dev, enum emu_obj_type type, uint32_t id);
@@ -178,8 +185,6 @@ int emu_cmd_rereg_mr(struct emu_cmd *c);
 int emu_cmd_dereg_mr(struct emu_cmd *c);
 int emu_cmd_alloc_mw(struct emu_cmd *c);
 int emu_cmd_dealloc_mw(struct emu_cmd *c);
-struct emu_pd *emu_pd_get(struct emu_file *f, uint32_t handle);
-void emu_pd_put(struct emu_pd *pd);
 /*
  * Take the ring registration at @va of @type off the context's free list
  * (irdma looks rings up by their start address and consumes them).
@@ -197,8 +202,6 @@ int emu_cmd_create_cq(struct emu_cmd *c);
 int emu_cmd_resize_cq(struct emu_cmd *c);
 int emu_cmd_destroy_cq(struct emu_cmd *c);
 int emu_cmd_req_notify_cq(struct emu_cmd *c);
-struct emu_cq *emu_cq_get(struct emu_file *f, uint32_t handle);
-void emu_cq_put(struct emu_cq *cq);
 void emu_destroy_cq(struct emu_cq *cq, uint32_t *comp_events,
 		    uint32_t *async_events);
 void emu_destroy_comp_channel(struct emu_comp_channel *ch);
@@ -220,8 +223,6 @@ int emu_cmd_create_srq(struct emu_cmd *c);
 int emu_cmd_modify_srq(struct emu_cmd *c);
 int emu_cmd_query_srq(struct emu_cmd *c);
 int emu_cmd_destroy_srq(struct emu_cmd *c);
-struct emu_srq *emu_srq_get(struct emu_file *f, uint32_t handle);
-void emu_srq_put(struct emu_srq *srq);
 uint32_t emu_destroy_srq(struct emu_srq *srq);
 
 /* kernel_ah.c */

@@ -44,7 +44,7 @@ void emu_destroy_ah(struct emu_ah *ah)
 {
 	emu_obj_unpublish(&ah->obj);
 	emu_id_free(ah->obj.file->dev, EMU_OBJ_AH, ah->ah_id);
-	emu_pd_put(ah->pd);
+	emu_obj_put(ah->pd);
 	emu_obj_free(&ah->obj);
 }
 
@@ -65,7 +65,7 @@ int emu_cmd_create_ah(struct emu_cmd *c)
 	if (!ah)
 		return -errno;
 	ah->obj.user_handle = cmd.user_handle;
-	ah->pd = emu_pd_get(c->f, cmd.pd_handle);
+	ah->pd = emu_obj_get(c->f, EMU_OBJ_PD, cmd.pd_handle);
 	if (!ah->pd) {
 		emu_obj_free(&ah->obj);
 		return -EINVAL;
@@ -74,7 +74,7 @@ int emu_cmd_create_ah(struct emu_cmd *c)
 	if (!ret)
 		ret = emu_id_alloc(c->f->dev, EMU_OBJ_AH, &ah->ah_id);
 	if (ret) {
-		emu_pd_put(ah->pd);
+		emu_obj_put(ah->pd);
 		emu_obj_free(&ah->obj);
 		return ret;
 	}

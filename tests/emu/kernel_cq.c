@@ -95,22 +95,6 @@ static struct emu_comp_channel *channel_by_fd(struct emu_file *f, int fd)
 
 /* ---- CQs -------------------------------------------------------------- */
 
-struct emu_cq *emu_cq_get(struct emu_file *f, uint32_t handle)
-{
-	struct emu_cq *cq;
-
-	cq = (struct emu_cq *)emu_obj_lookup(f, EMU_OBJ_CQ, handle);
-	if (cq)
-		cq->users++;
-	return cq;
-}
-
-void emu_cq_put(struct emu_cq *cq)
-{
-	if (cq)
-		cq->users--;
-}
-
 static uint32_t cqe_size(const struct emu_device *dev)
 {
 	return dev->lim.feature_flags & EMU_FEATURE_64_BYTE_CQE ? 64 : 32;
@@ -165,8 +149,7 @@ static void cq_free(struct emu_cq *cq)
 
 	emu_ring_release(cq->ring_mr);
 	emu_ring_release(cq->shadow_mr);
-	if (cq->channel)
-		cq->channel->users--;
+	emu_obj_put(cq->channel);
 	if (cq->cq_id)
 		emu_id_free(dev, EMU_OBJ_CQ, cq->cq_id);
 	emu_obj_free(&cq->obj);
@@ -220,7 +203,7 @@ static int create_cq(struct emu_cmd *c, const struct cq_create_args *a)
 		goto err;
 	cq->channel = ch;
 	if (ch)
-		ch->users++;
+		ch->obj.users++;
 
 	pthread_mutex_lock(&dev->lock);
 	ret = emu_hw_cq_attach(cq);
@@ -350,7 +333,7 @@ int emu_cmd_destroy_cq(struct emu_cmd *c)
 	struct ib_uverbs_destroy_cq_resp resp = {};
 	struct emu_cq *cq = (struct emu_cq *)c->obj;
 
-	if (cq->users)
+	if (cq->obj.users)
 		return -EBUSY;
 	emu_destroy_cq(cq, &resp.comp_events_reported,
 		       &resp.async_events_reported);

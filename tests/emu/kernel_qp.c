@@ -202,10 +202,10 @@ static int qp_get_objects(struct emu_qp *qp, const struct qp_create_args *a)
 	struct emu_file *f = qp->obj.file;
 
 	if (a->is_srq)
-		qp->srq = emu_srq_get(f, a->srq_handle);
-	qp->send_cq = emu_cq_get(f, a->send_cq_handle);
-	qp->recv_cq = emu_cq_get(f, a->recv_cq_handle);
-	qp->pd = emu_pd_get(f, a->pd_handle);
+		qp->srq = emu_obj_get(f, EMU_OBJ_SRQ, a->srq_handle);
+	qp->send_cq = emu_obj_get(f, EMU_OBJ_CQ, a->send_cq_handle);
+	qp->recv_cq = emu_obj_get(f, EMU_OBJ_CQ, a->recv_cq_handle);
+	qp->pd = emu_obj_get(f, EMU_OBJ_PD, a->pd_handle);
 	if ((a->is_srq && !qp->srq) || !qp->send_cq || !qp->recv_cq || !qp->pd)
 		return -EINVAL;
 	return 0;
@@ -218,10 +218,10 @@ static void qp_free(struct emu_qp *qp)
 	emu_ring_release(qp->ring_mr);
 	if (qp->qpn)
 		emu_hw_qpn_free(dev, qp->qpn);
-	emu_srq_put(qp->srq);
-	emu_cq_put(qp->send_cq);
-	emu_cq_put(qp->recv_cq);
-	emu_pd_put(qp->pd);
+	emu_obj_put(qp->srq);
+	emu_obj_put(qp->send_cq);
+	emu_obj_put(qp->recv_cq);
+	emu_obj_put(qp->pd);
 	emu_obj_free(&qp->obj);
 }
 
