@@ -284,7 +284,7 @@ static uint64_t hdr_common(const struct irdma_qp *qp,
 	return hwf_put(WQEH_OPCODE, d->hw_op) |
 	       hwf_put(WQEH_READFENCE, d->fence) |
 	       hwf_put(WQEH_SIGNALED, d->signaled) |
-	       hwf_put(WQEH_VALID, qp->sq_polarity_at_wqe);
+	       hwf_put(WQEH_VALID, qp->sq_polarity_at_wqe) | qp->push_hdr;
 }
 
 static bool is_send_op(uint8_t op)
@@ -441,6 +441,10 @@ int irdma_sq_write(struct irdma_qp *qp, const struct irdma_send_desc *d)
 
 void irdma_sq_ring_doorbell(struct irdma_qp *qp)
 {
+	if (qp->push_db) {
+		irdma_sq_push_doorbell(qp);
+		return;
+	}
 	/* every valid bit must reach memory before the device looks */
 	udma_to_device_barrier();
 	/* one 32-bit store to a register shared by all QPs of the context */

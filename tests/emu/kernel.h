@@ -164,6 +164,12 @@ uint32_t emu_async_settle(struct emu_file *f, uint64_t user_handle,
  */
 void emu_report_registration(const struct emu_mr *mr);
 void emu_kernel_report_at_exit(void);
+/*
+ * Push protocol errors the device saw (kernel_report.c): doorbells naming
+ * another QP or without their WQE in the window, push bits without a
+ * page. Each device with any is told on stderr; the total is returned.
+ */
+unsigned long emu_push_violations(void);
 
 /* kernel_device.c */
 struct emu_device *emu_device_get(unsigned int index);
@@ -213,6 +219,23 @@ int emu_cmd_modify_qp(struct emu_cmd *c);
 int emu_cmd_destroy_qp(struct emu_cmd *c);
 int emu_cmd_mcast(struct emu_cmd *c);
 uint32_t emu_destroy_qp(struct emu_qp *qp);
+
+/*
+ * kernel_push.c: push pages (irdma-emu-run --push, gen 2 and later).
+ * bar_size: how long the context's doorbell memfd is (push pairs
+ * included); offer fills the modify_qp response when the QP moves to RTS;
+ * key_valid: an mmap key naming a page of a pair a QP holds; release
+ * frees the pair, after the QP left the engine.
+ */
+struct irdma_modify_qp_resp;
+bool emu_push_enabled(const struct emu_device *dev);
+size_t emu_bar_size(const struct emu_device *dev);
+uint8_t *emu_push_pair(const struct emu_file *f, unsigned int slot);
+void emu_push_offer(struct emu_qp *qp, enum emu_qp_state new_state,
+		    struct irdma_modify_qp_resp *r);
+void emu_push_release(struct emu_qp *qp);
+bool emu_push_key_valid(struct emu_file *f, uint64_t key);
+unsigned long emu_push_pages_given(unsigned int devidx);
 
 /* kernel_qp_state.c: ib_modify_qp_is_ok() of the IB spec tables. */
 bool emu_qp_transition_ok(enum emu_qp_state cur, enum emu_qp_state next,

@@ -187,22 +187,23 @@ bool emu_device_gid(struct emu_device *dev, unsigned int index,
 static int db_page_create(struct emu_file *f)
 {
 	int fd = memfd_create("irdma-emu-db", MFD_CLOEXEC);
+	size_t len = emu_bar_size(f->dev); /* push pages follow, if any */
 	void *p;
 
 	if (fd < 0)
 		return -errno;
-	if (ftruncate(fd, EMU_HW_PAGE_SIZE)) {
+	if (ftruncate(fd, (off_t)len)) {
 		close(fd);
 		return -ENOMEM;
 	}
-	p = mmap(NULL, EMU_HW_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		 0);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED) {
 		close(fd);
 		return -ENOMEM;
 	}
 	f->db_fd = fd;
 	f->db_page = p;
+	f->bar_size = len;
 	f->db_mmap_key = 0;
 	return 0;
 }
@@ -216,7 +217,7 @@ void emu_file_release_context(struct emu_file *f)
 		emu_hw_file_detach(f);
 	f->hw_attached = false;
 	if (f->db_page)
-		munmap(f->db_page, EMU_HW_PAGE_SIZE);
+		munmap(f->db_page, f->bar_size);
 	f->db_page = NULL;
 	if (f->db_fd >= 0)
 		close(f->db_fd);

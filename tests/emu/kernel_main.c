@@ -6,8 +6,8 @@
  * Not emulated, answered with EOPNOTSUPP like a kernel whose driver lacks
  * them: POLL_CQ/POST_SEND/POST_RECV/POST_SRQ_RECV (the kernel data path),
  * multicast attach/detach, XRC (OPEN_XRCD, CREATE_XSRQ, OPEN_QP),
- * MODIFY_AH/QUERY_AH, the extended flow/WQ/RWQ/MODIFY_CQ commands, and
- * push pages (modify_qp never offers one).
+ * MODIFY_AH/QUERY_AH and the extended flow/WQ/RWQ/MODIFY_CQ commands.
+ * mmap serves the context's doorbell page and push pages (--push).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -429,13 +429,15 @@ void *emu_kernel_mmap(struct emu_file *f, void *addr, size_t len, int prot,
 		p = MAP_FAILED;
 		goto out;
 	}
-	/* only the doorbell page is handed out (no push pages) */
-	if ((uint64_t)offset != f->db_mmap_key || len != EMU_HW_PAGE_SIZE) {
+	/* the doorbell page, or a page of a push pair a QP holds */
+	if (((uint64_t)offset != f->db_mmap_key &&
+	     !emu_push_key_valid(f, (uint64_t)offset)) ||
+	    len != EMU_HW_PAGE_SIZE) {
 		errno = EINVAL;
 		p = MAP_FAILED;
 		goto out;
 	}
-	p = mmap(addr, len, prot, flags, f->db_fd, 0);
+	p = mmap(addr, len, prot, flags, f->db_fd, offset);
 out:
 	pthread_mutex_unlock(&f->cmd_lock);
 	return p;

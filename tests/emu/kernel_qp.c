@@ -27,6 +27,7 @@
 #define EMU_QP_CAP_WRITE_WITH_IMM 1U
 #define EMU_QP_CAP_SEND_WITH_IMM 2U
 #define EMU_QP_CAP_ROCE 4U
+#define EMU_QP_CAP_PUSH_MODE 8U
 #define EMU_NO_PUSH_PAGE 0xffffU
 
 /* ib_qp_attr_mask bits this file looks at */
@@ -215,6 +216,7 @@ static void qp_free(struct emu_qp *qp)
 {
 	struct emu_device *dev = qp->obj.file->dev;
 
+	emu_push_release(qp);
 	emu_ring_release(qp->ring_mr);
 	if (qp->qpn)
 		emu_hw_qpn_free(dev, qp->qpn);
@@ -229,8 +231,9 @@ static uint32_t qp_caps(const struct emu_device *dev)
 {
 	if (dev->gen == EMU_GEN_1)
 		return EMU_QP_CAP_ROCE;
+	/* every later QP says push mode; pages only come with --push */
 	return EMU_QP_CAP_ROCE | EMU_QP_CAP_SEND_WITH_IMM |
-	       EMU_QP_CAP_WRITE_WITH_IMM;
+	       EMU_QP_CAP_WRITE_WITH_IMM | EMU_QP_CAP_PUSH_MODE;
 }
 
 /* Create the QP and answer; nothing of it stays behind on failure. */
@@ -246,6 +249,7 @@ static int create_qp(struct emu_cmd *c, const struct qp_create_args *a)
 	qp = emu_obj_alloc(c->f, EMU_OBJ_QP, sizeof(*qp));
 	if (!qp)
 		return -errno;
+	qp->push_slot = -1;
 	qp->obj.user_handle = a->user_handle;
 	ret = qp_get_objects(qp, a);
 	if (ret)
@@ -597,6 +601,16 @@ static int modify_qp(struct emu_cmd *c, const struct ib_uverbs_modify_qp *m,
 	return ret;
 }
 
+static void offer_push(struct emu_cmd *c, const struct ib_uverbs_modify_qp *m,
+		       struct irdma_modify_qp_resp *r)
+{
+	struct emu_qp *qp;
+
+	qp = (struct emu_qp *)emu_obj_lookup(c->f, EMU_OBJ_QP, m->qp_handle);
+	if (qp)
+		emu_push_offer(qp, qp->attr.state, r);
+}
+
 int emu_cmd_modify_qp(struct emu_cmd *c)
 {
 	int ret;
@@ -614,7 +628,9 @@ int emu_cmd_modify_qp(struct emu_cmd *c)
 		ret = modify_qp(c, &cmd.base, M_EX_ALL);
 		if (ret)
 			return ret;
-		/* no push pages: push_valid stays 0 */
+		/* push pages go only to providers that take the response */
+		if (c->udata.outlen && (cmd.base.attr_mask & M_STATE))
+			offer_push(c, &cmd.base, &uresp);
 		if (c->udata.outlen) {
 			ret = emu_udata_out(&c->udata, &uresp, sizeof(uresp));
 			if (ret)

@@ -66,6 +66,8 @@ struct emu_limits {
 
 #define EMU_MAX_GIDS 4
 #define EMU_GID_LEN 16
+/* push page pairs one context can hand out (kernel_push.c) */
+#define EMU_PUSH_PAIRS 64u
 
 /* One emulated irdma device (uverbs<index>). */
 struct emu_device {
@@ -274,6 +276,8 @@ struct emu_qp {
 	uint32_t max_inline;
 	struct emu_qp_attr attr; /* current state and attributes */
 	uint32_t events_reported;
+	/* push page pair of the context (kernel_push.c); -1: none */
+	int push_slot;
 	void *hw; /* engine-private */
 };
 
@@ -320,10 +324,15 @@ struct emu_file {
 	bool wqe_format_v2;
 	bool dmabuf_memreg;
 	bool legacy_mode; /* i40iw-style short response */
-	/* doorbell page the provider mmap()s at db_mmap_key */
+	/*
+	 * The context's "BAR" in one memfd: the doorbell page the provider
+	 * mmap()s at db_mmap_key, then the push page pairs (kernel_push.c).
+	 */
 	uint64_t db_mmap_key;
-	void *db_page; /* the kernel's own mapping of it */
-	int db_fd; /* memfd behind db_page */
+	void *db_page; /* the kernel's own mapping of the whole file */
+	size_t bar_size; /* its length */
+	int db_fd; /* the memfd */
+	uint64_t push_used[EMU_PUSH_PAIRS / 64]; /* pairs given to QPs */
 	bool hw_attached; /* emu_hw_file_attach() succeeded */
 	/* async events: libibverbs read()s ib_uverbs_async_event_desc */
 	int async_rfd; /* our dup of the read end the process got */
