@@ -70,6 +70,8 @@ struct emu_cmd {
 	uint64_t resp; /* user address of the core response */
 	size_t outlen; /* room there */
 	struct emu_udata udata;
+	/* the live object the request names (kernel_main.c NAMES), or NULL */
+	struct emu_obj *obj;
 };
 
 /* Command handlers: 0 or -errno. */
@@ -84,6 +86,26 @@ bool emu_user_range_ok(uint64_t va, uint64_t len);
 int emu_cmd_request(struct emu_cmd *c, void *req, size_t len);
 /* Write the core response: min(len, room), zero-filling the rest of room. */
 int emu_cmd_response(struct emu_cmd *c, const void *resp, size_t len);
+/* response_length of an extended response of @len bytes: what fits. */
+uint32_t emu_cmd_ex_response_length(const struct emu_cmd *c, size_t len);
+/*
+ * An extended request whose comp_mask and reserved words (u32 members at
+ * @comp_mask_off and @reserved_off) must be 0: emu_cmd_request(), then
+ * -EINVAL if either is not.
+ */
+int emu_cmd_request_ex(struct emu_cmd *c, void *req, size_t len,
+		       size_t comp_mask_off, size_t reserved_off);
+#define EMU_CMD_REQUEST_EX(c, cmd)                               \
+	emu_cmd_request_ex(c, &(cmd), sizeof(cmd),               \
+			   offsetof(__typeof__(cmd), comp_mask), \
+			   offsetof(__typeof__(cmd), reserved))
+/*
+ * The answer to a create: the driver response @uresp, then the core
+ * response @resp (the order irdma and the core write them in). On failure
+ * the caller destroys what it created.
+ */
+int emu_cmd_answer(struct emu_cmd *c, const void *resp, size_t len,
+		   const void *uresp, size_t ulen);
 /* Driver request/response, min(len, available) as irdma does. */
 void emu_udata_in(const struct emu_udata *u, void *req, size_t len);
 int emu_udata_out(const struct emu_udata *u, const void *resp, size_t len);
@@ -111,6 +133,13 @@ void emu_obj_tables_free(struct emu_file *f);
 /* Look up a live object by handle (takes f->lock); NULL if none. */
 struct emu_obj *emu_obj_lookup(struct emu_file *f, enum emu_obj_type type,
 			       uint32_t handle);
+/*
+ * Look up and hold (emu_obj.users) the object another one will use; NULL
+ * if none. Put takes the object itself (emu_obj comes first in each) or
+ * NULL, and lets go of it.
+ */
+void *emu_obj_get(struct emu_file *f, enum emu_obj_type type, uint32_t handle);
+void emu_obj_put(void *obj);
 /* Per-device id allocator (pd_id, cq_id, srq_id, ah_id, stag index). */
 int emu_id_alloc(struct emu_device *dev, enum emu_obj_type type, uint32_t *id);
 void emu_id_free(struct emu_device *dev, enum emu_obj_type type, uint32_t id);
@@ -162,8 +191,6 @@ int emu_cmd_rereg_mr(struct emu_cmd *c);
 int emu_cmd_dereg_mr(struct emu_cmd *c);
 int emu_cmd_alloc_mw(struct emu_cmd *c);
 int emu_cmd_dealloc_mw(struct emu_cmd *c);
-struct emu_pd *emu_pd_get(struct emu_file *f, uint32_t handle);
-void emu_pd_put(struct emu_pd *pd);
 /*
  * Take the ring registration at @va of @type off the context's free list
  * (irdma looks rings up by their start address and consumes them).
@@ -181,8 +208,6 @@ int emu_cmd_create_cq(struct emu_cmd *c);
 int emu_cmd_resize_cq(struct emu_cmd *c);
 int emu_cmd_destroy_cq(struct emu_cmd *c);
 int emu_cmd_req_notify_cq(struct emu_cmd *c);
-struct emu_cq *emu_cq_get(struct emu_file *f, uint32_t handle);
-void emu_cq_put(struct emu_cq *cq);
 void emu_destroy_cq(struct emu_cq *cq, uint32_t *comp_events,
 		    uint32_t *async_events);
 void emu_destroy_comp_channel(struct emu_comp_channel *ch);
@@ -221,8 +246,6 @@ int emu_cmd_create_srq(struct emu_cmd *c);
 int emu_cmd_modify_srq(struct emu_cmd *c);
 int emu_cmd_query_srq(struct emu_cmd *c);
 int emu_cmd_destroy_srq(struct emu_cmd *c);
-struct emu_srq *emu_srq_get(struct emu_file *f, uint32_t handle);
-void emu_srq_put(struct emu_srq *srq);
 uint32_t emu_destroy_srq(struct emu_srq *srq);
 
 /* kernel_ah.c */

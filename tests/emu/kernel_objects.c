@@ -200,6 +200,23 @@ struct emu_obj *emu_obj_lookup(struct emu_file *f, enum emu_obj_type type,
 	return obj;
 }
 
+void *emu_obj_get(struct emu_file *f, enum emu_obj_type type, uint32_t handle)
+{
+	struct emu_obj *obj = emu_obj_lookup(f, type, handle);
+
+	if (obj)
+		obj->users++;
+	return obj;
+}
+
+void emu_obj_put(void *obj)
+{
+	struct emu_obj *held = obj;
+
+	if (held)
+		held->users--;
+}
+
 /* ---- hardware ids ---------------------------------------------------- */
 
 struct id_space {

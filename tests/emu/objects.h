@@ -110,12 +110,16 @@ struct emu_obj {
 	struct emu_obj *prev;
 	/* its destroy command failed (fault injection): close reclaims it */
 	bool destroy_failed;
+	/*
+	 * Objects holding this one (emu_obj_get): MRs, MWs, AHs, QPs and SRQs
+	 * hold their PD, QPs their CQs and SRQ, CQs their channel.
+	 */
+	unsigned int users;
 };
 
 struct emu_pd {
 	struct emu_obj obj;
 	uint32_t pd_id;
-	unsigned int users; /* MRs, QPs, SRQs, AHs, MWs holding it */
 };
 
 /* irdma reg_mr types (enum irdma_memreg_type). */
@@ -169,7 +173,6 @@ struct emu_comp_channel {
 	struct emu_obj obj;
 	int rfd; /* our dup of the read end the process got */
 	int wfd; /* kernel side */
-	unsigned int users; /* CQs bound to it */
 };
 
 struct emu_cq {
@@ -188,7 +191,6 @@ struct emu_cq {
 	bool arm_solicited_only;
 	uint32_t comp_events_reported;
 	uint32_t async_events_reported;
-	unsigned int users; /* QPs and SRQs using it */
 	void *hw; /* engine-private */
 };
 
@@ -294,7 +296,6 @@ struct emu_srq {
 	uint32_t limit; /* srq_limit, 0 = not armed */
 	bool limit_armed;
 	uint32_t events_reported;
-	unsigned int users; /* QPs attached */
 	void *hw; /* engine-private */
 };
 
