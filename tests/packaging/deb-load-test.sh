@@ -27,8 +27,8 @@ out=$(IRDMA_DEBUG=1 "$emu" --provider "$prefix" -- ibv_devinfo 2>&1) || {
 	fail "ibv_devinfo through $so failed"
 }
 echo "$out"
-echo "$out" | grep -q '^hca_id:' || fail "ibv_devinfo listed no device"
-echo "$out" | grep -q '^irdma: context:' ||
+grep -q '^hca_id:' <<<"$out" || fail "ibv_devinfo listed no device"
+grep -q '^irdma: context:' <<<"$out" ||
 	fail "the device was not opened by our provider"
 
 # The same in an emulated CoCo guest: the installed provider sees the
@@ -38,6 +38,6 @@ out=$(IRDMA_DEBUG=1 "$emu" --cc --provider "$prefix" -- ibv_devinfo 2>&1) || {
 	fail "ibv_devinfo through $so in a CoCo guest failed"
 }
 echo "$out" | grep '^irdma: device'
-echo "$out" | grep -q '^irdma: device needs DMA bounce' ||
+grep -q '^irdma: device needs DMA bounce' <<<"$out" ||
 	fail "the provider did not see the CoCo device's DMA bounce flag"
 echo "PASS: libibverbs loaded $so (${SECONDS} s)"
