@@ -339,9 +339,6 @@ int irdma_post_recv(struct ibv_qp *qp, struct ibv_recv_wr *wr,
 		    struct ibv_recv_wr **bad_wr);
 int irdma_post_srq_recv(struct ibv_srq *srq, struct ibv_recv_wr *wr,
 			struct ibv_recv_wr **bad_wr);
-void irdma_write_recv_frags(__le64 *wqe, const struct ibv_sge *sge,
-			    uint32_t num_sge, uint8_t polarity, uint8_t gen,
-			    uint32_t *addl_frags);
 
 /* wr_api.c */
 void irdma_qp_init_wr_ops(struct irdma_qp *qp, uint64_t send_ops_flags);
