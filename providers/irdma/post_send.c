@@ -48,9 +48,10 @@ static inline int64_t sq_free_quanta(const struct irdma_qp *qp)
 }
 
 /*
- * The header bits every WQE of this QP carries at the current position
- * (today only the valid bit of the pass being written). Every header is
- * built on top of this, so a per-QP mode bit belongs here.
+ * The header bits every work request WQE of this QP carries at the
+ * current position (today only the valid bit of the pass being written).
+ * Every work request's header is built on top of this (NOP padding only
+ * takes the valid bit), so a per-QP mode bit belongs here.
  */
 static inline uint64_t sq_hdr_bits(const struct irdma_qp *qp)
 {
@@ -167,8 +168,9 @@ static void sq_write_nop(struct irdma_qp *qp)
 	hw_wr64(wqe, 1, 0);
 	hw_wr64(wqe, 2, 0);
 	sq_slot_set(qp, idx, 0, 0, 1, IRDMA_HWOP_NOP, false);
-	sq_set_header(wqe,
-		      hwf_put(WQEH_OPCODE, IRDMA_HWOP_NOP) | sq_hdr_bits(qp));
+	/* padding carries no per-QP mode bits, only the valid bit */
+	sq_set_header(wqe, hwf_put(WQEH_OPCODE, IRDMA_HWOP_NOP) |
+				   hwf_put(WQEH_VALID, qp->sq_polarity_at_wqe));
 }
 
 static void sq_write_nops(struct irdma_qp *qp, uint32_t n)
