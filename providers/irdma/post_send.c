@@ -282,18 +282,29 @@ static inline uint32_t inline_quanta(uint8_t gen, uint32_t len)
 }
 
 /*
- * Copy one run of inline data. Whole runs are the common case; a constant
- * size lets the compiler copy them with a few moves instead of a call.
+ * Gen 2+ inline payload from a single buffer, the common case: 8 bytes in
+ * word 1, then 31 per quantum. Whole runs have a constant size, which the
+ * compiler copies with a few moves instead of a call.
  */
-static inline void copy_run(uint8_t *dst, const uint8_t *src, uint32_t run,
-			    uint32_t room)
+static inline void put_inline_one_v2(uint8_t *base, const uint8_t *src,
+				     uint32_t len)
 {
-	if (run == INLINE_PER_QUANTUM && room == INLINE_PER_QUANTUM)
+	uint8_t *dst = base + IRDMA_WQE_QUANTUM;
+
+	if (len <= INLINE_FIRST) {
+		if (len) /* an empty SGE may carry no address at all */
+			memcpy(base + INLINE_FIRST, src, len);
+		return;
+	}
+	memcpy(base + INLINE_FIRST, src, INLINE_FIRST);
+	src += INLINE_FIRST;
+	len -= INLINE_FIRST;
+	for (; len > INLINE_PER_QUANTUM; len -= INLINE_PER_QUANTUM) {
 		memcpy(dst, src, INLINE_PER_QUANTUM);
-	else if (run == INLINE_FIRST && room == INLINE_FIRST)
-		memcpy(dst, src, INLINE_FIRST);
-	else
-		memcpy(dst, src, run);
+		src += INLINE_PER_QUANTUM;
+		dst += IRDMA_WQE_QUANTUM;
+	}
+	memcpy(dst, src, len);
 }
 
 /*
@@ -301,17 +312,15 @@ static inline void copy_run(uint8_t *dst, const uint8_t *src, uint32_t run,
  * immediate data) and 31 in each further quantum, whose last byte holds
  * that quantum's valid bit; gen 1 puts 16 bytes at the start and 32 in the
  * second quantum. Each run after the first starts at a quantum boundary.
+ * A run may span SGEs.
  */
-static inline void put_inline(const struct irdma_qp *qp, __le64 *wqe,
-			      const struct ibv_sge *sge, uint32_t num_sge,
-			      uint32_t quanta)
+static void put_inline_runs(uint8_t *base, const struct ibv_sge *sge,
+			    uint32_t num_sge, bool gen1)
 {
-	bool gen1 = qp->gen == IRDMA_GEN_1;
 	uint32_t per_quantum = gen1 ? IRDMA_WQE_QUANTUM : INLINE_PER_QUANTUM;
 	uint32_t off = gen1 ? 0 : INLINE_FIRST;
 	uint32_t room = gen1 ? GEN1_INLINE_FIRST : INLINE_FIRST;
-	uint8_t *base = (uint8_t *)wqe;
-	uint32_t i, q;
+	uint32_t i;
 
 	for (i = 0; i < num_sge; i++) {
 		const uint8_t *src = (const uint8_t *)(uintptr_t)sge[i].addr;
@@ -320,7 +329,7 @@ static inline void put_inline(const struct irdma_qp *qp, __le64 *wqe,
 		while (left) {
 			uint32_t run = left < room ? left : room;
 
-			copy_run(base + off, src, run, room);
+			memcpy(base + off, src, run);
 			src += run;
 			off += run;
 			left -= run;
@@ -332,9 +341,24 @@ static inline void put_inline(const struct irdma_qp *qp, __le64 *wqe,
 			}
 		}
 	}
+}
+
+/* Inline payload and, on gen 2+, the valid byte of every further quantum. */
+static inline void put_inline(const struct irdma_qp *qp, __le64 *wqe,
+			      const struct ibv_sge *sge, uint32_t num_sge,
+			      uint32_t quanta)
+{
+	bool gen1 = qp->gen == IRDMA_GEN_1;
+	uint8_t *base = (uint8_t *)wqe;
+	uint32_t q;
+
+	if (!gen1 && num_sge == 1)
+		put_inline_one_v2(base, (const uint8_t *)(uintptr_t)sge[0].addr,
+				  sge[0].length);
+	else
+		put_inline_runs(base, sge, num_sge, gen1);
 	if (gen1)
 		return;
-	/* the top byte of every further quantum carries its valid bit */
 	for (q = 1; q < quanta; q++)
 		base[q * IRDMA_WQE_QUANTUM + IRDMA_WQE_QUANTUM - 1] =
 			qp->sq_polarity_at_wqe << INLINE_VALID_BYTE_SHIFT;
