@@ -49,13 +49,13 @@ static inline int64_t sq_free_quanta(const struct irdma_qp *qp)
 
 /*
  * The header bits every work request WQE of this QP carries at the
- * current position (today only the valid bit of the pass being written).
- * Every work request's header is built on top of this (NOP padding only
- * takes the valid bit), so a per-QP mode bit belongs here.
+ * current position: the valid bit of the pass being written, and the push
+ * bit while a push page is mapped. Every work request's header is built on
+ * top of this (NOP padding only takes the valid bit).
  */
 static inline uint64_t sq_hdr_bits(const struct irdma_qp *qp)
 {
-	return hwf_put(WQEH_VALID, qp->sq_polarity_at_wqe);
+	return hwf_put(WQEH_VALID, qp->sq_polarity_at_wqe) | qp->push_hdr;
 }
 
 /* Gen 2+ SGEs without immediate data; returns ADDFRAGCNT. */
@@ -531,6 +531,10 @@ int irdma_sq_write(struct irdma_qp *qp, const struct irdma_send_desc *d)
 
 void irdma_sq_ring_doorbell(struct irdma_qp *qp)
 {
+	if (qp->push_db) {
+		irdma_sq_push_doorbell(qp);
+		return;
+	}
 	/* every valid bit must reach memory before the device looks */
 	udma_to_device_barrier();
 	/* one 32-bit store to a register shared by all QPs of the context */

@@ -424,8 +424,13 @@ int irdma_query_qp(struct ibv_qp *ibqp, struct ibv_qp_attr *attr, int attr_mask,
 int irdma_modify_qp(struct ibv_qp *ibqp, struct ibv_qp_attr *attr,
 		    int attr_mask)
 {
+	struct irdma_qp *qp = to_irdma_qp(ibqp);
 	struct ibv_modify_qp cmd = {};
 
+	/* a state change is when irdma may hand out push pages */
+	if ((qp->qp_caps & IRDMA_PUSH_MODE_CAP) && qp->gen > IRDMA_GEN_1 &&
+	    (attr_mask & IBV_QP_STATE))
+		return irdma_modify_qp_push(qp, attr, attr_mask);
 	return ibv_cmd_modify_qp(ibqp, attr, attr_mask, &cmd, sizeof(cmd));
 }
 
@@ -455,6 +460,7 @@ int irdma_destroy_qp(struct ibv_qp *ibqp)
 		return ret;
 	/* forget its CQEs still in the CQs before the slots can be reused */
 	qp_detach_cqs(qp);
+	irdma_qp_push_release(qp);
 	irdma_dp_ring_release(qp->ctx, &qp->vmr, &qp->mem);
 	qp_free_tracking(qp);
 	pthread_spin_destroy(&qp->lock);

@@ -230,6 +230,14 @@ struct irdma_qp {
 	 */
 	uint64_t token;
 	struct irdma_wr_state wr;
+	/* gen 2 push pages (push.c); push_db NULL: plain doorbells only */
+	__u32 *push_db;
+	uint8_t *push_window;
+	uint64_t push_hdr; /* WQE header push bit while a window is mapped */
+	uint32_t db_head; /* SQ head at the last doorbell */
+	bool last_db_pushed;
+	uint8_t *push_wqe_page;
+	uint8_t *push_db_page;
 };
 
 struct irdma_ah {
@@ -317,6 +325,12 @@ int irdma_post_send(struct ibv_qp *qp, struct ibv_send_wr *wr,
 		    struct ibv_send_wr **bad_wr);
 int irdma_sq_write(struct irdma_qp *qp, const struct irdma_send_desc *d);
 void irdma_sq_ring_doorbell(struct irdma_qp *qp);
+
+/* push.c: gen 2 push mode. */
+int irdma_modify_qp_push(struct irdma_qp *qp, struct ibv_qp_attr *attr,
+			 int attr_mask);
+void irdma_qp_push_release(struct irdma_qp *qp);
+void irdma_sq_push_doorbell(struct irdma_qp *qp);
 int irdma_send_opcode_check(struct irdma_qp *qp, enum ibv_wr_opcode op);
 
 /* post_recv.c */

@@ -77,6 +77,9 @@ int emu_config_from_env(struct emu_config *cfg, char *err, size_t errlen)
 	v = getenv(EMU_ENV_DMABUF_MEMREG);
 	if (v && !parse_bool(v, &cfg->dmabuf_memreg))
 		BAD(EMU_ENV_DMABUF_MEMREG, v);
+	v = getenv(EMU_ENV_PUSH);
+	if (v && !parse_bool(v, &cfg->push))
+		BAD(EMU_ENV_PUSH, v);
 	v = getenv(EMU_ENV_DEVICES);
 	if (v && !parse_uint(v, 1, EMU_MAX_DEVICES, &cfg->ndevices)) {
 		BAD(EMU_ENV_DEVICES, v);

@@ -77,4 +77,14 @@ void emu_hw_qpn_free(struct emu_device *dev, uint32_t qpn);
 /* Wake the engine now (cheap; e.g. after a doorbell-like event). */
 void emu_hw_kick(void);
 
+/* Push-mode counters of a device since start (hw_push.c). */
+struct emu_push_stats {
+	unsigned long doorbells; /* push doorbells with their WQE in the window */
+	unsigned long foreign; /* ... naming a QP other than the pair's */
+	unsigned long no_copy; /* ... whose group has no matching window copy */
+	unsigned long marked; /* WQEs with the push bit, on QPs with a pair */
+	unsigned long bad_bits; /* ... on QPs without one */
+};
+void emu_hw_push_stats(unsigned int devidx, struct emu_push_stats *out);
+
 #endif /* IRDMA_EMU_HW_H */

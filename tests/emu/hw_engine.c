@@ -138,6 +138,8 @@ static bool poll_doorbells(void)
 		if (atomic_exchange((_Atomic uint32_t *)(page + DB_CQ_ARM_OFF),
 				    0))
 			rung = true;
+		if (hw_push_poll(eng.files[i]))
+			rung = true;
 	}
 	return rung;
 }

@@ -214,6 +214,7 @@ void emu_hw_qp_detach(struct emu_qp *qp)
 	struct hw_qp **pp;
 
 	hw_lock();
+	hw_push_forget(qp);
 	for (pp = hw_qp_list(); *pp; pp = &(*pp)->next) {
 		if ((*pp)->qp == qp) {
 			struct hw_qp *h = *pp;

@@ -249,6 +249,17 @@ int hw_read_wqe(struct hw_qp *h, uint32_t idx, struct hw_wqe *w);
 /* Does the SQ WQE at @idx carry valid bit @pol? */
 bool hw_sq_wqe_valid(const struct hw_qp *h, uint32_t idx, uint8_t pol);
 
+/* ---- hw_push.c ----------------------------------------------------------- */
+/* Consume a context's push doorbells (engine lock held); true: any rung. */
+bool hw_push_poll(struct emu_file *f);
+/*
+ * A QP leaves the engine: a push doorbell it wrote just before is dropped
+ * with it, not taken for one naming a QP that does not exist.
+ */
+void hw_push_forget(struct emu_qp *qp);
+/* Count an SQ WQE's push bit as it is executed. */
+void hw_push_note_wqe(struct hw_qp *h, const struct hw_wqe *w);
+
 /* ---- hw_rx.c ------------------------------------------------------------- */
 void hw_rx_packet(unsigned int devidx, struct fab_pkt *p);
 /* RQ WQE ring helpers */

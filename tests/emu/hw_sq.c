@@ -409,6 +409,7 @@ bool hw_sq_run(struct hw_qp *h)
 		}
 		if (rc && fenced(h, &w))
 			break; /* wait: it is read again when the fence lifts */
+		hw_push_note_wqe(h, &w);
 		sq_advance(h, w.quanta);
 		if (rc)
 			exec_rc(h, &w);

@@ -93,6 +93,20 @@ REAL_FN(void *, mremap, void *, size_t, size_t, int, ...)
 		fn_ ? fn_(__VA_ARGS__) : (fail);            \
 	})
 
+/*
+ * The one optional argument, of @type, that a variadic libc call takes
+ * after its last named parameter @last.
+ */
+#define VA_ONE_ARG(last, type)            \
+	({                                \
+		va_list ap_;              \
+		type arg_;                \
+		va_start(ap_, last);      \
+		arg_ = va_arg(ap_, type); \
+		va_end(ap_);              \
+		arg_;                     \
+	})
+
 int emu_real_openat(int dirfd, const char *path, int flags, mode_t mode)
 {
 	return CALL_REAL(openat, -1, dirfd, path, flags, mode);
@@ -474,13 +488,6 @@ static int do_openat(int dirfd, const char *path, int flags, mode_t mode)
 	return open_emulated(kind, idx, flags);
 }
 
-static mode_t open_mode(int flags, va_list ap)
-{
-	if (flags & (O_CREAT | __O_TMPFILE))
-		return va_arg(ap, mode_t);
-	return 0;
-}
-
 EMU_EXPORT int open(const char *path, int flags, ...);
 EMU_EXPORT int open64(const char *path, int flags, ...);
 EMU_EXPORT int openat(int dirfd, const char *path, int flags, ...);
@@ -490,48 +497,29 @@ EMU_EXPORT int __open64_2(const char *path, int flags);
 EMU_EXPORT int __openat_2(int dirfd, const char *path, int flags);
 EMU_EXPORT int __openat64_2(int dirfd, const char *path, int flags);
 
+/* The mode argument of a variadic open: only there with O_CREAT/O_TMPFILE. */
+#define VA_OPEN_MODE(flags) \
+	((flags) & (O_CREAT | __O_TMPFILE) ? VA_ONE_ARG(flags, mode_t) : 0)
+
 int open(const char *path, int flags, ...)
 {
-	va_list ap;
-	mode_t mode;
-
-	va_start(ap, flags);
-	mode = open_mode(flags, ap);
-	va_end(ap);
-	return do_openat(AT_FDCWD, path, flags, mode);
+	return do_openat(AT_FDCWD, path, flags, VA_OPEN_MODE(flags));
 }
 
 int open64(const char *path, int flags, ...)
 {
-	va_list ap;
-	mode_t mode;
-
-	va_start(ap, flags);
-	mode = open_mode(flags, ap);
-	va_end(ap);
-	return do_openat(AT_FDCWD, path, flags | O_LARGEFILE, mode);
+	return do_openat(AT_FDCWD, path, flags | O_LARGEFILE,
+			 VA_OPEN_MODE(flags));
 }
 
 int openat(int dirfd, const char *path, int flags, ...)
 {
-	va_list ap;
-	mode_t mode;
-
-	va_start(ap, flags);
-	mode = open_mode(flags, ap);
-	va_end(ap);
-	return do_openat(dirfd, path, flags, mode);
+	return do_openat(dirfd, path, flags, VA_OPEN_MODE(flags));
 }
 
 int openat64(int dirfd, const char *path, int flags, ...)
 {
-	va_list ap;
-	mode_t mode;
-
-	va_start(ap, flags);
-	mode = open_mode(flags, ap);
-	va_end(ap);
-	return do_openat(dirfd, path, flags | O_LARGEFILE, mode);
+	return do_openat(dirfd, path, flags | O_LARGEFILE, VA_OPEN_MODE(flags));
 }
 
 int __open_2(const char *path, int flags)
@@ -876,10 +864,10 @@ void closefrom(int lo)
 		fd_forget_range(lo, ~0U);
 }
 
-static int do_fcntl(int fd, int cmd, va_list ap)
+int fcntl(int fd, int cmd, ...)
 {
 	/* Every fcntl argument is an int, a pointer or absent. */
-	long arg = va_arg(ap, long);
+	long arg = VA_ONE_ARG(cmd, long);
 	int ret = emu_real_fcntl(fd, cmd, arg);
 
 	if (ret < 0 || driver_depth ||
@@ -888,27 +876,8 @@ static int do_fcntl(int fd, int cmd, va_list ap)
 	return fd_mirror(fd, ret);
 }
 
-int fcntl(int fd, int cmd, ...)
-{
-	va_list ap;
-	int ret;
-
-	va_start(ap, cmd);
-	ret = do_fcntl(fd, cmd, ap);
-	va_end(ap);
-	return ret;
-}
-
-int fcntl64(int fd, int cmd, ...)
-{
-	va_list ap;
-	int ret;
-
-	va_start(ap, cmd);
-	ret = do_fcntl(fd, cmd, ap);
-	va_end(ap);
-	return ret;
-}
+/* On LP64 fcntl64 is fcntl: one definition, two names. */
+int fcntl64(int fd, int cmd, ...) __attribute__((alias("fcntl")));
 
 /* ---- I/O ------------------------------------------------------------ */
 
@@ -953,14 +922,10 @@ ssize_t write(int fd, const void *buf, size_t len)
 
 int ioctl(int fd, unsigned long req, ...)
 {
+	void *arg = VA_ONE_ARG(req, void *);
 	struct emu_fdobj *obj;
-	va_list ap;
-	void *arg;
 	int ret;
 
-	va_start(ap, req);
-	arg = va_arg(ap, void *);
-	va_end(ap);
 	obj = driver_depth ? NULL : emu_fd_get(fd);
 	if (!obj)
 		return CALL_REAL(ioctl, -1, fd, req, arg);
@@ -1079,13 +1044,9 @@ EMU_EXPORT void *mremap(void *old, size_t old_len, size_t new_len, int flags,
 void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...)
 {
 	void *new_addr = NULL, *ret;
-	va_list ap;
 
-	if (flags & MREMAP_FIXED) {
-		va_start(ap, flags);
-		new_addr = va_arg(ap, void *);
-		va_end(ap);
-	}
+	if (flags & MREMAP_FIXED)
+		new_addr = VA_ONE_ARG(flags, void *);
 	ret = CALL_REAL(mremap, MAP_FAILED, old, old_len, new_len, flags,
 			new_addr);
 	if (ret != MAP_FAILED && !driver_depth) {

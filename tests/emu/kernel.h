@@ -70,6 +70,8 @@ struct emu_cmd {
 	uint64_t resp; /* user address of the core response */
 	size_t outlen; /* room there */
 	struct emu_udata udata;
+	/* the live object the request names (kernel_main.c NAMES), or NULL */
+	struct emu_obj *obj;
 };
 
 /* Command handlers: 0 or -errno. */
@@ -84,6 +86,26 @@ bool emu_user_range_ok(uint64_t va, uint64_t len);
 int emu_cmd_request(struct emu_cmd *c, void *req, size_t len);
 /* Write the core response: min(len, room), zero-filling the rest of room. */
 int emu_cmd_response(struct emu_cmd *c, const void *resp, size_t len);
+/* response_length of an extended response of @len bytes: what fits. */
+uint32_t emu_cmd_ex_response_length(const struct emu_cmd *c, size_t len);
+/*
+ * An extended request whose comp_mask and reserved words (u32 members at
+ * @comp_mask_off and @reserved_off) must be 0: emu_cmd_request(), then
+ * -EINVAL if either is not.
+ */
+int emu_cmd_request_ex(struct emu_cmd *c, void *req, size_t len,
+		       size_t comp_mask_off, size_t reserved_off);
+#define EMU_CMD_REQUEST_EX(c, cmd)                               \
+	emu_cmd_request_ex(c, &(cmd), sizeof(cmd),               \
+			   offsetof(__typeof__(cmd), comp_mask), \
+			   offsetof(__typeof__(cmd), reserved))
+/*
+ * The answer to a create: the driver response @uresp, then the core
+ * response @resp (the order irdma and the core write them in). On failure
+ * the caller destroys what it created.
+ */
+int emu_cmd_answer(struct emu_cmd *c, const void *resp, size_t len,
+		   const void *uresp, size_t ulen);
 /* Driver request/response, min(len, available) as irdma does. */
 void emu_udata_in(const struct emu_udata *u, void *req, size_t len);
 int emu_udata_out(const struct emu_udata *u, const void *resp, size_t len);
@@ -111,6 +133,13 @@ void emu_obj_tables_free(struct emu_file *f);
 /* Look up a live object by handle (takes f->lock); NULL if none. */
 struct emu_obj *emu_obj_lookup(struct emu_file *f, enum emu_obj_type type,
 			       uint32_t handle);
+/*
+ * Look up and hold (emu_obj.users) the object another one will use; NULL
+ * if none. Put takes the object itself (emu_obj comes first in each) or
+ * NULL, and lets go of it.
+ */
+void *emu_obj_get(struct emu_file *f, enum emu_obj_type type, uint32_t handle);
+void emu_obj_put(void *obj);
 /* Per-device id allocator (pd_id, cq_id, srq_id, ah_id, stag index). */
 int emu_id_alloc(struct emu_device *dev, enum emu_obj_type type, uint32_t *id);
 void emu_id_free(struct emu_device *dev, enum emu_obj_type type, uint32_t id);
@@ -135,6 +164,12 @@ uint32_t emu_async_settle(struct emu_file *f, uint64_t user_handle,
  */
 void emu_report_registration(const struct emu_mr *mr);
 void emu_kernel_report_at_exit(void);
+/*
+ * Push protocol errors the device saw (kernel_report.c): doorbells naming
+ * another QP or without their WQE in the window, push bits without a
+ * page. Each device with any is told on stderr; the total is returned.
+ */
+unsigned long emu_push_violations(void);
 
 /* kernel_device.c */
 struct emu_device *emu_device_get(unsigned int index);
@@ -156,8 +191,6 @@ int emu_cmd_rereg_mr(struct emu_cmd *c);
 int emu_cmd_dereg_mr(struct emu_cmd *c);
 int emu_cmd_alloc_mw(struct emu_cmd *c);
 int emu_cmd_dealloc_mw(struct emu_cmd *c);
-struct emu_pd *emu_pd_get(struct emu_file *f, uint32_t handle);
-void emu_pd_put(struct emu_pd *pd);
 /*
  * Take the ring registration at @va of @type off the context's free list
  * (irdma looks rings up by their start address and consumes them).
@@ -175,8 +208,6 @@ int emu_cmd_create_cq(struct emu_cmd *c);
 int emu_cmd_resize_cq(struct emu_cmd *c);
 int emu_cmd_destroy_cq(struct emu_cmd *c);
 int emu_cmd_req_notify_cq(struct emu_cmd *c);
-struct emu_cq *emu_cq_get(struct emu_file *f, uint32_t handle);
-void emu_cq_put(struct emu_cq *cq);
 void emu_destroy_cq(struct emu_cq *cq, uint32_t *comp_events,
 		    uint32_t *async_events);
 void emu_destroy_comp_channel(struct emu_comp_channel *ch);
@@ -189,6 +220,23 @@ int emu_cmd_destroy_qp(struct emu_cmd *c);
 int emu_cmd_mcast(struct emu_cmd *c);
 uint32_t emu_destroy_qp(struct emu_qp *qp);
 
+/*
+ * kernel_push.c: push pages (irdma-emu-run --push, gen 2 and later).
+ * bar_size: how long the context's doorbell memfd is (push pairs
+ * included); offer fills the modify_qp response when the QP moves to RTS;
+ * key_valid: an mmap key naming a page of a pair a QP holds; release
+ * frees the pair, after the QP left the engine.
+ */
+struct irdma_modify_qp_resp;
+bool emu_push_enabled(const struct emu_device *dev);
+size_t emu_bar_size(const struct emu_device *dev);
+uint8_t *emu_push_pair(const struct emu_file *f, unsigned int slot);
+void emu_push_offer(struct emu_qp *qp, enum emu_qp_state new_state,
+		    struct irdma_modify_qp_resp *r);
+void emu_push_release(struct emu_qp *qp);
+bool emu_push_key_valid(struct emu_file *f, uint64_t key);
+unsigned long emu_push_pages_given(unsigned int devidx);
+
 /* kernel_qp_state.c: ib_modify_qp_is_ok() of the IB spec tables. */
 bool emu_qp_transition_ok(enum emu_qp_state cur, enum emu_qp_state next,
 			  enum emu_qp_type type, uint32_t mask);
@@ -198,8 +246,6 @@ int emu_cmd_create_srq(struct emu_cmd *c);
 int emu_cmd_modify_srq(struct emu_cmd *c);
 int emu_cmd_query_srq(struct emu_cmd *c);
 int emu_cmd_destroy_srq(struct emu_cmd *c);
-struct emu_srq *emu_srq_get(struct emu_file *f, uint32_t handle);
-void emu_srq_put(struct emu_srq *srq);
 uint32_t emu_destroy_srq(struct emu_srq *srq);
 
 /* kernel_ah.c */

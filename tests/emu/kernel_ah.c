@@ -44,7 +44,7 @@ void emu_destroy_ah(struct emu_ah *ah)
 {
 	emu_obj_unpublish(&ah->obj);
 	emu_id_free(ah->obj.file->dev, EMU_OBJ_AH, ah->ah_id);
-	emu_pd_put(ah->pd);
+	emu_obj_put(ah->pd);
 	emu_obj_free(&ah->obj);
 }
 
@@ -65,7 +65,7 @@ int emu_cmd_create_ah(struct emu_cmd *c)
 	if (!ah)
 		return -errno;
 	ah->obj.user_handle = cmd.user_handle;
-	ah->pd = emu_pd_get(c->f, cmd.pd_handle);
+	ah->pd = emu_obj_get(c->f, EMU_OBJ_PD, cmd.pd_handle);
 	if (!ah->pd) {
 		emu_obj_free(&ah->obj);
 		return -EINVAL;
@@ -74,16 +74,14 @@ int emu_cmd_create_ah(struct emu_cmd *c)
 	if (!ret)
 		ret = emu_id_alloc(c->f->dev, EMU_OBJ_AH, &ah->ah_id);
 	if (ret) {
-		emu_pd_put(ah->pd);
+		emu_obj_put(ah->pd);
 		emu_obj_free(&ah->obj);
 		return ret;
 	}
 	emu_obj_publish(&ah->obj);
 	uresp.ah_id = ah->ah_id;
 	resp.ah_handle = ah->obj.handle;
-	ret = emu_udata_out(&c->udata, &uresp, sizeof(uresp));
-	if (!ret)
-		ret = emu_cmd_response(c, &resp, sizeof(resp));
+	ret = emu_cmd_answer(c, &resp, sizeof(resp), &uresp, sizeof(uresp));
 	if (ret)
 		emu_destroy_ah(ah);
 	return ret;
@@ -91,16 +89,6 @@ int emu_cmd_create_ah(struct emu_cmd *c)
 
 int emu_cmd_destroy_ah(struct emu_cmd *c)
 {
-	struct ib_uverbs_destroy_ah cmd;
-	struct emu_ah *ah;
-	int ret;
-
-	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
-	if (ret)
-		return ret;
-	ah = (struct emu_ah *)emu_obj_lookup(c->f, EMU_OBJ_AH, cmd.ah_handle);
-	if (!ah)
-		return -EINVAL;
-	emu_destroy_ah(ah);
+	emu_destroy_ah((struct emu_ah *)c->obj);
 	return 0;
 }

@@ -95,22 +95,6 @@ static struct emu_comp_channel *channel_by_fd(struct emu_file *f, int fd)
 
 /* ---- CQs -------------------------------------------------------------- */
 
-struct emu_cq *emu_cq_get(struct emu_file *f, uint32_t handle)
-{
-	struct emu_cq *cq;
-
-	cq = (struct emu_cq *)emu_obj_lookup(f, EMU_OBJ_CQ, handle);
-	if (cq)
-		cq->users++;
-	return cq;
-}
-
-void emu_cq_put(struct emu_cq *cq)
-{
-	if (cq)
-		cq->users--;
-}
-
 static uint32_t cqe_size(const struct emu_device *dev)
 {
 	return dev->lim.feature_flags & EMU_FEATURE_64_BYTE_CQE ? 64 : 32;
@@ -165,8 +149,7 @@ static void cq_free(struct emu_cq *cq)
 
 	emu_ring_release(cq->ring_mr);
 	emu_ring_release(cq->shadow_mr);
-	if (cq->channel)
-		cq->channel->users--;
+	emu_obj_put(cq->channel);
 	if (cq->cq_id)
 		emu_id_free(dev, EMU_OBJ_CQ, cq->cq_id);
 	emu_obj_free(&cq->obj);
@@ -180,9 +163,10 @@ struct cq_create_args {
 	uint32_t flags;
 };
 
-static int create_cq(struct emu_cmd *c, const struct cq_create_args *a,
-		     struct ib_uverbs_create_cq_resp *resp)
+/* Create the CQ and answer; nothing of it stays behind on failure. */
+static int create_cq(struct emu_cmd *c, const struct cq_create_args *a)
 {
+	struct ib_uverbs_ex_create_cq_resp resp = {};
 	struct emu_device *dev = c->f->dev;
 	struct irdma_create_cq_resp uresp = {};
 	struct emu_comp_channel *ch = NULL;
@@ -219,7 +203,7 @@ static int create_cq(struct emu_cmd *c, const struct cq_create_args *a,
 		goto err;
 	cq->channel = ch;
 	if (ch)
-		ch->users++;
+		ch->obj.users++;
 
 	pthread_mutex_lock(&dev->lock);
 	ret = emu_hw_cq_attach(cq);
@@ -231,9 +215,12 @@ static int create_cq(struct emu_cmd *c, const struct cq_create_args *a,
 
 	uresp.cq_id = cq->cq_id;
 	uresp.cq_size = cq->ring_entries;
-	resp->cq_handle = cq->obj.handle;
-	resp->cqe = cq->ring_entries;
-	ret = emu_udata_out(&c->udata, &uresp, sizeof(uresp));
+	resp.base.cq_handle = cq->obj.handle;
+	resp.base.cqe = cq->ring_entries;
+	resp.response_length = emu_cmd_ex_response_length(c, sizeof(resp));
+	/* the legacy response is the extended one's base */
+	ret = emu_cmd_answer(c, &resp, c->ex ? sizeof(resp) : sizeof(resp.base),
+			     &uresp, sizeof(uresp));
 	if (ret) {
 		uint32_t a1, a2;
 
@@ -245,60 +232,32 @@ err:
 	return ret;
 }
 
-/* The response could not be delivered: the CQ must not stay behind. */
-static void undo_create_cq(struct emu_file *f, uint32_t handle)
+static int cq_request(struct emu_cmd *c, struct cq_create_args *a)
 {
-	struct emu_cq *cq;
-	uint32_t comp, async;
+	struct ib_uverbs_create_cq cmd;
+	int ret = emu_cmd_request(c, &cmd, sizeof(cmd));
 
-	cq = (struct emu_cq *)emu_obj_lookup(f, EMU_OBJ_CQ, handle);
-	if (cq)
-		emu_destroy_cq(cq, &comp, &async);
+	*a = (struct cq_create_args){ cmd.user_handle, cmd.cqe, cmd.comp_vector,
+				      cmd.comp_channel, 0 };
+	return ret;
+}
+
+static int cq_request_ex(struct emu_cmd *c, struct cq_create_args *a)
+{
+	struct ib_uverbs_ex_create_cq cmd;
+	int ret = EMU_CMD_REQUEST_EX(c, cmd);
+
+	*a = (struct cq_create_args){ cmd.user_handle, cmd.cqe, cmd.comp_vector,
+				      cmd.comp_channel, cmd.flags };
+	return ret;
 }
 
 int emu_cmd_create_cq(struct emu_cmd *c)
 {
 	struct cq_create_args a;
-	int ret;
+	int ret = c->ex ? cq_request_ex(c, &a) : cq_request(c, &a);
 
-	if (c->ex) {
-		struct ib_uverbs_ex_create_cq cmd;
-		struct ib_uverbs_ex_create_cq_resp resp = {};
-
-		ret = emu_cmd_request(c, &cmd, sizeof(cmd));
-		if (ret)
-			return ret;
-		if (cmd.comp_mask || cmd.reserved)
-			return -EINVAL;
-		a = (struct cq_create_args){ cmd.user_handle, cmd.cqe,
-					     cmd.comp_vector, cmd.comp_channel,
-					     cmd.flags };
-		ret = create_cq(c, &a, &resp.base);
-		if (ret)
-			return ret;
-		resp.response_length =
-			c->outlen < sizeof(resp) ? c->outlen : sizeof(resp);
-		ret = emu_cmd_response(c, &resp, sizeof(resp));
-		if (ret)
-			undo_create_cq(c->f, resp.base.cq_handle);
-	} else {
-		struct ib_uverbs_create_cq cmd;
-		struct ib_uverbs_create_cq_resp resp = {};
-
-		ret = emu_cmd_request(c, &cmd, sizeof(cmd));
-		if (ret)
-			return ret;
-		a = (struct cq_create_args){ cmd.user_handle, cmd.cqe,
-					     cmd.comp_vector, cmd.comp_channel,
-					     0 };
-		ret = create_cq(c, &a, &resp);
-		if (ret)
-			return ret;
-		ret = emu_cmd_response(c, &resp, sizeof(resp));
-		if (ret)
-			undo_create_cq(c->f, resp.cq_handle);
-	}
-	return ret;
+	return ret ? ret : create_cq(c, &a);
 }
 
 int emu_cmd_resize_cq(struct emu_cmd *c)
@@ -308,15 +267,12 @@ int emu_cmd_resize_cq(struct emu_cmd *c)
 	struct ib_uverbs_resize_cq_resp resp = {};
 	struct irdma_resize_cq_req req;
 	struct emu_mr *ring;
-	struct emu_cq *cq;
+	struct emu_cq *cq = (struct emu_cq *)c->obj;
 	int ret;
 
 	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
 	if (ret)
 		return ret;
-	cq = (struct emu_cq *)emu_obj_lookup(c->f, EMU_OBJ_CQ, cmd.cq_handle);
-	if (!cq)
-		return -EINVAL;
 	if (!(dev->lim.feature_flags & EMU_FEATURE_CQ_RESIZE))
 		return -EOPNOTSUPP;
 	if (c->udata.inlen < EMU_RESIZE_CQ_MIN_REQ_LEN)
@@ -374,18 +330,10 @@ void emu_destroy_cq(struct emu_cq *cq, uint32_t *comp_events,
 
 int emu_cmd_destroy_cq(struct emu_cmd *c)
 {
-	struct ib_uverbs_destroy_cq cmd;
 	struct ib_uverbs_destroy_cq_resp resp = {};
-	struct emu_cq *cq;
-	int ret;
+	struct emu_cq *cq = (struct emu_cq *)c->obj;
 
-	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
-	if (ret)
-		return ret;
-	cq = (struct emu_cq *)emu_obj_lookup(c->f, EMU_OBJ_CQ, cmd.cq_handle);
-	if (!cq)
-		return -EINVAL;
-	if (cq->users)
+	if (cq->obj.users)
 		return -EBUSY;
 	emu_destroy_cq(cq, &resp.comp_events_reported,
 		       &resp.async_events_reported);
@@ -395,15 +343,12 @@ int emu_cmd_destroy_cq(struct emu_cmd *c)
 int emu_cmd_req_notify_cq(struct emu_cmd *c)
 {
 	struct ib_uverbs_req_notify_cq cmd;
-	struct emu_cq *cq;
+	struct emu_cq *cq = (struct emu_cq *)c->obj;
 	int ret;
 
 	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
 	if (ret)
 		return ret;
-	cq = (struct emu_cq *)emu_obj_lookup(c->f, EMU_OBJ_CQ, cmd.cq_handle);
-	if (!cq)
-		return -EINVAL;
 	cq->arm_solicited_only = cmd.solicited_only;
 	cq->armed = true;
 	emu_hw_cq_arm(cq);

@@ -49,77 +49,56 @@
 #define EMU_UCTX_MIN_RESP_LEN 16U
 
 /*
- * Object limits are sized like a mid-size HMC configuration: enough for
- * 10,000s of QPs, each with its CQs and ring registrations (MRs).
+ * One limit across the generations, side by side: gen 1 (X722, i40iw),
+ * gen 2 (E810), gen 3 (WQE format v2, 64-byte CQEs, SRQs). An unknown
+ * generation gets gen 2's numbers.
  */
-static void limits_common(struct emu_limits *l)
+#define PER_GEN(field, gen1, gen2, gen3)        \
+	(l->field = gen == EMU_GEN_1 ? (gen1) : \
+		    gen == EMU_GEN_3 ? (gen3) : \
+				       (gen2))
+
+#define GEN2_FEATURES (EMU_FEATURE_RTS_AE | EMU_FEATURE_CQ_RESIZE)
+#define GEN3_FEATURES                                                \
+	(GEN2_FEATURES | EMU_FEATURE_64_BYTE_CQE | EMU_FEATURE_SRQ | \
+	 EMU_FEATURE_ATOMIC_OPS | EMU_FEATURE_CQE_TIMESTAMPING)
+#define PAGES_4K_2M (0x1000 | 0x200000)
+#define PAGES_4K_2M_1G (PAGES_4K_2M | 0x40000000)
+
+/*
+ * Object counts are sized like a mid-size HMC configuration (X722's is
+ * smaller): enough for 10,000s of QPs, each with its CQs and ring
+ * registrations (MRs).
+ */
+static void limits_setup(struct emu_limits *l, enum emu_gen gen)
 {
-	l->max_qp = 32768;
-	l->max_cq = 65536;
-	l->max_pd = 65536;
-	l->max_mr = 262144;
-	l->max_mw = 262144;
-	l->max_ah = 65536;
-	l->max_mr_size = EMU_MAX_MR_SIZE;
-	l->gid_tbl_len = EMU_GID_TABLE_LEN;
-	l->pkey_tbl_len = 1;
-	l->min_cq_size = 1;
-	l->max_cq_size = 1048575;
+	PER_GEN(max_qp, 2048, 32768, 32768);
+	PER_GEN(max_cq, 4096, 65536, 65536);
+	PER_GEN(max_pd, 32768, 65536, 65536);
+	PER_GEN(max_mr, 65536, 262144, 262144);
+	PER_GEN(max_mw, 65536, 262144, 262144);
+	PER_GEN(max_ah, 65536, 65536, 65536);
+	PER_GEN(max_srq, 0, 0, 1024);
+	PER_GEN(max_mr_size, EMU_MAX_MR_SIZE, EMU_MAX_MR_SIZE, EMU_MAX_MR_SIZE);
+	PER_GEN(page_size_cap, PAGES_4K_2M, PAGES_4K_2M_1G, PAGES_4K_2M_1G);
+	PER_GEN(gid_tbl_len, EMU_GID_TABLE_LEN, EMU_GID_TABLE_LEN,
+		EMU_GID_TABLE_LEN);
+	PER_GEN(pkey_tbl_len, 1, 1, 1);
+	PER_GEN(max_sge, 3, 13, 14);
+	PER_GEN(max_sge_rd, 1, 13, 14);
+	PER_GEN(max_inline, 48, 101, 64);
+	PER_GEN(max_rq_quanta, 16384, 32768, 32768);
+	PER_GEN(max_wq_quanta, 2048, 32768, 32768);
+	PER_GEN(max_srq_quanta, 0, 0, 262144);
+	PER_GEN(max_srq_wr, 0, 0, 16382);
+	PER_GEN(max_sq_chunk, 2, 8, 8);
+	PER_GEN(min_wq_size, 4, 8, 8);
+	PER_GEN(min_cq_size, 1, 1, 1);
+	PER_GEN(max_cq_size, 1048575, 1048575, 1048575);
+	PER_GEN(max_qp_rd_atom, 63, 64, 64);
+	PER_GEN(max_qp_init_rd_atom, 127, 64, 64);
+	PER_GEN(feature_flags, 0, GEN2_FEATURES, GEN3_FEATURES);
 	l->max_cqe = l->max_cq_size - 1;
-}
-
-/* X722 (i40iw) numbers: 3 SGEs, 2048-quanta SQs, no CQ resize. */
-static void limits_gen1(struct emu_limits *l)
-{
-	limits_common(l);
-	l->max_qp = 2048;
-	l->max_cq = 4096;
-	l->max_pd = 32768;
-	l->max_mr = 65536;
-	l->max_mw = 65536;
-	l->max_sge = 3;
-	l->max_sge_rd = 1;
-	l->max_inline = 48;
-	l->max_rq_quanta = 16384;
-	l->max_wq_quanta = 2048;
-	l->max_sq_chunk = 2;
-	l->min_wq_size = 4;
-	l->page_size_cap = 0x1000 | 0x200000;
-	l->max_qp_rd_atom = 63;
-	l->max_qp_init_rd_atom = 127;
-	l->feature_flags = 0;
-}
-
-/* E810: 13 SGEs, 32K-quanta queues, resizable CQs. */
-static void limits_gen2(struct emu_limits *l)
-{
-	limits_common(l);
-	l->max_sge = 13;
-	l->max_sge_rd = 13;
-	l->max_inline = 101;
-	l->max_rq_quanta = 32768;
-	l->max_wq_quanta = 32768;
-	l->max_sq_chunk = 8;
-	l->min_wq_size = 8;
-	l->page_size_cap = 0x1000 | 0x200000 | 0x40000000;
-	l->max_qp_rd_atom = 64;
-	l->max_qp_init_rd_atom = 64;
-	l->feature_flags = EMU_FEATURE_RTS_AE | EMU_FEATURE_CQ_RESIZE;
-}
-
-/* Gen 3: WQE format v2, 64-byte CQEs, SRQs. */
-static void limits_gen3(struct emu_limits *l)
-{
-	limits_gen2(l);
-	l->max_sge = 14;
-	l->max_sge_rd = 14;
-	l->max_inline = 64;
-	l->max_srq = 1024;
-	l->max_srq_quanta = 262144;
-	l->max_srq_wr = 16382;
-	l->feature_flags |= EMU_FEATURE_64_BYTE_CQE | EMU_FEATURE_SRQ |
-			    EMU_FEATURE_ATOMIC_OPS |
-			    EMU_FEATURE_CQE_TIMESTAMPING;
 }
 
 static void device_setup(struct emu_device *dev, unsigned int index,
@@ -129,12 +108,7 @@ static void device_setup(struct emu_device *dev, unsigned int index,
 
 	dev->index = index;
 	dev->gen = gen;
-	if (gen == EMU_GEN_1)
-		limits_gen1(&dev->lim);
-	else if (gen == EMU_GEN_3)
-		limits_gen3(&dev->lim);
-	else
-		limits_gen2(&dev->lim);
+	limits_setup(&dev->lim, gen);
 	/* WQEs per queue as verbs sees them: the SQ bounds it */
 	dev->lim.max_qp_wr =
 		(dev->lim.max_wq_quanta - EMU_SQ_RSVD) / dev->lim.max_sq_chunk;
@@ -213,22 +187,23 @@ bool emu_device_gid(struct emu_device *dev, unsigned int index,
 static int db_page_create(struct emu_file *f)
 {
 	int fd = memfd_create("irdma-emu-db", MFD_CLOEXEC);
+	size_t len = emu_bar_size(f->dev); /* push pages follow, if any */
 	void *p;
 
 	if (fd < 0)
 		return -errno;
-	if (ftruncate(fd, EMU_HW_PAGE_SIZE)) {
+	if (ftruncate(fd, (off_t)len)) {
 		close(fd);
 		return -ENOMEM;
 	}
-	p = mmap(NULL, EMU_HW_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		 0);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED) {
 		close(fd);
 		return -ENOMEM;
 	}
 	f->db_fd = fd;
 	f->db_page = p;
+	f->bar_size = len;
 	f->db_mmap_key = 0;
 	return 0;
 }
@@ -242,7 +217,7 @@ void emu_file_release_context(struct emu_file *f)
 		emu_hw_file_detach(f);
 	f->hw_attached = false;
 	if (f->db_page)
-		munmap(f->db_page, EMU_HW_PAGE_SIZE);
+		munmap(f->db_page, f->bar_size);
 	f->db_page = NULL;
 	if (f->db_fd >= 0)
 		close(f->db_fd);
@@ -456,11 +431,9 @@ int emu_cmd_query_device_ex(struct emu_cmd *c)
 	struct ib_uverbs_ex_query_device_resp resp = {};
 	int ret;
 
-	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
+	ret = EMU_CMD_REQUEST_EX(c, cmd);
 	if (ret)
 		return ret;
-	if (cmd.comp_mask || cmd.reserved)
-		return -EINVAL;
 	/* irdma_query_device rejects driver data */
 	if (c->udata.inlen || c->udata.outlen)
 		return -EINVAL;
@@ -473,8 +446,7 @@ int emu_cmd_query_device_ex(struct emu_cmd *c)
 	} else if (c->f->dev->gen == EMU_GEN_2) {
 		resp.timestamp_mask = 0x1ffff;
 	}
-	resp.response_length =
-		c->outlen < sizeof(resp) ? c->outlen : sizeof(resp);
+	resp.response_length = emu_cmd_ex_response_length(c, sizeof(resp));
 	return emu_cmd_response(c, &resp, sizeof(resp));
 }
 

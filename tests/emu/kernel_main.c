@@ -6,8 +6,8 @@
  * Not emulated, answered with EOPNOTSUPP like a kernel whose driver lacks
  * them: POLL_CQ/POST_SEND/POST_RECV/POST_SRQ_RECV (the kernel data path),
  * multicast attach/detach, XRC (OPEN_XRCD, CREATE_XSRQ, OPEN_QP),
- * MODIFY_AH/QUERY_AH, the extended flow/WQ/RWQ/MODIFY_CQ commands, and
- * push pages (modify_qp never offers one).
+ * MODIFY_AH/QUERY_AH and the extended flow/WQ/RWQ/MODIFY_CQ commands.
+ * mmap serves the context's doorbell page and push pages (--push).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,21 +27,36 @@
 
 /*
  * What the kernel knows about each write method: the handler, the size of
- * the core request and response (the part before the driver's udata), and
- * whether the method carries driver udata at all.
+ * the core request and response (the part before the driver's udata),
+ * whether the method carries driver udata at all, and, for methods whose
+ * request names an existing object, its type and where the handle is:
+ * the core looks that object up before the handler runs (-EINVAL if the
+ * handle names nothing), as uverbs does with uobj_get_obj_read().
  */
 struct emu_method {
 	emu_cmd_fn fn;
 	uint16_t req_size;
 	uint16_t resp_size;
 	bool udata;
+	bool names_obj;
+	bool destroys; /* ... and destroys it */
+	enum emu_obj_type obj_type;
+	uint16_t handle_off;
 };
 
-#define METHOD(cmd, handler, req, resp, has_udata)       \
-	[IB_USER_VERBS_CMD_##cmd] = { .fn = handler,     \
-				      .req_size = req,   \
-				      .resp_size = resp, \
-				      .udata = has_udata }
+#define METHOD(cmd, handler, req, resp, has_udata, ...)   \
+	[IB_USER_VERBS_CMD_##cmd] = { .fn = handler,      \
+				      .req_size = req,    \
+				      .resp_size = resp,  \
+				      .udata = has_udata, \
+				      __VA_ARGS__ }
+
+/* The object a request names: its type, the request and the handle field. */
+#define NAMES(type, req, field)              \
+	.names_obj = true, .obj_type = type, \
+	.handle_off = offsetof(struct req, field)
+/* ... which the method destroys. */
+#define DESTROYS(type, req, field) NAMES(type, req, field), .destroys = true
 
 static const struct emu_method legacy_methods[] = {
 	METHOD(GET_CONTEXT, emu_cmd_get_context,
@@ -56,42 +71,50 @@ static const struct emu_method legacy_methods[] = {
 	METHOD(ALLOC_PD, emu_cmd_alloc_pd, sizeof(struct ib_uverbs_alloc_pd),
 	       sizeof(struct ib_uverbs_alloc_pd_resp), true),
 	METHOD(DEALLOC_PD, emu_cmd_dealloc_pd,
-	       sizeof(struct ib_uverbs_dealloc_pd), 0, false),
+	       sizeof(struct ib_uverbs_dealloc_pd), 0, false,
+	       DESTROYS(EMU_OBJ_PD, ib_uverbs_dealloc_pd, pd_handle)),
 	METHOD(CREATE_AH, emu_cmd_create_ah, sizeof(struct ib_uverbs_create_ah),
 	       sizeof(struct ib_uverbs_create_ah_resp), true),
 	METHOD(DESTROY_AH, emu_cmd_destroy_ah,
-	       sizeof(struct ib_uverbs_destroy_ah), 0, false),
+	       sizeof(struct ib_uverbs_destroy_ah), 0, false,
+	       DESTROYS(EMU_OBJ_AH, ib_uverbs_destroy_ah, ah_handle)),
 	METHOD(REG_MR, emu_cmd_reg_mr, sizeof(struct ib_uverbs_reg_mr),
 	       sizeof(struct ib_uverbs_reg_mr_resp), true),
 	METHOD(REREG_MR, emu_cmd_rereg_mr, sizeof(struct ib_uverbs_rereg_mr),
 	       sizeof(struct ib_uverbs_rereg_mr_resp), true),
 	METHOD(DEREG_MR, emu_cmd_dereg_mr, sizeof(struct ib_uverbs_dereg_mr), 0,
-	       false),
+	       false, DESTROYS(EMU_OBJ_MR, ib_uverbs_dereg_mr, mr_handle)),
 	METHOD(ALLOC_MW, emu_cmd_alloc_mw, sizeof(struct ib_uverbs_alloc_mw),
 	       sizeof(struct ib_uverbs_alloc_mw_resp), true),
 	METHOD(DEALLOC_MW, emu_cmd_dealloc_mw,
-	       sizeof(struct ib_uverbs_dealloc_mw), 0, false),
+	       sizeof(struct ib_uverbs_dealloc_mw), 0, false,
+	       DESTROYS(EMU_OBJ_MW, ib_uverbs_dealloc_mw, mw_handle)),
 	METHOD(CREATE_COMP_CHANNEL, emu_cmd_create_comp_channel,
 	       sizeof(struct ib_uverbs_create_comp_channel),
 	       sizeof(struct ib_uverbs_create_comp_channel_resp), false),
 	METHOD(CREATE_CQ, emu_cmd_create_cq, sizeof(struct ib_uverbs_create_cq),
 	       sizeof(struct ib_uverbs_create_cq_resp), true),
 	METHOD(RESIZE_CQ, emu_cmd_resize_cq, sizeof(struct ib_uverbs_resize_cq),
-	       sizeof(struct ib_uverbs_resize_cq_resp), true),
+	       sizeof(struct ib_uverbs_resize_cq_resp), true,
+	       NAMES(EMU_OBJ_CQ, ib_uverbs_resize_cq, cq_handle)),
 	METHOD(DESTROY_CQ, emu_cmd_destroy_cq,
 	       sizeof(struct ib_uverbs_destroy_cq),
-	       sizeof(struct ib_uverbs_destroy_cq_resp), false),
+	       sizeof(struct ib_uverbs_destroy_cq_resp), false,
+	       DESTROYS(EMU_OBJ_CQ, ib_uverbs_destroy_cq, cq_handle)),
 	METHOD(REQ_NOTIFY_CQ, emu_cmd_req_notify_cq,
-	       sizeof(struct ib_uverbs_req_notify_cq), 0, false),
+	       sizeof(struct ib_uverbs_req_notify_cq), 0, false,
+	       NAMES(EMU_OBJ_CQ, ib_uverbs_req_notify_cq, cq_handle)),
 	METHOD(CREATE_QP, emu_cmd_create_qp, sizeof(struct ib_uverbs_create_qp),
 	       sizeof(struct ib_uverbs_create_qp_resp), true),
 	METHOD(QUERY_QP, emu_cmd_query_qp, sizeof(struct ib_uverbs_query_qp),
-	       sizeof(struct ib_uverbs_query_qp_resp), false),
+	       sizeof(struct ib_uverbs_query_qp_resp), false,
+	       NAMES(EMU_OBJ_QP, ib_uverbs_query_qp, qp_handle)),
 	METHOD(MODIFY_QP, emu_cmd_modify_qp, sizeof(struct ib_uverbs_modify_qp),
 	       0, true),
 	METHOD(DESTROY_QP, emu_cmd_destroy_qp,
 	       sizeof(struct ib_uverbs_destroy_qp),
-	       sizeof(struct ib_uverbs_destroy_qp_resp), false),
+	       sizeof(struct ib_uverbs_destroy_qp_resp), false,
+	       DESTROYS(EMU_OBJ_QP, ib_uverbs_destroy_qp, qp_handle)),
 	METHOD(ATTACH_MCAST, emu_cmd_mcast,
 	       sizeof(struct ib_uverbs_attach_mcast), 0, false),
 	METHOD(DETACH_MCAST, emu_cmd_mcast,
@@ -100,12 +123,15 @@ static const struct emu_method legacy_methods[] = {
 	       sizeof(struct ib_uverbs_create_srq),
 	       sizeof(struct ib_uverbs_create_srq_resp), true),
 	METHOD(MODIFY_SRQ, emu_cmd_modify_srq,
-	       sizeof(struct ib_uverbs_modify_srq), 0, true),
+	       sizeof(struct ib_uverbs_modify_srq), 0, true,
+	       NAMES(EMU_OBJ_SRQ, ib_uverbs_modify_srq, srq_handle)),
 	METHOD(QUERY_SRQ, emu_cmd_query_srq, sizeof(struct ib_uverbs_query_srq),
-	       sizeof(struct ib_uverbs_query_srq_resp), false),
+	       sizeof(struct ib_uverbs_query_srq_resp), false,
+	       NAMES(EMU_OBJ_SRQ, ib_uverbs_query_srq, srq_handle)),
 	METHOD(DESTROY_SRQ, emu_cmd_destroy_srq,
 	       sizeof(struct ib_uverbs_destroy_srq),
-	       sizeof(struct ib_uverbs_destroy_srq_resp), false),
+	       sizeof(struct ib_uverbs_destroy_srq_resp), false,
+	       DESTROYS(EMU_OBJ_SRQ, ib_uverbs_destroy_srq, srq_handle)),
 };
 
 /* Extended methods: sizes are offsetofend() of the mandatory fields. */
@@ -277,51 +303,41 @@ static const struct emu_method *find_method(uint32_t command, int *err)
 	(sizeof(struct ib_uverbs_cmd_hdr) + \
 	 sizeof(struct ib_uverbs_ex_cmd_hdr) + 2 * 65535 * 8)
 
+/* The object the request of @m names, or NULL. */
+static struct emu_obj *
+named_object(struct emu_file *f, const struct emu_method *m, const uint8_t *in)
+{
+	uint32_t handle;
+
+	memcpy(&handle, in + m->handle_off, sizeof(handle));
+	return emu_obj_lookup(f, m->obj_type, handle);
+}
+
 /*
  * An injected failure of a destroy command leaves the object alive for the
  * final close to reclaim, through no fault of the caller: remember that,
  * so the close does not report it as a leak.
  */
-static void note_failed_destroy(struct emu_file *f, uint32_t command,
+static void note_failed_destroy(struct emu_file *f, const struct emu_method *m,
 				const uint8_t *in)
 {
-	enum emu_obj_type type;
-	size_t off = 0;
-	uint32_t handle;
 	struct emu_obj *obj;
 
-	switch (command) {
-	case IB_USER_VERBS_CMD_DEALLOC_PD:
-		type = EMU_OBJ_PD;
-		break;
-	case IB_USER_VERBS_CMD_DEREG_MR:
-		type = EMU_OBJ_MR;
-		break;
-	case IB_USER_VERBS_CMD_DEALLOC_MW:
-		type = EMU_OBJ_MW;
-		break;
-	case IB_USER_VERBS_CMD_DESTROY_AH:
-		type = EMU_OBJ_AH;
-		break;
-	case IB_USER_VERBS_CMD_DESTROY_CQ:
-		type = EMU_OBJ_CQ;
-		off = 8; /* after the response address */
-		break;
-	case IB_USER_VERBS_CMD_DESTROY_QP:
-		type = EMU_OBJ_QP;
-		off = 8;
-		break;
-	case IB_USER_VERBS_CMD_DESTROY_SRQ:
-		type = EMU_OBJ_SRQ;
-		off = 8;
-		break;
-	default:
+	if (!m->destroys)
 		return;
-	}
-	memcpy(&handle, in + off, sizeof(handle));
-	obj = emu_obj_lookup(f, type, handle);
+	obj = named_object(f, m, in);
 	if (obj)
 		obj->destroy_failed = true;
+}
+
+static int call_method(const struct emu_method *m, struct emu_cmd *c)
+{
+	if (m->names_obj) {
+		c->obj = named_object(c->f, m, c->in);
+		if (!c->obj)
+			return -EINVAL;
+	}
+	return m->fn(c);
 }
 
 static ssize_t run_command(struct emu_file *f, const uint8_t *buf, size_t count)
@@ -360,9 +376,9 @@ static ssize_t run_command(struct emu_file *f, const uint8_t *buf, size_t count)
 		/* injected failures hit well-formed commands, before they run */
 		ret = -emu_fault_should_fail(EMU_FAULT_CMD);
 		if (!ret)
-			ret = m->fn(&c);
-		else if (!c.ex)
-			note_failed_destroy(f, hdr.command, c.in);
+			ret = call_method(m, &c);
+		else
+			note_failed_destroy(f, m, c.in);
 	}
 	pthread_mutex_unlock(&f->cmd_lock);
 	return ret ? ret : (ssize_t)count;
@@ -413,13 +429,15 @@ void *emu_kernel_mmap(struct emu_file *f, void *addr, size_t len, int prot,
 		p = MAP_FAILED;
 		goto out;
 	}
-	/* only the doorbell page is handed out (no push pages) */
-	if ((uint64_t)offset != f->db_mmap_key || len != EMU_HW_PAGE_SIZE) {
+	/* the doorbell page, or a page of a push pair a QP holds */
+	if (((uint64_t)offset != f->db_mmap_key &&
+	     !emu_push_key_valid(f, (uint64_t)offset)) ||
+	    len != EMU_HW_PAGE_SIZE) {
 		errno = EINVAL;
 		p = MAP_FAILED;
 		goto out;
 	}
-	p = mmap(addr, len, prot, flags, f->db_fd, 0);
+	p = mmap(addr, len, prot, flags, f->db_fd, offset);
 out:
 	pthread_mutex_unlock(&f->cmd_lock);
 	return p;

@@ -38,33 +38,14 @@
 
 /* ---- PD ------------------------------------------------------------- */
 
-struct emu_pd *emu_pd_get(struct emu_file *f, uint32_t handle)
-{
-	struct emu_pd *pd;
-
-	pd = (struct emu_pd *)emu_obj_lookup(f, EMU_OBJ_PD, handle);
-	if (pd)
-		pd->users++;
-	return pd;
-}
-
-void emu_pd_put(struct emu_pd *pd)
-{
-	if (pd)
-		pd->users--;
-}
-
+/* The request is the response address alone, which the core has taken. */
 int emu_cmd_alloc_pd(struct emu_cmd *c)
 {
-	struct ib_uverbs_alloc_pd cmd;
 	struct ib_uverbs_alloc_pd_resp resp = {};
 	struct irdma_alloc_pd_resp uresp = {};
 	struct emu_pd *pd;
 	int ret;
 
-	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
-	if (ret)
-		return ret;
 	if (c->udata.outlen < sizeof(uresp))
 		return -EINVAL;
 	pd = emu_obj_alloc(c->f, EMU_OBJ_PD, sizeof(*pd));
@@ -78,9 +59,7 @@ int emu_cmd_alloc_pd(struct emu_cmd *c)
 	uresp.pd_id = pd->pd_id;
 	emu_obj_publish(&pd->obj);
 	resp.pd_handle = pd->obj.handle;
-	ret = emu_udata_out(&c->udata, &uresp, sizeof(uresp));
-	if (!ret)
-		ret = emu_cmd_response(c, &resp, sizeof(resp));
+	ret = emu_cmd_answer(c, &resp, sizeof(resp), &uresp, sizeof(uresp));
 	if (ret)
 		emu_destroy_pd(pd);
 	return ret;
@@ -95,17 +74,9 @@ void emu_destroy_pd(struct emu_pd *pd)
 
 int emu_cmd_dealloc_pd(struct emu_cmd *c)
 {
-	struct ib_uverbs_dealloc_pd cmd;
-	struct emu_pd *pd;
-	int ret;
+	struct emu_pd *pd = (struct emu_pd *)c->obj;
 
-	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
-	if (ret)
-		return ret;
-	pd = (struct emu_pd *)emu_obj_lookup(c->f, EMU_OBJ_PD, cmd.pd_handle);
-	if (!pd)
-		return -EINVAL;
-	if (pd->users)
+	if (pd->obj.users)
 		return -EBUSY;
 	emu_destroy_pd(pd);
 	return 0;
@@ -247,7 +218,7 @@ static void mr_free(struct emu_mr *mr)
 	if (mr->mr_type == EMU_MR_MEM && mr->lkey)
 		emu_id_free(dev, EMU_OBJ_MR, mr->lkey >> 8);
 	mr_release_backing(mr);
-	emu_pd_put(mr->pd);
+	emu_obj_put(mr->pd);
 	emu_obj_free(&mr->obj);
 }
 
@@ -301,17 +272,17 @@ int emu_cmd_reg_mr(struct emu_cmd *c)
 	ret = check_access(cmd.access_flags);
 	if (ret)
 		return ret;
-	pd = emu_pd_get(c->f, cmd.pd_handle);
+	pd = emu_obj_get(c->f, EMU_OBJ_PD, cmd.pd_handle);
 	if (!pd)
 		return -EINVAL;
 	if (!cmd.length || cmd.length > c->f->dev->lim.max_mr_size ||
 	    cmd.start + cmd.length < cmd.start) {
-		emu_pd_put(pd);
+		emu_obj_put(pd);
 		return -EINVAL;
 	}
 	mr = emu_obj_alloc(c->f, EMU_OBJ_MR, sizeof(*mr));
 	if (!mr) {
-		emu_pd_put(pd);
+		emu_obj_put(pd);
 		return -errno;
 	}
 	mr->pd = pd;
@@ -372,7 +343,7 @@ int emu_cmd_rereg_mr(struct emu_cmd *c)
 			return -EFAULT;
 	}
 	if (cmd.flags & EMU_REREG_PD) {
-		pd = emu_pd_get(c->f, cmd.pd_handle);
+		pd = emu_obj_get(c->f, EMU_OBJ_PD, cmd.pd_handle);
 		if (!pd)
 			return -EINVAL;
 	}
@@ -380,7 +351,7 @@ int emu_cmd_rereg_mr(struct emu_cmd *c)
 	/* the engine copies MR fields under f->lock */
 	pthread_mutex_lock(&c->f->lock);
 	if (pd) {
-		emu_pd_put(mr->pd);
+		emu_obj_put(mr->pd);
 		mr->pd = pd;
 	}
 	if (cmd.flags & EMU_REREG_ACCESS)
@@ -411,17 +382,7 @@ void emu_destroy_mr(struct emu_mr *mr)
 
 int emu_cmd_dereg_mr(struct emu_cmd *c)
 {
-	struct ib_uverbs_dereg_mr cmd;
-	struct emu_mr *mr;
-	int ret;
-
-	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
-	if (ret)
-		return ret;
-	mr = (struct emu_mr *)emu_obj_lookup(c->f, EMU_OBJ_MR, cmd.mr_handle);
-	if (!mr)
-		return -EINVAL;
-	emu_destroy_mr(mr);
+	emu_destroy_mr((struct emu_mr *)c->obj);
 	return 0;
 }
 
@@ -470,7 +431,7 @@ int emu_cmd_alloc_mw(struct emu_cmd *c)
 	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
 	if (ret)
 		return ret;
-	pd = emu_pd_get(c->f, cmd.pd_handle);
+	pd = emu_obj_get(c->f, EMU_OBJ_PD, cmd.pd_handle);
 	if (!pd)
 		return -EINVAL;
 	if (cmd.mw_type != EMU_MW_TYPE_1 && cmd.mw_type != EMU_MW_TYPE_2) {
@@ -499,7 +460,7 @@ int emu_cmd_alloc_mw(struct emu_cmd *c)
 		emu_destroy_mw(mw);
 	return ret;
 err_pd:
-	emu_pd_put(pd);
+	emu_obj_put(pd);
 	return ret;
 }
 
@@ -507,22 +468,12 @@ void emu_destroy_mw(struct emu_mw *mw)
 {
 	emu_obj_unpublish(&mw->obj);
 	emu_id_free(mw->obj.file->dev, EMU_OBJ_MR, mw->stag >> 8);
-	emu_pd_put(mw->pd);
+	emu_obj_put(mw->pd);
 	emu_obj_free(&mw->obj);
 }
 
 int emu_cmd_dealloc_mw(struct emu_cmd *c)
 {
-	struct ib_uverbs_dealloc_mw cmd;
-	struct emu_mw *mw;
-	int ret;
-
-	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
-	if (ret)
-		return ret;
-	mw = (struct emu_mw *)emu_obj_lookup(c->f, EMU_OBJ_MW, cmd.mw_handle);
-	if (!mw)
-		return -EINVAL;
-	emu_destroy_mw(mw);
+	emu_destroy_mw((struct emu_mw *)c->obj);
 	return 0;
 }

@@ -200,6 +200,23 @@ struct emu_obj *emu_obj_lookup(struct emu_file *f, enum emu_obj_type type,
 	return obj;
 }
 
+void *emu_obj_get(struct emu_file *f, enum emu_obj_type type, uint32_t handle)
+{
+	struct emu_obj *obj = emu_obj_lookup(f, type, handle);
+
+	if (obj)
+		obj->users++;
+	return obj;
+}
+
+void emu_obj_put(void *obj)
+{
+	struct emu_obj *held = obj;
+
+	if (held)
+		held->users--;
+}
+
 /* ---- hardware ids ---------------------------------------------------- */
 
 struct id_space {
@@ -335,7 +352,8 @@ unsigned long emu_kernel_reclaimed_objects(void)
 /*
  * At exit, whatever the process never destroyed (nor closed the device
  * for) is a leak, and so is what only the close of the device reclaimed.
- * With IRDMA_EMU_LEAK_CHECK=1 either fails the process.
+ * With IRDMA_EMU_LEAK_CHECK=1 either fails the process, and so does a
+ * push protocol error (emu_push_violations()).
  */
 __attribute__((destructor)) static void kernel_leak_check_at_exit(void)
 {
@@ -346,6 +364,8 @@ __attribute__((destructor)) static void kernel_leak_check_at_exit(void)
 	leaked = emu_kernel_leak_report();
 
 	leaked += emu_kernel_reclaimed_objects();
+	/* a provider that misuses push pages fails the same way */
+	leaked += emu_push_violations();
 	if (!leaked)
 		return;
 	if (check && !strcmp(check, "1")) {

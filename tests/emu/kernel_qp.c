@@ -27,6 +27,7 @@
 #define EMU_QP_CAP_WRITE_WITH_IMM 1U
 #define EMU_QP_CAP_SEND_WITH_IMM 2U
 #define EMU_QP_CAP_ROCE 4U
+#define EMU_QP_CAP_PUSH_MODE 8U
 #define EMU_NO_PUSH_PAGE 0xffffU
 
 /* ib_qp_attr_mask bits this file looks at */
@@ -193,24 +194,20 @@ static int qp_check_caps(struct emu_device *dev, const struct qp_create_args *a)
 	return 0;
 }
 
-/* Resolve the handles create_qp names: -EINVAL for any that is wrong. */
+/*
+ * Resolve the handles create_qp names: -EINVAL if any is wrong. What was
+ * found is held, and qp_free() lets go of it either way.
+ */
 static int qp_get_objects(struct emu_qp *qp, const struct qp_create_args *a)
 {
 	struct emu_file *f = qp->obj.file;
 
-	if (a->is_srq) {
-		qp->srq = emu_srq_get(f, a->srq_handle);
-		if (!qp->srq)
-			return -EINVAL;
-	}
-	qp->send_cq = emu_cq_get(f, a->send_cq_handle);
-	if (!qp->send_cq)
-		return -EINVAL;
-	qp->recv_cq = emu_cq_get(f, a->recv_cq_handle);
-	if (!qp->recv_cq)
-		return -EINVAL;
-	qp->pd = emu_pd_get(f, a->pd_handle);
-	if (!qp->pd)
+	if (a->is_srq)
+		qp->srq = emu_obj_get(f, EMU_OBJ_SRQ, a->srq_handle);
+	qp->send_cq = emu_obj_get(f, EMU_OBJ_CQ, a->send_cq_handle);
+	qp->recv_cq = emu_obj_get(f, EMU_OBJ_CQ, a->recv_cq_handle);
+	qp->pd = emu_obj_get(f, EMU_OBJ_PD, a->pd_handle);
+	if ((a->is_srq && !qp->srq) || !qp->send_cq || !qp->recv_cq || !qp->pd)
 		return -EINVAL;
 	return 0;
 }
@@ -219,13 +216,14 @@ static void qp_free(struct emu_qp *qp)
 {
 	struct emu_device *dev = qp->obj.file->dev;
 
+	emu_push_release(qp);
 	emu_ring_release(qp->ring_mr);
 	if (qp->qpn)
 		emu_hw_qpn_free(dev, qp->qpn);
-	emu_srq_put(qp->srq);
-	emu_cq_put(qp->send_cq);
-	emu_cq_put(qp->recv_cq);
-	emu_pd_put(qp->pd);
+	emu_obj_put(qp->srq);
+	emu_obj_put(qp->send_cq);
+	emu_obj_put(qp->recv_cq);
+	emu_obj_put(qp->pd);
 	emu_obj_free(&qp->obj);
 }
 
@@ -233,13 +231,15 @@ static uint32_t qp_caps(const struct emu_device *dev)
 {
 	if (dev->gen == EMU_GEN_1)
 		return EMU_QP_CAP_ROCE;
+	/* every later QP says push mode; pages only come with --push */
 	return EMU_QP_CAP_ROCE | EMU_QP_CAP_SEND_WITH_IMM |
-	       EMU_QP_CAP_WRITE_WITH_IMM;
+	       EMU_QP_CAP_WRITE_WITH_IMM | EMU_QP_CAP_PUSH_MODE;
 }
 
-static int create_qp(struct emu_cmd *c, const struct qp_create_args *a,
-		     struct ib_uverbs_create_qp_resp *resp)
+/* Create the QP and answer; nothing of it stays behind on failure. */
+static int create_qp(struct emu_cmd *c, const struct qp_create_args *a)
 {
+	struct ib_uverbs_ex_create_qp_resp resp = {};
 	struct emu_device *dev = c->f->dev;
 	struct irdma_create_qp_req req;
 	struct irdma_create_qp_resp uresp = {};
@@ -249,6 +249,7 @@ static int create_qp(struct emu_cmd *c, const struct qp_create_args *a,
 	qp = emu_obj_alloc(c->f, EMU_OBJ_QP, sizeof(*qp));
 	if (!qp)
 		return -errno;
+	qp->push_slot = -1;
 	qp->obj.user_handle = a->user_handle;
 	ret = qp_get_objects(qp, a);
 	if (ret)
@@ -298,14 +299,17 @@ static int create_qp(struct emu_cmd *c, const struct qp_create_args *a,
 	uresp.actual_rq_size = qp->rq_quanta >> qp->rq_shift;
 	uresp.push_idx = EMU_NO_PUSH_PAGE;
 	uresp.qp_caps = qp_caps(dev);
-	resp->qp_handle = qp->obj.handle;
-	resp->qpn = qp->qpn;
-	resp->max_send_wr = qp->max_send_wr;
-	resp->max_recv_wr = qp->max_recv_wr;
-	resp->max_send_sge = qp->max_send_sge;
-	resp->max_recv_sge = qp->max_recv_sge;
-	resp->max_inline_data = qp->max_inline;
-	ret = emu_udata_out(&c->udata, &uresp, sizeof(uresp));
+	resp.base.qp_handle = qp->obj.handle;
+	resp.base.qpn = qp->qpn;
+	resp.base.max_send_wr = qp->max_send_wr;
+	resp.base.max_recv_wr = qp->max_recv_wr;
+	resp.base.max_send_sge = qp->max_send_sge;
+	resp.base.max_recv_sge = qp->max_recv_sge;
+	resp.base.max_inline_data = qp->max_inline;
+	resp.response_length = emu_cmd_ex_response_length(c, sizeof(resp));
+	/* the legacy response is the extended one's base */
+	ret = emu_cmd_answer(c, &resp, c->ex ? sizeof(resp) : sizeof(resp.base),
+			     &uresp, sizeof(uresp));
 	if (ret)
 		emu_destroy_qp(qp);
 	return ret;
@@ -314,70 +318,50 @@ err:
 	return ret;
 }
 
-/* The response could not be delivered: the QP must not stay behind. */
-static int undo_create_qp(struct emu_file *f, uint32_t handle, int err)
-{
-	struct emu_qp *qp;
+/* The legacy and the extended request share these fields, by name. */
+#define QP_CREATE_ARGS(cmd)                                                 \
+	((struct qp_create_args){ .user_handle = (cmd).user_handle,         \
+				  .pd_handle = (cmd).pd_handle,             \
+				  .send_cq_handle = (cmd).send_cq_handle,   \
+				  .recv_cq_handle = (cmd).recv_cq_handle,   \
+				  .srq_handle = (cmd).srq_handle,           \
+				  .max_send_wr = (cmd).max_send_wr,         \
+				  .max_recv_wr = (cmd).max_recv_wr,         \
+				  .max_send_sge = (cmd).max_send_sge,       \
+				  .max_recv_sge = (cmd).max_recv_sge,       \
+				  .max_inline_data = (cmd).max_inline_data, \
+				  .sq_sig_all = (cmd).sq_sig_all,           \
+				  .qp_type = (cmd).qp_type,                 \
+				  .is_srq = (cmd).is_srq })
 
-	qp = (struct emu_qp *)emu_obj_lookup(f, EMU_OBJ_QP, handle);
-	if (qp)
-		emu_destroy_qp(qp);
-	return err;
+static int qp_request(struct emu_cmd *c, struct qp_create_args *a)
+{
+	struct ib_uverbs_create_qp cmd;
+	int ret = emu_cmd_request(c, &cmd, sizeof(cmd));
+
+	*a = QP_CREATE_ARGS(cmd);
+	return ret;
+}
+
+static int qp_request_ex(struct emu_cmd *c, struct qp_create_args *a)
+{
+	struct ib_uverbs_ex_create_qp cmd;
+	int ret = emu_cmd_request(c, &cmd, sizeof(cmd));
+
+	*a = QP_CREATE_ARGS(cmd);
+	a->create_flags = cmd.create_flags;
+	/* no RSS indirection tables on irdma */
+	if (!ret && cmd.comp_mask)
+		ret = -EINVAL;
+	return ret;
 }
 
 int emu_cmd_create_qp(struct emu_cmd *c)
 {
-	struct qp_create_args a = {};
-	int ret;
+	struct qp_create_args a;
+	int ret = c->ex ? qp_request_ex(c, &a) : qp_request(c, &a);
 
-	if (c->ex) {
-		struct ib_uverbs_ex_create_qp cmd;
-		struct ib_uverbs_ex_create_qp_resp resp = {};
-
-		ret = emu_cmd_request(c, &cmd, sizeof(cmd));
-		if (ret)
-			return ret;
-		/* no RSS indirection tables on irdma */
-		if (cmd.comp_mask)
-			return -EINVAL;
-		a = (struct qp_create_args){
-			cmd.user_handle,    cmd.pd_handle,
-			cmd.send_cq_handle, cmd.recv_cq_handle,
-			cmd.srq_handle,	    cmd.max_send_wr,
-			cmd.max_recv_wr,    cmd.max_send_sge,
-			cmd.max_recv_sge,   cmd.max_inline_data,
-			cmd.sq_sig_all,	    cmd.qp_type,
-			cmd.is_srq,	    cmd.create_flags,
-		};
-		ret = create_qp(c, &a, &resp.base);
-		if (ret)
-			return ret;
-		resp.response_length =
-			c->outlen < sizeof(resp) ? c->outlen : sizeof(resp);
-		ret = emu_cmd_response(c, &resp, sizeof(resp));
-		return ret ? undo_create_qp(c->f, resp.base.qp_handle, ret) : 0;
-	} else {
-		struct ib_uverbs_create_qp cmd;
-		struct ib_uverbs_create_qp_resp resp = {};
-
-		ret = emu_cmd_request(c, &cmd, sizeof(cmd));
-		if (ret)
-			return ret;
-		a = (struct qp_create_args){
-			cmd.user_handle,    cmd.pd_handle,
-			cmd.send_cq_handle, cmd.recv_cq_handle,
-			cmd.srq_handle,	    cmd.max_send_wr,
-			cmd.max_recv_wr,    cmd.max_send_sge,
-			cmd.max_recv_sge,   cmd.max_inline_data,
-			cmd.sq_sig_all,	    cmd.qp_type,
-			cmd.is_srq,	    0,
-		};
-		ret = create_qp(c, &a, &resp);
-		if (ret)
-			return ret;
-		ret = emu_cmd_response(c, &resp, sizeof(resp));
-		return ret ? undo_create_qp(c->f, resp.qp_handle, ret) : 0;
-	}
+	return ret ? ret : create_qp(c, &a);
 }
 
 /* ---- query ------------------------------------------------------------ */
@@ -400,17 +384,9 @@ static void ah_to_user(const struct emu_ah_attr *ah,
 
 int emu_cmd_query_qp(struct emu_cmd *c)
 {
-	struct ib_uverbs_query_qp cmd;
 	struct ib_uverbs_query_qp_resp resp = {};
-	struct emu_qp *qp;
-	int ret;
+	struct emu_qp *qp = (struct emu_qp *)c->obj;
 
-	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
-	if (ret)
-		return ret;
-	qp = (struct emu_qp *)emu_obj_lookup(c->f, EMU_OBJ_QP, cmd.qp_handle);
-	if (!qp)
-		return -EINVAL;
 	ah_to_user(&qp->attr.ah, &resp.dest);
 	resp.max_send_wr = qp->max_send_wr;
 	resp.max_recv_wr = qp->max_recv_wr;
@@ -456,6 +432,41 @@ static int modify_core_checks(const struct ib_uverbs_modify_qp *m)
 	return 0;
 }
 
+/*
+ * The attributes modify_qp takes over as they come (PSNs and the QPN are
+ * 24 bits wide): one line each, so that the list reads like the mask.
+ */
+#define EMU_24_BITS 0xffffffU
+#define TAKE_ATTR(bit, field, value)        \
+	do {                                \
+		if (m->attr_mask & (bit))   \
+			n->field = (value); \
+	} while (0)
+
+static void copy_attrs(const struct ib_uverbs_modify_qp *m,
+		       struct emu_qp_attr *n)
+{
+	TAKE_ATTR(M_STATE, state, m->qp_state);
+	TAKE_ATTR(M_EN_SQD_ASYNC_NOTIFY, en_sqd_async_notify,
+		  m->en_sqd_async_notify);
+	TAKE_ATTR(M_ACCESS_FLAGS, access_flags, m->qp_access_flags);
+	TAKE_ATTR(M_PKEY_INDEX, pkey_index, m->pkey_index);
+	TAKE_ATTR(M_PORT, port_num, m->port_num);
+	TAKE_ATTR(M_QKEY, qkey, m->qkey);
+	TAKE_ATTR(M_PATH_MTU, path_mtu, m->path_mtu);
+	TAKE_ATTR(M_TIMEOUT, timeout, m->timeout);
+	TAKE_ATTR(M_RETRY_CNT, retry_cnt, m->retry_cnt);
+	TAKE_ATTR(M_RNR_RETRY, rnr_retry, m->rnr_retry);
+	TAKE_ATTR(M_RQ_PSN, rq_psn, m->rq_psn & EMU_24_BITS);
+	TAKE_ATTR(M_MAX_QP_RD_ATOMIC, max_rd_atomic, m->max_rd_atomic);
+	TAKE_ATTR(M_MIN_RNR_TIMER, min_rnr_timer, m->min_rnr_timer);
+	TAKE_ATTR(M_SQ_PSN, sq_psn, m->sq_psn & EMU_24_BITS);
+	TAKE_ATTR(M_MAX_DEST_RD_ATOMIC, max_dest_rd_atomic,
+		  m->max_dest_rd_atomic);
+	TAKE_ATTR(M_DEST_QPN, dest_qpn, m->dest_qp_num & EMU_24_BITS);
+}
+#undef TAKE_ATTR
+
 /* irdma's own attribute checks, and building the new attribute set. */
 static int modify_apply(struct emu_qp *qp, const struct ib_uverbs_modify_qp *m,
 			struct emu_qp_attr *n)
@@ -496,38 +507,7 @@ static int modify_apply(struct emu_qp *qp, const struct ib_uverbs_modify_qp *m,
 		if (ret)
 			return ret;
 	}
-	if (mask & M_STATE)
-		n->state = m->qp_state;
-	if (mask & M_EN_SQD_ASYNC_NOTIFY)
-		n->en_sqd_async_notify = m->en_sqd_async_notify;
-	if (mask & M_ACCESS_FLAGS)
-		n->access_flags = m->qp_access_flags;
-	if (mask & M_PKEY_INDEX)
-		n->pkey_index = m->pkey_index;
-	if (mask & M_PORT)
-		n->port_num = m->port_num;
-	if (mask & M_QKEY)
-		n->qkey = m->qkey;
-	if (mask & M_PATH_MTU)
-		n->path_mtu = m->path_mtu;
-	if (mask & M_TIMEOUT)
-		n->timeout = m->timeout;
-	if (mask & M_RETRY_CNT)
-		n->retry_cnt = m->retry_cnt;
-	if (mask & M_RNR_RETRY)
-		n->rnr_retry = m->rnr_retry;
-	if (mask & M_RQ_PSN)
-		n->rq_psn = m->rq_psn & 0xffffff;
-	if (mask & M_MAX_QP_RD_ATOMIC)
-		n->max_rd_atomic = m->max_rd_atomic;
-	if (mask & M_MIN_RNR_TIMER)
-		n->min_rnr_timer = m->min_rnr_timer;
-	if (mask & M_SQ_PSN)
-		n->sq_psn = m->sq_psn & 0xffffff;
-	if (mask & M_MAX_DEST_RD_ATOMIC)
-		n->max_dest_rd_atomic = m->max_dest_rd_atomic;
-	if (mask & M_DEST_QPN)
-		n->dest_qpn = m->dest_qp_num & 0xffffff;
+	copy_attrs(m, n);
 	n->mask |= mask & ~(M_STATE | M_CUR_STATE);
 	return 0;
 }
@@ -621,6 +601,16 @@ static int modify_qp(struct emu_cmd *c, const struct ib_uverbs_modify_qp *m,
 	return ret;
 }
 
+static void offer_push(struct emu_cmd *c, const struct ib_uverbs_modify_qp *m,
+		       struct irdma_modify_qp_resp *r)
+{
+	struct emu_qp *qp;
+
+	qp = (struct emu_qp *)emu_obj_lookup(c->f, EMU_OBJ_QP, m->qp_handle);
+	if (qp)
+		emu_push_offer(qp, qp->attr.state, r);
+}
+
 int emu_cmd_modify_qp(struct emu_cmd *c)
 {
 	int ret;
@@ -638,7 +628,9 @@ int emu_cmd_modify_qp(struct emu_cmd *c)
 		ret = modify_qp(c, &cmd.base, M_EX_ALL);
 		if (ret)
 			return ret;
-		/* no push pages: push_valid stays 0 */
+		/* push pages go only to providers that take the response */
+		if (c->udata.outlen && (cmd.base.attr_mask & M_STATE))
+			offer_push(c, &cmd.base, &uresp);
 		if (c->udata.outlen) {
 			ret = emu_udata_out(&c->udata, &uresp, sizeof(uresp));
 			if (ret)
@@ -675,17 +667,9 @@ uint32_t emu_destroy_qp(struct emu_qp *qp)
 
 int emu_cmd_destroy_qp(struct emu_cmd *c)
 {
-	struct ib_uverbs_destroy_qp cmd;
 	struct ib_uverbs_destroy_qp_resp resp = {};
-	struct emu_qp *qp;
-	int ret;
+	struct emu_qp *qp = (struct emu_qp *)c->obj;
 
-	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
-	if (ret)
-		return ret;
-	qp = (struct emu_qp *)emu_obj_lookup(c->f, EMU_OBJ_QP, cmd.qp_handle);
-	if (!qp)
-		return -EINVAL;
 	resp.events_reported = emu_destroy_qp(qp);
 	return emu_cmd_response(c, &resp, sizeof(resp));
 }

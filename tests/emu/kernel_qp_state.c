@@ -30,183 +30,95 @@ enum {
 	A_DEST_QPN = 1U << 20,
 };
 
-/* What one transition requires and allows, for RC or UD. */
-struct rule {
+/* The attributes of one transition for one QP type. */
+struct attr_rule {
 	bool valid;
 	uint32_t required;
 	uint32_t optional;
 };
 
+/* A transition other than into RESET or ERR: its rule for RC and for UD. */
+struct transition {
+	struct attr_rule rc;
+	struct attr_rule ud;
+};
+
+#define NSTATES (EMU_QPS_ERR + 1)
+
 /* RC attributes that may change on the way into or within RTS. */
 #define RC_RTS_OPTIONAL                                                \
 	(A_CUR_STATE | A_ACCESS_FLAGS | A_ALT_PATH | A_MIN_RNR_TIMER | \
 	 A_PATH_MIG_STATE)
-
-static struct rule from_reset(enum emu_qp_state next, bool rc)
-{
-	switch (next) {
-	case EMU_QPS_RESET:
-	case EMU_QPS_ERR:
-		return (struct rule){ .valid = true };
-	case EMU_QPS_INIT:
-		return (struct rule){
-			.valid = true,
-			.required = A_PKEY_INDEX | A_PORT |
-				    (rc ? A_ACCESS_FLAGS : A_QKEY),
-		};
-	default:
-		return (struct rule){ 0 };
+/* UD QPs may change only the Q_Key there. */
+#define UD_RTS_OPTIONAL (A_CUR_STATE | A_QKEY)
+/* Allowed, nothing required. */
+#define MAY(mask)                                 \
+	{                                         \
+		.valid = true, .optional = (mask) \
 	}
-}
 
-static struct rule from_init(enum emu_qp_state next, bool rc)
-{
-	switch (next) {
-	case EMU_QPS_RESET:
-	case EMU_QPS_ERR:
-		return (struct rule){ .valid = true };
-	case EMU_QPS_INIT:
-		return (struct rule){
-			.valid = true,
-			.optional = A_PKEY_INDEX | A_PORT |
-				    (rc ? A_ACCESS_FLAGS : A_QKEY),
-		};
-	case EMU_QPS_RTR:
-		if (!rc)
-			return (struct rule){ .valid = true,
-					      .optional =
-						      A_PKEY_INDEX | A_QKEY };
-		return (struct rule){
-			.valid = true,
+/*
+ * [current][next]; an entry left out is an illegal transition. Into RESET
+ * and ERR every state may go with no attributes: that is code, below.
+ */
+static const struct transition transitions[NSTATES][NSTATES] = {
+	[EMU_QPS_RESET][EMU_QPS_INIT] = {
+		.rc = { .valid = true,
+			.required = A_PKEY_INDEX | A_PORT | A_ACCESS_FLAGS },
+		.ud = { .valid = true,
+			.required = A_PKEY_INDEX | A_PORT | A_QKEY },
+	},
+	[EMU_QPS_INIT][EMU_QPS_INIT] = {
+		.rc = MAY(A_PKEY_INDEX | A_PORT | A_ACCESS_FLAGS),
+		.ud = MAY(A_PKEY_INDEX | A_PORT | A_QKEY),
+	},
+	[EMU_QPS_INIT][EMU_QPS_RTR] = {
+		.rc = { .valid = true,
 			.required = A_AV | A_PATH_MTU | A_DEST_QPN | A_RQ_PSN |
 				    A_MAX_DEST_RD_ATOMIC | A_MIN_RNR_TIMER,
-			.optional = A_ALT_PATH | A_ACCESS_FLAGS | A_PKEY_INDEX,
-		};
-	default:
-		return (struct rule){ 0 };
-	}
-}
-
-static struct rule from_rtr(enum emu_qp_state next, bool rc)
-{
-	switch (next) {
-	case EMU_QPS_RESET:
-	case EMU_QPS_ERR:
-		return (struct rule){ .valid = true };
-	case EMU_QPS_RTS:
-		if (!rc)
-			return (struct rule){ .valid = true,
-					      .required = A_SQ_PSN,
-					      .optional =
-						      A_CUR_STATE | A_QKEY };
-		return (struct rule){
-			.valid = true,
+			.optional = A_ALT_PATH | A_ACCESS_FLAGS |
+				    A_PKEY_INDEX },
+		.ud = MAY(A_PKEY_INDEX | A_QKEY),
+	},
+	[EMU_QPS_RTR][EMU_QPS_RTS] = {
+		.rc = { .valid = true,
 			.required = A_TIMEOUT | A_RETRY_CNT | A_RNR_RETRY |
 				    A_SQ_PSN | A_MAX_QP_RD_ATOMIC,
-			.optional = RC_RTS_OPTIONAL,
-		};
-	default:
-		return (struct rule){ 0 };
-	}
-}
-
-/* RTS -> RTS and SQD -> RTS allow the same attributes. */
-static struct rule into_rts(bool rc)
-{
-	return (struct rule){
-		.valid = true,
-		.optional = rc ? RC_RTS_OPTIONAL : A_CUR_STATE | A_QKEY,
-	};
-}
-
-static struct rule from_rts(enum emu_qp_state next, bool rc)
-{
-	switch (next) {
-	case EMU_QPS_RESET:
-	case EMU_QPS_ERR:
-		return (struct rule){ .valid = true };
-	case EMU_QPS_RTS:
-		return into_rts(rc);
-	case EMU_QPS_SQD:
-		return (struct rule){ .valid = true,
-				      .optional = A_EN_SQD_ASYNC_NOTIFY };
-	default:
-		return (struct rule){ 0 };
-	}
-}
-
-static struct rule from_sqd(enum emu_qp_state next, bool rc)
-{
-	switch (next) {
-	case EMU_QPS_RESET:
-	case EMU_QPS_ERR:
-		return (struct rule){ .valid = true };
-	case EMU_QPS_RTS:
-		return into_rts(rc);
-	case EMU_QPS_SQD:
-		if (!rc)
-			return (struct rule){ .valid = true,
-					      .optional =
-						      A_PKEY_INDEX | A_QKEY };
-		return (struct rule){
-			.valid = true,
-			.optional = A_PORT | A_AV | A_TIMEOUT | A_RETRY_CNT |
-				    A_RNR_RETRY | A_MAX_QP_RD_ATOMIC |
-				    A_MAX_DEST_RD_ATOMIC | A_ALT_PATH |
-				    A_ACCESS_FLAGS | A_PKEY_INDEX |
-				    A_MIN_RNR_TIMER | A_PATH_MIG_STATE,
-		};
-	default:
-		return (struct rule){ 0 };
-	}
-}
-
-static struct rule from_sqe(enum emu_qp_state next, bool rc)
-{
-	switch (next) {
-	case EMU_QPS_RESET:
-	case EMU_QPS_ERR:
-		return (struct rule){ .valid = true };
-	case EMU_QPS_RTS:
-		/* only unreliable QPs have an SQE state to leave */
-		if (rc)
-			return (struct rule){ 0 };
-		return (struct rule){ .valid = true,
-				      .optional = A_CUR_STATE | A_QKEY };
-	default:
-		return (struct rule){ 0 };
-	}
-}
-
-static struct rule rule_for(enum emu_qp_state cur, enum emu_qp_state next,
-			    bool rc)
-{
-	switch (cur) {
-	case EMU_QPS_RESET:
-		return from_reset(next, rc);
-	case EMU_QPS_INIT:
-		return from_init(next, rc);
-	case EMU_QPS_RTR:
-		return from_rtr(next, rc);
-	case EMU_QPS_RTS:
-		return from_rts(next, rc);
-	case EMU_QPS_SQD:
-		return from_sqd(next, rc);
-	case EMU_QPS_SQE:
-		return from_sqe(next, rc);
-	case EMU_QPS_ERR:
-		if (next == EMU_QPS_RESET || next == EMU_QPS_ERR)
-			return (struct rule){ .valid = true };
-		return (struct rule){ 0 };
-	default:
-		return (struct rule){ 0 };
-	}
-}
+			.optional = RC_RTS_OPTIONAL },
+		.ud = { .valid = true,
+			.required = A_SQ_PSN,
+			.optional = UD_RTS_OPTIONAL },
+	},
+	[EMU_QPS_RTS][EMU_QPS_RTS] = {
+		.rc = MAY(RC_RTS_OPTIONAL),
+		.ud = MAY(UD_RTS_OPTIONAL),
+	},
+	[EMU_QPS_RTS][EMU_QPS_SQD] = {
+		.rc = MAY(A_EN_SQD_ASYNC_NOTIFY),
+		.ud = MAY(A_EN_SQD_ASYNC_NOTIFY),
+	},
+	[EMU_QPS_SQD][EMU_QPS_RTS] = {
+		.rc = MAY(RC_RTS_OPTIONAL),
+		.ud = MAY(UD_RTS_OPTIONAL),
+	},
+	[EMU_QPS_SQD][EMU_QPS_SQD] = {
+		.rc = MAY(A_PORT | A_AV | A_TIMEOUT | A_RETRY_CNT |
+			  A_RNR_RETRY | A_MAX_QP_RD_ATOMIC |
+			  A_MAX_DEST_RD_ATOMIC | A_ALT_PATH | A_ACCESS_FLAGS |
+			  A_PKEY_INDEX | A_MIN_RNR_TIMER | A_PATH_MIG_STATE),
+		.ud = MAY(A_PKEY_INDEX | A_QKEY),
+	},
+	/* only unreliable QPs have an SQE state to leave */
+	[EMU_QPS_SQE][EMU_QPS_RTS] = {
+		.ud = MAY(UD_RTS_OPTIONAL),
+	},
+};
 
 bool emu_qp_transition_ok(enum emu_qp_state cur, enum emu_qp_state next,
 			  enum emu_qp_type type, uint32_t mask)
 {
-	struct rule r;
+	const struct transition *t;
+	struct attr_rule r = { .valid = true };
 
 	if (cur > EMU_QPS_ERR || next > EMU_QPS_ERR)
 		return false;
@@ -214,7 +126,10 @@ bool emu_qp_transition_ok(enum emu_qp_state cur, enum emu_qp_state next,
 	if ((mask & A_CUR_STATE) && cur != EMU_QPS_RTR && cur != EMU_QPS_RTS &&
 	    cur != EMU_QPS_SQD && cur != EMU_QPS_SQE)
 		return false;
-	r = rule_for(cur, next, type == EMU_QPT_RC);
+	if (next != EMU_QPS_RESET && next != EMU_QPS_ERR) {
+		t = &transitions[cur][next];
+		r = type == EMU_QPT_RC ? t->rc : t->ud;
+	}
 	if (!r.valid)
 		return false;
 	if ((mask & r.required) != r.required)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "hw.h"
 #include "kernel.h"
 #include "memory.h"
 
@@ -31,6 +32,43 @@ void emu_report_registration(const struct emu_mr *mr)
 	__atomic_add_fetch(&regs[d][t][0], 1, __ATOMIC_RELAXED);
 	if (mr->dmabuf)
 		__atomic_add_fetch(&regs[d][t][1], 1, __ATOMIC_RELAXED);
+}
+
+/* A second line, so the first keeps its wording. */
+static void report_push(unsigned int d)
+{
+	struct emu_push_stats s;
+	char line[256];
+	int n;
+
+	emu_hw_push_stats(d, &s);
+	n = snprintf(
+		line, sizeof(line),
+		"irdma-emu[%d] uverbs%u: push pages %lu, push doorbells %lu (foreign %lu, without their WQE %lu), WQEs marked pushed %lu (without a page %lu)\n",
+		(int)getpid(), d, emu_push_pages_given(d), s.doorbells,
+		s.foreign, s.no_copy, s.marked, s.bad_bits);
+	if (n > 0 &&
+	    write(STDERR_FILENO, line,
+		  (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1) < 0)
+		return;
+}
+
+unsigned long emu_push_violations(void)
+{
+	struct emu_push_stats s;
+	unsigned long bad = 0;
+	unsigned int d;
+
+	for (d = 0; d < EMU_MAX_DEVICES; d++) {
+		emu_hw_push_stats(d, &s);
+		if (s.foreign + s.no_copy + s.bad_bits)
+			fprintf(stderr,
+				"irdma-emu: push: uverbs%u: %lu doorbells naming another QP, %lu without their WQE, %lu WQEs marked pushed without a page (pid %d)\n",
+				d, s.foreign, s.no_copy, s.bad_bits,
+				(int)getpid());
+		bad += s.foreign + s.no_copy + s.bad_bits;
+	}
+	return bad;
 }
 
 void emu_kernel_report_at_exit(void)
@@ -62,5 +100,6 @@ void emu_kernel_report_at_exit(void)
 			  (size_t)n < sizeof(line) ? (size_t)n :
 						     sizeof(line) - 1) < 0)
 			return;
+		report_push(d);
 	}
 }

@@ -28,22 +28,6 @@ static bool srq_supported(const struct emu_device *dev)
 	return dev->lim.feature_flags & EMU_FEATURE_SRQ;
 }
 
-struct emu_srq *emu_srq_get(struct emu_file *f, uint32_t handle)
-{
-	struct emu_srq *srq;
-
-	srq = (struct emu_srq *)emu_obj_lookup(f, EMU_OBJ_SRQ, handle);
-	if (srq)
-		srq->users++;
-	return srq;
-}
-
-void emu_srq_put(struct emu_srq *srq)
-{
-	if (srq)
-		srq->users--;
-}
-
 static uint8_t srq_wqe_shift(uint32_t sge)
 {
 	if (sge <= 1)
@@ -77,7 +61,7 @@ static void srq_free(struct emu_srq *srq)
 	emu_ring_release(srq->ring_mr);
 	if (srq->srq_id)
 		emu_id_free(srq->obj.file->dev, EMU_OBJ_SRQ, srq->srq_id);
-	emu_pd_put(srq->pd);
+	emu_obj_put(srq->pd);
 	emu_obj_free(&srq->obj);
 }
 
@@ -137,7 +121,7 @@ int emu_cmd_create_srq(struct emu_cmd *c)
 	if (!srq)
 		return -errno;
 	srq->obj.user_handle = cmd.user_handle;
-	srq->pd = emu_pd_get(c->f, cmd.pd_handle);
+	srq->pd = emu_obj_get(c->f, EMU_OBJ_PD, cmd.pd_handle);
 	if (!srq->pd) {
 		ret = -EINVAL;
 		goto err;
@@ -160,9 +144,7 @@ int emu_cmd_create_srq(struct emu_cmd *c)
 	resp.max_wr = srq->max_wr;
 	resp.max_sge = srq->max_sge;
 	resp.srqn = srq->srq_id;
-	ret = emu_udata_out(&c->udata, &uresp, sizeof(uresp));
-	if (!ret)
-		ret = emu_cmd_response(c, &resp, sizeof(resp));
+	ret = emu_cmd_answer(c, &resp, sizeof(resp), &uresp, sizeof(uresp));
 	if (ret)
 		emu_destroy_srq(srq);
 	return ret;
@@ -175,16 +157,12 @@ int emu_cmd_modify_srq(struct emu_cmd *c)
 {
 	struct emu_device *dev = c->f->dev;
 	struct ib_uverbs_modify_srq cmd;
-	struct emu_srq *srq;
+	struct emu_srq *srq = (struct emu_srq *)c->obj;
 	int ret;
 
 	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
 	if (ret)
 		return ret;
-	srq = (struct emu_srq *)emu_obj_lookup(c->f, EMU_OBJ_SRQ,
-					       cmd.srq_handle);
-	if (!srq)
-		return -EINVAL;
 	/* irdma cannot resize an SRQ */
 	if (cmd.attr_mask & EMU_SRQ_MAX_WR)
 		return -EINVAL;
@@ -202,18 +180,9 @@ int emu_cmd_modify_srq(struct emu_cmd *c)
 
 int emu_cmd_query_srq(struct emu_cmd *c)
 {
-	struct ib_uverbs_query_srq cmd;
 	struct ib_uverbs_query_srq_resp resp = {};
-	struct emu_srq *srq;
-	int ret;
+	struct emu_srq *srq = (struct emu_srq *)c->obj;
 
-	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
-	if (ret)
-		return ret;
-	srq = (struct emu_srq *)emu_obj_lookup(c->f, EMU_OBJ_SRQ,
-					       cmd.srq_handle);
-	if (!srq)
-		return -EINVAL;
 	resp.max_wr = srq->max_wr;
 	resp.max_sge = srq->max_sge;
 	resp.srq_limit = srq->limit;
@@ -237,19 +206,10 @@ uint32_t emu_destroy_srq(struct emu_srq *srq)
 
 int emu_cmd_destroy_srq(struct emu_cmd *c)
 {
-	struct ib_uverbs_destroy_srq cmd;
 	struct ib_uverbs_destroy_srq_resp resp = {};
-	struct emu_srq *srq;
-	int ret;
+	struct emu_srq *srq = (struct emu_srq *)c->obj;
 
-	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
-	if (ret)
-		return ret;
-	srq = (struct emu_srq *)emu_obj_lookup(c->f, EMU_OBJ_SRQ,
-					       cmd.srq_handle);
-	if (!srq)
-		return -EINVAL;
-	if (srq->users)
+	if (srq->obj.users)
 		return -EBUSY;
 	resp.events_reported = emu_destroy_srq(srq);
 	return emu_cmd_response(c, &resp, sizeof(resp));

@@ -106,6 +106,39 @@ int emu_cmd_response(struct emu_cmd *c, const void *resp, size_t len)
 	return 0;
 }
 
+uint32_t emu_cmd_ex_response_length(const struct emu_cmd *c, size_t len)
+{
+	return c->outlen < len ? c->outlen : len;
+}
+
+static uint32_t request_word(const void *req, size_t off)
+{
+	uint32_t v;
+
+	memcpy(&v, (const uint8_t *)req + off, sizeof(v));
+	return v;
+}
+
+int emu_cmd_request_ex(struct emu_cmd *c, void *req, size_t len,
+		       size_t comp_mask_off, size_t reserved_off)
+{
+	int ret = emu_cmd_request(c, req, len);
+
+	if (ret)
+		return ret;
+	if (request_word(req, comp_mask_off) || request_word(req, reserved_off))
+		return -EINVAL;
+	return 0;
+}
+
+int emu_cmd_answer(struct emu_cmd *c, const void *resp, size_t len,
+		   const void *uresp, size_t ulen)
+{
+	int ret = emu_udata_out(&c->udata, uresp, ulen);
+
+	return ret ? ret : emu_cmd_response(c, resp, len);
+}
+
 void emu_udata_in(const struct emu_udata *u, void *req, size_t len)
 {
 	memset(req, 0, len);

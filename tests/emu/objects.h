@@ -66,6 +66,8 @@ struct emu_limits {
 
 #define EMU_MAX_GIDS 4
 #define EMU_GID_LEN 16
+/* push page pairs one context can hand out (kernel_push.c) */
+#define EMU_PUSH_PAIRS 64u
 
 /* One emulated irdma device (uverbs<index>). */
 struct emu_device {
@@ -108,12 +110,16 @@ struct emu_obj {
 	struct emu_obj *prev;
 	/* its destroy command failed (fault injection): close reclaims it */
 	bool destroy_failed;
+	/*
+	 * Objects holding this one (emu_obj_get): MRs, MWs, AHs, QPs and SRQs
+	 * hold their PD, QPs their CQs and SRQ, CQs their channel.
+	 */
+	unsigned int users;
 };
 
 struct emu_pd {
 	struct emu_obj obj;
 	uint32_t pd_id;
-	unsigned int users; /* MRs, QPs, SRQs, AHs, MWs holding it */
 };
 
 /* irdma reg_mr types (enum irdma_memreg_type). */
@@ -167,7 +173,6 @@ struct emu_comp_channel {
 	struct emu_obj obj;
 	int rfd; /* our dup of the read end the process got */
 	int wfd; /* kernel side */
-	unsigned int users; /* CQs bound to it */
 };
 
 struct emu_cq {
@@ -186,7 +191,6 @@ struct emu_cq {
 	bool arm_solicited_only;
 	uint32_t comp_events_reported;
 	uint32_t async_events_reported;
-	unsigned int users; /* QPs and SRQs using it */
 	void *hw; /* engine-private */
 };
 
@@ -272,6 +276,8 @@ struct emu_qp {
 	uint32_t max_inline;
 	struct emu_qp_attr attr; /* current state and attributes */
 	uint32_t events_reported;
+	/* push page pair of the context (kernel_push.c); -1: none */
+	int push_slot;
 	void *hw; /* engine-private */
 };
 
@@ -290,7 +296,6 @@ struct emu_srq {
 	uint32_t limit; /* srq_limit, 0 = not armed */
 	bool limit_armed;
 	uint32_t events_reported;
-	unsigned int users; /* QPs attached */
 	void *hw; /* engine-private */
 };
 
@@ -319,10 +324,15 @@ struct emu_file {
 	bool wqe_format_v2;
 	bool dmabuf_memreg;
 	bool legacy_mode; /* i40iw-style short response */
-	/* doorbell page the provider mmap()s at db_mmap_key */
+	/*
+	 * The context's "BAR" in one memfd: the doorbell page the provider
+	 * mmap()s at db_mmap_key, then the push page pairs (kernel_push.c).
+	 */
 	uint64_t db_mmap_key;
-	void *db_page; /* the kernel's own mapping of it */
-	int db_fd; /* memfd behind db_page */
+	void *db_page; /* the kernel's own mapping of the whole file */
+	size_t bar_size; /* its length */
+	int db_fd; /* the memfd */
+	uint64_t push_used[EMU_PUSH_PAIRS / 64]; /* pairs given to QPs */
 	bool hw_attached; /* emu_hw_file_attach() succeeded */
 	/* async events: libibverbs read()s ib_uverbs_async_event_desc */
 	int async_rfd; /* our dup of the read end the process got */

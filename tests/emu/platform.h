@@ -28,6 +28,7 @@ struct emu_config {
 	unsigned int gen;	/* 1 (X722), 2 (E810), 3 (SRQ-capable gen) */
 	bool cc;		/* CoCo guest: DMA bounce, shared heap only */
 	bool dmabuf_memreg;	/* kernel knows the extended reg_mr */
+	bool push;		/* the driver hands out push pages */
 	unsigned int ndevices;
 	char fabric[64];	/* fabric name, "" = private to this process */
 	char sysfs[4096];	/* generated sysfs root */

@@ -94,6 +94,8 @@ static void test_remote_error(struct dp_env *e)
 		.send_flags = IBV_SEND_SIGNALED,
 		.wr.rdma = { (uintptr_t)e->buf + B_OFF, e->mr->rkey ^ 0x5500 },
 	}, *bad;
+	struct ibv_sge ssg = { (uintptr_t)e->buf, 16, e->mr->lkey };
+	struct ibv_send_wr chain[4];
 	struct ibv_wc wc[16];
 	struct ibv_qp *qp, *peer;
 	int got, i;
@@ -104,8 +106,22 @@ static void test_remote_error(struct dp_env *e)
 	dp_connect_rc(e, qp, peer);
 	for (i = 0; i < 4; i++)
 		dp_post_recv(e, qp, 900 + i, B_OFF, 64);
-	DP_CHECK(!ibv_post_send(qp, &wr, &bad), "post bad write");
-	post_sends(e, qp, 801, 4, true);
+	/*
+	 * One chain: the device may fail the write before a later post
+	 * reached the ring, and a WQE posted after the device put the QP
+	 * in error waits for the application's own move to ERR.
+	 */
+	for (i = 0; i < 4; i++)
+		chain[i] = (struct ibv_send_wr){
+			.wr_id = 801 + i,
+			.sg_list = &ssg,
+			.num_sge = 1,
+			.opcode = IBV_WR_SEND,
+			.send_flags = IBV_SEND_SIGNALED,
+			.next = i < 3 ? &chain[i + 1] : NULL,
+		};
+	wr.next = &chain[0];
+	DP_CHECK(!ibv_post_send(qp, &wr, &bad), "post bad write and sends");
 
 	got = dp_poll(cq, wc, 9);
 	DP_CHECK(got == 9, "%d of 9 completions", got);

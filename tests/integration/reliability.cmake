@@ -55,7 +55,8 @@ endforeach()
 # --- 4. bad input from applications ----------------------------------------
 # One malloc arena: a new per-thread arena would count as a new mapping.
 foreach(_case "gen1;--gen 1" "gen2;--gen 2" "gen2_cc;--gen 2 --cc"
-		"gen3_cc;--gen 3 --cc")
+		"gen3_cc;--gen 3 --cc" "gen2_push;--gen 2 --push"
+		"gen3_cc_push;--gen 3 --cc --push")
 	list(GET _case 0 _name)
 	list(GET _case 1 _emu)
 	separate_arguments(_emu)

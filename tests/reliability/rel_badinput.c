@@ -302,7 +302,7 @@ static void bad_qp_transitions(void)
  * time (keys are the device's business); the device must refuse it with a
  * local protection error, and the QP goes to the error state.
  */
-static void foreign_lkey(void)
+static void foreign_lkey(struct ibv_qp *qp)
 {
 	struct ibv_mr *mr =
 		ibv_reg_mr(E.pd2, E.mem, E.page, IBV_ACCESS_LOCAL_WRITE);
@@ -320,7 +320,7 @@ static void foreign_lkey(void)
 	REL_CHECK(mr, "reg_mr on the second PD: %m");
 	sge.lkey = mr->lkey;
 	E.tried++;
-	REL_CHECK(!ibv_post_send(E.qp, &wr, &bs), "post_send");
+	REL_CHECK(!ibv_post_send(qp, &wr, &bs), "post_send");
 	while (n == 0 && rel_now_ms() < end)
 		n = ibv_poll_cq(E.cq, 1, &wc);
 	if (n != 1)
@@ -331,49 +331,58 @@ static void foreign_lkey(void)
 	REL_CHECK(!ibv_dereg_mr(mr), "dereg_mr: %m");
 }
 
+/*
+ * On a QP of its own, so that the group's before/after snapshot also
+ * proves that everything a connected QP gets (push pages with --push) goes
+ * with it.
+ */
 static void bad_posts(void)
 {
+	struct ibv_qp_init_attr qa = qp_attr(E.cq);
+	struct ibv_qp *qp = ibv_create_qp(E.cc ? E.par : E.pd, &qa);
 	struct ibv_sge sge[40];
 	struct ibv_send_wr swr = { .sg_list = sge, .opcode = IBV_WR_SEND }, *bs;
 	struct ibv_recv_wr rwr = { .sg_list = sge }, *br;
 	int i;
 
+	REL_CHECK(qp, "create_qp: %m");
 	for (i = 0; i < 40; i++)
 		sge[i] = (struct ibv_sge){ (uintptr_t)E.mem, 8, E.mr->lkey };
 	/* the QP is in RESET */
 	swr.num_sge = 1;
-	expect_err(ibv_post_send(E.qp, &swr, &bs), errno, ERRS(EINVAL),
+	expect_err(ibv_post_send(qp, &swr, &bs), errno, ERRS(EINVAL),
 		   "post_send on a QP in RESET");
-	REL_CHECK(!rel_rc_connect(E.qp, E.qp->qp_num, &E.gid), "connect");
+	REL_CHECK(!rel_rc_connect(qp, qp->qp_num, &E.gid), "connect");
 	swr.num_sge = 40;
-	expect_err(ibv_post_send(E.qp, &swr, &bs), errno, ERRS(EINVAL, ENOMEM),
+	expect_err(ibv_post_send(qp, &swr, &bs), errno, ERRS(EINVAL, ENOMEM),
 		   "post_send 40 SGEs");
 	swr.num_sge = -1;
-	expect_err(ibv_post_send(E.qp, &swr, &bs), errno, ERRS(EINVAL, ENOMEM),
+	expect_err(ibv_post_send(qp, &swr, &bs), errno, ERRS(EINVAL, ENOMEM),
 		   "post_send -1 SGEs");
 	swr.num_sge = 1;
 	swr.opcode = (enum ibv_wr_opcode)0x7f;
-	expect_err(ibv_post_send(E.qp, &swr, &bs), errno,
+	expect_err(ibv_post_send(qp, &swr, &bs), errno,
 		   ERRS(EINVAL, EOPNOTSUPP), "post_send opcode 0x7f");
 	swr.opcode = IBV_WR_SEND;
 	swr.send_flags = IBV_SEND_INLINE;
 	sge[0].length = 1u << 20;
-	expect_err(ibv_post_send(E.qp, &swr, &bs), errno, ERRS(EINVAL, ENOMEM),
+	expect_err(ibv_post_send(qp, &swr, &bs), errno, ERRS(EINVAL, ENOMEM),
 		   "post_send 1 MB inline");
 	sge[0].length = 8;
 	swr.send_flags = 0;
 	rwr.num_sge = 40;
-	expect_err(ibv_post_recv(E.qp, &rwr, &br), errno, ERRS(EINVAL, ENOMEM),
+	expect_err(ibv_post_recv(qp, &rwr, &br), errno, ERRS(EINVAL, ENOMEM),
 		   "post_recv 40 SGEs");
 	rwr.num_sge = -1;
-	expect_err(ibv_post_recv(E.qp, &rwr, &br), errno, ERRS(EINVAL, ENOMEM),
+	expect_err(ibv_post_recv(qp, &rwr, &br), errno, ERRS(EINVAL, ENOMEM),
 		   "post_recv -1 SGEs");
 	if (E.srq) {
 		rwr.num_sge = 40;
 		expect_err(ibv_post_srq_recv(E.srq, &rwr, &br), errno,
 			   ERRS(EINVAL, ENOMEM), "post_srq_recv 40 SGEs");
 	}
-	foreign_lkey();
+	foreign_lkey(qp);
+	REL_CHECK(!ibv_destroy_qp(qp), "destroy_qp: %m");
 }
 
 static void bad_srqs(void)
