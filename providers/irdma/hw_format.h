@@ -13,7 +13,10 @@
 #define IRDMA_PROVIDER_HW_FORMAT_H
 
 #include <endian.h>
+#include <stdbool.h>
 #include <stdint.h>
+
+#include <infiniband/verbs.h>
 
 #include <linux/types.h>
 
@@ -89,6 +92,50 @@ static inline uint64_t hw_rd64(const __le64 *q, unsigned int word)
 /* Fragment 0 sits at byte 0; fragment n>=1 at 32 + 16 * (n - 1). */
 #define FRAG0_OFFSET 0u
 #define FRAGN_OFFSET(n) (32u + 16u * ((n)-1u))
+
+/* A gen 2+ fragment at word w: address, then length, key and valid bit. */
+static inline void hwf_put_frag(__le64 *wqe, unsigned int w, uint64_t addr,
+				uint32_t len, uint32_t key, uint64_t valid)
+{
+	hw_wr64(wqe, w, addr);
+	hw_wr64(wqe, w + 1,
+		valid | hwf_put(FRAG_LEN, len) | hwf_put(FRAG_STAG, key));
+}
+
+/*
+ * The SGE list of a gen 2+ WQE (SQ without immediate data, RQ, SRQ):
+ * fragment 0 in the first quantum, then two per quantum. An even count
+ * leaves half a quantum that must carry the valid bit as well; gen 2
+ * counts it in ADDFRAGCNT (count_pad), later generations do not. `valid`
+ * is the FRAG_VALID bit of this pass. Returns the ADDFRAGCNT value and
+ * the sum of the SGE lengths in *bytes.
+ */
+static inline uint32_t hwf_put_sges(__le64 *wqe, const struct ibv_sge *sge,
+				    uint32_t n, uint64_t valid, bool count_pad,
+				    uint64_t *bytes)
+{
+	uint64_t total;
+	uint32_t i, w;
+
+	if (!n) {
+		/* no data: fragment 0 is empty but still valid */
+		hwf_put_frag(wqe, 0, 0, 0, 0, valid);
+		*bytes = 0;
+		return 0;
+	}
+	hwf_put_frag(wqe, 0, sge[0].addr, sge[0].length, sge[0].lkey, valid);
+	total = sge[0].length;
+	for (i = 1, w = FRAGN_OFFSET(1) / 8; i < n; i++, w += 2) {
+		hwf_put_frag(wqe, w, sge[i].addr, sge[i].length, sge[i].lkey,
+			     valid);
+		total += sge[i].length;
+	}
+	*bytes = total;
+	if (n & 1)
+		return n - 1;
+	hwf_put_frag(wqe, w, 0, 0, 0, valid);
+	return count_pad ? n : n - 1;
+}
 
 /* Word 2 of send WQEs (UD destination). */
 #define WQE2_QKEY HWF_MASK(31, 0)

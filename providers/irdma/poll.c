@@ -152,8 +152,8 @@ static enum ibv_wc_opcode rq_op_to_wc(const struct irdma_qp *qp, uint8_t cqe_op,
 }
 
 /* Read the CQE at the ring's head; false if it is not (fully) there yet. */
-static bool read_cqe(const struct irdma_cq *cq, const struct irdma_cq_ring *r,
-		     struct cqe_view *v)
+static inline bool read_cqe(const struct irdma_cq *cq,
+			    const struct irdma_cq_ring *r, struct cqe_view *v)
 {
 	const __le64 *c =
 		(const __le64 *)(r->cqes + (size_t)r->head * cq->cqe_stride);
@@ -200,20 +200,27 @@ static bool read_cqe(const struct irdma_cq *cq, const struct irdma_cq_ring *r,
 	return true;
 }
 
-static void consume_cqe(struct irdma_cq *cq, struct irdma_cq_ring *r,
-			unsigned int slots)
+static inline void ring_step(struct irdma_cq_ring *r)
 {
-	while (slots--) {
-		if (++r->head == r->entries) {
-			r->head = 0;
-			r->polarity ^= 1;
-		}
+	if (++r->head == r->entries) {
+		r->head = 0;
+		r->polarity ^= 1;
 	}
+}
+
+static inline void consume_cqe(struct irdma_cq *cq, struct irdma_cq_ring *r,
+			       unsigned int slots)
+{
+	ring_step(r);
+	/* an extended CQE in a 32-byte ring takes a second entry */
+	if (slots == 2)
+		ring_step(r);
 	cq->parked = false;
 	hw_wr64(cq->shadow, CQ_SHADOW_HEAD_WORD, r->head);
 }
 
-static struct irdma_qp *lookup_qp(struct irdma_cq *cq, uint64_t token, bool sq)
+static inline struct irdma_qp *lookup_qp(struct irdma_cq *cq, uint64_t token,
+					 bool sq)
 {
 	uint32_t slot = sq ? irdma_token_send_slot(token) :
 			     irdma_token_recv_slot(token);
@@ -226,7 +233,7 @@ static struct irdma_qp *lookup_qp(struct irdma_cq *cq, uint64_t token, bool sq)
 }
 
 static void report_bad_cqe(const struct irdma_cq *cq, const struct cqe_view *v,
-			   struct irdma_wc_info *wc)
+			   struct ibv_wc *wc)
 {
 	irdma_dbg(
 		"CQ %u: rejected a CQE (words %016llx %016llx %016llx %016llx): it names no QP or WQE of this CQ",
@@ -238,19 +245,19 @@ static void report_bad_cqe(const struct irdma_cq *cq, const struct cqe_view *v,
 	wc->qp_num = hwf_get(CQE2_QPID, v->w2);
 }
 
-/* Status of the CQE; *flushed tells whether it is a flush completion. */
-static enum ibv_wc_status cqe_status(struct irdma_cq *cq,
-				     const struct irdma_qp *qp,
-				     const struct cqe_view *v, bool sq,
-				     bool *flushed, uint32_t *vendor_err)
+/*
+ * Status of a CQE with its error bit set (kept out of the success path);
+ * *flushed tells whether it is a flush completion.
+ */
+static enum ibv_wc_status cqe_error_status(struct irdma_cq *cq,
+					   const struct irdma_qp *qp,
+					   const struct cqe_view *v, bool sq,
+					   bool *flushed, uint32_t *vendor_err)
 {
 	uint32_t major = hwf_get(CQE3_MAJOR_ERR, v->w3);
 	uint32_t minor = hwf_get(CQE3_MINOR_ERR, v->w3);
 
 	*flushed = false;
-	*vendor_err = 0;
-	if (!hwf_get(CQE3_ERROR, v->w3))
-		return IBV_WC_SUCCESS;
 	*vendor_err = major << 16 | minor;
 	if (major == IRDMA_MAJOR_SRQ_FLUSH) {
 		*flushed = true;
@@ -279,7 +286,7 @@ static enum ibv_wc_status cqe_status(struct irdma_cq *cq,
  * A received message longer than the buffers posted for it would have
  * overrun them: report it as a length error, claiming no bytes.
  */
-static void check_recv_len(struct irdma_wc_info *wc, uint32_t posted)
+static inline void check_recv_len(struct ibv_wc *wc, uint32_t posted)
 {
 	if (wc->status == IBV_WC_SUCCESS && wc->byte_len > posted) {
 		wc->status = IBV_WC_LOC_LEN_ERR;
@@ -290,7 +297,7 @@ static void check_recv_len(struct irdma_wc_info *wc, uint32_t posted)
 
 /* SRQ completion: word 1 must name a busy slot of this SRQ by tag. */
 static int complete_srq_recv(struct irdma_qp *qp, const struct cqe_view *v,
-			     struct irdma_wc_info *wc, uint32_t *posted_len)
+			     struct ibv_wc *wc, uint32_t *posted_len)
 {
 	struct irdma_srq *srq = qp->srq;
 	uint32_t idx = (uint32_t)v->w1, tail;
@@ -318,10 +325,10 @@ static int complete_srq_recv(struct irdma_qp *qp, const struct cqe_view *v,
 }
 
 /* Returns 0, POLL_SKIPPED, or EINVAL for a CQE that names a bad WQE. */
-static int complete_recv(struct irdma_cq *cq, struct irdma_qp *qp,
-			 const struct cqe_view *v, bool flushed,
-			 struct irdma_wc_info *wc, bool *park,
-			 uint32_t *posted_len)
+static inline int complete_recv(struct irdma_cq *cq, struct irdma_qp *qp,
+				const struct cqe_view *v, bool flushed,
+				struct ibv_wc *wc, bool *park,
+				uint32_t *posted_len)
 {
 	struct irdma_wq_pos *p = &qp->rq_pos;
 	uint32_t wqe_idx = hwf_get(CQE3_WQE_IDX, v->w3);
@@ -351,9 +358,9 @@ static int complete_recv(struct irdma_cq *cq, struct irdma_qp *qp,
 	return 0;
 }
 
-static int complete_send(struct irdma_cq *cq, struct irdma_qp *qp,
-			 const struct cqe_view *v, bool flushed,
-			 struct irdma_wc_info *wc, bool *park)
+static inline int complete_send(struct irdma_cq *cq, struct irdma_qp *qp,
+				const struct cqe_view *v, bool flushed,
+				struct ibv_wc *wc, bool *park)
 {
 	struct irdma_wq_pos *p = &qp->sq_pos;
 	uint32_t wqe_idx = hwf_get(CQE3_WQE_IDX, v->w3);
@@ -401,34 +408,45 @@ static int complete_send(struct irdma_cq *cq, struct irdma_qp *qp,
 	return 0;
 }
 
-static void fill_recv_extras(const struct irdma_qp *qp,
-			     const struct cqe_view *v, struct irdma_wc_info *wc)
+/*
+ * Opcode, flags, immediate data or invalidated key, and source QP of a
+ * receive completion. Immediate data and the invalidated key share one
+ * field of ibv_wc: a CQE that claims both reports the key.
+ */
+static inline void fill_recv_extras(const struct irdma_qp *qp,
+				    const struct cqe_view *v, struct ibv_wc *wc)
 {
 	bool imm_valid = v->has_ext && hwf_get(CQE7_IMM_VALID, v->w7);
-	bool ud = qp->vqp.qp.qp_type == IBV_QPT_UD;
+	unsigned int flags = 0;
 
 	wc->opcode = rq_op_to_wc(qp, hwf_get(CQE3_OPCODE, v->w3), imm_valid);
+	wc->imm_data = 0;
 	if (imm_valid) {
-		wc->imm_be = htobe32((uint32_t)hwf_get(CQE4_IMM_LOW, v->w4));
-		wc->wc_flags |= IBV_WC_WITH_IMM;
+		wc->imm_data = htobe32((uint32_t)hwf_get(CQE4_IMM_LOW, v->w4));
+		flags = IBV_WC_WITH_IMM;
 	}
-	if (!ud && hwf_get(CQE3_STAG_VALID, v->w3)) {
-		wc->inv_rkey = hwf_get(CQE2_INV_STAG, v->w2);
-		wc->wc_flags |= IBV_WC_WITH_INV;
-	}
-	if (ud) {
+	if (qp->vqp.qp.qp_type == IBV_QPT_UD) {
 		wc->src_qp = hwf_get(CQE2_UD_SRC_QPN, v->w2) & 0xffffff;
-		wc->wc_flags |= IBV_WC_GRH;
+		flags |= IBV_WC_GRH;
+	} else if (hwf_get(CQE3_STAG_VALID, v->w3)) {
+		wc->invalidated_rkey = hwf_get(CQE2_INV_STAG, v->w2);
+		flags |= IBV_WC_WITH_INV;
 	}
+	wc->wc_flags = flags;
 }
 
-/* Poll one CQE of ring r: 0 (wc filled), POLL_EMPTY or POLL_SKIPPED. */
-static int poll_ring(struct irdma_cq *cq, struct irdma_cq_ring *r,
-		     struct irdma_wc_info *wc)
+/*
+ * Poll one CQE of ring r straight into wc: 0 (wc filled), POLL_EMPTY or
+ * POLL_SKIPPED. Every field of wc is written on the way to 0.
+ */
+static inline __attribute__((always_inline)) int
+poll_ring(struct irdma_cq *cq, struct irdma_cq_ring *r, struct ibv_wc *wc)
 {
 	struct cqe_view v;
 	struct irdma_qp *qp;
-	bool sq, srq, flushed, park = false;
+	bool sq, srq, flushed = false, park = false;
+	uint32_t vendor_err = 0;
+	enum ibv_wc_status status = IBV_WC_SUCCESS;
 	uint64_t token;
 	int ret;
 
@@ -449,16 +467,28 @@ static int poll_ring(struct irdma_cq *cq, struct irdma_cq_ring *r,
 	if (!qp)
 		goto bad;
 
-	memset(wc, 0, sizeof(*wc));
-	wc->status = cqe_status(cq, qp, &v, sq, &flushed, &wc->vendor_err);
+	if (hwf_get(CQE3_ERROR, v.w3))
+		status =
+			cqe_error_status(cq, qp, &v, sq, &flushed, &vendor_err);
+	wc->status = status;
+	wc->vendor_err = vendor_err;
 	wc->qp_num = qp->vqp.qp.qp_num;
-	wc->src_qp = wc->qp_num;
-	wc->timestamp = hwf_get(CQE0_STAT, v.w0);
+	wc->pkey_index = 0;
+	/* RoCE and iWARP have no LIDs, SLs or path bits */
+	wc->slid = 0;
+	wc->sl = 0;
+	wc->dlid_path_bits = 0;
+	/* only the extended API reads it; cheaper to keep than to test */
+	cq->cur_ts = hwf_get(CQE0_STAT, v.w0);
 	if (sq) {
+		wc->src_qp = wc->qp_num;
+		wc->wc_flags = 0;
+		wc->imm_data = 0;
 		ret = complete_send(cq, qp, &v, flushed, wc, &park);
 	} else {
 		uint32_t posted_len = 0;
 
+		wc->src_qp = wc->qp_num;
 		ret = srq ? complete_srq_recv(qp, &v, wc, &posted_len) :
 			    complete_recv(cq, qp, &v, flushed, wc, &park,
 					  &posted_len);
@@ -481,8 +511,29 @@ static int poll_ring(struct irdma_cq *cq, struct irdma_cq_ring *r,
 
 bad:
 	report_bad_cqe(cq, &v, wc);
+	cq->cur_ts = 0;
 	consume_cqe(cq, r, v.slots);
 	return 0;
+}
+
+/*
+ * Up to n completions from ring r into wcs. *seen tells whether the ring
+ * had any CQE at all (a consumed CQE may produce no completion).
+ */
+static int poll_ring_n(struct irdma_cq *cq, struct irdma_cq_ring *r, int n,
+		       struct ibv_wc *wcs, bool *seen)
+{
+	int got = 0, ret;
+
+	while (got < n) {
+		ret = poll_ring(cq, r, &wcs[got]);
+		if (ret == POLL_EMPTY)
+			break;
+		*seen = true;
+		if (!ret)
+			got++;
+	}
+	return got;
 }
 
 /* Free rings left over from resizes that precede `upto` (all if NULL). */
@@ -502,87 +553,48 @@ static void retire_old_rings(struct irdma_cq *cq, struct irdma_cq_ring *upto)
 }
 
 /*
- * Poll up to n completions into wcs (an array of irdma_wc_info) with the
- * CQ lock held. Rings left over from a resize are drained first, oldest
- * first; once the current ring produced a CQE they are all finished.
+ * After a resize: rings left over are drained first, oldest first; once
+ * the current ring produced a CQE they are all finished.
  */
-static int poll_locked(struct irdma_cq *cq, int n, struct irdma_wc_info *wcs)
+static int poll_resized(struct irdma_cq *cq, int n, struct ibv_wc *wcs)
 {
 	struct irdma_cq_ring *r, *last_old = NULL;
-	bool cur_seen = false;
-	int got = 0, ret;
+	bool cur_seen = false, old_seen;
+	int got = 0;
 
-	for (r = cq->old_rings; r; r = r->next_old) {
-		while (got < n) {
-			ret = poll_ring(cq, r, &wcs[got]);
-			if (ret == POLL_EMPTY)
-				break;
+	for (r = cq->old_rings; r && got < n; r = r->next_old) {
+		old_seen = false;
+		got += poll_ring_n(cq, r, n - got, wcs + got, &old_seen);
+		if (old_seen)
 			last_old = r;
-			if (!ret)
-				got++;
-		}
 	}
-	while (got < n) {
-		ret = poll_ring(cq, cq->ring, &wcs[got]);
-		if (ret == POLL_EMPTY)
-			break;
-		cur_seen = true;
-		if (!ret)
-			got++;
-	}
+	got += poll_ring_n(cq, cq->ring, n - got, wcs + got, &cur_seen);
 	if (cq->old_rings && (cur_seen || last_old))
 		retire_old_rings(cq, cur_seen ? NULL : last_old);
 	return got;
 }
 
-int irdma_cq_poll_one(struct irdma_cq *cq, struct irdma_wc_info *wc)
+/* Poll up to n completions into wcs with the CQ lock held. */
+static inline int poll_locked(struct irdma_cq *cq, int n, struct ibv_wc *wcs)
 {
-	return poll_locked(cq, 1, wc) == 1 ? 0 : ENOENT;
-}
+	bool seen = false;
 
-static void wc_info_to_wc(const struct irdma_wc_info *i, struct ibv_wc *wc)
-{
-	wc->wr_id = i->wr_id;
-	wc->status = i->status;
-	wc->opcode = i->opcode;
-	wc->vendor_err = i->vendor_err;
-	wc->byte_len = i->byte_len;
-	wc->imm_data = i->imm_be;
-	if (i->wc_flags & IBV_WC_WITH_INV)
-		wc->invalidated_rkey = i->inv_rkey;
-	wc->qp_num = i->qp_num;
-	wc->src_qp = i->src_qp;
-	wc->wc_flags = i->wc_flags;
-	wc->pkey_index = 0;
-	wc->slid = 0;
-	wc->sl = 0;
-	wc->dlid_path_bits = 0;
+	if (__builtin_expect(cq->old_rings != NULL, 0))
+		return poll_resized(cq, n, wcs);
+	return poll_ring_n(cq, cq->ring, n, wcs, &seen);
 }
-
-#define POLL_BATCH 16
 
 int irdma_poll_cq(struct ibv_cq *ibcq, int ne, struct ibv_wc *wc)
 {
 	struct irdma_cq *cq = to_irdma_cq(ibcq);
-	struct irdma_wc_info info[POLL_BATCH];
-	int total = 0;
+	int got;
 
 	if (ne < 0)
 		return -EINVAL;
 	pthread_spin_lock(&cq->lock);
-	while (total < ne) {
-		int want = ne - total < POLL_BATCH ? ne - total : POLL_BATCH;
-		int got = poll_locked(cq, want, info);
-		int i;
-
-		for (i = 0; i < got; i++)
-			wc_info_to_wc(&info[i], &wc[total + i]);
-		total += got;
-		if (got < want)
-			break;
-	}
+	got = poll_locked(cq, ne, wc);
 	pthread_spin_unlock(&cq->lock);
-	return total;
+	return got;
 }
 
 /* ---- extended polling -------------------------------------------------- */
@@ -637,11 +649,7 @@ static uint32_t ex_read_byte_len(struct ibv_cq_ex *ibcq)
 /* ibv_wc_read_invalidated_rkey() reads through this one too (a union). */
 static __be32 ex_read_imm_data(struct ibv_cq_ex *ibcq)
 {
-	const struct irdma_wc_info *i = &to_irdma_cq_ex(ibcq)->cur;
-
-	if (i->wc_flags & IBV_WC_WITH_INV)
-		return (__be32)i->inv_rkey;
-	return i->imm_be;
+	return to_irdma_cq_ex(ibcq)->cur.imm_data;
 }
 
 static uint32_t ex_read_qp_num(struct ibv_cq_ex *ibcq)
@@ -675,7 +683,7 @@ static uint8_t ex_read_zero8(struct ibv_cq_ex *ibcq)
 
 static uint64_t ex_read_completion_ts(struct ibv_cq_ex *ibcq)
 {
-	return to_irdma_cq_ex(ibcq)->cur.timestamp;
+	return to_irdma_cq_ex(ibcq)->cur_ts;
 }
 
 void irdma_cq_init_ex_ops(struct irdma_cq *cq, uint64_t wc_flags)

@@ -12,56 +12,47 @@
 #include "hw_format.h"
 #include "queues.h"
 
-/*
- * Fragments of a receive WQE: fragment 0 at byte 0, the rest from byte 32;
- * on gen 2+ an even count is padded with an empty fragment carrying the
- * valid bit (gen 2 counts it in ADDFRAGCNT).
- */
-void irdma_write_recv_frags(__le64 *wqe, const struct ibv_sge *sge,
-			    uint32_t num_sge, uint8_t polarity, uint8_t gen,
-			    uint32_t *addl_frags)
+/* Gen 1 fragments: length and key swapped, no valid bits, no padding. */
+static uint32_t recv_frags_gen1(__le64 *wqe, const struct ibv_sge *sge,
+				uint32_t num_sge, uint64_t *bytes)
 {
-	uint32_t addl = num_sge > 1 ? num_sge - 1 : 0;
+	uint64_t total = 0;
 	uint32_t i, off;
 
-	for (i = 0; i < num_sge || i == 0; i++) {
-		const struct ibv_sge *s = i < num_sge ? &sge[i] : NULL;
-
+	hw_wr64(wqe, 0, 0);
+	hw_wr64(wqe, 1, 0);
+	for (i = 0; i < num_sge; i++) {
 		off = i ? FRAGN_OFFSET(i) : FRAG0_OFFSET;
-		hw_wr64(wqe, off / 8, s ? s->addr : 0);
-		if (gen == IRDMA_GEN_1)
-			hw_wr64(wqe, off / 8 + 1,
-				s ? hwf_put(FRAG_GEN1_LEN, s->length) |
-						hwf_put(FRAG_GEN1_STAG,
-							s->lkey) :
-				    0);
-		else
-			hw_wr64(wqe, off / 8 + 1,
-				hwf_put(FRAG_VALID, polarity) |
-					(s ? hwf_put(FRAG_LEN, s->length) |
-							 hwf_put(FRAG_STAG,
-								 s->lkey) :
-					     0));
+		hw_wr64(wqe, off / 8, sge[i].addr);
+		hw_wr64(wqe, off / 8 + 1,
+			hwf_put(FRAG_GEN1_LEN, sge[i].length) |
+				hwf_put(FRAG_GEN1_STAG, sge[i].lkey));
+		total += sge[i].length;
 	}
-	if (gen >= IRDMA_GEN_2 && num_sge && !(num_sge & 1)) {
-		off = FRAGN_OFFSET(num_sge);
-		hw_wr64(wqe, off / 8, 0);
-		hw_wr64(wqe, off / 8 + 1, hwf_put(FRAG_VALID, polarity));
-		if (gen == IRDMA_GEN_2)
-			addl++;
-	}
-	*addl_frags = addl;
+	*bytes = total;
+	return num_sge > 1 ? num_sge - 1 : 0;
 }
 
-/* Bytes the SGEs of a receive can take (saturating). */
-static uint32_t recv_capacity(const struct ibv_sge *sge, int n)
+/*
+ * Fragments of a receive WQE (hw_format.h has the layout). Returns the
+ * ADDFRAGCNT value and sets *capacity to the bytes the SGEs can take
+ * (saturating).
+ */
+static inline uint32_t recv_frags(__le64 *wqe, const struct ibv_sge *sge,
+				  uint32_t num_sge, uint8_t polarity,
+				  uint8_t gen, uint32_t *capacity)
 {
-	uint64_t t = 0;
-	int i;
+	uint64_t total;
+	uint32_t addl;
 
-	for (i = 0; i < n; i++)
-		t += sge[i].length;
-	return t > UINT32_MAX ? UINT32_MAX : (uint32_t)t;
+	if (gen == IRDMA_GEN_1)
+		addl = recv_frags_gen1(wqe, sge, num_sge, &total);
+	else
+		addl = hwf_put_sges(wqe, sge, num_sge,
+				    hwf_put(FRAG_VALID, polarity),
+				    gen == IRDMA_GEN_2, &total);
+	*capacity = total > UINT32_MAX ? UINT32_MAX : (uint32_t)total;
+	return addl;
 }
 
 static int rq_post_one(struct irdma_qp *qp, const struct ibv_recv_wr *wr)
@@ -79,9 +70,8 @@ static int rq_post_one(struct irdma_qp *qp, const struct ibv_recv_wr *wr)
 	wqe = (__le64 *)(qp->rq +
 			 ((size_t)idx * IRDMA_WQE_QUANTUM << qp->rq_shift));
 	qp->rq_slots[idx].wr_id = wr->wr_id;
-	qp->rq_slots[idx].len = recv_capacity(wr->sg_list, wr->num_sge);
-	irdma_write_recv_frags(wqe, wr->sg_list, wr->num_sge, qp->rq_polarity,
-			       qp->gen, &addl);
+	addl = recv_frags(wqe, wr->sg_list, wr->num_sge, qp->rq_polarity,
+			  qp->gen, &qp->rq_slots[idx].len);
 	hw_wr64(wqe, 2, 0);
 	udma_to_device_barrier();
 	hw_wr64(wqe, 3,
@@ -148,17 +138,16 @@ static int srq_post_one(struct irdma_srq *srq, const struct ibv_recv_wr *wr)
 	slot = &srq->slots[idx];
 	if (__atomic_load_n(&slot->busy, __ATOMIC_ACQUIRE))
 		return ENOMEM;
+	wqe = (__le64 *)(srq->wqes +
+			 ((size_t)idx * IRDMA_WQE_QUANTUM << srq->wqe_shift));
 	slot->wr_id = wr->wr_id;
-	slot->len = recv_capacity(wr->sg_list, wr->num_sge);
+	addl = recv_frags(wqe, wr->sg_list, wr->num_sge, srq->polarity,
+			  srq->ctx->hw_rev, &slot->len);
 	if (!++srq->next_tag)
 		srq->next_tag = 1;
 	slot->tag = srq->next_tag;
+	/* the slot is complete before a poller may see it busy */
 	__atomic_store_n(&slot->busy, 1, __ATOMIC_RELEASE);
-
-	wqe = (__le64 *)(srq->wqes +
-			 ((size_t)idx * IRDMA_WQE_QUANTUM << srq->wqe_shift));
-	irdma_write_recv_frags(wqe, wr->sg_list, wr->num_sge, srq->polarity,
-			       srq->ctx->hw_rev, &addl);
 	/* the CQE echoes word 2: our slot reference, not the app's wr_id */
 	hw_wr64(wqe, 2, (uint64_t)slot->tag << 32 | idx);
 	udma_to_device_barrier();

@@ -20,7 +20,6 @@
 #define IRDMA_MAX_FRAGS 15u
 /* Gen 1 inline: 16 bytes in the first quantum, 32 in the second. */
 #define GEN1_INLINE_FIRST 16u
-#define GEN1_INLINE_MAX 48u
 /* Gen 2+ inline: 8 bytes in the first quantum, 31 in each further one. */
 #define INLINE_FIRST 8u
 #define INLINE_PER_QUANTUM 31u
@@ -48,7 +47,40 @@ static inline int64_t sq_free_quanta(const struct irdma_qp *qp)
 	       (IRDMA_SQ_RESERVED_QUANTA - 1);
 }
 
-/* Publish a header: the valid bit may only become visible last. */
+/*
+ * The header bits every work request WQE of this QP carries at the
+ * current position: the valid bit of the pass being written, and the push
+ * bit while a push page is mapped. Every work request's header is built on
+ * top of this (NOP padding only takes the valid bit).
+ */
+static inline uint64_t sq_hdr_bits(const struct irdma_qp *qp)
+{
+	return hwf_put(WQEH_VALID, qp->sq_polarity_at_wqe) | qp->push_hdr;
+}
+
+/* Gen 2+ SGEs without immediate data; returns ADDFRAGCNT. */
+static inline uint32_t sq_put_sges(const struct irdma_qp *qp, __le64 *wqe,
+				   const struct ibv_sge *sge, uint32_t n,
+				   uint32_t *bytes)
+{
+	uint64_t total;
+	uint32_t addl = hwf_put_sges(
+		wqe, sge, n, hwf_put(FRAG_VALID, qp->sq_polarity_at_wqe),
+		qp->gen == IRDMA_GEN_2, &total);
+
+	/* a send's length wraps like the 32-bit sum the CQE reports */
+	*bytes = (uint32_t)total;
+	return addl;
+}
+
+/* The header goes last: its valid bit hands the whole WQE to the device. */
+static inline void sq_set_header(__le64 *wqe, uint64_t hdr)
+{
+	udma_to_device_barrier();
+	hw_wr64(wqe, 3, hdr);
+}
+
+/* Publish a header, or hold it back if an ibv_wr_* batch is open. */
 static inline void sq_publish(struct irdma_qp *qp, __le64 *wqe, uint64_t hdr,
 			      uint32_t idx)
 {
@@ -60,32 +92,21 @@ static inline void sq_publish(struct irdma_qp *qp, __le64 *wqe, uint64_t hdr,
 		qp->wr.start_polarity = qp->sq_polarity_at_wqe;
 		return;
 	}
-	udma_to_device_barrier();
-	hw_wr64(wqe, 3, hdr);
+	sq_set_header(wqe, hdr);
 }
 
-static void sq_clear_ahead(struct irdma_qp *qp, uint32_t idx);
-
-static void sq_write_nop(struct irdma_qp *qp)
+/* What the completion of the WQE at idx will need to know. */
+static inline void sq_slot_set(struct irdma_qp *qp, uint32_t idx,
+			       uint64_t wr_id, uint32_t bytes, uint32_t quanta,
+			       uint8_t hw_op, bool signaled)
 {
-	uint32_t idx = qp->sq_pos.head;
-	__le64 *wqe = sq_wqe(qp, idx);
 	struct irdma_sq_slot *s = &qp->sq_slots[idx];
 
-	hw_wr64(wqe, 0, 0);
-	hw_wr64(wqe, 1, 0);
-	hw_wr64(wqe, 2, 0);
-	s->wr_id = 0;
-	s->bytes = 0;
-	s->quanta = 1;
-	s->hw_op = IRDMA_HWOP_NOP;
-	s->signaled = false;
-	sq_clear_ahead(qp, idx);
-	udma_to_device_barrier();
-	hw_wr64(wqe, 3,
-		hwf_put(WQEH_OPCODE, IRDMA_HWOP_NOP) |
-			hwf_put(WQEH_VALID, qp->sq_polarity));
-	sq_advance(qp, 1);
+	s->wr_id = wr_id;
+	s->bytes = bytes;
+	s->quanta = quanta;
+	s->hw_op = hw_op;
+	s->signaled = signaled;
 }
 
 /*
@@ -98,8 +119,7 @@ static void sq_clear_ahead(struct irdma_qp *qp, uint32_t idx)
 	uint32_t target;
 	int fill;
 
-	if (idx % IRDMA_SQ_CLEAR_AHEAD || size % IRDMA_SQ_CLEAR_AHEAD ||
-	    size < 2 * IRDMA_SQ_CLEAR_AHEAD)
+	if (size % IRDMA_SQ_CLEAR_AHEAD || size < 2 * IRDMA_SQ_CLEAR_AHEAD)
 		return;
 	target = (idx + IRDMA_SQ_CLEAR_AHEAD) % size;
 	/* past the ring's end the device expects the other polarity */
@@ -112,65 +132,101 @@ static void sq_clear_ahead(struct irdma_qp *qp, uint32_t idx)
 }
 
 /*
- * Reserve `quanta` quanta for one WQE. A WQE must not straddle an SQ chunk
- * (or the ring's end): the rest of the chunk is padded with NOPs first.
- * Returns the WQE, or NULL if the SQ is full.
+ * Take `quanta` quanta at the head (room already checked) and return the
+ * WQE. Every quantum after the first gets a slot that no CQE may name.
  */
-static __le64 *sq_reserve(struct irdma_qp *qp, uint32_t quanta,
-			  const struct irdma_send_desc *d, uint32_t bytes,
-			  uint32_t *idx_out)
+static inline __le64 *sq_take(struct irdma_qp *qp, uint32_t quanta,
+			      uint32_t *idx_out)
 {
 	struct irdma_wq_pos *p = &qp->sq_pos;
-	uint32_t room = qp->sq_chunk - p->head % qp->sq_chunk;
-	uint32_t pad, idx, i;
+	uint32_t idx = p->head, end = idx + quanta, i;
 
-	if (room > p->size - p->head)
-		room = p->size - p->head;
-	pad = quanta > room ? room : 0;
-	if ((int64_t)(quanta + pad) > sq_free_quanta(qp))
-		return NULL;
-	while (pad--)
-		sq_write_nop(qp);
-
-	idx = p->head;
 	qp->sq_polarity_at_wqe = qp->sq_polarity;
-	sq_clear_ahead(qp, idx);
+	/* once per 128 quanta: rarely enough to stay out of line */
+	if (__builtin_expect(idx % IRDMA_SQ_CLEAR_AHEAD == 0, 0))
+		sq_clear_ahead(qp, idx);
 	sq_advance(qp, quanta);
 	/* gen 1 reads quanta in pairs: the lone partner must read invalid */
 	if (qp->gen == IRDMA_GEN_1 && quanta == 1 && (p->head & 1))
 		hw_wr64(sq_wqe(qp, p->head), 3,
 			hwf_put(WQEH_VALID, !qp->sq_polarity));
-
-	qp->sq_slots[idx].wr_id = d->wr_id;
-	qp->sq_slots[idx].bytes = bytes;
-	qp->sq_slots[idx].quanta = quanta;
-	qp->sq_slots[idx].hw_op = d->hw_op;
-	qp->sq_slots[idx].signaled = d->signaled;
-	for (i = 1; i < quanta; i++)
-		qp->sq_slots[(idx + i) % p->size].quanta = 0;
+	/* the chunk rule keeps a WQE inside the ring; the bound is for safety */
+	if (end > p->size)
+		end = p->size;
+	for (i = idx + 1; i < end; i++)
+		qp->sq_slots[i].quanta = 0;
 	*idx_out = idx;
 	return sq_wqe(qp, idx);
+}
+
+static void sq_write_nop(struct irdma_qp *qp)
+{
+	uint32_t idx;
+	__le64 *wqe = sq_take(qp, 1, &idx);
+
+	hw_wr64(wqe, 0, 0);
+	hw_wr64(wqe, 1, 0);
+	hw_wr64(wqe, 2, 0);
+	sq_slot_set(qp, idx, 0, 0, 1, IRDMA_HWOP_NOP, false);
+	/* padding carries no per-QP mode bits, only the valid bit */
+	sq_set_header(wqe, hwf_put(WQEH_OPCODE, IRDMA_HWOP_NOP) |
+				   hwf_put(WQEH_VALID, qp->sq_polarity_at_wqe));
+}
+
+static void sq_write_nops(struct irdma_qp *qp, uint32_t n)
+{
+	while (n--)
+		sq_write_nop(qp);
+}
+
+/* NOP quanta needed before a WQE of `quanta` quanta can start. */
+static inline uint32_t sq_pad_needed(const struct irdma_qp *qp, uint32_t quanta)
+{
+	uint32_t head = qp->sq_pos.head, room;
+
+	/* a single quantum always fits */
+	if (quanta == 1)
+		return 0;
+	room = qp->sq_chunk - head % qp->sq_chunk;
+	if (room > qp->sq_pos.size - head)
+		room = qp->sq_pos.size - head;
+	return quanta > room ? room : 0;
+}
+
+/*
+ * Reserve `quanta` quanta for one WQE. A WQE must not straddle an SQ chunk
+ * (or the ring's end): the rest of the chunk is padded with NOPs first.
+ * Returns the WQE, or NULL if the SQ is full.
+ */
+static inline __attribute__((always_inline)) __le64 *
+sq_reserve(struct irdma_qp *qp, uint32_t quanta, uint32_t *idx_out)
+{
+	uint32_t pad = sq_pad_needed(qp, quanta);
+
+	if ((int64_t)(quanta + pad) > sq_free_quanta(qp))
+		return NULL;
+	if (pad)
+		sq_write_nops(qp, pad);
+	return sq_take(qp, quanta, idx_out);
 }
 
 static void put_frag(const struct irdma_qp *qp, __le64 *wqe, uint32_t off,
 		     const struct ibv_sge *sge, uint8_t valid)
 {
+	static const struct ibv_sge none;
 	unsigned int w = off / 8;
 
+	if (!sge)
+		sge = &none;
 	if (qp->gen == IRDMA_GEN_1) {
-		hw_wr64(wqe, w, sge ? sge->addr : 0);
+		hw_wr64(wqe, w, sge->addr);
 		hw_wr64(wqe, w + 1,
-			sge ? hwf_put(FRAG_GEN1_LEN, sge->length) |
-					hwf_put(FRAG_GEN1_STAG, sge->lkey) :
-			      0);
+			hwf_put(FRAG_GEN1_LEN, sge->length) |
+				hwf_put(FRAG_GEN1_STAG, sge->lkey));
 		return;
 	}
-	hw_wr64(wqe, w, sge ? sge->addr : 0);
-	hw_wr64(wqe, w + 1,
-		hwf_put(FRAG_VALID, valid) |
-			(sge ? hwf_put(FRAG_LEN, sge->length) |
-					 hwf_put(FRAG_STAG, sge->lkey) :
-			       0));
+	hwf_put_frag(wqe, w, sge->addr, sge->length, sge->lkey,
+		     hwf_put(FRAG_VALID, valid));
 }
 
 /*
@@ -183,19 +239,19 @@ static uint32_t put_frags(const struct irdma_qp *qp, __le64 *wqe,
 {
 	uint32_t frags = num_sge + (imm_valid ? 1 : 0);
 	uint32_t addl = frags > 1 ? frags - 1 : 0;
-	uint32_t first, off, i;
+	uint32_t off = FRAGN_OFFSET(1), i, unused;
 	uint8_t pol = qp->sq_polarity_at_wqe;
 
+	if (!imm_valid && qp->gen != IRDMA_GEN_1)
+		return sq_put_sges(qp, wqe, sge, num_sge, &unused);
 	if (imm_valid) {
 		hw_wr64(wqe, 0, imm);
-		first = 0;
-		off = FRAGN_OFFSET(1);
+		i = 0;
 	} else {
 		put_frag(qp, wqe, FRAG0_OFFSET, num_sge ? &sge[0] : NULL, pol);
-		first = 1;
-		off = FRAGN_OFFSET(1);
+		i = 1;
 	}
-	for (i = first; i < num_sge; i++, off += 16)
+	for (; i < num_sge; i++, off += 16)
 		put_frag(qp, wqe, off, &sge[i], pol);
 	/* gen 2+: an even count leaves half a quantum; mark it valid too */
 	if (qp->gen >= IRDMA_GEN_2 && frags && !(frags & 1)) {
@@ -215,7 +271,7 @@ static uint32_t sge_total(const struct ibv_sge *sge, uint32_t n)
 	return t;
 }
 
-static uint32_t inline_quanta(uint8_t gen, uint32_t len)
+static inline uint32_t inline_quanta(uint8_t gen, uint32_t len)
 {
 	if (gen == IRDMA_GEN_1)
 		return len <= GEN1_INLINE_FIRST ? 1 : 2;
@@ -225,54 +281,84 @@ static uint32_t inline_quanta(uint8_t gen, uint32_t len)
 			   INLINE_PER_QUANTUM;
 }
 
-/* Byte offset in the WQE of inline payload byte `pos`. */
-static inline uint32_t inline_offset(uint8_t gen, uint32_t pos, uint32_t *run)
+/*
+ * Gen 2+ inline payload from a single buffer, the common case: 8 bytes in
+ * word 1, then 31 per quantum. Whole runs have a constant size, which the
+ * compiler copies with a few moves instead of a call.
+ */
+static inline void put_inline_one_v2(uint8_t *base, const uint8_t *src,
+				     uint32_t len)
 {
-	uint32_t q, o;
+	uint8_t *dst = base + IRDMA_WQE_QUANTUM;
 
-	if (gen == IRDMA_GEN_1) {
-		if (pos < GEN1_INLINE_FIRST) {
-			*run = GEN1_INLINE_FIRST - pos;
-			return pos;
-		}
-		*run = GEN1_INLINE_MAX - pos;
-		return IRDMA_WQE_QUANTUM + (pos - GEN1_INLINE_FIRST);
+	if (len <= INLINE_FIRST) {
+		if (len) /* an empty SGE may carry no address at all */
+			memcpy(base + INLINE_FIRST, src, len);
+		return;
 	}
-	if (pos < INLINE_FIRST) {
-		*run = INLINE_FIRST - pos;
-		return INLINE_FIRST + pos;
+	memcpy(base + INLINE_FIRST, src, INLINE_FIRST);
+	src += INLINE_FIRST;
+	len -= INLINE_FIRST;
+	for (; len > INLINE_PER_QUANTUM; len -= INLINE_PER_QUANTUM) {
+		memcpy(dst, src, INLINE_PER_QUANTUM);
+		src += INLINE_PER_QUANTUM;
+		dst += IRDMA_WQE_QUANTUM;
 	}
-	q = (pos - INLINE_FIRST) / INLINE_PER_QUANTUM;
-	o = (pos - INLINE_FIRST) % INLINE_PER_QUANTUM;
-	*run = INLINE_PER_QUANTUM - o;
-	return IRDMA_WQE_QUANTUM * (q + 1) + o;
+	memcpy(dst, src, len);
 }
 
-static void put_inline(const struct irdma_qp *qp, __le64 *wqe,
-		       const struct ibv_sge *sge, uint32_t num_sge,
-		       uint32_t quanta)
+/*
+ * Inline payload, in runs: gen 2+ put 8 bytes in word 1 (word 0 is for
+ * immediate data) and 31 in each further quantum, whose last byte holds
+ * that quantum's valid bit; gen 1 puts 16 bytes at the start and 32 in the
+ * second quantum. Each run after the first starts at a quantum boundary.
+ * A run may span SGEs.
+ */
+static void put_inline_runs(uint8_t *base, const struct ibv_sge *sge,
+			    uint32_t num_sge, bool gen1)
 {
-	uint8_t *base = (uint8_t *)wqe;
-	uint32_t pos = 0, i, q;
+	uint32_t per_quantum = gen1 ? IRDMA_WQE_QUANTUM : INLINE_PER_QUANTUM;
+	uint32_t off = gen1 ? 0 : INLINE_FIRST;
+	uint32_t room = gen1 ? GEN1_INLINE_FIRST : INLINE_FIRST;
+	uint32_t i;
 
 	for (i = 0; i < num_sge; i++) {
 		const uint8_t *src = (const uint8_t *)(uintptr_t)sge[i].addr;
 		uint32_t left = sge[i].length;
 
 		while (left) {
-			uint32_t run, off = inline_offset(qp->gen, pos, &run);
+			uint32_t run = left < room ? left : room;
 
-			if (run > left)
-				run = left;
 			memcpy(base + off, src, run);
 			src += run;
-			pos += run;
+			off += run;
 			left -= run;
+			room -= run;
+			if (!room) {
+				off = (off + IRDMA_WQE_QUANTUM - 1) &
+				      ~(IRDMA_WQE_QUANTUM - 1);
+				room = per_quantum;
+			}
 		}
 	}
-	if (qp->gen == IRDMA_GEN_1)
+}
+
+/* Inline payload and, on gen 2+, the valid byte of every further quantum. */
+static inline void put_inline(const struct irdma_qp *qp, __le64 *wqe,
+			      const struct ibv_sge *sge, uint32_t num_sge,
+			      uint32_t quanta)
+{
+	bool gen1 = qp->gen == IRDMA_GEN_1;
+	uint8_t *base = (uint8_t *)wqe;
+	uint32_t q;
+
+	if (!gen1 && num_sge == 1)
+		put_inline_one_v2(base, (const uint8_t *)(uintptr_t)sge[0].addr,
+				  sge[0].length);
+	else
+		put_inline_runs(base, sge, num_sge, gen1);
+	if (gen1)
 		return;
-	/* the top byte of every further quantum carries its valid bit */
 	for (q = 1; q < quanta; q++)
 		base[q * IRDMA_WQE_QUANTUM + IRDMA_WQE_QUANTUM - 1] =
 			qp->sq_polarity_at_wqe << INLINE_VALID_BYTE_SHIFT;
@@ -283,8 +369,7 @@ static uint64_t hdr_common(const struct irdma_qp *qp,
 {
 	return hwf_put(WQEH_OPCODE, d->hw_op) |
 	       hwf_put(WQEH_READFENCE, d->fence) |
-	       hwf_put(WQEH_SIGNALED, d->signaled) |
-	       hwf_put(WQEH_VALID, qp->sq_polarity_at_wqe) | qp->push_hdr;
+	       hwf_put(WQEH_SIGNALED, d->signaled) | sq_hdr_bits(qp);
 }
 
 static bool is_send_op(uint8_t op)
@@ -323,9 +408,10 @@ static int sq_write_data(struct irdma_qp *qp, const struct irdma_send_desc *d)
 			return EINVAL;
 		quanta = 1 + frags / 2;
 	}
-	wqe = sq_reserve(qp, quanta, d, bytes, &idx);
+	wqe = sq_reserve(qp, quanta, &idx);
 	if (!wqe)
 		return ENOMEM;
+	sq_slot_set(qp, idx, d->wr_id, bytes, quanta, d->hw_op, d->signaled);
 
 	hdr = hdr_common(qp, d) | hwf_put(WQEH_IMMFLAG, d->imm_valid);
 	w2 = op_word2(d, &hdr);
@@ -351,9 +437,11 @@ static int sq_write_atomic(struct irdma_qp *qp, const struct irdma_send_desc *d)
 
 	if (d->num_sge != 1)
 		return EINVAL;
-	wqe = sq_reserve(qp, 2, d, d->sge[0].length, &idx);
+	wqe = sq_reserve(qp, 2, &idx);
 	if (!wqe)
 		return ENOMEM;
+	sq_slot_set(qp, idx, d->wr_id, d->sge[0].length, 2, d->hw_op,
+		    d->signaled);
 	hw_wr64(wqe, 0, d->sge[0].addr);
 	hw_wr64(wqe, 1, hwf_put(ATOM_LKEY, d->sge[0].lkey));
 	hw_wr64(wqe, 2, d->remote_addr);
@@ -375,9 +463,10 @@ static int sq_write_local_inv(struct irdma_qp *qp,
 	uint32_t idx;
 	__le64 *wqe;
 
-	wqe = sq_reserve(qp, 1, d, 0, &idx);
+	wqe = sq_reserve(qp, 1, &idx);
 	if (!wqe)
 		return ENOMEM;
+	sq_slot_set(qp, idx, d->wr_id, 0, 1, d->hw_op, d->signaled);
 	/* the stag to invalidate travels as fragment 0's key */
 	put_frag(qp, wqe, FRAG0_OFFSET, &target, 0);
 	hw_wr64(wqe, 2, 0);
@@ -391,9 +480,10 @@ static int sq_write_bind(struct irdma_qp *qp, const struct irdma_send_desc *d)
 	uint64_t stags;
 	__le64 *wqe;
 
-	wqe = sq_reserve(qp, 1, d, 0, &idx);
+	wqe = sq_reserve(qp, 1, &idx);
 	if (!wqe)
 		return ENOMEM;
+	sq_slot_set(qp, idx, d->wr_id, 0, 1, d->hw_op, d->signaled);
 	if (qp->gen == IRDMA_GEN_1)
 		stags = hwf_put(BIND_HI_STAG, d->mw_stag) |
 			hwf_put(BIND_LO_STAG, d->mr_stag);
@@ -614,11 +704,114 @@ static int desc_from_wr(struct irdma_qp *qp, struct ibv_send_wr *wr,
 	return 0;
 }
 
+/* sq_post_direct(): the work request is not one it writes itself. */
+#define SQ_NOT_DIRECT (-1)
+
+/*
+ * Header bits and word 2 of a SEND or RDMA WRITE without immediate data,
+ * straight from the work request. Returns 0, an errno, or SQ_NOT_DIRECT.
+ */
+static inline int direct_op_words(const struct irdma_qp *qp,
+				  const struct ibv_send_wr *wr, uint8_t *hw_op,
+				  uint64_t *hdr, uint64_t *w2)
+{
+	bool sol = wr->send_flags & IBV_SEND_SOLICITED;
+	bool ud = qp->vqp.qp.qp_type == IBV_QPT_UD;
+
+	switch (wr->opcode) {
+	case IBV_WR_SEND:
+		*hw_op = sol ? IRDMA_HWOP_SEND_SOL : IRDMA_HWOP_SEND;
+		if (!ud) {
+			*hdr = 0;
+			*w2 = 0;
+			return 0;
+		}
+		if (!wr->wr.ud.ah)
+			return EINVAL;
+		*hdr = hwf_put(WQEH_AHID, to_irdma_ah(wr->wr.ud.ah)->ah_id);
+		*w2 = hwf_put(WQE2_QKEY, wr->wr.ud.remote_qkey) |
+		      hwf_put(WQE2_DESTQPN, wr->wr.ud.remote_qpn);
+		return 0;
+	case IBV_WR_RDMA_WRITE:
+		if (ud)
+			return EINVAL;
+		*hw_op =
+			sol ? IRDMA_HWOP_RDMA_WRITE_SOL : IRDMA_HWOP_RDMA_WRITE;
+		*hdr = hwf_put(WQEH_REMSTAG, wr->wr.rdma.rkey);
+		*w2 = wr->wr.rdma.remote_addr;
+		return 0;
+	default:
+		return SQ_NOT_DIRECT;
+	}
+}
+
+/*
+ * The common work requests (SEND and RDMA WRITE, SGEs or inline, on gen 2
+ * and later) written straight from the ibv_send_wr: no intermediate
+ * descriptor. Everything else goes through sq_post_desc(). The QP lock is
+ * held, which also means no ibv_wr_* batch is open (it holds the lock from
+ * start to complete), so the header can be published at once.
+ */
+static inline int sq_post_direct(struct irdma_qp *qp,
+				 const struct ibv_send_wr *wr)
+{
+	uint32_t n = (uint32_t)wr->num_sge; /* a negative count is huge */
+	unsigned int flags = wr->send_flags;
+	bool signaled = qp->sig_all || (flags & IBV_SEND_SIGNALED);
+	uint32_t quanta, bytes, idx;
+	uint64_t hdr, w2;
+	uint8_t hw_op;
+	__le64 *wqe;
+	int ret;
+
+	if (qp->gen == IRDMA_GEN_1)
+		return SQ_NOT_DIRECT;
+	ret = direct_op_words(qp, wr, &hw_op, &hdr, &w2);
+	if (ret)
+		return ret;
+	if (n > qp->max_send_sge || n > IRDMA_MAX_FRAGS || (n && !wr->sg_list))
+		return EINVAL;
+	hdr |= hwf_put(WQEH_OPCODE, hw_op) |
+	       hwf_put(WQEH_READFENCE, !!(flags & IBV_SEND_FENCE)) |
+	       hwf_put(WQEH_SIGNALED, signaled);
+
+	if (flags & IBV_SEND_INLINE) {
+		bytes = sge_total(wr->sg_list, n);
+		if (bytes > qp->max_inline)
+			return EINVAL;
+		quanta = inline_quanta(qp->gen, bytes);
+		wqe = sq_reserve(qp, quanta, &idx);
+		if (!wqe)
+			return ENOMEM;
+		put_inline(qp, wqe, wr->sg_list, n, quanta);
+		hdr |= hwf_put(WQEH_INLINE, 1) | hwf_put(WQEH_INLINELEN, bytes);
+	} else {
+		quanta = 1 + n / 2;
+		wqe = sq_reserve(qp, quanta, &idx);
+		if (!wqe)
+			return ENOMEM;
+		hdr |= hwf_put(WQEH_ADDFRAGCNT,
+			       sq_put_sges(qp, wqe, wr->sg_list, n, &bytes));
+	}
+	sq_slot_set(qp, idx, wr->wr_id, bytes, quanta, hw_op, signaled);
+	hw_wr64(wqe, 2, w2);
+	sq_set_header(wqe, hdr | sq_hdr_bits(qp));
+	return 0;
+}
+
+/* Any other work request: described first, then written by irdma_sq_write. */
+static int sq_post_desc(struct irdma_qp *qp, struct ibv_send_wr *wr)
+{
+	struct irdma_send_desc d;
+	int ret = desc_from_wr(qp, wr, &d);
+
+	return ret ? ret : irdma_sq_write(qp, &d);
+}
+
 int irdma_post_send(struct ibv_qp *ibqp, struct ibv_send_wr *wr,
 		    struct ibv_send_wr **bad_wr)
 {
 	struct irdma_qp *qp = to_irdma_qp(ibqp);
-	struct irdma_send_desc d;
 	bool reflush, posted = false;
 	int ret = 0;
 
@@ -631,9 +824,9 @@ int irdma_post_send(struct ibv_qp *ibqp, struct ibv_send_wr *wr,
 	/* as for receives: a QP in error needs a new flush request */
 	reflush = ibqp->state == IBV_QPS_ERR;
 	for (; wr; wr = wr->next) {
-		ret = desc_from_wr(qp, wr, &d);
-		if (!ret)
-			ret = irdma_sq_write(qp, &d);
+		ret = sq_post_direct(qp, wr);
+		if (ret == SQ_NOT_DIRECT)
+			ret = sq_post_desc(qp, wr);
 		if (ret) {
 			*bad_wr = wr;
 			break;

@@ -88,21 +88,6 @@ struct irdma_cq_ring {
 
 struct irdma_qp;
 
-/* A completion decoded from a CQE, in the form verbs reports it. */
-struct irdma_wc_info {
-	uint64_t wr_id;
-	enum ibv_wc_status status;
-	enum ibv_wc_opcode opcode;
-	uint32_t vendor_err;
-	uint32_t byte_len;
-	uint32_t qp_num;
-	uint32_t src_qp;
-	uint32_t imm_be; /* network order, as ibv_wc.imm_data */
-	uint32_t inv_rkey;
-	unsigned int wc_flags;
-	uint64_t timestamp;
-};
-
 struct irdma_cq {
 	struct verbs_cq vcq;
 	pthread_spinlock_t lock;
@@ -126,7 +111,8 @@ struct irdma_cq {
 	/* a gen 1/2 flush CQE is kept at the head for several completions */
 	bool parked;
 	/* extended polling: the completion start/next_poll returned */
-	struct irdma_wc_info cur;
+	struct ibv_wc cur;
+	uint64_t cur_ts; /* CQE timestamp of the last completion polled */
 	uint64_t wc_flags_ex; /* IBV_WC_EX_WITH_* the app asked for */
 };
 
@@ -322,7 +308,6 @@ void irdma_cq_free_ring(struct irdma_cq *cq, struct irdma_cq_ring *r);
 /* poll.c */
 int irdma_poll_cq(struct ibv_cq *cq, int ne, struct ibv_wc *wc);
 void irdma_cq_init_ex_ops(struct irdma_cq *cq, uint64_t wc_flags);
-int irdma_cq_poll_one(struct irdma_cq *cq, struct irdma_wc_info *wc);
 
 /* qp.c */
 struct ibv_qp *irdma_create_qp(struct ibv_pd *pd,
@@ -353,9 +338,6 @@ int irdma_post_recv(struct ibv_qp *qp, struct ibv_recv_wr *wr,
 		    struct ibv_recv_wr **bad_wr);
 int irdma_post_srq_recv(struct ibv_srq *srq, struct ibv_recv_wr *wr,
 			struct ibv_recv_wr **bad_wr);
-void irdma_write_recv_frags(__le64 *wqe, const struct ibv_sge *sge,
-			    uint32_t num_sge, uint8_t polarity, uint8_t gen,
-			    uint32_t *addl_frags);
 
 /* wr_api.c */
 void irdma_qp_init_wr_ops(struct irdma_qp *qp, uint64_t send_ops_flags);
