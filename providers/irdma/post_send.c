@@ -262,13 +262,18 @@ static uint32_t put_frags(const struct irdma_qp *qp, __le64 *wqe,
 	return addl;
 }
 
+/*
+ * Saturating: lengths that wrap 32 bits must not pass as a small inline
+ * message (the copy takes each SGE's own length).
+ */
 static uint32_t sge_total(const struct ibv_sge *sge, uint32_t n)
 {
-	uint32_t t = 0, i;
+	uint64_t t = 0;
+	uint32_t i;
 
 	for (i = 0; i < n; i++)
 		t += sge[i].length;
-	return t;
+	return t > UINT32_MAX ? UINT32_MAX : (uint32_t)t;
 }
 
 static inline uint32_t inline_quanta(uint8_t gen, uint32_t len)

@@ -299,12 +299,16 @@ static void foreign_lkey(struct ibv_qp *qp)
 static void bad_posts(void)
 {
 	struct ibv_qp_init_attr qa = qp_attr(E.cq);
-	struct ibv_qp *qp = ibv_create_qp(E.cc ? E.par : E.pd, &qa);
+	struct ibv_qp *qp;
 	struct ibv_sge sge[40];
 	struct ibv_send_wr swr = { .sg_list = sge, .opcode = IBV_WR_SEND }, *bs;
 	struct ibv_recv_wr rwr = { .sg_list = sge }, *br;
 	int i;
 
+	/* two SGEs, for inline lengths that only fit when they wrap */
+	qa.cap.max_send_sge = 2;
+	qa.cap.max_inline_data = 32;
+	qp = ibv_create_qp(E.cc ? E.par : E.pd, &qa);
 	CHECK(qp, "create_qp: %m");
 	for (i = 0; i < 40; i++)
 		sge[i] = (struct ibv_sge){ (uintptr_t)E.mem, 8, E.mr->lkey };
@@ -328,7 +332,14 @@ static void bad_posts(void)
 	sge[0].length = 1u << 20;
 	expect_err(ibv_post_send(qp, &swr, &bs), errno, ERRS(EINVAL, ENOMEM),
 		   "post_send 1 MB inline");
-	sge[0].length = 8;
+	/* 0xfffffff8 + 16 is 8 in 32 bits: the copy would run off the end */
+	swr.num_sge = 2;
+	sge[0].length = 0xfffffff8u;
+	sge[1].length = 16;
+	expect_err(ibv_post_send(qp, &swr, &bs), errno, ERRS(EINVAL, ENOMEM),
+		   "post_send inline SGE lengths that wrap 32 bits");
+	swr.num_sge = 1;
+	sge[0].length = sge[1].length = 8;
 	swr.send_flags = 0;
 	rwr.num_sge = 40;
 	expect_err(ibv_post_recv(qp, &rwr, &br), errno, ERRS(EINVAL, ENOMEM),
