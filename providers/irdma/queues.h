@@ -172,6 +172,8 @@ struct irdma_send_desc {
 #define IRDMA_WR_MAX_SGE 16
 struct irdma_wr_state {
 	bool open; /* between ibv_wr_start and complete/abort */
+	/* the thread holding the QP lock for the batch; 0 when none */
+	pthread_t owner;
 	bool pending; /* desc holds a WR not yet written */
 	int err; /* first error of this batch */
 	uint32_t start_head;

@@ -61,15 +61,51 @@ static void wr_rewind(struct irdma_qp *qp)
 	w->first_wqe = NULL;
 }
 
+/*
+ * Does the calling thread hold the QP lock for an open batch? Only the
+ * owner itself ever stores its own id, and it clears it before letting go
+ * of the lock, so another thread's batch can never read as ours.
+ */
+static inline bool wr_batch_is_mine(const struct irdma_qp *qp)
+{
+	pthread_t owner = __atomic_load_n(&qp->wr.owner, __ATOMIC_RELAXED);
+
+	return owner && pthread_equal(owner, pthread_self());
+}
+
+/*
+ * A call out of sequence. Within our own batch it fails the batch;
+ * outside one there is nothing it may touch (no lock is held).
+ */
+static void wr_out_of_sequence(struct irdma_qp *qp)
+{
+	if (wr_batch_is_mine(qp) && !qp->wr.err)
+		qp->wr.err = EINVAL;
+}
+
 static void wr_start(struct ibv_qp_ex *ibqp)
 {
 	struct irdma_qp *qp = qp_ex_to_irdma_qp(ibqp);
 
+	/* a second start would spin forever on the lock this thread holds */
+	if (wr_batch_is_mine(qp)) {
+		wr_out_of_sequence(qp);
+		return;
+	}
 	pthread_spin_lock(&qp->lock);
+	__atomic_store_n(&qp->wr.owner, pthread_self(), __ATOMIC_RELAXED);
 	qp->wr.open = true;
 	qp->wr.pending = false;
 	qp->wr.err = 0;
 	qp->wr.first_wqe = NULL;
+}
+
+/* End the batch and hand the lock back. */
+static void wr_close(struct irdma_qp *qp)
+{
+	qp->wr.open = false;
+	__atomic_store_n(&qp->wr.owner, (pthread_t)0, __ATOMIC_RELAXED);
+	pthread_spin_unlock(&qp->lock);
 }
 
 static int wr_complete(struct ibv_qp_ex *ibqp)
@@ -79,6 +115,9 @@ static int wr_complete(struct ibv_qp_ex *ibqp)
 	bool reflush;
 	int err;
 
+	/* without our own ibv_wr_start there is no lock of ours to drop */
+	if (!wr_batch_is_mine(qp))
+		return EINVAL;
 	reflush = qp->vqp.qp.state == IBV_QPS_ERR;
 	wr_commit_pending(qp);
 	err = w->err;
@@ -94,8 +133,7 @@ static int wr_complete(struct ibv_qp_ex *ibqp)
 		if (reflush)
 			irdma_qp_reflush(qp, true, false);
 	}
-	w->open = false;
-	pthread_spin_unlock(&qp->lock);
+	wr_close(qp);
 	return err;
 }
 
@@ -103,13 +141,17 @@ static void wr_abort(struct ibv_qp_ex *ibqp)
 {
 	struct irdma_qp *qp = qp_ex_to_irdma_qp(ibqp);
 
+	if (!wr_batch_is_mine(qp))
+		return;
 	qp->wr.pending = false;
 	wr_rewind(qp);
-	qp->wr.open = false;
-	pthread_spin_unlock(&qp->lock);
+	wr_close(qp);
 }
 
-/* Open a new work request of the given verbs opcode. */
+/*
+ * Open a new work request of the given verbs opcode. NULL outside a batch
+ * of the calling thread: without the lock nothing may go to the SQ.
+ */
 static struct irdma_send_desc *wr_open(struct ibv_qp_ex *ibqp,
 				       enum ibv_wr_opcode op, uint8_t hw_op)
 {
@@ -118,6 +160,8 @@ static struct irdma_send_desc *wr_open(struct ibv_qp_ex *ibqp,
 	struct irdma_send_desc *d = &w->desc;
 	int ret;
 
+	if (!wr_batch_is_mine(qp))
+		return NULL;
 	wr_commit_pending(qp);
 	memset(d, 0, sizeof(*d));
 	d->wr_id = ibqp->wr_id;
@@ -159,6 +203,8 @@ static void wr_send_imm(struct ibv_qp_ex *ibqp, __be32 imm)
 	struct irdma_send_desc *d =
 		wr_open(ibqp, IBV_WR_SEND_WITH_IMM, send_op(ibqp, false));
 
+	if (!d)
+		return;
 	d->imm_valid = true;
 	d->imm = be32toh(imm);
 }
@@ -168,6 +214,8 @@ static void wr_send_inv(struct ibv_qp_ex *ibqp, uint32_t rkey)
 	struct irdma_send_desc *d =
 		wr_open(ibqp, IBV_WR_SEND_WITH_INV, send_op(ibqp, true));
 
+	if (!d)
+		return;
 	d->rkey = rkey;
 }
 
@@ -176,6 +224,8 @@ static void wr_rdma_write(struct ibv_qp_ex *ibqp, uint32_t rkey, uint64_t addr)
 	struct irdma_send_desc *d =
 		wr_open(ibqp, IBV_WR_RDMA_WRITE, write_op(ibqp));
 
+	if (!d)
+		return;
 	d->rkey = rkey;
 	d->remote_addr = addr;
 }
@@ -186,6 +236,8 @@ static void wr_rdma_write_imm(struct ibv_qp_ex *ibqp, uint32_t rkey,
 	struct irdma_send_desc *d =
 		wr_open(ibqp, IBV_WR_RDMA_WRITE_WITH_IMM, write_op(ibqp));
 
+	if (!d)
+		return;
 	d->rkey = rkey;
 	d->remote_addr = addr;
 	d->imm_valid = true;
@@ -197,6 +249,8 @@ static void wr_rdma_read(struct ibv_qp_ex *ibqp, uint32_t rkey, uint64_t addr)
 	struct irdma_send_desc *d =
 		wr_open(ibqp, IBV_WR_RDMA_READ, IRDMA_HWOP_RDMA_READ);
 
+	if (!d)
+		return;
 	d->rkey = rkey;
 	d->remote_addr = addr;
 }
@@ -207,6 +261,8 @@ static void wr_atomic_cmp_swp(struct ibv_qp_ex *ibqp, uint32_t rkey,
 	struct irdma_send_desc *d = wr_open(ibqp, IBV_WR_ATOMIC_CMP_AND_SWP,
 					    IRDMA_HWOP_ATOMIC_CMP_SWAP);
 
+	if (!d)
+		return;
 	d->rkey = rkey;
 	d->remote_addr = addr;
 	d->atomic_compare = compare;
@@ -219,6 +275,8 @@ static void wr_atomic_fetch_add(struct ibv_qp_ex *ibqp, uint32_t rkey,
 	struct irdma_send_desc *d = wr_open(ibqp, IBV_WR_ATOMIC_FETCH_AND_ADD,
 					    IRDMA_HWOP_ATOMIC_FETCH_ADD);
 
+	if (!d)
+		return;
 	d->rkey = rkey;
 	d->remote_addr = addr;
 	d->atomic_swap_add = add;
@@ -229,6 +287,8 @@ static void wr_local_inv(struct ibv_qp_ex *ibqp, uint32_t rkey)
 	struct irdma_send_desc *d =
 		wr_open(ibqp, IBV_WR_LOCAL_INV, IRDMA_HWOP_LOCAL_INV);
 
+	if (!d)
+		return;
 	d->rkey = rkey;
 }
 
@@ -239,6 +299,8 @@ static void wr_bind_mw(struct ibv_qp_ex *ibqp, struct ibv_mw *mw, uint32_t rkey,
 	struct irdma_send_desc *d =
 		wr_open(ibqp, IBV_WR_BIND_MW, IRDMA_HWOP_BIND_MW);
 
+	if (!d)
+		return;
 	if (!mw || !bi || (bi->length && !bi->mr) ||
 	    (bi->mr &&
 	     (verbs_get_mr(bi->mr)->access & IBV_ACCESS_ZERO_BASED))) {
@@ -261,12 +323,26 @@ static void wr_bind_mw(struct ibv_qp_ex *ibqp, struct ibv_mw *mw, uint32_t rkey,
 	}
 }
 
+/*
+ * Setters fill in the work request the last builder opened; before the
+ * first builder of a batch (or outside one) there is none to fill in.
+ */
+static bool wr_setter_allowed(struct irdma_qp *qp)
+{
+	if (qp->wr.pending && wr_batch_is_mine(qp))
+		return true;
+	wr_out_of_sequence(qp);
+	return false;
+}
+
 static void wr_set_sge(struct ibv_qp_ex *ibqp, uint32_t lkey, uint64_t addr,
 		       uint32_t length)
 {
 	struct irdma_qp *qp = qp_ex_to_irdma_qp(ibqp);
 	struct irdma_wr_state *w = &qp->wr;
 
+	if (!wr_setter_allowed(qp))
+		return;
 	w->sge[0].lkey = lkey;
 	w->sge[0].addr = addr;
 	w->sge[0].length = length;
@@ -281,6 +357,8 @@ static void wr_set_sge_list(struct ibv_qp_ex *ibqp, size_t num,
 	struct irdma_qp *qp = qp_ex_to_irdma_qp(ibqp);
 	struct irdma_wr_state *w = &qp->wr;
 
+	if (!wr_setter_allowed(qp))
+		return;
 	if (num > qp->max_send_sge || num > IRDMA_WR_MAX_SGE ||
 	    (num && !list)) {
 		if (!w->err)
@@ -328,6 +406,8 @@ static void wr_set_inline_data(struct ibv_qp_ex *ibqp, void *addr,
 	struct irdma_qp *qp = qp_ex_to_irdma_qp(ibqp);
 	uint32_t used = 0;
 
+	if (!wr_setter_allowed(qp))
+		return;
 	wr_inline_append(qp, addr, length, &used);
 	wr_inline_finish(qp, used);
 }
@@ -339,6 +419,8 @@ static void wr_set_inline_data_list(struct ibv_qp_ex *ibqp, size_t num,
 	uint32_t used = 0;
 	size_t i;
 
+	if (!wr_setter_allowed(qp))
+		return;
 	for (i = 0; i < num; i++)
 		wr_inline_append(qp, list[i].addr, list[i].length, &used);
 	wr_inline_finish(qp, used);
@@ -350,6 +432,8 @@ static void wr_set_ud_addr(struct ibv_qp_ex *ibqp, struct ibv_ah *ah,
 	struct irdma_qp *qp = qp_ex_to_irdma_qp(ibqp);
 	struct irdma_send_desc *d = &qp->wr.desc;
 
+	if (!wr_setter_allowed(qp))
+		return;
 	if (!ah) {
 		if (!qp->wr.err)
 			qp->wr.err = EINVAL;

@@ -17,10 +17,12 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/cases.h"
@@ -356,6 +358,130 @@ static void bad_posts(void)
 	CHECK(!ibv_destroy_qp(qp), "destroy_qp: %m");
 }
 
+/*
+ * The ibv_wr_* API used out of order. ibv_wr_start() takes the QP lock
+ * and ibv_wr_complete()/ibv_wr_abort() drop it, so every one of these
+ * could unbalance that lock or write the SQ without it: each must be
+ * refused (EINVAL from ibv_wr_complete) and post nothing.
+ */
+struct wr_misuse {
+	struct ibv_qp *qp;
+	struct ibv_qp_ex *x;
+	struct ibv_mr *mr;
+	int first, second; /* ibv_wr_complete results of the nested batch */
+};
+
+static void wr_misuse_write(struct wr_misuse *m, uint64_t wr_id)
+{
+	m->x->wr_id = wr_id;
+	m->x->wr_flags = IBV_SEND_SIGNALED;
+	ibv_wr_rdma_write(m->x, m->mr->rkey, (uintptr_t)E.mem + 256);
+	ibv_wr_set_sge(m->x, m->mr->lkey, (uintptr_t)E.mem, 8);
+}
+
+/* Completions within @ms; the first one's wr_id goes to *wr_id. */
+static int wr_misuse_poll(uint64_t ms, uint64_t *wr_id)
+{
+	uint64_t end = test_now_ms() + ms;
+	struct ibv_wc wc;
+	int n = 0;
+
+	while (test_now_ms() < end)
+		if (ibv_poll_cq(E.cq, 1, &wc) == 1 && !n++) {
+			*wr_id = wc.status == IBV_WC_SUCCESS ? wc.wr_id : ~0ull;
+			/* a little longer, for anything posted behind it */
+			end = test_now_ms() + 100;
+		}
+	return n;
+}
+
+static void *wr_nested_start(void *arg)
+{
+	struct wr_misuse *m = arg;
+
+	ibv_wr_start(m->x);
+	ibv_wr_start(m->x);
+	wr_misuse_write(m, 3);
+	m->first = ibv_wr_complete(m->x);
+	m->second = ibv_wr_complete(m->x);
+	return NULL;
+}
+
+static void wr_expect_posted(struct wr_misuse *m, uint64_t wr_id,
+			     const char *what)
+{
+	uint64_t got = 0;
+	int n;
+
+	ibv_wr_start(m->x);
+	wr_misuse_write(m, wr_id);
+	E.tried++;
+	CHECK(!ibv_wr_complete(m->x), "%s: wr_complete: %m", what);
+	n = wr_misuse_poll(5000, &got);
+	if (n != 1 || got != wr_id)
+		bad(what, "%d completions, the first wr_id %#llx, want %llu", n,
+		    (unsigned long long)got, (unsigned long long)wr_id);
+}
+
+static void wr_expect_nothing(const char *what)
+{
+	uint64_t got = 0;
+
+	if (wr_misuse_poll(300, &got))
+		bad(what, "posted something (wr_id %#llx)",
+		    (unsigned long long)got);
+}
+
+static void bad_wr_sequences(void)
+{
+	struct ibv_qp_init_attr_ex qa =
+		test_qp_attr_ex(E.cc ? E.par : E.pd, IBV_QPT_RC, E.cq, E.cq, 8);
+	struct wr_misuse m = {};
+	struct timespec ts;
+	pthread_t t;
+
+	qa.comp_mask |= IBV_QP_INIT_ATTR_SEND_OPS_FLAGS;
+	qa.send_ops_flags = IBV_QP_EX_WITH_RDMA_WRITE;
+	m.qp = ibv_create_qp_ex(E.ctx, &qa);
+	CHECK(m.qp, "create_qp_ex: %m");
+	m.x = ibv_qp_to_qp_ex(m.qp);
+	m.mr = ibv_reg_buf_mr(E.par, E.buf, E.mem, E.page,
+			      IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE);
+	CHECK(m.mr, "reg_buf_mr: %m");
+	CHECK(!rel_rc_connect(m.qp, m.qp->qp_num, &E.gid), "connect");
+
+	/* builders outside a batch: no lock held, nothing may reach the SQ */
+	wr_misuse_write(&m, 0xbad);
+	wr_misuse_write(&m, 0xbad);
+	expect_err(ibv_wr_complete(m.x), 0, ERRS(EINVAL),
+		   "wr_complete without wr_start");
+	ibv_wr_abort(m.x);
+	wr_expect_posted(&m, 1, "batch after WRs built outside a batch");
+
+	/* a setter before any builder has no work request to go to */
+	ibv_wr_start(m.x);
+	ibv_wr_set_sge(m.x, m.mr->lkey, (uintptr_t)E.mem, 8);
+	wr_misuse_write(&m, 2);
+	expect_err(ibv_wr_complete(m.x), 0, ERRS(EINVAL),
+		   "wr_set_sge before the first builder");
+	wr_expect_nothing("wr_set_sge before the first builder");
+
+	/* a second wr_start of the same thread must not spin on its lock */
+	CHECK(!pthread_create(&t, NULL, wr_nested_start, &m), "thread");
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 10;
+	CHECK(!pthread_timedjoin_np(t, NULL, &ts),
+	      "a nested wr_start deadlocked on the QP lock");
+	expect_err(m.first, 0, ERRS(EINVAL), "wr_start twice");
+	expect_err(m.second, 0, ERRS(EINVAL), "second wr_complete");
+	wr_expect_nothing("wr_start twice");
+
+	/* and the QP lock is still balanced */
+	wr_expect_posted(&m, 4, "batch after the misuse");
+	CHECK(!ibv_destroy_qp(m.qp), "destroy_qp: %m");
+	CHECK(!ibv_dereg_mr(m.mr), "dereg_mr: %m");
+}
+
 static void bad_srqs(void)
 {
 	struct ibv_srq_init_attr sa = { .attr = { .max_wr = 0, .max_sge = 1 } };
@@ -514,14 +640,24 @@ static void busy_destroys(void)
  * for reuse afterwards (heap slabs, thread stacks) exists before the
  * first snapshot.
  */
+static void *warm_up_thread(void *arg)
+{
+	return arg;
+}
+
 static void warm_up(void)
 {
 	struct ibv_qp_init_attr a = qp_attr(E.cq);
 	struct ibv_buf *b;
 	struct ibv_qp *qp;
 	struct ibv_mr *mr;
+	pthread_t t;
 	void *p;
 
+	/* glibc keeps a finished thread's stack for the next one */
+	CHECK(!pthread_create(&t, NULL, warm_up_thread, NULL) &&
+		      !pthread_join(t, NULL),
+	      "warm-up thread");
 	p = ibv_alloc_buf(E.par2, E.page, &b);
 	CHECK(p, "warm-up alloc_buf: %m");
 	ibv_free_buf(b);
@@ -638,6 +774,7 @@ int main(void)
 		{ "MWs and AHs", bad_mws_and_ahs },
 		{ "QP transitions", bad_qp_transitions },
 		{ "posts", bad_posts },
+		{ "work request API sequences", bad_wr_sequences },
 		{ "destroys with dependants", busy_destroys },
 	};
 	struct rel_snapshot before, after;
