@@ -295,12 +295,29 @@ static inline void check_recv_len(struct ibv_wc *wc, uint32_t posted)
 	}
 }
 
+/*
+ * One SRQ entry is free again. Pollers of other CQs whose QPs share the
+ * SRQ do the same without our CQ lock: a plain read-modify-write of the
+ * tail would lose some of these, and the SRQ would fill up for good.
+ */
+static void srq_release_entry(struct irdma_srq *srq)
+{
+	uint32_t tail = __atomic_load_n(&srq->pos.tail, __ATOMIC_RELAXED);
+
+	do {
+		if (tail == __atomic_load_n(&srq->pos.head, __ATOMIC_ACQUIRE))
+			return;
+	} while (!__atomic_compare_exchange_n(
+		&srq->pos.tail, &tail, (tail + 1) % srq->pos.size, true,
+		__ATOMIC_RELEASE, __ATOMIC_RELAXED));
+}
+
 /* SRQ completion: word 1 must name a busy slot of this SRQ by tag. */
 static int complete_srq_recv(struct irdma_qp *qp, const struct cqe_view *v,
 			     struct ibv_wc *wc, uint32_t *posted_len)
 {
 	struct irdma_srq *srq = qp->srq;
-	uint32_t idx = (uint32_t)v->w1, tail;
+	uint32_t idx = (uint32_t)v->w1;
 	struct irdma_srq_slot *slot;
 	uint8_t busy = 1;
 
@@ -317,10 +334,7 @@ static int complete_srq_recv(struct irdma_qp *qp, const struct cqe_view *v,
 	wc->wr_id = slot->wr_id;
 	wc->byte_len = hwf_get(CQE0_PAYLOAD_LEN, v->w0);
 	*posted_len = slot->len;
-	tail = __atomic_load_n(&srq->pos.tail, __ATOMIC_RELAXED);
-	if (tail != __atomic_load_n(&srq->pos.head, __ATOMIC_ACQUIRE))
-		__atomic_store_n(&srq->pos.tail, (tail + 1) % srq->pos.size,
-				 __ATOMIC_RELEASE);
+	srq_release_entry(srq);
 	return 0;
 }
 

@@ -9,6 +9,8 @@
  * IBV_WC_GENERAL_ERR without touching the queues' state; nothing may
  * crash or read out of bounds (the target is built with ASan/UBSan).
  */
+#include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -184,6 +186,121 @@ static void test_srq(void)
 	teardown(&f);
 }
 
+/*
+ * Two CQs whose QPs share one SRQ, polled by two threads at once as an
+ * application with a CQ per thread does. Each completion frees one SRQ
+ * entry; none may be lost, or the SRQ fills up for good and every later
+ * post_srq_recv fails with ENOMEM.
+ */
+#define SRQ_RACE_SLOTS 64u
+#define SRQ_RACE_PER_CQ 16u
+#define SRQ_RACE_ROUNDS 4000u
+
+struct srq_race {
+	struct fixture f[2];
+	struct irdma_srq srq;
+	/* spun on, not slept on: both pollers must start at the same time */
+	unsigned int go, done;
+};
+
+struct srq_poller {
+	struct srq_race *r;
+	struct fixture *f;
+	unsigned int bad;
+};
+
+/* Post one SRQ slot as post_srq_recv does; returns the CQE's word 1. */
+static uint64_t srq_race_post(struct irdma_srq *srq, uint64_t wr_id)
+{
+	uint32_t idx = srq->pos.head;
+	struct irdma_srq_slot *s = &srq->slots[idx];
+
+	CHECK(!s->busy, "SRQ slot %u still busy", idx);
+	s->wr_id = wr_id;
+	s->len = 64;
+	s->tag = ++srq->next_tag;
+	__atomic_store_n(&s->busy, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&srq->pos.head, (idx + 1) % srq->pos.size,
+			 __ATOMIC_RELEASE);
+	return (uint64_t)s->tag << 32 | idx;
+}
+
+/* An SRQ receive CQE @ahead entries past the head of f's ring. */
+static void srq_race_cqe(struct fixture *f, uint32_t ahead, uint64_t ref)
+{
+	uint32_t pos = f->ring.head + ahead;
+	uint8_t pol = f->ring.polarity ^ (pos >= ENTRIES);
+	__le64 *c = (__le64 *)(f->ring.cqes +
+			       (size_t)(pos % ENTRIES) * f->cq.cqe_stride);
+
+	c[0] = htole64(8);
+	c[1] = htole64(ref);
+	c[2] = htole64(hwf_put(CQE2_QPID, 17));
+	c[5] = htole64(f->qp.token);
+	c[3] = htole64(hwf_put(CQE3_VALID, pol) | hwf_put(CQE3_SRQ, 1) |
+		       hwf_put(CQE3_OPCODE, IRDMA_HWOP_RECV));
+}
+
+static void *srq_race_poll(void *arg)
+{
+	struct srq_poller *p = arg;
+	unsigned int round, n;
+	struct ibv_wc wc[4];
+	int got, i;
+
+	for (round = 1; round <= SRQ_RACE_ROUNDS; round++) {
+		while (__atomic_load_n(&p->r->go, __ATOMIC_ACQUIRE) < round)
+			;
+		for (n = 0; n < SRQ_RACE_PER_CQ; n += got) {
+			got = irdma_poll_cq(&p->f->cq.vcq.cq, 1, wc);
+			for (i = 0; i < got; i++)
+				p->bad += wc[i].status != IBV_WC_SUCCESS;
+		}
+		__atomic_add_fetch(&p->r->done, 1, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+static void test_srq_shared_by_cqs(void)
+{
+	static struct srq_race r;
+	struct srq_poller p[2];
+	pthread_t t[2];
+	unsigned int round, i, k;
+
+	r.srq.pos.size = SRQ_RACE_SLOTS;
+	r.srq.slots = calloc(SRQ_RACE_SLOTS, sizeof(*r.srq.slots));
+	CHECK(r.srq.slots, "slots");
+	for (k = 0; k < 2; k++) {
+		setup(&r.f[k], IRDMA_GEN_3, IRDMA_CQE64_BYTES);
+		r.f[k].qp.srq = &r.srq;
+		p[k] = (struct srq_poller){ .r = &r, .f = &r.f[k] };
+		CHECK(!pthread_create(&t[k], NULL, srq_race_poll, &p[k]),
+		      "poller thread");
+	}
+	for (round = 0; round < SRQ_RACE_ROUNDS; round++) {
+		/* the device completes them alternately on the two CQs */
+		for (i = 0; i < 2 * SRQ_RACE_PER_CQ; i++)
+			srq_race_cqe(&r.f[i & 1], i / 2,
+				     srq_race_post(&r.srq, i + 1));
+		__atomic_store_n(&r.go, round + 1, __ATOMIC_RELEASE);
+		while (__atomic_load_n(&r.done, __ATOMIC_ACQUIRE) <
+		       2 * (round + 1))
+			sched_yield();
+		CHECK(r.srq.pos.tail == r.srq.pos.head,
+		      "round %u: SRQ tail %u, head %u: completions were lost",
+		      round, r.srq.pos.tail, r.srq.pos.head);
+	}
+	for (k = 0; k < 2; k++) {
+		pthread_join(t[k], NULL);
+		CHECK(!p[k].bad, "%u SRQ completions rejected", p[k].bad);
+		teardown(&r.f[k]);
+	}
+	free(r.srq.slots);
+	printf("SRQ shared by two CQs: %u completions, none lost\n",
+	       2 * SRQ_RACE_PER_CQ * SRQ_RACE_ROUNDS);
+}
+
 static void test_targeted(uint8_t gen, uint32_t stride)
 {
 	struct fixture f;
@@ -315,6 +432,7 @@ int main(void)
 	test_targeted(IRDMA_GEN_2, IRDMA_CQE_BYTES);
 	test_targeted(IRDMA_GEN_3, IRDMA_CQE64_BYTES);
 	test_srq();
+	test_srq_shared_by_cqs();
 	test_garbage(IRDMA_GEN_2, IRDMA_CQE_BYTES, 1);
 	test_garbage(IRDMA_GEN_3, IRDMA_CQE64_BYTES, 2);
 	test_garbage(IRDMA_GEN_1, IRDMA_CQE_BYTES, 3);
