@@ -440,7 +440,8 @@ static int sq_write_atomic(struct irdma_qp *qp, const struct irdma_send_desc *d)
 	uint32_t idx;
 	__le64 *wqe;
 
-	if (d->num_sge != 1)
+	/* the old value lands in the SGE: inline data offers no such place */
+	if (d->num_sge != 1 || d->inline_data)
 		return EINVAL;
 	wqe = sq_reserve(qp, 2, &idx);
 	if (!wqe)

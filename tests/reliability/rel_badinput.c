@@ -436,17 +436,21 @@ static void bad_wr_sequences(void)
 {
 	struct ibv_qp_init_attr_ex qa =
 		test_qp_attr_ex(E.cc ? E.par : E.pd, IBV_QPT_RC, E.cq, E.cq, 8);
+	bool atomics = E.attr.orig_attr.atomic_cap != IBV_ATOMIC_NONE;
 	struct wr_misuse m = {};
 	struct timespec ts;
 	pthread_t t;
 
+	qa.cap.max_inline_data = 32;
 	qa.comp_mask |= IBV_QP_INIT_ATTR_SEND_OPS_FLAGS;
-	qa.send_ops_flags = IBV_QP_EX_WITH_RDMA_WRITE;
+	qa.send_ops_flags = IBV_QP_EX_WITH_RDMA_WRITE |
+			    (atomics ? IBV_QP_EX_WITH_ATOMIC_FETCH_AND_ADD : 0);
 	m.qp = ibv_create_qp_ex(E.ctx, &qa);
 	CHECK(m.qp, "create_qp_ex: %m");
 	m.x = ibv_qp_to_qp_ex(m.qp);
 	m.mr = ibv_reg_buf_mr(E.par, E.buf, E.mem, E.page,
-			      IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE);
+			      IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
+				      (atomics ? IBV_ACCESS_REMOTE_ATOMIC : 0));
 	CHECK(m.mr, "reg_buf_mr: %m");
 	CHECK(!rel_rc_connect(m.qp, m.qp->qp_num, &E.gid), "connect");
 
@@ -475,6 +479,22 @@ static void bad_wr_sequences(void)
 	expect_err(m.first, 0, ERRS(EINVAL), "wr_start twice");
 	expect_err(m.second, 0, ERRS(EINVAL), "second wr_complete");
 	wr_expect_nothing("wr_start twice");
+
+	/*
+	 * An atomic writes the old value back to its local SGE. Inline data
+	 * gives it none: the provider's own copy buffer, with no key, must
+	 * not become the target.
+	 */
+	if (atomics) {
+		ibv_wr_start(m.x);
+		m.x->wr_id = 5;
+		ibv_wr_atomic_fetch_add(m.x, m.mr->rkey, (uintptr_t)E.mem + 512,
+					1);
+		ibv_wr_set_inline_data(m.x, E.mem, 8);
+		expect_err(ibv_wr_complete(m.x), 0, ERRS(EINVAL),
+			   "atomic with inline data");
+		wr_expect_nothing("atomic with inline data");
+	}
 
 	/* and the QP lock is still balanced */
 	wr_expect_posted(&m, 4, "batch after the misuse");
