@@ -29,15 +29,29 @@ static inline __le64 *sq_wqe(struct irdma_qp *qp, uint32_t idx)
 	return (__le64 *)(qp->sq + (size_t)idx * IRDMA_WQE_QUANTUM);
 }
 
+/* The head after n more quanta; *wrapped tells whether it passed the end. */
+static inline uint32_t sq_head_after(const struct irdma_qp *qp, uint32_t n,
+				     bool *wrapped)
+{
+	uint32_t head = qp->sq_pos.head + n;
+
+	*wrapped = head >= qp->sq_pos.size;
+	return *wrapped ? head - qp->sq_pos.size : head;
+}
+
+/*
+ * Move the head past a WQE whose slot is written. A poller of the send CQ
+ * reads the head without the QP lock (flushes complete every WQE up to
+ * it), so the slot must be complete before the head covers it.
+ */
 static inline void sq_advance(struct irdma_qp *qp, uint32_t n)
 {
-	struct irdma_wq_pos *p = &qp->sq_pos;
+	bool wrapped;
+	uint32_t head = sq_head_after(qp, n, &wrapped);
 
-	p->head += n;
-	if (p->head >= p->size) {
-		p->head -= p->size;
+	if (wrapped)
 		qp->sq_polarity ^= 1;
-	}
+	__atomic_store_n(&qp->sq_pos.head, head, __ATOMIC_RELEASE);
 }
 
 /* Free quanta: the ring always keeps IRDMA_SQ_RESERVED_QUANTA - 1 unused. */
@@ -95,7 +109,10 @@ static inline void sq_publish(struct irdma_qp *qp, __le64 *wqe, uint64_t hdr,
 	sq_set_header(wqe, hdr);
 }
 
-/* What the completion of the WQE at idx will need to know. */
+/*
+ * What the completion of the WQE at idx (just taken, at the head) will
+ * need to know; then the head moves past its quanta.
+ */
 static inline void sq_slot_set(struct irdma_qp *qp, uint32_t idx,
 			       uint64_t wr_id, uint32_t bytes, uint32_t quanta,
 			       uint8_t hw_op, bool signaled)
@@ -107,6 +124,7 @@ static inline void sq_slot_set(struct irdma_qp *qp, uint32_t idx,
 	s->quanta = quanta;
 	s->hw_op = hw_op;
 	s->signaled = signaled;
+	sq_advance(qp, quanta);
 }
 
 /*
@@ -134,22 +152,24 @@ static void sq_clear_ahead(struct irdma_qp *qp, uint32_t idx)
 /*
  * Take `quanta` quanta at the head (room already checked) and return the
  * WQE. Every quantum after the first gets a slot that no CQE may name.
+ * The head itself moves once the WQE's slot is set (sq_slot_set).
  */
 static inline __le64 *sq_take(struct irdma_qp *qp, uint32_t quanta,
 			      uint32_t *idx_out)
 {
 	struct irdma_wq_pos *p = &qp->sq_pos;
-	uint32_t idx = p->head, end = idx + quanta, i;
+	uint32_t idx = p->head, end = idx + quanta, i, next;
+	bool wrapped;
 
 	qp->sq_polarity_at_wqe = qp->sq_polarity;
 	/* once per 128 quanta: rarely enough to stay out of line */
 	if (__builtin_expect(idx % IRDMA_SQ_CLEAR_AHEAD == 0, 0))
 		sq_clear_ahead(qp, idx);
-	sq_advance(qp, quanta);
+	next = sq_head_after(qp, quanta, &wrapped);
 	/* gen 1 reads quanta in pairs: the lone partner must read invalid */
-	if (qp->gen == IRDMA_GEN_1 && quanta == 1 && (p->head & 1))
-		hw_wr64(sq_wqe(qp, p->head), 3,
-			hwf_put(WQEH_VALID, !qp->sq_polarity));
+	if (qp->gen == IRDMA_GEN_1 && quanta == 1 && (next & 1))
+		hw_wr64(sq_wqe(qp, next), 3,
+			hwf_put(WQEH_VALID, !(qp->sq_polarity ^ wrapped)));
 	/* the chunk rule keeps a WQE inside the ring; the bound is for safety */
 	if (end > p->size)
 		end = p->size;

@@ -29,9 +29,16 @@ struct irdma_wq_pos {
 	uint32_t size; /* slots in the ring (power of two for SQ/RQ) */
 };
 
+/*
+ * The head is read with acquire: a poller reads it without the QP lock,
+ * and the slots up to it must be complete (the SQ writer stores it with
+ * release once they are).
+ */
 static inline uint32_t irdma_wq_used(const struct irdma_wq_pos *p)
 {
-	return (p->head + p->size - p->tail) % p->size;
+	uint32_t head = __atomic_load_n(&p->head, __ATOMIC_ACQUIRE);
+
+	return (head + p->size - p->tail) % p->size;
 }
 
 /* Is idx one of the in-flight slots [tail, head)? */

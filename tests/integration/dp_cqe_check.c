@@ -8,9 +8,12 @@
  * and then a long run of random garbage. Every bad CQE must come out as
  * IBV_WC_GENERAL_ERR without touching the queues' state; nothing may
  * crash or read out of bounds (the target is built with ASan/UBSan).
+ * Two cases race real threads: pollers of two CQs sharing an SRQ, and a
+ * poller flushing a QP's SQ while post_send.c (linked in too) posts to it.
  */
 #include <pthread.h>
 #include <sched.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +33,16 @@ void irdma_cq_free_ring(struct irdma_cq *cq, struct irdma_cq_ring *r)
 }
 
 void irdma_cq_set_resized_count(struct irdma_cq *cq, uint32_t count)
+{
+	abort();
+}
+
+/* post_send.c's calls out: the flushes here come from the test itself */
+void irdma_qp_reflush(struct irdma_qp *qp, bool sq, bool rq)
+{
+}
+
+void irdma_sq_push_doorbell(struct irdma_qp *qp)
 {
 	abort();
 }
@@ -194,7 +207,7 @@ static void test_srq(void)
  */
 #define SRQ_RACE_SLOTS 64u
 #define SRQ_RACE_PER_CQ 16u
-#define SRQ_RACE_ROUNDS 4000u
+#define SRQ_RACE_ROUNDS 1000u
 
 struct srq_race {
 	struct fixture f[2];
@@ -299,6 +312,95 @@ static void test_srq_shared_by_cqs(void)
 	free(r.srq.slots);
 	printf("SRQ shared by two CQs: %u completions, none lost\n",
 	       2 * SRQ_RACE_PER_CQ * SRQ_RACE_ROUNDS);
+}
+
+/*
+ * A QP in the error state being posted to by one thread while another
+ * polls its flushes (gen 1/2: one flush CQE, kept at the head, stands for
+ * every outstanding WQE). The poller may reach the WQE a post is writing
+ * at that moment; it must never report a WR that was not fully posted,
+ * so the wr_ids come out exactly once each, in order.
+ */
+#define FLUSH_RACE_WRS 20000u
+
+struct flush_race {
+	struct fixture f;
+	struct ibv_sge sge;
+	uint64_t posted;
+};
+
+static void *flush_race_post(void *arg)
+{
+	struct flush_race *r = arg;
+	struct ibv_send_wr wr = { .sg_list = &r->sge,
+				  .num_sge = 1,
+				  .opcode = IBV_WR_SEND,
+				  .send_flags = IBV_SEND_SIGNALED },
+			   *bad;
+	int ret;
+
+	for (wr.wr_id = 1; wr.wr_id <= FLUSH_RACE_WRS; wr.wr_id++) {
+		while ((ret = irdma_post_send(&r->f.qp.vqp.qp, &wr, &bad)) ==
+		       ENOMEM)
+			sched_yield();
+		CHECK(!ret, "post_send: %d", ret);
+	}
+	return NULL;
+}
+
+/* The device's single flush CQE for the SQ, unless one is waiting. */
+static void flush_race_cqe(struct fixture *f)
+{
+	__le64 *c = (__le64 *)(f->ring.cqes +
+			       (size_t)f->ring.head * f->cq.cqe_stride);
+
+	if (hwf_get(CQE3_VALID, le64toh(c[3])) == f->ring.polarity)
+		return;
+	put_cqe(f, f->qp.token, true, 0,
+		hwf_put(CQE3_ERROR, 1) |
+			hwf_put(CQE3_MAJOR_ERR, IRDMA_MAJOR_FLUSH) |
+			hwf_put(CQE3_MINOR_ERR, IRDMA_FLUSH_GENERAL),
+		0, 0);
+}
+
+static void test_flush_while_posting(void)
+{
+	static struct flush_race r;
+	static __u32 doorbell;
+	struct fixture *f = &r.f;
+	uint64_t next = 1;
+	struct ibv_wc wc;
+	pthread_t t;
+
+	setup(f, IRDMA_GEN_2, IRDMA_CQE_BYTES);
+	f->qp.sq = aligned_alloc(4096, SQ_QUANTA * IRDMA_WQE_QUANTUM);
+	CHECK(f->qp.sq, "SQ ring");
+	memset(f->qp.sq, 0, SQ_QUANTA * IRDMA_WQE_QUANTUM);
+	f->qp.vqp.qp.state = IBV_QPS_ERR;
+	f->qp.sq_polarity = 1;
+	f->qp.sq_chunk = SQ_QUANTA;
+	f->qp.max_send_sge = 1;
+	f->qp.db = &doorbell;
+	pthread_spin_init(&f->qp.lock, PTHREAD_PROCESS_PRIVATE);
+	r.sge = (struct ibv_sge){ .addr = 0x1000, .length = 8, .lkey = 1 };
+
+	CHECK(!pthread_create(&t, NULL, flush_race_post, &r), "poster");
+	while (next <= FLUSH_RACE_WRS) {
+		flush_race_cqe(f);
+		if (irdma_poll_cq(&f->cq.vcq.cq, 1, &wc) != 1)
+			continue;
+		CHECK(wc.status == IBV_WC_WR_FLUSH_ERR && wc.wr_id == next,
+		      "flush: wr_id %llu (%s), want %llu",
+		      (unsigned long long)wc.wr_id,
+		      ibv_wc_status_str(wc.status), (unsigned long long)next);
+		next++;
+	}
+	pthread_join(t, NULL);
+	pthread_spin_destroy(&f->qp.lock);
+	free(f->qp.sq);
+	teardown(f);
+	printf("flushes while posting: %u WRs, each once, in order\n",
+	       FLUSH_RACE_WRS);
 }
 
 static void test_targeted(uint8_t gen, uint32_t stride)
@@ -433,6 +535,7 @@ int main(void)
 	test_targeted(IRDMA_GEN_3, IRDMA_CQE64_BYTES);
 	test_srq();
 	test_srq_shared_by_cqs();
+	test_flush_while_posting();
 	test_garbage(IRDMA_GEN_2, IRDMA_CQE_BYTES, 1);
 	test_garbage(IRDMA_GEN_3, IRDMA_CQE64_BYTES, 2);
 	test_garbage(IRDMA_GEN_1, IRDMA_CQE_BYTES, 3);
