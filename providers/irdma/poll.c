@@ -372,11 +372,12 @@ static inline int complete_recv(struct irdma_cq *cq, struct irdma_qp *qp,
 	return 0;
 }
 
-static inline int complete_send(struct irdma_cq *cq, struct irdma_qp *qp,
-				const struct cqe_view *v, bool flushed,
-				struct ibv_wc *wc, bool *park)
+/* complete_send() on p, the poller's view of the SQ. */
+static inline int complete_send_in(struct irdma_cq *cq, struct irdma_qp *qp,
+				   struct irdma_wq_pos *p,
+				   const struct cqe_view *v, bool flushed,
+				   struct ibv_wc *wc, bool *park)
 {
-	struct irdma_wq_pos *p = &qp->sq_pos;
 	uint32_t wqe_idx = hwf_get(CQE3_WQE_IDX, v->w3);
 	const struct irdma_sq_slot *s;
 	bool known;
@@ -420,6 +421,26 @@ static inline int complete_send(struct irdma_cq *cq, struct irdma_qp *qp,
 	if (!known && wc->status == IBV_WC_SUCCESS)
 		wc->status = IBV_WC_GENERAL_ERR;
 	return 0;
+}
+
+/*
+ * The SQ is seen up to the head the poster showed, not its own head: that
+ * one runs ahead while a WQE is being written and over a whole ibv_wr_*
+ * batch until it is completed (the QP lock is not held here).
+ */
+static inline int complete_send(struct irdma_cq *cq, struct irdma_qp *qp,
+				const struct cqe_view *v, bool flushed,
+				struct ibv_wc *wc, bool *park)
+{
+	struct irdma_wq_pos view = {
+		.head = __atomic_load_n(&qp->sq_poll_head, __ATOMIC_ACQUIRE),
+		.tail = qp->sq_pos.tail,
+		.size = qp->sq_pos.size,
+	};
+	int ret = complete_send_in(cq, qp, &view, v, flushed, wc, park);
+
+	qp->sq_pos.tail = view.tail;
+	return ret;
 }
 
 /*

@@ -40,18 +40,19 @@ static inline uint32_t sq_head_after(const struct irdma_qp *qp, uint32_t n,
 }
 
 /*
- * Move the head past a WQE whose slot is written. A poller of the send CQ
- * reads the head without the QP lock (flushes complete every WQE up to
- * it), so the slot must be complete before the head covers it.
+ * Move the head past a WQE whose slot is written. Pollers of the send CQ
+ * complete flushes up to the head they see, without the QP lock: it
+ * covers the WQE now, unless an ibv_wr_* batch holds the WQE back.
  */
 static inline void sq_advance(struct irdma_qp *qp, uint32_t n)
 {
 	bool wrapped;
-	uint32_t head = sq_head_after(qp, n, &wrapped);
 
+	qp->sq_pos.head = sq_head_after(qp, n, &wrapped);
 	if (wrapped)
 		qp->sq_polarity ^= 1;
-	__atomic_store_n(&qp->sq_pos.head, head, __ATOMIC_RELEASE);
+	if (!qp->wr.open)
+		irdma_sq_show_to_pollers(qp);
 }
 
 /* Free quanta: the ring always keeps IRDMA_SQ_RESERVED_QUANTA - 1 unused. */

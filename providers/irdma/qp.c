@@ -261,6 +261,7 @@ static int qp_apply_resp(struct irdma_qp *qp, const struct qp_sizes *s,
 		qp->sq_pos.tail = qp->conn_wqes;
 		qp->skip_conn_cqes = true;
 	}
+	qp->sq_poll_head = qp->sq_pos.head;
 	return 0;
 }
 

@@ -29,16 +29,9 @@ struct irdma_wq_pos {
 	uint32_t size; /* slots in the ring (power of two for SQ/RQ) */
 };
 
-/*
- * The head is read with acquire: a poller reads it without the QP lock,
- * and the slots up to it must be complete (the SQ writer stores it with
- * release once they are).
- */
 static inline uint32_t irdma_wq_used(const struct irdma_wq_pos *p)
 {
-	uint32_t head = __atomic_load_n(&p->head, __ATOMIC_ACQUIRE);
-
-	return (head + p->size - p->tail) % p->size;
+	return (p->head + p->size - p->tail) % p->size;
 }
 
 /* Is idx one of the in-flight slots [tail, head)? */
@@ -205,6 +198,13 @@ struct irdma_qp {
 	uint8_t *rq;
 	__le64 *shadow;
 	struct irdma_wq_pos sq_pos; /* in quanta */
+	/*
+	 * The SQ head as pollers see it (send CQ lock, not the QP lock): it
+	 * covers a WQE once the WQE's slot is written, and the WQEs of an
+	 * ibv_wr_* batch only at ibv_wr_complete(). Store release, load
+	 * acquire.
+	 */
+	uint32_t sq_poll_head;
 	struct irdma_wq_pos rq_pos; /* in WQEs */
 	struct irdma_sq_slot *sq_slots;
 	struct irdma_rq_slot *rq_slots;
@@ -334,6 +334,12 @@ int irdma_post_send(struct ibv_qp *qp, struct ibv_send_wr *wr,
 		    struct ibv_send_wr **bad_wr);
 int irdma_sq_write(struct irdma_qp *qp, const struct irdma_send_desc *d);
 void irdma_sq_ring_doorbell(struct irdma_qp *qp);
+
+/* Let pollers see the SQ up to its head (post_send.c, wr_api.c). */
+static inline void irdma_sq_show_to_pollers(struct irdma_qp *qp)
+{
+	__atomic_store_n(&qp->sq_poll_head, qp->sq_pos.head, __ATOMIC_RELEASE);
+}
 
 /* push.c: gen 2 push mode. */
 int irdma_modify_qp_push(struct irdma_qp *qp, struct ibv_qp_attr *attr,

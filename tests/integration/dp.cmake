@@ -16,12 +16,13 @@ foreach(_t IN LISTS _dp_tests)
 	endforeach()
 endforeach()
 
-# CQE validation against hostile device memory: poll.c (and post_send.c, for
-# posting while polling) linked into a test that writes the CQ ring itself
+# CQE validation against hostile device memory: poll.c (and post_send.c and
+# wr_api.c, for posting while polling) linked into a test that writes the CQ ring itself
 # (no emulator), under ASan and UBSan.
 add_executable(dp_cqe_check "${_dp}/dp_cqe_check.c"
 	"${CMAKE_SOURCE_DIR}/providers/irdma/poll.c"
 	"${CMAKE_SOURCE_DIR}/providers/irdma/post_send.c"
+	"${CMAKE_SOURCE_DIR}/providers/irdma/wr_api.c"
 	"${CMAKE_SOURCE_DIR}/providers/irdma/debug.c")
 target_include_directories(dp_cqe_check BEFORE PRIVATE ${IRDMA_INCLUDE_DIRS}
 	"${CMAKE_SOURCE_DIR}/providers/irdma" "${_dp}")

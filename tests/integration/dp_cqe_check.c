@@ -9,7 +9,8 @@
  * IBV_WC_GENERAL_ERR without touching the queues' state; nothing may
  * crash or read out of bounds (the target is built with ASan/UBSan).
  * Two cases race real threads: pollers of two CQs sharing an SRQ, and a
- * poller flushing a QP's SQ while post_send.c (linked in too) posts to it.
+ * poller flushing a QP's SQ while post_send.c and wr_api.c (linked in
+ * too) post to it, with ibv_wr_* batches that are aborted in between.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -20,6 +21,7 @@
 #include "hw_format.h"
 #include "queues.h"
 
+#include "common/process.h"
 #include "dp_util.h"
 
 #define ENTRIES 64u
@@ -112,6 +114,7 @@ static uint32_t post_sq(struct fixture *f, uint64_t wr_id, uint8_t quanta)
 	for (i = 1; i < quanta; i++)
 		f->qp.sq_slots[idx + i].quanta = 0;
 	f->qp.sq_pos.head = (idx + quanta) % SQ_QUANTA;
+	f->qp.sq_poll_head = f->qp.sq_pos.head;
 	return idx;
 }
 
@@ -322,12 +325,33 @@ static void test_srq_shared_by_cqs(void)
  * so the wr_ids come out exactly once each, in order.
  */
 #define FLUSH_RACE_WRS 20000u
+#define FLUSH_RACE_ABORTED 0xab0u
 
 struct flush_race {
 	struct fixture f;
 	struct ibv_sge sge;
 	uint64_t posted;
 };
+
+/*
+ * An ibv_wr_* batch that writes two WQEs and is then aborted: until its
+ * ibv_wr_complete() nothing of a batch is posted, so no flush may report
+ * these, and the abort must find the SQ as the batch left it.
+ */
+static void flush_race_aborted_batch(struct flush_race *r)
+{
+	struct ibv_qp_ex *x = &r->f.qp.vqp.qp_ex;
+
+	ibv_wr_start(x);
+	x->wr_id = FLUSH_RACE_ABORTED;
+	x->wr_flags = IBV_SEND_SIGNALED;
+	ibv_wr_send(x);
+	ibv_wr_set_sge(x, r->sge.lkey, r->sge.addr, r->sge.length);
+	/* the next builder writes the first WR to the SQ */
+	ibv_wr_send(x);
+	ibv_wr_set_sge(x, r->sge.lkey, r->sge.addr, r->sge.length);
+	ibv_wr_abort(x);
+}
 
 static void *flush_race_post(void *arg)
 {
@@ -337,12 +361,18 @@ static void *flush_race_post(void *arg)
 				  .opcode = IBV_WR_SEND,
 				  .send_flags = IBV_SEND_SIGNALED },
 			   *bad;
+	uint64_t end = test_now_ms() + 60000;
 	int ret;
 
 	for (wr.wr_id = 1; wr.wr_id <= FLUSH_RACE_WRS; wr.wr_id++) {
+		if (wr.wr_id % 2)
+			flush_race_aborted_batch(r);
 		while ((ret = irdma_post_send(&r->f.qp.vqp.qp, &wr, &bad)) ==
-		       ENOMEM)
+		       ENOMEM) {
+			CHECK(test_now_ms() < end, "SQ full for good at %llu",
+			      (unsigned long long)wr.wr_id);
 			sched_yield();
+		}
 		CHECK(!ret, "post_send: %d", ret);
 	}
 	return NULL;
@@ -368,7 +398,7 @@ static void test_flush_while_posting(void)
 	static struct flush_race r;
 	static __u32 doorbell;
 	struct fixture *f = &r.f;
-	uint64_t next = 1;
+	uint64_t next = 1, end = test_now_ms() + 60000;
 	struct ibv_wc wc;
 	pthread_t t;
 
@@ -381,11 +411,17 @@ static void test_flush_while_posting(void)
 	f->qp.sq_chunk = SQ_QUANTA;
 	f->qp.max_send_sge = 1;
 	f->qp.db = &doorbell;
+	f->qp.max_inline = 8;
+	f->qp.wr.inline_buf = malloc(8);
+	CHECK(f->qp.wr.inline_buf, "inline buffer");
+	irdma_qp_init_wr_ops(&f->qp, IBV_QP_EX_WITH_SEND);
 	pthread_spin_init(&f->qp.lock, PTHREAD_PROCESS_PRIVATE);
 	r.sge = (struct ibv_sge){ .addr = 0x1000, .length = 8, .lkey = 1 };
 
 	CHECK(!pthread_create(&t, NULL, flush_race_post, &r), "poster");
 	while (next <= FLUSH_RACE_WRS) {
+		CHECK(test_now_ms() < end, "flushes stopped at %llu",
+		      (unsigned long long)next);
 		flush_race_cqe(f);
 		if (irdma_poll_cq(&f->cq.vcq.cq, 1, &wc) != 1)
 			continue;
@@ -397,6 +433,7 @@ static void test_flush_while_posting(void)
 	}
 	pthread_join(t, NULL);
 	pthread_spin_destroy(&f->qp.lock);
+	free(f->qp.wr.inline_buf);
 	free(f->qp.sq);
 	teardown(f);
 	printf("flushes while posting: %u WRs, each once, in order\n",
