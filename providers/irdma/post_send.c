@@ -630,28 +630,6 @@ static uint32_t mw_type2_stag(uint32_t new_rkey, uint32_t mw_rkey)
 	return (new_rkey & 0xff) | (mw_rkey & ~0xffu);
 }
 
-/*
- * The bind fields of d: window mw gets key rkey over what bi describes
- * (the caller has checked bi). A type 2 window's key changes now.
- */
-void irdma_send_desc_set_bind(struct irdma_send_desc *d, struct ibv_mw *mw,
-			      uint32_t rkey, const struct ibv_mw_bind_info *bi)
-{
-	/* a zero-length bind unbinds the window and names no MR */
-	d->mr_stag = bi->mr ? bi->mr->rkey : 0;
-	d->bind_addr = bi->addr;
-	d->bind_len = bi->length;
-	d->bind_access = bi->mw_access_flags;
-	d->bind_zero_based = bi->mw_access_flags & IBV_ACCESS_ZERO_BASED;
-	if (mw->type == IBV_MW_TYPE_1) {
-		d->bind_type1 = true;
-		d->mw_stag = rkey;
-	} else {
-		d->mw_stag = mw_type2_stag(rkey, mw->rkey);
-		mw->rkey = d->mw_stag;
-	}
-}
-
 static int desc_from_bind(struct irdma_qp *qp, struct ibv_send_wr *wr,
 			  struct irdma_send_desc *d)
 {
@@ -660,10 +638,22 @@ static int desc_from_bind(struct irdma_qp *qp, struct ibv_send_wr *wr,
 
 	if (!mw || (bi->length && !bi->mr))
 		return EINVAL;
-	if (mw->type != IBV_MW_TYPE_1 && bi->mr &&
-	    (verbs_get_mr(bi->mr)->access & IBV_ACCESS_ZERO_BASED))
-		return EINVAL;
-	irdma_send_desc_set_bind(d, mw, wr->bind_mw.rkey, bi);
+	/* a zero-length bind unbinds the window and names no MR */
+	d->mr_stag = bi->mr ? bi->mr->rkey : 0;
+	d->bind_addr = bi->addr;
+	d->bind_len = bi->length;
+	d->bind_access = bi->mw_access_flags;
+	d->bind_zero_based = bi->mw_access_flags & IBV_ACCESS_ZERO_BASED;
+	if (mw->type == IBV_MW_TYPE_1) {
+		d->bind_type1 = true;
+		d->mw_stag = wr->bind_mw.rkey;
+	} else {
+		if (bi->mr &&
+		    (verbs_get_mr(bi->mr)->access & IBV_ACCESS_ZERO_BASED))
+			return EINVAL;
+		d->mw_stag = mw_type2_stag(wr->bind_mw.rkey, mw->rkey);
+		mw->rkey = d->mw_stag;
+	}
 	return 0;
 }
 

@@ -333,8 +333,6 @@ void irdma_qp_reflush(struct irdma_qp *qp, bool sq, bool rq);
 int irdma_post_send(struct ibv_qp *qp, struct ibv_send_wr *wr,
 		    struct ibv_send_wr **bad_wr);
 int irdma_sq_write(struct irdma_qp *qp, const struct irdma_send_desc *d);
-void irdma_send_desc_set_bind(struct irdma_send_desc *d, struct ibv_mw *mw,
-			      uint32_t rkey, const struct ibv_mw_bind_info *bi);
 void irdma_sq_ring_doorbell(struct irdma_qp *qp);
 
 /* Let pollers see the SQ up to its head (post_send.c, wr_api.c). */

@@ -310,7 +310,19 @@ static void wr_bind_mw(struct ibv_qp_ex *ibqp, struct ibv_mw *mw, uint32_t rkey,
 			qp->wr.err = EINVAL;
 		return;
 	}
-	irdma_send_desc_set_bind(d, mw, rkey, bi);
+	d->mr_stag = bi->mr ? bi->mr->rkey : 0;
+	d->bind_addr = bi->addr;
+	d->bind_len = bi->length;
+	d->bind_access = bi->mw_access_flags;
+	d->bind_zero_based = bi->mw_access_flags & IBV_ACCESS_ZERO_BASED;
+	if (mw->type == IBV_MW_TYPE_1) {
+		d->bind_type1 = true;
+		d->mw_stag = rkey;
+	} else {
+		/* a type 2 window keeps its index, the key byte is new */
+		d->mw_stag = (rkey & 0xff) | (mw->rkey & ~0xffu);
+		mw->rkey = d->mw_stag;
+	}
 }
 
 /*
