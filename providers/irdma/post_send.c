@@ -624,34 +624,29 @@ static uint8_t send_hw_op(const struct ibv_send_wr *wr)
 	}
 }
 
-/* A type 2 window keeps its index; the application picks the key byte. */
-static uint32_t mw_type2_stag(uint32_t new_rkey, uint32_t mw_rkey)
+/*
+ * A window bind, from ibv_post_send or ibv_wr_bind_mw alike. A zero-length
+ * bind unbinds the window and names no MR; a zero-based MR cannot back a
+ * window (ibv_bind_mw refuses it for type 1 too). A type 2 window keeps its
+ * index and takes the application's key byte, a type 1 window the key
+ * ibv_bind_mw chose.
+ */
+int irdma_bind_desc(struct irdma_send_desc *d, struct ibv_mw *mw, uint32_t rkey,
+		    const struct ibv_mw_bind_info *bi)
 {
-	return (new_rkey & 0xff) | (mw_rkey & ~0xffu);
-}
-
-static int desc_from_bind(struct irdma_qp *qp, struct ibv_send_wr *wr,
-			  struct irdma_send_desc *d)
-{
-	const struct ibv_mw_bind_info *bi = &wr->bind_mw.bind_info;
-	struct ibv_mw *mw = wr->bind_mw.mw;
-
-	if (!mw || (bi->length && !bi->mr))
+	if (!mw || !bi || (bi->length && !bi->mr) ||
+	    (bi->mr && (verbs_get_mr(bi->mr)->access & IBV_ACCESS_ZERO_BASED)))
 		return EINVAL;
-	/* a zero-length bind unbinds the window and names no MR */
 	d->mr_stag = bi->mr ? bi->mr->rkey : 0;
 	d->bind_addr = bi->addr;
 	d->bind_len = bi->length;
 	d->bind_access = bi->mw_access_flags;
 	d->bind_zero_based = bi->mw_access_flags & IBV_ACCESS_ZERO_BASED;
-	if (mw->type == IBV_MW_TYPE_1) {
-		d->bind_type1 = true;
-		d->mw_stag = wr->bind_mw.rkey;
+	d->bind_type1 = mw->type == IBV_MW_TYPE_1;
+	if (d->bind_type1) {
+		d->mw_stag = rkey;
 	} else {
-		if (bi->mr &&
-		    (verbs_get_mr(bi->mr)->access & IBV_ACCESS_ZERO_BASED))
-			return EINVAL;
-		d->mw_stag = mw_type2_stag(wr->bind_mw.rkey, mw->rkey);
+		d->mw_stag = (rkey & 0xff) | (mw->rkey & ~0xffu);
 		mw->rkey = d->mw_stag;
 	}
 	return 0;
@@ -724,7 +719,8 @@ static int desc_from_wr(struct irdma_qp *qp, struct ibv_send_wr *wr,
 		break;
 	case IBV_WR_BIND_MW:
 		d->inline_data = false;
-		return desc_from_bind(qp, wr, d);
+		return irdma_bind_desc(d, wr->bind_mw.mw, wr->bind_mw.rkey,
+				       &wr->bind_mw.bind_info);
 	default:
 		break;
 	}

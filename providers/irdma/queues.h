@@ -347,6 +347,9 @@ int irdma_modify_qp_push(struct irdma_qp *qp, struct ibv_qp_attr *attr,
 void irdma_qp_push_release(struct irdma_qp *qp);
 void irdma_sq_push_doorbell(struct irdma_qp *qp);
 int irdma_send_opcode_check(struct irdma_qp *qp, enum ibv_wr_opcode op);
+/* Fill a window bind's descriptor; EINVAL for a bind irdma cannot do. */
+int irdma_bind_desc(struct irdma_send_desc *d, struct ibv_mw *mw,
+		    uint32_t rkey, const struct ibv_mw_bind_info *bi);
 
 /* post_recv.c */
 int irdma_post_recv(struct ibv_qp *qp, struct ibv_recv_wr *wr,

@@ -300,29 +300,14 @@ static void wr_bind_mw(struct ibv_qp_ex *ibqp, struct ibv_mw *mw, uint32_t rkey,
 	struct irdma_qp *qp = qp_ex_to_irdma_qp(ibqp);
 	struct irdma_send_desc *d =
 		wr_open(ibqp, IBV_WR_BIND_MW, IRDMA_HWOP_BIND_MW);
+	int ret;
 
+	/* outside a batch of ours: no descriptor, and no key may change */
 	if (!d)
 		return;
-	if (!mw || !bi || (bi->length && !bi->mr) ||
-	    (bi->mr &&
-	     (verbs_get_mr(bi->mr)->access & IBV_ACCESS_ZERO_BASED))) {
-		if (!qp->wr.err)
-			qp->wr.err = EINVAL;
-		return;
-	}
-	d->mr_stag = bi->mr ? bi->mr->rkey : 0;
-	d->bind_addr = bi->addr;
-	d->bind_len = bi->length;
-	d->bind_access = bi->mw_access_flags;
-	d->bind_zero_based = bi->mw_access_flags & IBV_ACCESS_ZERO_BASED;
-	if (mw->type == IBV_MW_TYPE_1) {
-		d->bind_type1 = true;
-		d->mw_stag = rkey;
-	} else {
-		/* a type 2 window keeps its index, the key byte is new */
-		d->mw_stag = (rkey & 0xff) | (mw->rkey & ~0xffu);
-		mw->rkey = d->mw_stag;
-	}
+	ret = irdma_bind_desc(d, mw, rkey, bi);
+	if (ret && !qp->wr.err)
+		qp->wr.err = ret;
 }
 
 /*

@@ -147,6 +147,7 @@ struct bench_run_opts {
 	unsigned int nproviders;
 	unsigned int rounds;
 	bool compare;
+	bool push; /* irdma-emu-run --push: push pages on gen 2 and 3 */
 	const char *only; /* NULL or a phase name */
 	const char *self; /* absolute path of this program */
 };

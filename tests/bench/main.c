@@ -20,6 +20,7 @@ static void usage(FILE *f)
 		"  --compare            both providers, interleaved, plus ours/upstream ratios\n"
 		"  --rounds N           timed rounds per provider (default 3 with --compare, else 1)\n"
 		"  --gen 1|2|3          emulated hardware generation (default 2)\n"
+		"  --push               the emulated driver hands out push pages\n"
 		"  --only fast|instr|ctl|scale  one phase only\n"
 		"  --quick              tiny loops (smoke test; figures are not meaningful)\n"
 		"  --ops N              ops per timed fast-path figure (default 20000)\n"
@@ -144,6 +145,8 @@ int main(int argc, char **argv)
 			r.compare = true;
 		} else if (!strcmp(a, "--quick")) {
 			quick = true;
+		} else if (!strcmp(a, "--push")) {
+			r.push = true;
 		} else if (!strcmp(a, "--instr")) {
 			r.o.instr = true;
 		} else if (!strcmp(a, "--perf")) {

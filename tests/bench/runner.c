@@ -175,13 +175,15 @@ static const char *emu_run_path(const char *self)
 	return path;
 }
 
-/* irdma-emu-run [--cc] --gen G --provider P -- */
+/* irdma-emu-run [--cc] [--push] --gen G --provider P -- */
 static void add_emu(struct argv_buf *a, const struct bench_run_opts *r,
 		    const char *provider, bool cc)
 {
 	add(a, emu_run_path(r->self));
 	if (cc)
 		add(a, "--cc");
+	if (r->push)
+		add(a, "--push");
 	add(a, "--gen");
 	add_num(a, r->o.gen);
 	add(a, "--provider");
