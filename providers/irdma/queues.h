@@ -175,6 +175,7 @@ struct irdma_wr_state {
 	/* the thread holding the QP lock for the batch; 0 when none */
 	pthread_t owner;
 	bool pending; /* desc holds a WR not yet written */
+	bool ud_addr; /* ibv_wr_set_ud_addr() gave the pending WR its AH */
 	int err; /* first error of this batch */
 	uint32_t start_head;
 	uint8_t start_polarity;

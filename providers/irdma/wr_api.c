@@ -31,6 +31,9 @@ static void wr_commit_pending(struct irdma_qp *qp)
 	if (!w->pending)
 		return;
 	w->pending = false;
+	/* a UD send without ibv_wr_set_ud_addr() has no AH to go to */
+	if (!w->err && qp->vqp.qp.qp_type == IBV_QPT_UD && !w->ud_addr)
+		w->err = EINVAL;
 	if (w->err)
 		return;
 	ret = irdma_sq_write(qp, &w->desc);
@@ -173,6 +176,7 @@ static struct irdma_send_desc *wr_open(struct ibv_qp_ex *ibqp,
 	d->solicited = ibqp->wr_flags & IBV_SEND_SOLICITED;
 	d->sge = w->sge;
 	w->pending = true;
+	w->ud_addr = false;
 	ret = irdma_send_opcode_check(qp, op);
 	if (ret && !w->err)
 		w->err = ret;
@@ -427,6 +431,7 @@ static void wr_set_ud_addr(struct ibv_qp_ex *ibqp, struct ibv_ah *ah,
 		return;
 	}
 	d->ah_id = to_irdma_ah(ah)->ah_id;
+	qp->wr.ud_addr = true;
 	d->dest_qpn = remote_qpn;
 	d->qkey = remote_qkey;
 }

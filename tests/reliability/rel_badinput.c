@@ -432,6 +432,32 @@ static void wr_expect_nothing(const char *what)
 		    (unsigned long long)got);
 }
 
+/* A UD send built without ibv_wr_set_ud_addr() has no AH to go to. */
+static void wr_ud_without_address(const struct wr_misuse *rc)
+{
+	struct ibv_qp_init_attr_ex qa =
+		test_qp_attr_ex(E.cc ? E.par : E.pd, IBV_QPT_UD, E.cq, E.cq, 8);
+	struct ibv_qp_ex *x;
+	struct ibv_qp *qp;
+
+	qa.comp_mask |= IBV_QP_INIT_ATTR_SEND_OPS_FLAGS;
+	qa.send_ops_flags = IBV_QP_EX_WITH_SEND;
+	qp = ibv_create_qp_ex(E.ctx, &qa);
+	CHECK(qp, "create_qp_ex UD: %m");
+	CHECK(!test_ud_to_rts(qp, 0x11111111), "UD to RTS");
+	x = ibv_qp_to_qp_ex(qp);
+	CHECK(x, "UD QP without the ibv_wr_* API");
+	ibv_wr_start(x);
+	x->wr_id = 6;
+	x->wr_flags = IBV_SEND_SIGNALED;
+	ibv_wr_send(x);
+	ibv_wr_set_sge(x, rc->mr->lkey, (uintptr_t)E.mem, 8);
+	expect_err(ibv_wr_complete(x), 0, ERRS(EINVAL),
+		   "UD send without wr_set_ud_addr");
+	wr_expect_nothing("UD send without wr_set_ud_addr");
+	CHECK(!ibv_destroy_qp(qp), "destroy_qp UD: %m");
+}
+
 static void bad_wr_sequences(void)
 {
 	struct ibv_qp_init_attr_ex qa =
@@ -498,6 +524,7 @@ static void bad_wr_sequences(void)
 
 	/* and the QP lock is still balanced */
 	wr_expect_posted(&m, 4, "batch after the misuse");
+	wr_ud_without_address(&m);
 	CHECK(!ibv_destroy_qp(m.qp), "destroy_qp: %m");
 	CHECK(!ibv_dereg_mr(m.mr), "dereg_mr: %m");
 }
