@@ -59,6 +59,7 @@ static int rq_post_one(struct irdma_qp *qp, const struct ibv_recv_wr *wr)
 {
 	struct irdma_wq_pos *p = &qp->rq_pos;
 	uint32_t idx = p->head, addl;
+	uint64_t hdr;
 	__le64 *wqe;
 
 	if (wr->num_sge < 0 || (uint32_t)wr->num_sge > qp->max_recv_sge ||
@@ -73,14 +74,18 @@ static int rq_post_one(struct irdma_qp *qp, const struct ibv_recv_wr *wr)
 	addl = recv_frags(wqe, wr->sg_list, wr->num_sge, qp->rq_polarity,
 			  qp->gen, &qp->rq_slots[idx].len);
 	hw_wr64(wqe, 2, 0);
-	udma_to_device_barrier();
-	hw_wr64(wqe, 3,
-		hwf_put(WQEH_ADDFRAGCNT, addl) |
-			hwf_put(WQEH_VALID, qp->rq_polarity));
-	if (++p->head == p->size) {
-		p->head = 0;
+	hdr = hwf_put(WQEH_ADDFRAGCNT, addl) |
+	      hwf_put(WQEH_VALID, qp->rq_polarity);
+	if (idx + 1 == p->size)
 		qp->rq_polarity ^= 1;
-	}
+	/*
+	 * Pollers (under the CQ lock, not ours) must count the WQE as in
+	 * flight before the device can complete it, even if this thread is
+	 * preempted right after making it valid.
+	 */
+	__atomic_store_n(&p->head, (idx + 1) % p->size, __ATOMIC_RELEASE);
+	udma_to_device_barrier();
+	hw_wr64(wqe, 3, hdr);
 	return 0;
 }
 

@@ -129,11 +129,15 @@ static int wr_complete(struct ibv_qp_ex *ibqp)
 	if (err) {
 		wr_rewind(qp);
 	} else if (w->first_wqe) {
+		/*
+		 * The batch is posted: pollers may complete it now, and must
+		 * count it in flight before its first header lets the device
+		 * run it.
+		 */
+		irdma_sq_show_to_pollers(qp);
 		udma_to_device_barrier();
 		hw_wr64(w->first_wqe, 3, w->first_hdr);
 		w->first_wqe = NULL;
-		/* the batch is posted: flushes may complete it now */
-		irdma_sq_show_to_pollers(qp);
 		irdma_sq_ring_doorbell(qp);
 		if (reflush)
 			irdma_qp_reflush(qp, true, false);
