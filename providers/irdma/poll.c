@@ -344,7 +344,16 @@ static inline int complete_recv(struct irdma_cq *cq, struct irdma_qp *qp,
 				struct ibv_wc *wc, bool *park,
 				uint32_t *posted_len)
 {
-	struct irdma_wq_pos *p = &qp->rq_pos;
+	/*
+	 * The RQ as the poster published it (release, before the valid
+	 * bit): this lock is the CQ's, not the QP's.
+	 */
+	struct irdma_wq_pos rq = {
+		.head = __atomic_load_n(&qp->rq_pos.head, __ATOMIC_ACQUIRE),
+		.tail = qp->rq_pos.tail,
+		.size = qp->rq_pos.size,
+	};
+	struct irdma_wq_pos *p = &rq;
 	uint32_t wqe_idx = hwf_get(CQE3_WQE_IDX, v->w3);
 	uint32_t idx;
 
@@ -363,7 +372,7 @@ static inline int complete_recv(struct irdma_cq *cq, struct irdma_qp *qp,
 	wc->wr_id = qp->rq_slots[idx].wr_id;
 	wc->byte_len = hwf_get(CQE0_PAYLOAD_LEN, v->w0);
 	*posted_len = qp->rq_slots[idx].len;
-	p->tail = (idx + 1) % p->size;
+	qp->rq_pos.tail = p->tail = (idx + 1) % p->size;
 	if (flushed) {
 		qp->rq_flushed = true;
 		/* gen 1/2: one flush CQE stands for all remaining receives */
