@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "common/emu.h"
+#include "common/verbs.h"
 #include "hw.h"
 #include "rel_util.h"
 
@@ -71,16 +72,13 @@ static void send_to_self(struct ibv_pd *pd, struct ibv_cq *cq,
 	struct ibv_sge rs = { (uintptr_t)buf, MSG, 0 };
 	struct ibv_sge ss = { (uintptr_t)(buf + MSG), MSG, 0 };
 	struct ibv_recv_wr rwr = { .wr_id = 1, .sg_list = &rs, .num_sge = 1 };
-	struct ibv_send_wr swr = { .wr_id = 2,
-				   .sg_list = &ss,
-				   .num_sge = 1,
-				   .opcode = IBV_WR_SEND,
-				   .send_flags = IBV_SEND_SIGNALED };
+	struct ibv_send_wr swr;
 	struct ibv_recv_wr *brw;
 	struct ibv_send_wr *bsw;
 
 	CHECK(mr, "reg_mr: %m");
 	rs.lkey = ss.lkey = mr->lkey;
+	test_signaled_wr(&swr, 2, IBV_WR_SEND, &ss, 1);
 	memset(buf, 0, MSG);
 	memset(buf + MSG, 0x5a, MSG);
 	CHECK(!ibv_post_recv(qp, &rwr, &brw), "post_recv: %m");
@@ -93,24 +91,20 @@ static void send_to_self(struct ibv_pd *pd, struct ibv_cq *cq,
 static void run(struct ibv_context *ctx, const union ibv_gid *gid,
 		const struct round *r)
 {
-	struct ibv_qp_init_attr qa = {
-		.qp_type = IBV_QPT_RC,
-		.cap = { .max_send_wr = 8,
-			 .max_recv_wr = 8,
-			 .max_send_sge = 1,
-			 .max_recv_sge = 1 },
-	};
+	struct ibv_qp_init_attr qa;
 	struct rel_snapshot before, after;
 	unsigned long db_before = push_doorbells(), db_after;
 	uint64_t end;
 	struct ibv_pd *pd;
+	struct ibv_cq *cq;
 	struct ibv_qp *qp;
 	int ret;
 
 	rel_snapshot(&before);
 	pd = ibv_alloc_pd(ctx);
-	qa.send_cq = qa.recv_cq = ibv_create_cq(ctx, 16, NULL, NULL, 0);
-	CHECK(pd && qa.send_cq, "%s: PD/CQ: %m", r->name);
+	cq = ibv_create_cq(ctx, 16, NULL, NULL, 0);
+	CHECK(pd && cq, "%s: PD/CQ: %m", r->name);
+	qa = test_qp_attr(IBV_QPT_RC, cq, cq, 8);
 	qp = ibv_create_qp(pd, &qa);
 	CHECK(qp, "%s: create_qp: %m", r->name);
 	if (r->fail_mmap)
@@ -118,7 +112,7 @@ static void run(struct ibv_context *ctx, const union ibv_gid *gid,
 	ret = rel_rc_connect(qp, qp->qp_num, gid);
 	rel_fault_clear_all();
 	CHECK(!ret, "%s: connect: %s", r->name, strerror(ret));
-	send_to_self(pd, qa.send_cq, qp);
+	send_to_self(pd, cq, qp);
 	/*
 	 * The device may run the WQE from the ring before it reads the
 	 * push doorbell written right after it: give it a moment.
@@ -130,8 +124,7 @@ static void run(struct ibv_context *ctx, const union ibv_gid *gid,
 	CHECK(r->pushes == (db_after > db_before),
 	      "%s: %lu push doorbells, wanted %s", r->name,
 	      db_after - db_before, r->pushes ? "some" : "none");
-	CHECK(!ibv_destroy_qp(qp) && !ibv_destroy_cq(qa.send_cq) &&
-		      !ibv_dealloc_pd(pd),
+	CHECK(!ibv_destroy_qp(qp) && !ibv_destroy_cq(cq) && !ibv_dealloc_pd(pd),
 	      "%s: destroy: %m", r->name);
 	rel_snapshot(&after);
 	CHECK(r->warm_up || rel_snapshot_same(&before, &after, r->name),
