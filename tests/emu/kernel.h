@@ -134,6 +134,12 @@ void emu_obj_tables_free(struct emu_file *f);
 struct emu_obj *emu_obj_lookup(struct emu_file *f, enum emu_obj_type type,
 			       uint32_t handle);
 /*
+ * The same with the kernel's IDR answers: 0, -ENOENT if the handle names
+ * nothing, -EINVAL if it names an object of another type.
+ */
+int emu_obj_find(struct emu_file *f, enum emu_obj_type type, uint32_t handle,
+		 struct emu_obj **out);
+/*
  * Look up and hold (emu_obj.users) the object another one will use; NULL
  * if none. Put takes the object itself (emu_obj comes first in each) or
  * NULL, and lets go of it.

@@ -337,11 +337,14 @@ struct emu_file {
 	/* async events: libibverbs read()s ib_uverbs_async_event_desc */
 	int async_rfd; /* our dup of the read end the process got */
 	int async_wfd;
-	/* handle -> object, per type (NULL: free handle) */
-	struct emu_obj **handles[EMU_OBJ_TYPE_COUNT];
-	uint32_t nhandles[EMU_OBJ_TYPE_COUNT]; /* table size */
-	uint32_t nlive[EMU_OBJ_TYPE_COUNT]; /* published objects */
-	uint32_t next_handle[EMU_OBJ_TYPE_COUNT]; /* where to look first */
+	/*
+	 * handle -> object (NULL: free handle). One space for all types, as
+	 * the kernel's per-file IDR: a handle names at most one object.
+	 */
+	struct emu_obj **handles;
+	uint32_t nhandles; /* table size */
+	uint32_t nlive; /* published objects */
+	uint32_t next_handle; /* where to look first */
 	/*
 	 * Handles are table slots XOR this per-file key, so that a handle
 	 * of another context (a bug in the caller) names nothing here.
