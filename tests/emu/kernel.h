@@ -217,6 +217,8 @@ int emu_cmd_req_notify_cq(struct emu_cmd *c);
 void emu_destroy_cq(struct emu_cq *cq, uint32_t *comp_events,
 		    uint32_t *async_events);
 void emu_destroy_comp_channel(struct emu_comp_channel *ch);
+/* The channel whose read end the process knows as @fd (same socket). */
+struct emu_comp_channel *emu_comp_channel_by_fd(struct emu_file *f, int fd);
 
 /* kernel_qp.c */
 int emu_cmd_create_qp(struct emu_cmd *c);

@@ -70,8 +70,7 @@ void emu_destroy_comp_channel(struct emu_comp_channel *ch)
 	emu_obj_free(&ch->obj);
 }
 
-/* The channel whose read end the process knows as @fd (same socket). */
-static struct emu_comp_channel *channel_by_fd(struct emu_file *f, int fd)
+struct emu_comp_channel *emu_comp_channel_by_fd(struct emu_file *f, int fd)
 {
 	struct emu_comp_channel *found = NULL;
 	struct emu_obj *obj;
@@ -176,7 +175,7 @@ static int create_cq(struct emu_cmd *c, const struct cq_create_args *a)
 	if (a->comp_vector >= EMU_NUM_COMP_VECTORS)
 		return -EINVAL;
 	if (a->comp_channel >= 0) {
-		ch = channel_by_fd(c->f, a->comp_channel);
+		ch = emu_comp_channel_by_fd(c->f, a->comp_channel);
 		if (!ch)
 			return -EBADF;
 	}

@@ -21,6 +21,7 @@
 #include "fault.h"
 #include "hw.h"
 #include "kernel.h"
+#include "kernel_ioctl.h"
 #include "platform.h"
 
 #define EMU_HW_PAGE_SIZE 4096U
@@ -340,6 +341,48 @@ static int call_method(const struct emu_method *m, struct emu_cmd *c)
 	return m->fn(c);
 }
 
+/* A decoded, well-formed command (caller holds cmd_lock). */
+static int execute(const struct emu_method *m, struct emu_cmd *c,
+		   bool count_fault)
+{
+	int ret;
+
+	if (!m->fn)
+		return -EOPNOTSUPP;
+	if (!c->f->has_context && m->fn != emu_cmd_get_context)
+		return -EINVAL;
+	/* injected failures hit well-formed commands, before they run */
+	ret = count_fault ? -emu_fault_should_fail(EMU_FAULT_CMD) : 0;
+	if (ret) {
+		note_failed_destroy(c->f, m, c->in);
+		return ret;
+	}
+	return call_method(m, c);
+}
+
+int emu_kernel_run_write(struct emu_cmd *c, uint32_t command, bool count_fault)
+{
+	const struct emu_method *m;
+	int ret = 0;
+
+	m = find_method(command, &ret);
+	if (!m)
+		return ret;
+	/* INVOKE_WRITE checks the core sizes the headers would have */
+	if (c->inlen < m->req_size || c->outlen < m->resp_size)
+		return -ENOSPC;
+	c->ex = command & IB_USER_VERBS_CMD_FLAG_EXTENDED;
+	return execute(m, c, count_fault);
+}
+
+bool emu_kernel_write_has_resp(uint32_t command)
+{
+	int err;
+	const struct emu_method *m = find_method(command, &err);
+
+	return m && (m->resp_size || (command & IB_USER_VERBS_CMD_FLAG_EXTENDED));
+}
+
 static ssize_t run_command(struct emu_file *f, const uint8_t *buf, size_t count)
 {
 	struct ib_uverbs_cmd_hdr hdr;
@@ -370,16 +413,7 @@ static ssize_t run_command(struct emu_file *f, const uint8_t *buf, size_t count)
 		return -EOPNOTSUPP;
 
 	pthread_mutex_lock(&f->cmd_lock);
-	if (!f->has_context && m->fn != emu_cmd_get_context) {
-		ret = -EINVAL;
-	} else {
-		/* injected failures hit well-formed commands, before they run */
-		ret = -emu_fault_should_fail(EMU_FAULT_CMD);
-		if (!ret)
-			ret = call_method(m, &c);
-		else
-			note_failed_destroy(f, m, c.in);
-	}
+	ret = execute(m, &c, true);
 	pthread_mutex_unlock(&f->cmd_lock);
 	return ret ? ret : (ssize_t)count;
 }
