@@ -207,6 +207,12 @@ void emu_ring_release(struct emu_mr *mr);
 void emu_destroy_pd(struct emu_pd *pd);
 void emu_destroy_mr(struct emu_mr *mr);
 void emu_destroy_mw(struct emu_mw *mw);
+/* Free an MR no handle names yet (the unwind of a registration). */
+void emu_mr_free(struct emu_mr *mr);
+/* ib_check_mr_access(): 0, -EINVAL, or -EOPNOTSUPP (on-demand paging) */
+int emu_mr_check_access(uint32_t access);
+/* A fresh stag for id-space index @index. */
+uint32_t emu_mr_make_stag(uint32_t index);
 
 /* kernel_cq.c */
 int emu_cmd_create_comp_channel(struct emu_cmd *c);

@@ -32,6 +32,8 @@
 
 static const struct emu_method_spec *const *const method_tables[] = {
 	emu_ioctl_device_methods,
+	emu_ioctl_mr_methods,
+	emu_ioctl_queue_methods,
 };
 
 static const struct emu_method_spec *find_method(const struct emu_device *dev,
@@ -709,18 +711,42 @@ int emu_attr_new_id(struct emu_bundle *b, uint16_t id, int64_t value)
 
 /* ---- helpers for the method files ------------------------------------ */
 
-void emu_ioctl_cmd(struct emu_bundle *b, struct emu_cmd *c, bool ex,
-		   const void *req, size_t req_len, void *resp,
-		   size_t resp_len)
+void emu_ioctl_cmd(struct emu_bundle *b, struct emu_cmd *c, const void *req,
+		   size_t req_len, void *resp, size_t resp_len)
 {
 	memset(c, 0, sizeof(*c));
 	c->f = b->f;
-	c->ex = ex;
 	c->in = req;
 	c->inlen = req_len;
 	c->resp = (uintptr_t)resp;
 	c->outlen = resp_len;
 	c->udata = b->udata;
+}
+
+void emu_ioctl_undo_create(struct emu_file *f, enum emu_obj_type type,
+			   uint32_t handle)
+{
+	struct emu_obj *obj = emu_obj_lookup(f, type, handle);
+	uint32_t n1, n2;
+
+	if (!obj)
+		return;
+	switch (type) {
+	case EMU_OBJ_CQ:
+		emu_destroy_cq((struct emu_cq *)obj, &n1, &n2);
+		break;
+	case EMU_OBJ_QP:
+		emu_destroy_qp((struct emu_qp *)obj);
+		break;
+	case EMU_OBJ_SRQ:
+		emu_destroy_srq((struct emu_srq *)obj);
+		break;
+	case EMU_OBJ_MR:
+		emu_destroy_mr((struct emu_mr *)obj);
+		break;
+	default:
+		break;
+	}
 }
 
 bool emu_ioctl_is_async_fd(struct emu_file *f, int fd)

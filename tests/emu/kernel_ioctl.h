@@ -152,6 +152,8 @@ struct emu_bundle {
 
 /* Method tables of the other kernel_ioctl*.c files (NULL-terminated). */
 extern const struct emu_method_spec *const emu_ioctl_device_methods[];
+extern const struct emu_method_spec *const emu_ioctl_mr_methods[];
+extern const struct emu_method_spec *const emu_ioctl_queue_methods[];
 
 /* ---- accessors, with the errnos of the kernel's ---------------------- */
 
@@ -222,11 +224,17 @@ bool emu_kernel_write_has_resp(uint32_t command);
  * response goes to @resp in the caller (the emulated kernel's own memory),
  * the driver's udata is the bundle's UHW.
  */
-void emu_ioctl_cmd(struct emu_bundle *b, struct emu_cmd *c, bool ex,
-		   const void *req, size_t req_len, void *resp,
-		   size_t resp_len);
+void emu_ioctl_cmd(struct emu_bundle *b, struct emu_cmd *c, const void *req,
+		   size_t req_len, void *resp, size_t resp_len);
 
 /* The async event file's read end, if @fd is one of @f's (FD lookups). */
 bool emu_ioctl_is_async_fd(struct emu_file *f, int fd);
+
+/*
+ * Destroy the @type object @handle names again: a create whose outputs
+ * could not be written leaves nothing behind (the kernel's abort).
+ */
+void emu_ioctl_undo_create(struct emu_file *f, enum emu_obj_type type,
+			   uint32_t handle);
 
 #endif /* IRDMA_EMU_KERNEL_IOCTL_H */

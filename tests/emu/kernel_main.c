@@ -333,7 +333,16 @@ static void note_failed_destroy(struct emu_file *f, const struct emu_method *m,
 
 static int call_method(const struct emu_method *m, struct emu_cmd *c)
 {
+	size_t i;
+
 	if (m->names_obj) {
+		/*
+		 * uverbs_request() before the lookup: a longer request (an
+		 * INVOKE_WRITE or extended one) may only add zeros
+		 */
+		for (i = m->req_size; i < c->inlen; i++)
+			if (c->in[i])
+				return -EOPNOTSUPP;
 		c->obj = named_object(c->f, m, c->in);
 		if (!c->obj)
 			return -EINVAL;

@@ -43,9 +43,13 @@ int emu_cmd_alloc_pd(struct emu_cmd *c)
 {
 	struct ib_uverbs_alloc_pd_resp resp = {};
 	struct irdma_alloc_pd_resp uresp = {};
+	struct ib_uverbs_alloc_pd cmd;
 	struct emu_pd *pd;
 	int ret;
 
+	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
+	if (ret)
+		return ret;
 	if (c->udata.outlen < sizeof(uresp))
 		return -EINVAL;
 	pd = emu_obj_alloc(c->f, EMU_OBJ_PD, sizeof(*pd));
@@ -84,7 +88,7 @@ int emu_cmd_dealloc_pd(struct emu_cmd *c)
 
 /* ---- MR --------------------------------------------------------------- */
 
-static int check_access(uint32_t access)
+int emu_mr_check_access(uint32_t access)
 {
 	if (access & ~(EMU_ACCESS_SUPPORTED | EMU_ACCESS_OPTIONAL))
 		return -EINVAL;
@@ -195,7 +199,7 @@ static int parse_dmabuf_ext(struct emu_cmd *c, struct emu_mr *mr,
 	return 0;
 }
 
-static uint32_t make_stag(uint32_t index)
+uint32_t emu_mr_make_stag(uint32_t index)
 {
 	static uint8_t key;
 
@@ -211,7 +215,7 @@ static void mr_release_backing(struct emu_mr *mr)
 	mr->dmabuf = false;
 }
 
-static void mr_free(struct emu_mr *mr)
+void emu_mr_free(struct emu_mr *mr)
 {
 	struct emu_device *dev = mr->obj.file->dev;
 
@@ -252,7 +256,7 @@ static int reg_mr_driver(struct emu_cmd *c, struct emu_mr *mr)
 	ret = emu_id_alloc(c->f->dev, EMU_OBJ_MR, &index);
 	if (ret)
 		return ret;
-	mr->lkey = mr->rkey = make_stag(index);
+	mr->lkey = mr->rkey = emu_mr_make_stag(index);
 	return 0;
 }
 
@@ -269,7 +273,7 @@ int emu_cmd_reg_mr(struct emu_cmd *c)
 		return ret;
 	if ((cmd.start & ~EMU_PAGE_MASK) != (cmd.hca_va & ~EMU_PAGE_MASK))
 		return -EINVAL;
-	ret = check_access(cmd.access_flags);
+	ret = emu_mr_check_access(cmd.access_flags);
 	if (ret)
 		return ret;
 	pd = emu_obj_get(c->f, EMU_OBJ_PD, cmd.pd_handle);
@@ -292,7 +296,7 @@ int emu_cmd_reg_mr(struct emu_cmd *c)
 	mr->access = cmd.access_flags;
 	ret = reg_mr_driver(c, mr);
 	if (ret) {
-		mr_free(mr);
+		emu_mr_free(mr);
 		return ret;
 	}
 	emu_obj_publish(&mr->obj);
@@ -331,7 +335,7 @@ int emu_cmd_rereg_mr(struct emu_cmd *c)
 	if (mr->mr_type != EMU_MR_MEM)
 		return -EINVAL;
 	if (cmd.flags & EMU_REREG_ACCESS) {
-		ret = check_access(cmd.access_flags);
+		ret = emu_mr_check_access(cmd.access_flags);
 		if (ret)
 			return ret;
 	}
@@ -377,7 +381,7 @@ void emu_destroy_mr(struct emu_mr *mr)
 		mr->deregistered = true;
 		return;
 	}
-	mr_free(mr);
+	emu_mr_free(mr);
 }
 
 int emu_cmd_dereg_mr(struct emu_cmd *c)
@@ -414,7 +418,7 @@ void emu_ring_release(struct emu_mr *mr)
 		return;
 	mr->ring_held = false;
 	if (mr->deregistered)
-		mr_free(mr);
+		emu_mr_free(mr);
 }
 
 /* ---- MW --------------------------------------------------------------- */
@@ -449,7 +453,7 @@ int emu_cmd_alloc_mw(struct emu_cmd *c)
 		emu_obj_free(&mw->obj);
 		goto err_pd;
 	}
-	mw->stag = make_stag(index);
+	mw->stag = emu_mr_make_stag(index);
 	mw->mw_type = cmd.mw_type;
 	mw->pd = pd;
 	emu_obj_publish(&mw->obj);

@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "common/emu.h"
 #include "ctl_util.h"
 
 #define NBUFS 24
@@ -179,10 +180,11 @@ int main(int argc, char **argv)
 	use_buffer(plain_par, len, false, true);
 	/*
 	 * A CoCo buffer of a bounce device is a DMA-buf; registering it needs
-	 * a kernel that accepted the DMA-buf memreg extension (the emulator
-	 * has no generic DMA-buf MR ioctl).
+	 * a kernel that accepted the DMA-buf memreg extension, or the generic
+	 * REG_DMABUF_MR ioctl (the ioctl ABI of 7.2; not the old kernel's).
 	 */
-	use_buffer(cc_par, len, exp.cc, !exp.cc || exp.dmabuf_memreg);
+	use_buffer(cc_par, len, exp.cc,
+		   !exp.cc || exp.dmabuf_memreg || !test_emu_kernel_old());
 	many_buffers(cc_par, exp.cc);
 	many_buffers(plain_par, false);
 

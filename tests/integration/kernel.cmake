@@ -12,6 +12,12 @@ foreach(_t abi cmds lifecycle events fuzz)
 	target_link_libraries(kernel_${_t} PRIVATE ${CMAKE_DL_LIBS}
 		Threads::Threads)
 endforeach()
+foreach(_t ioctl)
+	irdma_test_program(kernel_${_t} "${_k}/kernel_${_t}.c"
+		"${_k}/kernel_util.c" "${_k}/kernel_ioctl_util.c")
+	target_link_libraries(kernel_${_t} PRIVATE ${CMAKE_DL_LIBS}
+		Threads::Threads)
+endforeach()
 
 foreach(_gen 1 2 3)
 	irdma_emu_test(kernel_abi_gen${_gen}
@@ -64,6 +70,17 @@ foreach(_gen 1 2 3)
 	irdma_emu_test(kernel_fuzz_gen${_gen}
 		EMU_ARGS --gen ${_gen}
 		COMMAND $<TARGET_FILE:kernel_fuzz> ${_gen}0417 20000
+		LABELS kernel)
+endforeach()
+# The ioctl ABI of the 7.2 kernel (kernel_ioctl.c): the parser's answers
+# and random calls (the counterpart of kernel_fuzz).
+irdma_emu_test(kernel_ioctl_parser
+	COMMAND $<TARGET_FILE:kernel_ioctl> parser
+	LABELS kernel)
+foreach(_gen 1 2 3)
+	irdma_emu_test(kernel_ioctl_fuzz_gen${_gen}
+		EMU_ARGS --gen ${_gen}
+		COMMAND $<TARGET_FILE:kernel_ioctl> fuzz ${_gen}0713 20000
 		LABELS kernel)
 endforeach()
 # Milestone: rdma-core's own provider is the reference client.
