@@ -214,6 +214,13 @@ int emu_mr_check_access(uint32_t access);
 /* A fresh stag for id-space index @index. */
 uint32_t emu_mr_make_stag(uint32_t index);
 
+/*
+ * kernel_rings.c: ring memory beyond the registration list.
+ * Linux 7.2 refuses plain user memory (VA umem) with EOPNOTSUPP on a device
+ * that needs DMA bounce (--cc); the old kernel takes it.
+ */
+bool emu_va_refused(void);
+
 /* kernel_cq.c */
 int emu_cmd_create_comp_channel(struct emu_cmd *c);
 int emu_cmd_create_cq(struct emu_cmd *c);

@@ -238,6 +238,9 @@ static int reg_mr_driver(struct emu_cmd *c, struct emu_mr *mr)
 	ret = parse_dmabuf_ext(c, mr, &req);
 	if (ret)
 		return ret;
+	/* ib_umem_get() of plain user memory */
+	if (!mr->dmabuf && emu_va_refused())
+		return -EOPNOTSUPP;
 	if (!mr->dmabuf && !emu_user_range_ok(mr->start, mr->length))
 		return -EFAULT;
 
@@ -343,6 +346,8 @@ int emu_cmd_rereg_mr(struct emu_cmd *c)
 		if (!cmd.length || cmd.start + cmd.length < cmd.start)
 			return -EINVAL;
 		/* the new range is plain user memory (no DMA-buf here) */
+		if (emu_va_refused())
+			return -EOPNOTSUPP;
 		if (!emu_user_range_ok(cmd.start, cmd.length))
 			return -EFAULT;
 	}

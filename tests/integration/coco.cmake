@@ -42,10 +42,26 @@ foreach(_gen 2 3)
 		endforeach()
 	endforeach()
 	# Without the opt-in, rings and buffers are private memory, which a
-	# CoCo device reads as ciphertext: nothing may get through.
+	# CoCo device reads as ciphertext: on a kernel before 7.2 nothing may
+	# get through; Linux 7.2 refuses the private memory (EOPNOTSUPP).
 	irdma_emu_test(coco_gen${_gen}_cc_plain_pd
-		EMU_ARGS --gen ${_gen} --cc
+		EMU_ARGS --gen ${_gen} --cc --kernel old
 		COMMAND $<TARGET_FILE:coco_traffic> --pd plain --expect broken
+		LABELS cc coco TIMEOUT 60)
+	irdma_emu_test(coco_gen${_gen}_cc_plain_pd_refused
+		EMU_ARGS --gen ${_gen} --cc
+		COMMAND $<TARGET_FILE:coco_traffic> --pd plain
+			--expect eopnotsupp ${_srq}
+		LABELS cc coco TIMEOUT 60)
+	# The same refusals on the old kernel's write ABI.
+	irdma_emu_test(coco_gen${_gen}_cc_old_kernel_old
+		EMU_ARGS --gen ${_gen} --cc --no-dmabuf-memreg --kernel old
+		COMMAND $<TARGET_FILE:coco_traffic> --pd coco
+			--expect eopnotsupp ${_srq}
+		LABELS cc coco TIMEOUT 60)
+	irdma_emu_test(coco_gen${_gen}_cc_ext_kernel_old
+		EMU_ARGS --gen ${_gen} --cc --kernel old
+		COMMAND $<TARGET_FILE:coco_traffic> --pd coco --expect ok ${_srq}
 		LABELS cc coco TIMEOUT 60)
 endforeach()
 

@@ -4,11 +4,16 @@
  * from one parent domain, with data validation.
  *
  *   coco_traffic --pd coco  --expect ok          CoCo opt-in, traffic works
- *   coco_traffic --pd coco  --expect eopnotsupp  queues refused (old kernel)
- *   coco_traffic --pd plain --expect broken      plain PD on a CoCo device:
+ *   coco_traffic --pd coco  --expect eopnotsupp  queues refused (no DMA-buf
+ *                                                ring registration)
+ *   coco_traffic --pd plain --expect broken      plain PD on a CoCo device
+ *                                                of a kernel before 7.2:
  *                                                the device cannot see the
  *                                                rings or data, so no
  *                                                exchange may succeed
+ *   coco_traffic --pd plain --expect eopnotsupp  the same on Linux 7.2,
+ *                                                which refuses the plain
+ *                                                memory (EOPNOTSUPP)
  *
  * The matrix of device generation x CoCo x kernel ABI is in coco.cmake.
  * Afterwards the process must hold no more fds than before it opened the
@@ -21,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/emu.h"
 #include "integration/datapath_util.h"
 
 enum expect { EXPECT_OK, EXPECT_EOPNOTSUPP, EXPECT_BROKEN };
@@ -262,7 +268,36 @@ static int test_srq(struct coco *c)
 	return ret;
 }
 
-/* An old kernel: every queue on the CoCo parent domain must be refused. */
+/*
+ * Linux 7.2 on a bounce device refuses plain (private) memory outright:
+ * no plain-PD queue, no MR of private memory, whatever the ring ABIs.
+ */
+static int check_plain_refused(struct coco *c, bool with_srq)
+{
+	struct ibv_srq_init_attr sa = { .attr = { .max_wr = 4, .max_sge = 1 } };
+	static char private_mem[4096];
+	struct ibv_mr *mr;
+	struct ibv_cq *cq;
+
+	errno = 0;
+	cq = ibv_create_cq(c->d.ctx, 16, NULL, NULL, 0);
+	DP_CHECK(!cq && errno == EOPNOTSUPP,
+		 "plain CQ on a 7.2 bounce device: errno %d, want EOPNOTSUPP",
+		 errno);
+	errno = 0;
+	mr = ibv_reg_mr(c->d.pd, private_mem, sizeof(private_mem),
+			IBV_ACCESS_LOCAL_WRITE);
+	DP_CHECK(!mr && errno == EOPNOTSUPP,
+		 "MR of private memory: errno %d, want EOPNOTSUPP", errno);
+	if (with_srq) {
+		errno = 0;
+		DP_CHECK(!ibv_create_srq(c->d.pd, &sa) && errno == EOPNOTSUPP,
+			 "plain SRQ: errno %d, want EOPNOTSUPP", errno);
+	}
+	return 0;
+}
+
+/* Every queue on the parent domain must be refused. */
 static int check_refused(struct coco *c, bool with_srq)
 {
 	struct ibv_cq_init_attr_ex ca = {
@@ -276,10 +311,31 @@ static int check_refused(struct coco *c, bool with_srq)
 	struct ibv_qp *qp;
 	int err;
 
-	errno = 0;
-	DP_CHECK(!ibv_create_cq_ex(c->d.ctx, &ca) && errno == EOPNOTSUPP,
-		 "CQ on the CoCo parent domain: errno %d, want EOPNOTSUPP",
-		 errno);
+	if (c->parent) {
+		errno = 0;
+		DP_CHECK(!ibv_create_cq_ex(c->d.ctx, &ca) && errno == EOPNOTSUPP,
+			 "CQ on the CoCo parent domain: errno %d, want EOPNOTSUPP",
+			 errno);
+	}
+	if (test_emu_va_refused()) {
+		check_plain_refused(c, with_srq && !c->parent);
+		if (!c->parent) {
+			printf("refused with EOPNOTSUPP: plain CQ, private MR%s\n",
+			       with_srq ? ", SRQ" : "");
+			return 0;
+		}
+		/* no CQ can exist at all: the QP cannot even be asked for */
+		if (with_srq) {
+			errno = 0;
+			DP_CHECK(!ibv_create_srq(c->pd, &sa) &&
+					 errno == EOPNOTSUPP,
+				 "SRQ on the CoCo parent domain: errno %d",
+				 errno);
+		}
+		printf("refused with EOPNOTSUPP: CQ%s (and plain queues)\n",
+		       with_srq ? ", SRQ" : "");
+		return 0;
+	}
 	/* the QP's own rings are refused even with CQs from elsewhere */
 	plain_cq = ibv_create_cq(c->d.ctx, 16, NULL, NULL, 0);
 	DP_CHECK(plain_cq, "plain CQ: %s", strerror(errno));

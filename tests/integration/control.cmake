@@ -118,6 +118,29 @@ irdma_emu_test(ctl_coco_cc_no_dmabuf_memreg
 		--no-dmabuf-memreg
 	LABELS ctl cc)
 
+# Linux 7.2 refuses private memory on a bounce device, so the tests above
+# see plain PDs refused under --cc; a kernel before 7.2 took that memory.
+# Each such test again on the old kernel, where the plain-PD paths run.
+irdma_emu_test(ctl_parent_cc_kernel_old
+	EMU_ARGS --cc --kernel old
+	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_parent> --cc
+	LABELS ctl cc)
+foreach(_prog buf allocators)
+	irdma_emu_test(ctl_${_prog}_cc_kernel_old
+		EMU_ARGS --cc --kernel old
+		COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_${_prog}> --cc
+		LABELS ctl cc)
+endforeach()
+irdma_emu_test(ctl_buf_cc_no_dmabuf_memreg_kernel_old
+	EMU_ARGS --cc --no-dmabuf-memreg --kernel old
+	COMMAND $<TARGET_FILE:ctl_buf> --cc --no-dmabuf-memreg
+	LABELS ctl cc)
+irdma_emu_test(ctl_coco_cc_no_dmabuf_memreg_kernel_old
+	EMU_ARGS --cc --no-dmabuf-memreg --kernel old
+	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_coco> --cc
+		--no-dmabuf-memreg
+	LABELS ctl cc)
+
 
 # The control path and CoCo memory layer under valgrind memcheck: no invalid
 # accesses, no definite leaks (bookkeeping, heap buffers, error paths).

@@ -141,7 +141,7 @@ int main(int argc, char **argv)
 	struct ibv_pd *pd, *par;
 	struct pool p;
 	unsigned long opened;
-	int err;
+	int err, want;
 
 	ctl_parse_args(argc, argv, &exp);
 	ctx = test_must_open_first_device();
@@ -149,17 +149,24 @@ int main(int argc, char **argv)
 	pd = ibv_alloc_pd(ctx);
 	CHECK(pd, "alloc_pd: %m");
 
-	/* rings from the application's memory */
+	/*
+	 * Rings from the application's memory. That is private memory:
+	 * Linux 7.2 on a bounce device refuses it (EOPNOTSUPP), and the
+	 * allocator got its ring back all the same.
+	 */
+	want = test_emu_va_refused() ? EOPNOTSUPP : 0;
 	err = with_pool(ctx, pd, &p, GIVE_MEMORY);
-	CHECK(!err, "CQ/QP with custom allocator: %s", strerror(err));
-	CHECK(p.allocs >= 2, "allocator used %d times, want >= 2", p.allocs);
+	CHECK(err == want, "CQ/QP with custom allocator: %s", strerror(err));
+	CHECK(p.allocs >= 1, "allocator used %d times", p.allocs);
+	CHECK(want || p.allocs >= 2, "allocator used %d times, want >= 2",
+	      p.allocs);
 	CHECK(p.frees == p.allocs, "%d allocs but %d frees", p.allocs, p.frees);
 
 	/* the allocator may decline */
 	err = with_pool(ctx, pd, &p, USE_DEFAULT);
-	CHECK(!err, "CQ/QP with USE_DEFAULT: %s", strerror(err));
-	CHECK(p.allocs >= 2 && p.frees == 0, "allocs %d frees %d", p.allocs,
-	      p.frees);
+	CHECK(err == want, "CQ/QP with USE_DEFAULT: %s", strerror(err));
+	CHECK((want || p.allocs >= 2) && p.frees == 0, "allocs %d frees %d",
+	      p.allocs, p.frees);
 
 	/* ... or fail */
 	err = with_pool(ctx, pd, &p, REFUSE);

@@ -51,14 +51,25 @@ static void check_busy(struct ibv_context *ctx, struct ibv_pd *par)
 	CHECK(ibv_dealloc_pd(par) == EBUSY, "parent freed under a CQ");
 	CHECK(!ibv_destroy_cq(ibv_cq_ex_to_cq(cq)), "destroy_cq");
 
-	plain = ibv_create_cq(ctx, 8, NULL, NULL, 0);
-	CHECK(plain, "plain CQ: %m");
+	/*
+	 * The QP's CQ from outside the parent, so that only the QP keeps it
+	 * busy; Linux 7.2 refuses a plain CQ on a bounce device, where it
+	 * must come from the parent too.
+	 */
+	if (test_emu_va_refused()) {
+		cq = test_cq_on_domain(ctx, par, 8);
+		CHECK(cq, "CQ on a parent domain: %m");
+		plain = ibv_cq_ex_to_cq(cq);
+	} else {
+		plain = ibv_create_cq(ctx, 8, NULL, NULL, 0);
+		CHECK(plain, "plain CQ: %m");
+	}
 	qa = test_qp_attr(IBV_QPT_RC, plain, plain, 4);
 	qp = ibv_create_qp(par, &qa);
 	CHECK(qp, "QP on a parent domain: %m");
 	CHECK(ibv_dealloc_pd(par) == EBUSY, "parent freed under a QP");
 	CHECK(!ibv_destroy_qp(qp), "destroy_qp");
-	CHECK(!ibv_destroy_cq(plain), "destroy plain CQ");
+	CHECK(!ibv_destroy_cq(plain), "destroy the QP's CQ");
 }
 
 int main(int argc, char **argv)
@@ -67,8 +78,10 @@ int main(int argc, char **argv)
 	struct ibv_context *ctx, *other;
 	struct ibv_pd *pd, *other_pd, *par, *cc;
 	struct ctl_expect exp;
+	struct ibv_buf *sbuf = NULL;
 	struct ibv_mr *mr;
 	char *buf;
+	void *shared;
 	unsigned long opened;
 	int tag;
 
@@ -141,13 +154,29 @@ int main(int argc, char **argv)
 	cc = ibv_alloc_parent_domain(ctx, &attr);
 	CHECK(cc, "CoCo parent domain (cc=%d): %m", exp.cc);
 
-	/* MRs work on parent domains */
+	/*
+	 * MRs work on parent domains. Linux 7.2 on a bounce device refuses
+	 * private memory (EOPNOTSUPP): there the MR is of the parent
+	 * domain's own shared buffer.
+	 */
 	buf = aligned_alloc(4096, 8192);
 	CHECK(buf, "out of memory");
+	errno = 0;
 	mr = ibv_reg_mr(cc, buf, 8192, IBV_ACCESS_LOCAL_WRITE);
+	if (test_emu_va_refused()) {
+		CHECK(!mr && errno == EOPNOTSUPP,
+		      "reg_mr of private memory on a 7.2 bounce device: errno %d, want EOPNOTSUPP",
+		      errno);
+		shared = ibv_alloc_buf(cc, 8192, &sbuf);
+		CHECK(shared, "ibv_alloc_buf: %m");
+		mr = ibv_reg_buf_mr(cc, sbuf, shared, 8192,
+				    IBV_ACCESS_LOCAL_WRITE);
+	}
 	CHECK(mr, "reg_mr on a parent domain: %m");
 	CHECK(ibv_dealloc_pd(cc) == EBUSY, "parent freed under a live MR");
 	CHECK(ibv_dereg_mr(mr) == 0, "dereg: %m");
+	if (sbuf)
+		ibv_free_buf(sbuf);
 	free(buf);
 
 	check_busy(ctx, cc);

@@ -34,8 +34,10 @@ irdma_emu_test(kernel_abi_no_dmabuf_memreg
 	EMU_ARGS --no-dmabuf-memreg
 	COMMAND $<TARGET_FILE:kernel_abi> --gen 2 --dmabuf 0
 	LABELS kernel)
+# Raw write() commands on plain memory of a CoCo device: only a kernel
+# before 7.2 takes that memory (7.2 refuses it: kernel_ioctl_va_refused).
 irdma_emu_test(kernel_cmds_dmabuf_cc
-	EMU_ARGS --cc
+	EMU_ARGS --cc --kernel old
 	COMMAND $<TARGET_FILE:kernel_cmds> --gen 2 --dmabuf 1
 	LABELS kernel)
 # rdma-core 65's provider knows no gen 3 PCI id: upstream runs gen 1 and 2.
@@ -72,11 +74,20 @@ foreach(_gen 1 2 3)
 		COMMAND $<TARGET_FILE:kernel_fuzz> ${_gen}0417 20000
 		LABELS kernel)
 endforeach()
-# The ioctl ABI of the 7.2 kernel (kernel_ioctl.c): the parser's answers
-# and random calls (the counterpart of kernel_fuzz).
+# The ioctl ABI of the 7.2 kernel (kernel_ioctl.c): the parser's answers,
+# plain memory on a bounce device (refused on 7.2, taken by the old
+# kernel), and random calls (the counterpart of kernel_fuzz).
 irdma_emu_test(kernel_ioctl_parser
 	COMMAND $<TARGET_FILE:kernel_ioctl> parser
 	LABELS kernel)
+irdma_emu_test(kernel_ioctl_va_refused
+	EMU_ARGS --cc
+	COMMAND $<TARGET_FILE:kernel_ioctl> va
+	LABELS kernel cc)
+irdma_emu_test(kernel_ioctl_va_taken_kernel_old
+	EMU_ARGS --cc --kernel old
+	COMMAND $<TARGET_FILE:kernel_ioctl> va
+	LABELS kernel cc)
 foreach(_gen 1 2 3)
 	irdma_emu_test(kernel_ioctl_fuzz_gen${_gen}
 		EMU_ARGS --gen ${_gen}

@@ -5,6 +5,8 @@
  * method definitions of uverbs_std_types_*.c:
  *
  *   kernel_ioctl parser        header, attribute, handle and method checks
+ *   kernel_ioctl va            plain user memory on a bounce device: 7.2
+ *                              refuses it (EOPNOTSUPP), old takes it
  *   kernel_ioctl fuzz SEED N   N random calls: an errno or success, never a
  *                              crash, nothing left after the close
  *
@@ -548,6 +550,65 @@ static int test_parser(void)
 	return kt_failures ? 1 : 0;
 }
 
+/* ---- plain memory on a bounce device ------------------------------------- */
+
+static int test_va(void)
+{
+	static uint8_t mem[8192] __attribute__((aligned(4096)));
+	struct irdma_mem_reg_req req = { .reg_type = IRDMA_MEMREG_TYPE_MEM };
+	struct ib_uverbs_reg_mr_resp mr;
+	bool refused = test_emu_va_refused();
+	int want = refused ? EOPNOTSUPP : 0;
+	struct kt_ctx c = { 0 };
+	uint8_t *ring = kt_pages(16 * 4096);
+	uint32_t pd, lkey, rkey;
+	struct kio k;
+
+	c.fd = kt_open_uverbs();
+	KT_EXPECT_ERR(kt_get_context(&c, 5,
+				     IRDMA_ALLOC_UCTX_USE_RAW_ATTR |
+					     IRDMA_SUPPORT_WQE_FORMAT_V2,
+				     sizeof(c.uctx)),
+		      0, "GET_CONTEXT");
+	KT_EXPECT_ERR(kt_alloc_pd(&c, &pd), 0, "ALLOC_PD");
+	KT_EXPECT_ERR(kt_reg_mr(&c, pd, mem, sizeof(mem), LW, &req,
+				IRDMA_MEM_REG_REQ_V0_SIZE, &mr),
+		      want, "REG_MR of plain memory");
+	if (!refused)
+		kt_dereg_mr(&c, mr.mr_handle);
+	KT_EXPECT_ERR(kt_reg_ring(&c, pd, ring, 16 * 4096,
+				  IRDMA_MEMREG_TYPE_QP, 12, 2, 0, NULL),
+		      want, "QP ring of plain memory");
+	/* refused before anything else is looked at, as ib_umem_get() does */
+	KT_EXPECT_ERR(kt_reg_ring(&c, pd, ring, 16 * 4096,
+				  IRDMA_MEMREG_TYPE_QP, 0, 2, 0, NULL),
+		      refused ? EOPNOTSUPP : EINVAL,
+		      "a bad QP ring of plain memory");
+	if (!test_emu_kernel_old()) {
+		kio_init(&k, UVERBS_OBJECT_MR, UVERBS_METHOD_REG_MR);
+		kio_new(&k, UVERBS_ATTR_REG_MR_HANDLE);
+		kio_obj(&k, UVERBS_ATTR_REG_MR_PD_HANDLE, pd);
+		kio_u64(&k, UVERBS_ATTR_REG_MR_IOVA, (uintptr_t)mem);
+		kio_u64(&k, UVERBS_ATTR_REG_MR_LENGTH, sizeof(mem));
+		kio_u32(&k, UVERBS_ATTR_REG_MR_ACCESS_FLAGS, LW);
+		kio_u64(&k, UVERBS_ATTR_REG_MR_ADDR, (uintptr_t)mem);
+		kio_out(&k, UVERBS_ATTR_REG_MR_RESP_LKEY, &lkey, sizeof(lkey));
+		kio_out(&k, UVERBS_ATTR_REG_MR_RESP_RKEY, &rkey, sizeof(rkey));
+		kio_in(&k, UVERBS_ATTR_UHW_IN, &req, IRDMA_MEM_REG_REQ_V0_SIZE);
+		KT_EXPECT_ERR(kio_run(c.fd, &k), want, "MR.REG_MR of plain memory");
+	} else {
+		kio_init(&k, UVERBS_OBJECT_DEVICE, UVERBS_METHOD_INVOKE_WRITE);
+		KT_EXPECT_ERR(kio_run(c.fd, &k), ENOTTY, "old kernel: no ioctl");
+	}
+	close(c.async_fd);
+	close(c.fd);
+	KT_CHECK(test_emu_live_objects() == 0, "%lu objects after close",
+		 test_emu_live_objects());
+	printf("kernel_ioctl va (%s): %u failure(s)\n",
+	       refused ? "refused" : "taken", kt_failures);
+	return kt_failures ? 1 : 0;
+}
+
 /* ---- random calls -------------------------------------------------------- */
 
 static uint64_t rng;
@@ -671,8 +732,10 @@ int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "parser"))
 		return test_parser();
+	if (argc == 2 && !strcmp(argv[1], "va"))
+		return test_va();
 	if (argc == 4 && !strcmp(argv[1], "fuzz"))
 		return test_fuzz(argv[2], argv[3]);
-	fprintf(stderr, "usage: kernel_ioctl parser|fuzz SEED N\n");
+	fprintf(stderr, "usage: kernel_ioctl parser|va|fuzz SEED N\n");
 	return 2;
 }

@@ -26,7 +26,7 @@ struct probe {
 	union ibv_gid gid;
 	int abi, memreg;
 	bool cc_bounce;
-	int pd_cq_qp, ext_cq, resize, srq; /* 0 ok, else errno */
+	int pd_cq_qp, ext_cq, resize, srq; /* 0 ok, else errno; resize -1: - */
 	int coco_objs, coco_reg, coco_send;
 	bool coco_buf_ok, coco_buf_dmabuf;
 	int coco_buf_err;
@@ -111,7 +111,7 @@ static void probe_plain(struct probe *p)
 	p->pd_cq_qp = qp ? 0 : errno;
 	if (qp)
 		ibv_destroy_qp(qp);
-	p->resize = cq ? ibv_resize_cq(cq, 64) : EINVAL;
+	p->resize = cq ? ibv_resize_cq(cq, 64) : -1; /* no CQ to resize */
 	if (cq)
 		ibv_destroy_cq(cq);
 	cq = ext_cq(p->ctx, NULL);
@@ -240,7 +240,8 @@ int main(void)
 		probe_send(&p);
 	printf("| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 	       p.abi, p.memreg ? "yes" : "no", p.cc_bounce ? "yes" : "no",
-	       res(p.pd_cq_qp), res(p.ext_cq), res(p.resize), res(p.srq),
+	       res(p.pd_cq_qp), res(p.ext_cq),
+	       p.resize < 0 ? "-" : res(p.resize), res(p.srq),
 	       res(p.coco_objs),
 	       !p.coco_buf_ok	 ? strerrorname_np(p.coco_buf_err) :
 	       p.coco_buf_dmabuf ? "DMA-buf" :
