@@ -391,7 +391,15 @@ void emu_destroy_mr(struct emu_mr *mr)
 
 int emu_cmd_dereg_mr(struct emu_cmd *c)
 {
-	emu_destroy_mr((struct emu_mr *)c->obj);
+	struct emu_mr *mr = (struct emu_mr *)c->obj;
+
+	/*
+	 * A ring its QP/CQ/SRQ still uses stays registered: the device
+	 * would otherwise reach pages no longer pinned for it.
+	 */
+	if (mr->ring_held)
+		return -EBUSY;
+	emu_destroy_mr(mr);
 	return 0;
 }
 

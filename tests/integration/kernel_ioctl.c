@@ -470,13 +470,20 @@ static void mr_checks(struct kt_ctx *c, uint32_t pd)
 	KT_EXPECT_ERR(kio_run(c->fd, &k), EINVAL, "REG_MR address and offset");
 }
 
-/* A QP on the CQ: the CQ stays while the QP lives. */
+/* The held ring: no deregistration while its CQ lives. */
 static void ring_checks(struct kt_ctx *c, uint32_t pd, struct rings *r,
 			uint32_t cq)
 {
 	uint32_t qp;
 
+	KT_EXPECT_ERR(kt_dereg_mr(c, r->cq_mr), EBUSY,
+		      "DEREG_MR of a ring its CQ uses");
+	KT_EXPECT_ERR(kio_destroy(c, UVERBS_OBJECT_MR, UVERBS_METHOD_MR_DESTROY,
+				  UVERBS_ATTR_DESTROY_MR_HANDLE, r->shadow_mr),
+		      EBUSY, "MR.DESTROY of a shadow area its CQ uses");
 	KT_EXPECT_ERR(kio_create_qp(c, pd, cq, r->qp, 16, &qp), 0, "QP.CREATE");
+	KT_EXPECT_ERR(kt_dereg_mr(c, r->qp_mr), EBUSY,
+		      "DEREG_MR of a ring its QP uses");
 	KT_EXPECT_ERR(kio_destroy_cq(c, cq), EBUSY, "CQ.DESTROY under a QP");
 	KT_EXPECT_ERR(kio_destroy_qp(c, qp), 0, "QP.DESTROY");
 	KT_EXPECT_ERR(kt_dereg_mr(c, r->qp_mr), 0, "DEREG_MR after the QP");
