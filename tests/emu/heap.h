@@ -57,5 +57,12 @@ size_t emu_heap_live_mappings(void);
 struct emu_dmabuf;
 struct emu_dmabuf *emu_dmabuf_get(int fd, uint64_t *size, void **kva);
 void emu_dmabuf_put(struct emu_dmabuf *buf);
+/*
+ * Where the process maps bytes [offset, offset + len) of @buf, for a
+ * driver that must reach them as the process does: 0 with *va set if one
+ * recorded mapping covers them all, -ENOENT otherwise.
+ */
+int emu_dmabuf_user_va(const struct emu_dmabuf *buf, uint64_t offset,
+		       uint64_t len, uint64_t *va);
 
 #endif /* IRDMA_EMU_HEAP_H */

@@ -61,6 +61,8 @@ struct emu_udata {
 	size_t outlen;
 };
 
+struct emu_bundle;
+
 /* One decoded uverbs command. */
 struct emu_cmd {
 	struct emu_file *f;
@@ -72,6 +74,8 @@ struct emu_cmd {
 	struct emu_udata udata;
 	/* the live object the request names (kernel_main.c NAMES), or NULL */
 	struct emu_obj *obj;
+	/* the ioctl call this command is the driver part of, or NULL */
+	const struct emu_bundle *ioctl;
 };
 
 /* Command handlers: 0 or -errno. */
@@ -211,8 +215,14 @@ void emu_destroy_mw(struct emu_mw *mw);
 void emu_mr_free(struct emu_mr *mr);
 /* ib_check_mr_access(): 0, -EINVAL, or -EOPNOTSUPP (on-demand paging) */
 int emu_mr_check_access(uint32_t access);
+/* Pages of 4 KiB that [start, start + len) touches. */
+uint64_t emu_page_count(uint64_t start, uint64_t len);
 /* A fresh stag for id-space index @index. */
 uint32_t emu_mr_make_stag(uint32_t index);
+/* Is @pages enough for a ring registration of @type with these counts? */
+int emu_mr_check_ring_pages(struct emu_file *f, enum emu_mr_type type,
+			    uint32_t sq_pages, uint32_t rq_pages,
+			    uint32_t cq_pages, uint64_t pages);
 
 /*
  * kernel_rings.c: ring memory beyond the registration list.
@@ -220,6 +230,20 @@ uint32_t emu_mr_make_stag(uint32_t index);
  * that needs DMA bounce (--cc); the old kernel takes it.
  */
 bool emu_va_refused(void);
+/* Where the device reaches the ring memory @va names in registration @mr. */
+uint64_t emu_ring_device_va(const struct emu_mr *mr, uint64_t va);
+/*
+ * Does this create of a CQ/QP/SRQ (@type) name its ring buffers by UMEM
+ * descriptors the driver takes (ring ABI "umem", an ioctl create)? If so
+ * the rings come from these instead of the registration list: the CQ's
+ * (ring_entries and cqe_size set), the QP's (sized), the SRQ's (@depth
+ * quanta). 0 or -errno; what was taken is the object's to release.
+ */
+bool emu_rings_umem(const struct emu_cmd *c, enum emu_obj_type type);
+int emu_rings_cq_umem(struct emu_cmd *c, struct emu_cq *cq);
+int emu_rings_qp_umem(struct emu_cmd *c, struct emu_qp *qp);
+int emu_rings_srq_umem(struct emu_cmd *c, struct emu_srq *srq,
+		       uint32_t depth);
 
 /* kernel_cq.c */
 int emu_cmd_create_comp_channel(struct emu_cmd *c);

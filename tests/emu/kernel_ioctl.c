@@ -721,6 +721,7 @@ void emu_ioctl_cmd(struct emu_bundle *b, struct emu_cmd *c, const void *req,
 	c->resp = (uintptr_t)resp;
 	c->outlen = resp_len;
 	c->udata = b->udata;
+	c->ioctl = b;
 }
 
 void emu_ioctl_undo_create(struct emu_file *f, enum emu_obj_type type,

@@ -44,6 +44,7 @@ static int invoke_write(struct emu_bundle *b)
 			goto out;
 	}
 	emu_ioctl_cmd(b, &c, in, len > 0 ? len : 0, NULL, 0);
+	c.ioctl = NULL; /* a write() command: no attributes of its own */
 	len = emu_attr_len(b, UVERBS_ATTR_CORE_OUT);
 	if (len >= 0) {
 		c.resp = emu_attr_data(b, UVERBS_ATTR_CORE_OUT);

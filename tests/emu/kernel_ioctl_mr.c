@@ -2,7 +2,9 @@
 /*
  * ioctl methods of the PD, MR, MW and AH objects (uverbs_std_types.c,
  * uverbs_std_types_mr.c): the DESTROY methods, MR.QUERY_MR, MR.REG_MR (as
- * ibv_reg_mr_ex sends it) and MR.REG_DMABUF_MR.
+ * ibv_reg_mr_ex sends it) and MR.REG_DMABUF_MR, with irdma's ring
+ * registration attributes when the driver offers the "dmabuf-mr" ring ABI
+ * (irdma_user_ioctl_cmds.h, the maintainers' option 1).
  *
  * Address-based registrations run the write() handler of kernel_mr.c (the
  * kernel's ioctl REG_MR ends in the same irdma_reg_user_mr()); DMA-buf ones
@@ -15,6 +17,7 @@
 
 #include <rdma/ib_user_verbs.h>
 #include <rdma/irdma-abi.h>
+#include <rdma/irdma_user_ioctl_cmds.h>
 
 #include "config.h"
 #include "heap.h"
@@ -131,6 +134,60 @@ static const struct emu_attr_spec query_mr_attrs[] = {
 	EMU_OUT_TYPE(UVERBS_ATTR_QUERY_MR_RESP_IOVA, uint64_t, false),
 };
 
+/* ---- irdma's ring attributes (the dmabuf-mr ring ABI) ---------------- */
+
+/* What a registration is for, as irdma_mem_reg_req says it. */
+struct ring_attrs {
+	bool given; /* any of them */
+	uint16_t type; /* enum irdma_memreg_type */
+	uint16_t sq_pages;
+	uint16_t rq_pages;
+	uint16_t cq_pages;
+};
+
+/* One CONST_IN of the driver namespace, a u16 as irdma keeps it. */
+static int get_u16(const struct emu_bundle *b, uint16_t id, uint16_t *v,
+		   bool *given)
+{
+	int64_t x;
+	int ret = emu_attr_const(b, id, 0, UINT16_MAX, &x);
+
+	if (ret == -ENOENT)
+		return 0;
+	if (ret)
+		return ret;
+	*v = (uint16_t)x;
+	*given = true;
+	return 0;
+}
+
+/* @type_id and the three page counts that follow it (TYPE, CQ, RQ, SQ). */
+static int get_ring_attrs(const struct emu_bundle *b, uint16_t type_id,
+			  struct ring_attrs *r)
+{
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	ret = get_u16(b, type_id, &r->type, &r->given);
+	if (!ret)
+		ret = get_u16(b, type_id + 1, &r->cq_pages, &r->given);
+	if (!ret)
+		ret = get_u16(b, type_id + 2, &r->rq_pages, &r->given);
+	if (!ret)
+		ret = get_u16(b, type_id + 3, &r->sq_pages, &r->given);
+	if (ret)
+		return ret;
+	switch (r->type) {
+	case IRDMA_MEMREG_TYPE_MEM:
+	case IRDMA_MEMREG_TYPE_QP:
+	case IRDMA_MEMREG_TYPE_CQ:
+	case IRDMA_MEMREG_TYPE_SRQ:
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
 /* ---- DMA-buf registration (irdma_reg_user_mr_dmabuf) ----------------- */
 
 struct dmabuf_reg {
@@ -140,12 +197,13 @@ struct dmabuf_reg {
 	uint64_t iova;
 	int fd;
 	uint32_t access;
+	struct ring_attrs ring;
 };
 
 /* dma_buf_get(): -EBADF for no open fd, -EINVAL for one that is no DMA-buf */
 static int attach_dmabuf(struct emu_mr *mr, const struct dmabuf_reg *r)
 {
-	uint64_t size;
+	uint64_t size, va;
 	void *kva;
 
 	mr->dmabuf_ref = emu_dmabuf_get(r->fd, &size, &kva);
@@ -158,7 +216,16 @@ static int attach_dmabuf(struct emu_mr *mr, const struct dmabuf_reg *r)
 	/* ib_umem_dmabuf_get(): the range must lie inside the buffer */
 	if (r->offset > size || r->length > size - r->offset)
 		return -EINVAL;
-	mr->start = r->iova;
+	/*
+	 * The device reaches the buffer's pages. The emulated one reaches
+	 * them through the process's mapping of the range where there is
+	 * one; otherwise through the iova, as our provider's convention
+	 * for an unmapped DMA-buf has it.
+	 */
+	mr->start = emu_dmabuf_user_va(mr->dmabuf_ref, r->offset, r->length,
+				       &va) ?
+			    r->iova :
+			    va;
 	return 0;
 }
 
@@ -173,7 +240,21 @@ static int dmabuf_mr_driver(struct emu_file *f, struct emu_mr *mr,
 	ret = attach_dmabuf(mr, r);
 	if (ret)
 		return ret;
-	mr->mr_type = EMU_MR_MEM;
+	mr->mr_type = r->ring.type;
+	if (mr->mr_type != EMU_MR_MEM) {
+		ret = emu_mr_check_ring_pages(f, mr->mr_type, r->ring.sq_pages,
+					      r->ring.rq_pages,
+					      r->ring.cq_pages,
+					      emu_page_count(r->iova,
+							     r->length));
+		if (ret)
+			return ret;
+		mr->sq_pages = r->ring.sq_pages;
+		mr->rq_pages = r->ring.rq_pages;
+		mr->cq_pages = r->ring.cq_pages;
+		mr->ring_abi = EMU_RING_ABI_DMABUF_MR;
+		return 0; /* rings are no MRs to the hardware: no stag */
+	}
 	ret = emu_id_alloc(f->dev, EMU_OBJ_MR, &index);
 	if (ret)
 		return ret;
@@ -250,6 +331,9 @@ static int reg_dmabuf_mr(struct emu_bundle *b)
 				       EMU_DMABUF_ACCESS, &r.access);
 	if (!ret)
 		ret = emu_mr_check_access(r.access);
+	if (!ret)
+		ret = get_ring_attrs(b, IRDMA_IB_ATTR_REG_DMABUF_MR_TYPE,
+				     &r.ring);
 	if (ret)
 		return ret;
 	r.fd = (int)fd;
@@ -258,6 +342,10 @@ static int reg_dmabuf_mr(struct emu_bundle *b)
 				UVERBS_ATTR_REG_DMABUF_MR_RESP_LKEY,
 				UVERBS_ATTR_REG_DMABUF_MR_RESP_RKEY);
 }
+
+#define EMU_RING_ATTR(_id) \
+	{ .id = (_id), .name = #_id, .type = EMU_ATTR_PTR_IN, .min_len = 8, \
+	  .len = 8, .ring_abi = EMU_RING_ABI_DMABUF_MR }
 
 static const struct emu_attr_spec reg_dmabuf_mr_attrs[] = {
 	EMU_IDR(UVERBS_ATTR_REG_DMABUF_MR_HANDLE, EMU_OBJ_MR, EMU_ACCESS_NEW,
@@ -271,13 +359,21 @@ static const struct emu_attr_spec reg_dmabuf_mr_attrs[] = {
 	EMU_FLAGS_IN(UVERBS_ATTR_REG_DMABUF_MR_ACCESS_FLAGS, false),
 	EMU_OUT_TYPE(UVERBS_ATTR_REG_DMABUF_MR_RESP_LKEY, uint32_t, true),
 	EMU_OUT_TYPE(UVERBS_ATTR_REG_DMABUF_MR_RESP_RKEY, uint32_t, true),
+	EMU_RING_ATTR(IRDMA_IB_ATTR_REG_DMABUF_MR_TYPE),
+	EMU_RING_ATTR(IRDMA_IB_ATTR_REG_DMABUF_MR_CQ_PAGES),
+	EMU_RING_ATTR(IRDMA_IB_ATTR_REG_DMABUF_MR_RQ_PAGES),
+	EMU_RING_ATTR(IRDMA_IB_ATTR_REG_DMABUF_MR_SQ_PAGES),
 };
 
 /* ---- REG_MR ------------------------------------------------------------- */
 
-/* An address: irdma_reg_user_mr() with the caller's udata. */
+/*
+ * An address: irdma_reg_user_mr() with the caller's udata, or, given the
+ * ring attributes instead, with the irdma_mem_reg_req they spell.
+ */
 static int reg_mr_va(struct emu_bundle *b, uint64_t addr, uint64_t length,
-		     uint64_t iova, uint32_t access)
+		     uint64_t iova, uint32_t access,
+		     const struct ring_attrs *ring)
 {
 	struct emu_obj *pd = emu_attr_obj(b, UVERBS_ATTR_REG_MR_PD_HANDLE);
 	struct ib_uverbs_reg_mr req = {
@@ -288,10 +384,22 @@ static int reg_mr_va(struct emu_bundle *b, uint64_t addr, uint64_t length,
 		.access_flags = access,
 	};
 	struct ib_uverbs_reg_mr_resp resp = {};
+	struct irdma_mem_reg_req ureq = {};
 	struct emu_cmd c;
 	int ret;
 
 	emu_ioctl_cmd(b, &c, &req, sizeof(req), &resp, sizeof(resp));
+	if (ring->given) {
+		/* one way of saying what the memory is for, not two */
+		if (c.udata.inlen)
+			return -EINVAL;
+		ureq.reg_type = ring->type;
+		ureq.sq_pages = ring->sq_pages;
+		ureq.rq_pages = ring->rq_pages;
+		ureq.cq_pages = ring->cq_pages;
+		c.udata.in = (const uint8_t *)&ureq;
+		c.udata.inlen = IRDMA_MEM_REG_REQ_V0_SIZE;
+	}
 	ret = emu_kernel_run_write(&c, IB_USER_VERBS_CMD_REG_MR, false);
 	if (ret)
 		return ret;
@@ -353,10 +461,12 @@ static int reg_mr(struct emu_bundle *b)
 			       &r.access);
 	if (!ret)
 		ret = emu_mr_check_access(r.access);
+	if (!ret)
+		ret = get_ring_attrs(b, IRDMA_IB_ATTR_REG_MR_TYPE, &r.ring);
 	if (ret)
 		return ret;
 	if (!has_fd)
-		return reg_mr_va(b, addr, r.length, r.iova, r.access);
+		return reg_mr_va(b, addr, r.length, r.iova, r.access, &r.ring);
 	r.pd = hold_pd(b, UVERBS_ATTR_REG_MR_PD_HANDLE);
 	return dmabuf_mr_create(b, &r, UVERBS_ATTR_REG_MR_HANDLE,
 				UVERBS_ATTR_REG_MR_RESP_LKEY,
@@ -381,6 +491,10 @@ static const struct emu_attr_spec reg_mr_attrs[] = {
 	EMU_OUT_TYPE(UVERBS_ATTR_REG_MR_RESP_LKEY, uint32_t, true),
 	EMU_OUT_TYPE(UVERBS_ATTR_REG_MR_RESP_RKEY, uint32_t, true),
 	EMU_UHW,
+	EMU_RING_ATTR(IRDMA_IB_ATTR_REG_MR_TYPE),
+	EMU_RING_ATTR(IRDMA_IB_ATTR_REG_MR_CQ_PAGES),
+	EMU_RING_ATTR(IRDMA_IB_ATTR_REG_MR_RQ_PAGES),
+	EMU_RING_ATTR(IRDMA_IB_ATTR_REG_MR_SQ_PAGES),
 };
 
 /* ---- the tables --------------------------------------------------------- */

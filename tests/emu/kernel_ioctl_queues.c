@@ -6,15 +6,18 @@
  * The core checks of each method are done here, in the kernel's order;
  * the rest is the driver's create, which is the write() handler of
  * kernel_cq.c / kernel_qp.c / kernel_srq.c run on the request those checks
- * assembled. The core's buffer attributes are declared, as the kernel's
- * are, for drivers to use: irdma takes none of them.
+ * assembled. The handler sees the bundle (emu_cmd.ioctl): that is how the
+ * 7.2 UMEM attributes and irdma's driver attributes reach the rings code
+ * (kernel_rings.c).
  */
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
 
 #include <rdma/ib_user_verbs.h>
+#include <rdma/irdma_user_ioctl_cmds.h>
 
+#include "config.h"
 #include "kernel_ioctl.h"
 
 /* An extended write() command number (they share the legacy numbers). */
@@ -139,6 +142,12 @@ static const struct emu_attr_spec cq_create_attrs[] = {
 	EMU_IN_TYPE(UVERBS_ATTR_CREATE_CQ_BUFFER_OFFSET, uint64_t, false),
 	EMU_UMEM(UVERBS_ATTR_CREATE_CQ_BUF_UMEM, false),
 	EMU_UHW,
+	{ .id = IRDMA_IB_ATTR_CREATE_CQ_SHADOW_BUF_UMEM,
+	  .name = "IRDMA_IB_ATTR_CREATE_CQ_SHADOW_BUF_UMEM",
+	  .type = EMU_ATTR_PTR_IN,
+	  .min_len = sizeof(struct ib_uverbs_buffer_desc),
+	  .len = sizeof(struct ib_uverbs_buffer_desc),
+	  .ring_abi = EMU_RING_ABI_UMEM },
 };
 
 static int cq_destroy(struct emu_bundle *b)
@@ -407,6 +416,12 @@ static int srq_create(struct emu_bundle *b)
 	return answer(b, ret, EMU_OBJ_SRQ, resp.srq_handle);
 }
 
+#define EMU_SRQ_UMEM(_id) \
+	{ .id = (_id), .name = #_id, .type = EMU_ATTR_PTR_IN, \
+	  .min_len = sizeof(struct ib_uverbs_buffer_desc),    \
+	  .len = sizeof(struct ib_uverbs_buffer_desc),        \
+	  .ring_abi = EMU_RING_ABI_UMEM }
+
 static const struct emu_attr_spec srq_create_attrs[] = {
 	EMU_IDR(UVERBS_ATTR_CREATE_SRQ_HANDLE, EMU_OBJ_SRQ, EMU_ACCESS_NEW,
 		true),
@@ -426,6 +441,9 @@ static const struct emu_attr_spec srq_create_attrs[] = {
 	EMU_OUT_TYPE(UVERBS_ATTR_CREATE_SRQ_RESP_MAX_SGE, uint32_t, true),
 	EMU_OUT_TYPE(UVERBS_ATTR_CREATE_SRQ_RESP_SRQ_NUM, uint32_t, false),
 	EMU_UHW,
+	/* the umem ring ABI: irdma's own, the core has no SRQ ring attribute */
+	EMU_SRQ_UMEM(IRDMA_UVERBS_ATTR_CREATE_SRQ_BUF_UMEM),
+	EMU_SRQ_UMEM(IRDMA_IB_ATTR_CREATE_SRQ_SHADOW_BUF_UMEM),
 };
 
 static int srq_destroy(struct emu_bundle *b)

@@ -100,8 +100,7 @@ int emu_mr_check_access(uint32_t access)
 	return 0;
 }
 
-/* Pages of EMU_PAGE_SIZE that [start, start + len) touches. */
-static uint64_t page_count(uint64_t start, uint64_t len)
+uint64_t emu_page_count(uint64_t start, uint64_t len)
 {
 	return ((start + len + EMU_PAGE_SIZE - 1) & EMU_PAGE_MASK) /
 		       EMU_PAGE_SIZE -
@@ -131,30 +130,31 @@ bool emu_user_range_ok(uint64_t va, uint64_t len)
 }
 
 /* Pages each ring type needs besides its queue pages (the shadow area). */
-static int check_ring_pages(struct emu_file *f,
-			    const struct irdma_mem_reg_req *req, uint64_t pages)
+int emu_mr_check_ring_pages(struct emu_file *f, enum emu_mr_type type,
+			    uint32_t sq_pages, uint32_t rq_pages,
+			    uint32_t cq_pages, uint64_t pages)
 {
 	bool split_cq_shadow =
 		f->dev->lim.feature_flags & (1ULL << 1); /* CQ_RESIZE */
 	uint64_t need;
 
-	switch (req->reg_type) {
-	case IRDMA_MEMREG_TYPE_QP:
-		if (!req->sq_pages)
+	switch (type) {
+	case EMU_MR_QP:
+		if (!sq_pages)
 			return -EINVAL;
-		need = (uint64_t)req->sq_pages + req->rq_pages + 1;
+		need = (uint64_t)sq_pages + rq_pages + 1;
 		break;
-	case IRDMA_MEMREG_TYPE_CQ:
-		if (!req->cq_pages)
+	case EMU_MR_CQ:
+		if (!cq_pages)
 			return -EINVAL;
-		need = req->cq_pages + (split_cq_shadow ? 0 : 1);
+		need = cq_pages + (split_cq_shadow ? 0 : 1);
 		break;
-	case IRDMA_MEMREG_TYPE_SRQ:
+	case EMU_MR_SRQ:
 		if (!(f->dev->lim.feature_flags & (1ULL << 7)))
 			return -EOPNOTSUPP;
-		if (!req->rq_pages)
+		if (!rq_pages)
 			return -EINVAL;
-		need = (uint64_t)req->rq_pages + 1;
+		need = (uint64_t)rq_pages + 1;
 		break;
 	default:
 		return -EINVAL;
@@ -246,8 +246,10 @@ static int reg_mr_driver(struct emu_cmd *c, struct emu_mr *mr)
 
 	mr->mr_type = req.reg_type;
 	if (req.reg_type != IRDMA_MEMREG_TYPE_MEM) {
-		ret = check_ring_pages(c->f, &req,
-				       page_count(mr->start, mr->length));
+		ret = emu_mr_check_ring_pages(c->f, req.reg_type, req.sq_pages,
+					      req.rq_pages, req.cq_pages,
+					      emu_page_count(mr->start,
+							     mr->length));
 		if (ret)
 			return ret;
 		mr->sq_pages = req.sq_pages;
@@ -413,8 +415,8 @@ struct emu_mr *emu_ring_take(struct emu_file *f, enum emu_mr_type type,
 	for (obj = f->objs[EMU_OBJ_MR]; obj; obj = obj->next) {
 		struct emu_mr *mr = (struct emu_mr *)obj;
 
-		if (mr->mr_type == type && !mr->ring_in_use &&
-		    mr->start == va) {
+		/* irdma keys its ring list by iova (iwpbl->user_base) */
+		if (mr->mr_type == type && !mr->ring_in_use && mr->va == va) {
 			mr->ring_in_use = true;
 			mr->ring_held = true;
 			found = mr;

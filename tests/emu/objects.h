@@ -144,6 +144,8 @@ struct emu_mr {
 	uint32_t sq_pages;
 	uint32_t rq_pages;
 	uint32_t cq_pages;
+	/* DMA-buf ring ABI that made it (enum emu_ring_abi), 0: reg_mr */
+	unsigned int ring_abi;
 	bool ring_in_use; /* a QP/CQ/SRQ consumed this ring reg */
 	bool ring_held; /* ... and still uses it */
 	bool deregistered; /* handle gone; freed when no longer held */
@@ -291,6 +293,7 @@ struct emu_srq {
 	uint8_t wqe_shift; /* log2 of the SRQ WQE size in quanta */
 	uint64_t shadow_va; /* doorbell/shadow area */
 	struct emu_mr *ring_mr;
+	struct emu_mr *shadow_mr; /* a shadow buffer of its own (umem) */
 	uint32_t max_wr;
 	uint32_t max_sge;
 	uint32_t limit; /* srq_limit, 0 = not armed */

@@ -12,7 +12,7 @@ foreach(_t abi cmds lifecycle events fuzz)
 	target_link_libraries(kernel_${_t} PRIVATE ${CMAKE_DL_LIBS}
 		Threads::Threads)
 endforeach()
-foreach(_t ioctl)
+foreach(_t ioctl ringabi)
 	irdma_test_program(kernel_${_t} "${_k}/kernel_${_t}.c"
 		"${_k}/kernel_util.c" "${_k}/kernel_ioctl_util.c")
 	target_link_libraries(kernel_${_t} PRIVATE ${CMAKE_DL_LIBS}
@@ -93,6 +93,21 @@ foreach(_gen 1 2 3)
 		EMU_ARGS --gen ${_gen}
 		COMMAND $<TARGET_FILE:kernel_ioctl> fuzz ${_gen}0713 20000
 		LABELS kernel)
+endforeach()
+# The DMA-buf ring ABIs of the emulated irdma driver, by raw ioctls
+# (kernel_ringabi.c): each where the driver offers it, and a driver without
+# either (what a provider that asks anyway is told).
+foreach(_gen 1 2 3)
+	foreach(_abi dmabuf-mr umem)
+		irdma_emu_test(kernel_ringabi_${_abi}_gen${_gen}
+			EMU_ARGS --gen ${_gen} --cc --ring-abi ${_abi}
+			COMMAND $<TARGET_FILE:kernel_ringabi> ${_abi}
+			LABELS kernel cc)
+	endforeach()
+	irdma_emu_test(kernel_ringabi_absent_gen${_gen}
+		EMU_ARGS --gen ${_gen} --cc
+		COMMAND $<TARGET_FILE:kernel_ringabi> absent
+		LABELS kernel cc)
 endforeach()
 # Milestone: rdma-core's own provider is the reference client.
 irdma_emu_test(kernel_devinfo_upstream
