@@ -312,28 +312,35 @@ static void srq_release_entry(struct irdma_srq *srq)
 		__ATOMIC_RELEASE, __ATOMIC_RELAXED));
 }
 
-/* SRQ completion: word 1 must name a busy slot of this SRQ by tag. */
+/* SRQ completion: word 1 must name a posted slot of this SRQ by its tag. */
 static int complete_srq_recv(struct irdma_qp *qp, const struct cqe_view *v,
 			     struct ibv_wc *wc, uint32_t *posted_len)
 {
 	struct irdma_srq *srq = qp->srq;
-	uint32_t idx = (uint32_t)v->w1;
+	uint32_t idx = (uint32_t)v->w1, tag = (uint32_t)(v->w1 >> 32);
 	struct irdma_srq_slot *slot;
-	uint8_t busy = 1;
+	uint64_t wr_id;
+	uint32_t len;
 
-	if (!srq || idx >= srq->pos.size)
+	/* tag 0 marks a free slot: no CQE may name it */
+	if (!srq || idx >= srq->pos.size || !tag)
 		return EINVAL;
 	slot = &srq->slots[idx];
-	if (!__atomic_load_n(&slot->busy, __ATOMIC_ACQUIRE) ||
-	    slot->tag != (uint32_t)(v->w1 >> 32))
+	if (__atomic_load_n(&slot->tag, __ATOMIC_ACQUIRE) != tag)
 		return EINVAL;
-	/* QPs on different CQs share the SRQ: only one may complete a slot */
-	if (!__atomic_compare_exchange_n(&slot->busy, &busy, 0, false,
-					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+	/* a poster refills the slot as soon as it is free: read it first */
+	wr_id = __atomic_load_n(&slot->wr_id, __ATOMIC_RELAXED);
+	len = __atomic_load_n(&slot->len, __ATOMIC_RELAXED);
+	/*
+	 * QPs on different CQs share the SRQ: only one poller may complete
+	 * this posting of the slot, and only while it is still this one.
+	 */
+	if (!__atomic_compare_exchange_n(&slot->tag, &tag, 0, false,
+					 __ATOMIC_RELEASE, __ATOMIC_RELAXED))
 		return EINVAL;
-	wc->wr_id = slot->wr_id;
+	wc->wr_id = wr_id;
 	wc->byte_len = hwf_get(CQE0_PAYLOAD_LEN, v->w0);
-	*posted_len = slot->len;
+	*posted_len = len;
 	srq_release_entry(srq);
 	return 0;
 }

@@ -164,7 +164,7 @@ static void poll_expect(struct fixture *f, int n, enum ibv_wc_status st,
 		      "%s: bad CQE must carry no wr_id", what);
 }
 
-/* SRQ CQEs name a slot by (tag << 32 | index); only a busy one counts. */
+/* SRQ CQEs name a slot by (tag << 32 | index); only a posted one counts. */
 static void test_srq(void)
 {
 	struct irdma_srq srq = {};
@@ -178,7 +178,7 @@ static void test_srq(void)
 	f.qp.srq = &srq;
 	/* the provider posted slot 3 with tag 77 */
 	srq.slots[3] = (struct irdma_srq_slot){
-		.wr_id = 4242, .len = 64, .tag = 77, .busy = 1
+		.wr_id = 4242, .len = 64, .tag = 77
 	};
 	srq.pos.head = 4;
 	srq.pos.tail = 3;
@@ -231,14 +231,16 @@ static uint64_t srq_race_post(struct irdma_srq *srq, uint64_t wr_id)
 	uint32_t idx = srq->pos.head;
 	struct irdma_srq_slot *s = &srq->slots[idx];
 
-	CHECK(!s->busy, "SRQ slot %u still busy", idx);
+	CHECK(!__atomic_load_n(&s->tag, __ATOMIC_ACQUIRE),
+	      "SRQ slot %u still posted", idx);
 	s->wr_id = wr_id;
 	s->len = 64;
-	s->tag = ++srq->next_tag;
-	__atomic_store_n(&s->busy, 1, __ATOMIC_RELEASE);
+	if (!++srq->next_tag)
+		srq->next_tag = 1;
+	__atomic_store_n(&s->tag, srq->next_tag, __ATOMIC_RELEASE);
 	__atomic_store_n(&srq->pos.head, (idx + 1) % srq->pos.size,
 			 __ATOMIC_RELEASE);
-	return (uint64_t)s->tag << 32 | idx;
+	return (uint64_t)srq->next_tag << 32 | idx;
 }
 
 /* An SRQ receive CQE @ahead entries past the head of f's ring. */
