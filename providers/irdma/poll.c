@@ -379,7 +379,9 @@ static inline int complete_recv(struct irdma_cq *cq, struct irdma_qp *qp,
 	wc->wr_id = qp->rq_slots[idx].wr_id;
 	wc->byte_len = hwf_get(CQE0_PAYLOAD_LEN, v->w0);
 	*posted_len = qp->rq_slots[idx].len;
-	qp->rq_pos.tail = p->tail = (idx + 1) % p->size;
+	p->tail = (idx + 1) % p->size;
+	/* the poster reuses the slot once it sees this: we are done with it */
+	__atomic_store_n(&qp->rq_pos.tail, p->tail, __ATOMIC_RELEASE);
 	if (flushed) {
 		qp->rq_flushed = true;
 		/* gen 1/2: one flush CQE stands for all remaining receives */
@@ -455,7 +457,8 @@ static inline int complete_send(struct irdma_cq *cq, struct irdma_qp *qp,
 	};
 	int ret = complete_send_in(cq, qp, &view, v, flushed, wc, park);
 
-	qp->sq_pos.tail = view.tail;
+	/* the poster reuses the slots once it sees this: we are done */
+	__atomic_store_n(&qp->sq_pos.tail, view.tail, __ATOMIC_RELEASE);
 	return ret;
 }
 

@@ -58,14 +58,16 @@ static inline uint32_t recv_frags(__le64 *wqe, const struct ibv_sge *sge,
 static int rq_post_one(struct irdma_qp *qp, const struct ibv_recv_wr *wr)
 {
 	struct irdma_wq_pos *p = &qp->rq_pos;
-	uint32_t idx = p->head, addl;
+	uint32_t idx = p->head, addl, tail;
 	uint64_t hdr;
 	__le64 *wqe;
 
 	if (wr->num_sge < 0 || (uint32_t)wr->num_sge > qp->max_recv_sge ||
 	    (wr->num_sge && !wr->sg_list))
 		return EINVAL;
-	if (irdma_wq_used(p) >= p->size - IRDMA_RQ_RESERVED)
+	/* the poller moves the tail (CQ lock): its slot reads come first */
+	tail = __atomic_load_n(&p->tail, __ATOMIC_ACQUIRE);
+	if ((idx + p->size - tail) % p->size >= p->size - IRDMA_RQ_RESERVED)
 		return ENOMEM;
 
 	wqe = (__le64 *)(qp->rq +
