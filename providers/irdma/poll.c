@@ -7,7 +7,8 @@
  * token the provider gave the kernel, which is looked up in this CQ's own
  * table; WQE indexes are checked against the queue's in-flight window
  * before any provider array is indexed with them. A CQE that fails a check
- * is consumed and reported as IBV_WC_GENERAL_ERR.
+ * is consumed and reported as IBV_WC_GENERAL_ERR, naming no work request
+ * and no QP (wr_id and qp_num 0).
  */
 #include <endian.h>
 #include <errno.h>
@@ -239,10 +240,13 @@ static void report_bad_cqe(const struct irdma_cq *cq, const struct cqe_view *v,
 		"CQ %u: rejected a CQE (words %016llx %016llx %016llx %016llx): it names no QP or WQE of this CQ",
 		cq->cq_id, (unsigned long long)v->w0, (unsigned long long)v->w1,
 		(unsigned long long)v->w2, (unsigned long long)v->w3);
+	/*
+	 * No wr_id and no QP either: the QP number in the CQE is the
+	 * device's word and could name any QP of the application.
+	 */
 	memset(wc, 0, sizeof(*wc));
 	wc->status = IBV_WC_GENERAL_ERR;
 	wc->vendor_err = IRDMA_VENDOR_ERR_BAD_CQE;
-	wc->qp_num = hwf_get(CQE2_QPID, v->w2);
 }
 
 /*

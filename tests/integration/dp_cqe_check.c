@@ -137,7 +137,8 @@ static void put_cqe(struct fixture *f, uint64_t ctx, bool sq, uint32_t wqe_idx,
 
 	c[0] = htole64(w0);
 	c[1] = htole64(ctx);
-	c[2] = htole64(hwf_put(CQE2_QPID, 17));
+	/* a QP number of the device's choice: another QP's */
+	c[2] = htole64(hwf_put(CQE2_QPID, 23));
 	if (f->cq.cqe_stride == IRDMA_CQE64_BYTES)
 		c[5] = htole64(w5);
 	c[3] = htole64(hwf_put(CQE3_VALID, f->ring.polarity) |
@@ -157,11 +158,14 @@ static void poll_expect(struct fixture *f, int n, enum ibv_wc_status st,
 	CHECK(wc[0].status == st, "%s: status %s, want %s", what,
 	      ibv_wc_status_str(wc[0].status), ibv_wc_status_str(st));
 	if (st == IBV_WC_SUCCESS)
-		CHECK(wc[0].wr_id == wr_id, "%s: wr_id %llu", what,
-		      (unsigned long long)wc[0].wr_id);
+		CHECK(wc[0].wr_id == wr_id && wc[0].qp_num == 17,
+		      "%s: wr_id %llu on QP %u", what,
+		      (unsigned long long)wc[0].wr_id, wc[0].qp_num);
 	else
-		CHECK(wc[0].wr_id == 0 && wc[0].vendor_err,
-		      "%s: bad CQE must carry no wr_id", what);
+		CHECK(wc[0].wr_id == 0 && wc[0].vendor_err &&
+			      wc[0].qp_num == 0,
+		      "%s: bad CQE must carry no wr_id and no QP (QP %u)",
+		      what, wc[0].qp_num);
 }
 
 /* SRQ CQEs name a slot by (tag << 32 | index); only a posted one counts. */

@@ -9,7 +9,8 @@
  *    completed, on the QP it was posted to (no phantom or duplicate wr_id,
  *    nothing from a destroyed QP);
  *  - a successful receive never claims more bytes than were posted;
- *  - forged CQEs the provider catches are errors (vendor_err 0xbadc0e).
+ *  - forged CQEs the provider catches are errors (vendor_err 0xbadc0e)
+ *    that name no QP (qp_num 0).
  * Lost completions are fine: a hostile device can always withhold them.
  *
  * Usage: rel_hostile [--cc] [--srq] [--clean] [--seconds N]
@@ -93,6 +94,9 @@ static void check_wc(struct hostile_test *t, const struct ibv_wc *wc)
 	if (wc->vendor_err == BAD_CQE_VENDOR_ERR) {
 		if (wc->status == IBV_WC_SUCCESS)
 			violation(t, "bad CQE reported as success");
+		/* the device chose the QP number: it may be any QP's */
+		if (wc->qp_num)
+			violation(t, "bad CQE names QP %u", wc->qp_num);
 		t->bad++;
 		return;
 	}
