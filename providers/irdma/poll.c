@@ -377,7 +377,11 @@ static inline int complete_recv(struct irdma_cq *cq, struct irdma_qp *qp,
 		if (wqe_idx & ((1u << qp->rq_shift) - 1))
 			return EINVAL;
 		idx = wqe_idx >> qp->rq_shift;
-		if (!irdma_wq_in_flight(p, idx))
+		/*
+		 * A QP's receives complete in order: a CQE naming any but the
+		 * oldest would retire the ones before it unreported.
+		 */
+		if (idx != p->tail || !irdma_wq_used(p))
 			return EINVAL;
 	}
 	wc->wr_id = qp->rq_slots[idx].wr_id;
@@ -392,6 +396,28 @@ static inline int complete_recv(struct irdma_cq *cq, struct irdma_qp *qp,
 		*park = irdma_wq_used(p) && cq->gen <= IRDMA_GEN_2;
 	}
 	return 0;
+}
+
+/*
+ * The SQ completes in order, and a CQE also retires the unsignalled WQEs
+ * before the one it names (no CQE is written for those). A signalled WQE
+ * among them would never be reported: no device writes such a CQE.
+ */
+static inline bool sq_unsignaled_before(const struct irdma_qp *qp,
+					const struct irdma_wq_pos *p,
+					uint32_t wqe_idx)
+{
+	uint32_t i = p->tail, n = (wqe_idx + p->size - p->tail) % p->size;
+	const struct irdma_sq_slot *s;
+
+	while (n) {
+		s = &qp->sq_slots[i];
+		if (!s->quanta || s->quanta > n || s->signaled)
+			return false;
+		n -= s->quanta;
+		i = (i + s->quanta) % p->size;
+	}
+	return true;
 }
 
 /* complete_send() on p, the poller's view of the SQ. */
@@ -416,7 +442,7 @@ static inline int complete_send_in(struct irdma_cq *cq, struct irdma_qp *qp,
 		if (!irdma_wq_in_flight(p, wqe_idx))
 			return EINVAL;
 		s = &qp->sq_slots[wqe_idx];
-		if (!s->quanta)
+		if (!s->quanta || !sq_unsignaled_before(qp, p, wqe_idx))
 			return EINVAL;
 		p->tail = (wqe_idx + s->quanta) % p->size;
 	} else {

@@ -8,7 +8,9 @@
  *  - mangled: a real CQE written with one field forged
  *  - stale:   an earlier CQE written again, as a replay
  *  - forged:  a CQE made up from random words, or aimed at a real QP with
- *             a random WQE index
+ *             a random WQE index, or a success for the WQE after the one
+ *             the device completed last (ahead of older work requests the
+ *             provider may not have been told about yet)
  *  - polarity: a CQE placed in the next slot with the wrong valid bit
  *  - scribble: a random qword written over a CQ arm word (all but the ring
  *              select field) or a QP or SRQ shadow area
@@ -193,11 +195,30 @@ static void inject(struct hw_cq *c, const struct hw_cqe *e,
 	hostile.injecting = false;
 }
 
-static void inject_forged(struct hw_cq *c)
+/* The QP whose completion context @ctx is, or NULL. */
+static struct hw_qp *qp_of_ctx(struct hw_qp *qps, uint64_t ctx)
 {
+	struct hw_qp *h;
+
+	for (h = qps; h; h = h->next)
+		if (h->qp->user_compl_ctx == ctx)
+			return h;
+	return NULL;
+}
+
+static void inject_forged(struct hw_qp *qps, struct hw_cq *c)
+{
+	struct hw_qp *h = NULL;
 	struct hw_cqe f;
 
-	if (hostile.have_last && rnd_below(2)) {
+	if (hostile.have_last && !hostile.last.srq && !rnd_below(3))
+		h = qp_of_ctx(qps, hostile.last.ctx);
+	if (h) {
+		/* the next WQE of that queue: in flight if the app posted it */
+		f = hostile.last;
+		f.major = f.minor = 0;
+		f.wqe_idx = f.sq ? h->sq_next : h->rq_next << h->rq_shift;
+	} else if (hostile.have_last && rnd_below(2)) {
 		/* aimed at a real QP: only the WQE index is made up */
 		f = hostile.last;
 		f.wqe_idx = (uint32_t)rnd() & 0x7fff;
@@ -306,7 +327,7 @@ void hw_hostile_tick(struct hw_qp *qps, struct hw_cq *cqs, uint64_t now)
 			inject(c, &hostile.last, ST_STALE);
 		break;
 	case 1:
-		inject_forged(c);
+		inject_forged(qps, c);
 		break;
 	case 2:
 		plant_wrong_polarity(c);

@@ -520,6 +520,73 @@ static void test_targeted(uint8_t gen, uint32_t stride)
 	teardown(&f);
 }
 
+/*
+ * Completions come in order: an RQ CQE must name the oldest receive, and
+ * an SQ CQE may retire older WQEs only if they are unsignalled. A forged
+ * CQE naming a later WQE would otherwise retire older signalled work
+ * requests that are then never reported, not even by a flush.
+ */
+static void test_in_order(uint8_t gen, uint32_t stride)
+{
+	const uint64_t err = hwf_put(CQE3_ERROR, 1) |
+			     hwf_put(CQE3_MAJOR_ERR, 0x1234);
+	struct irdma_wq_pos sq, rq;
+	uint32_t s1, u2, s3, r1, r2, r3;
+	struct fixture f;
+
+	setup(&f, gen, stride);
+	s1 = post_sq(&f, 1, 1);
+	u2 = post_sq(&f, 2, 2);
+	f.qp.sq_slots[u2].signaled = false;
+	s3 = post_sq(&f, 3, 1);
+	sq = f.qp.sq_pos;
+	put_cqe(&f, f.qp.token, true, s3, 0, 0, 0);
+	poll_expect(&f, 1, IBV_WC_GENERAL_ERR, 0, "SQ CQE past a signalled WQE");
+	put_cqe(&f, f.qp.token, true, s3, err, 0, 0);
+	poll_expect(&f, 1, IBV_WC_GENERAL_ERR, 0,
+		    "SQ error CQE past a signalled WQE");
+	put_cqe(&f, f.qp.token, true, u2, 0, 0, 0);
+	poll_expect(&f, 1, IBV_WC_GENERAL_ERR, 0,
+		    "SQ CQE for an unsignalled WQE past a signalled one");
+	CHECK(!memcmp(&sq, &f.qp.sq_pos, sizeof(sq)),
+	      "out-of-order SQ CQEs moved the SQ");
+	put_cqe(&f, f.qp.token, true, s1, 0, 0, 0);
+	poll_expect(&f, 1, IBV_WC_SUCCESS, 1, "oldest SQ WQE");
+	/* the unsignalled WQE before it is retired with it */
+	put_cqe(&f, f.qp.token, true, s3, 0, 0, 0);
+	poll_expect(&f, 1, IBV_WC_SUCCESS, 3, "SQ CQE past an unsignalled WQE");
+	CHECK(f.qp.sq_pos.tail == f.qp.sq_pos.head, "SQ not empty");
+
+	r1 = post_rq(&f, 11);
+	r2 = post_rq(&f, 12);
+	r3 = post_rq(&f, 13);
+	rq = f.qp.rq_pos;
+	put_cqe(&f, f.qp.token, false, r2, 0, 4, 0);
+	poll_expect(&f, 1, IBV_WC_GENERAL_ERR, 0, "RQ CQE past the oldest");
+	CHECK(!memcmp(&rq, &f.qp.rq_pos, sizeof(rq)),
+	      "out-of-order RQ CQEs moved the RQ");
+	put_cqe(&f, f.qp.token, false, r1, 0, 4, 0);
+	poll_expect(&f, 1, IBV_WC_SUCCESS, 11, "oldest receive");
+	put_cqe(&f, f.qp.token, false, r3, 0, 4, 0);
+	poll_expect(&f, 1, IBV_WC_GENERAL_ERR, 0, "RQ CQE past the oldest");
+	/* an error completes the oldest receive, whatever index it names */
+	put_cqe(&f, f.qp.token, false, r3, err, 4, 0);
+	{
+		struct ibv_wc wc;
+
+		CHECK(irdma_poll_cq(&f.cq.vcq.cq, 1, &wc) == 1 &&
+			      wc.status == IBV_WC_GENERAL_ERR &&
+			      wc.wr_id == 12 && wc.qp_num == 17,
+		      "RQ error CQE: %s, wr_id %llu",
+		      ibv_wc_status_str(wc.status),
+		      (unsigned long long)wc.wr_id);
+	}
+	put_cqe(&f, f.qp.token, false, r3, 0, 4, 0);
+	poll_expect(&f, 1, IBV_WC_SUCCESS, 13, "third receive");
+	CHECK(f.qp.rq_pos.tail == f.qp.rq_pos.head, "RQ not empty");
+	teardown(&f);
+}
+
 /* Random words with a valid bit: never a crash, never a stray wr_id. */
 static void test_garbage(uint8_t gen, uint32_t stride, unsigned int seed)
 {
@@ -576,6 +643,8 @@ int main(void)
 {
 	test_targeted(IRDMA_GEN_2, IRDMA_CQE_BYTES);
 	test_targeted(IRDMA_GEN_3, IRDMA_CQE64_BYTES);
+	test_in_order(IRDMA_GEN_2, IRDMA_CQE_BYTES);
+	test_in_order(IRDMA_GEN_3, IRDMA_CQE64_BYTES);
 	test_srq();
 	test_srq_shared_by_cqs();
 	test_flush_while_posting();

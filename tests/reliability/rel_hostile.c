@@ -8,6 +8,9 @@
  *  - every completion names a work request that was posted and not yet
  *    completed, on the QP it was posted to (no phantom or duplicate wr_id,
  *    nothing from a destroyed QP);
+ *  - a QP's sends, and its own receives, complete in the order they were
+ *    posted: a completion never leaves an older one of its queue behind
+ *    (it would then never be reported, not even by a flush);
  *  - a successful receive never claims more bytes than were posted;
  *  - forged CQEs the provider catches are errors (vendor_err 0xbadc0e)
  *    that name no QP (qp_num 0).
@@ -43,6 +46,7 @@ struct wr_rec {
 	bool recv;
 	uint32_t qpn; /* 0 for SRQ receives: any QP may take them */
 	uint32_t len; /* bytes posted */
+	uint64_t seq; /* order of posting */
 };
 
 struct hostile_test {
@@ -79,11 +83,24 @@ violation(struct hostile_test *t, const char *fmt, ...)
 static uint64_t new_wr(struct hostile_test *t, bool recv, uint32_t qpn,
 		       uint32_t len)
 {
-	uint64_t id = t->next_wr++ % MAX_WR;
+	uint64_t id = t->next_wr % MAX_WR;
 
 	/* ids are reused after MAX_WR posts; old ones are long settled */
-	t->wr[id] = (struct wr_rec){ WR_POSTED, recv, qpn, len };
+	t->wr[id] = (struct wr_rec){ WR_POSTED, recv, qpn, len, t->next_wr++ };
 	return id;
+}
+
+/* An older work request of r's queue still outstanding, or NULL. */
+static const struct wr_rec *older_outstanding(const struct hostile_test *t,
+					      const struct wr_rec *r)
+{
+	unsigned int i;
+
+	for (i = 0; r->qpn && i < MAX_WR; i++)
+		if (t->wr[i].state == WR_POSTED && t->wr[i].qpn == r->qpn &&
+		    t->wr[i].recv == r->recv && t->wr[i].seq < r->seq)
+			return &t->wr[i];
+	return NULL;
 }
 
 static void check_wc(struct hostile_test *t, const struct ibv_wc *wc)
@@ -91,9 +108,12 @@ static void check_wc(struct hostile_test *t, const struct ibv_wc *wc)
 	struct wr_rec *r;
 
 	t->completions++;
-	if (wc->vendor_err == BAD_CQE_VENDOR_ERR) {
-		if (wc->status == IBV_WC_SUCCESS)
-			violation(t, "bad CQE reported as success");
+	if (wc->vendor_err == BAD_CQE_VENDOR_ERR &&
+	    wc->status == IBV_WC_SUCCESS)
+		violation(t, "bad CQE reported as success");
+	/* a rejected CQE; other statuses complete a real work request */
+	if (wc->vendor_err == BAD_CQE_VENDOR_ERR &&
+	    wc->status == IBV_WC_GENERAL_ERR) {
 		/* the device chose the QP number: it may be any QP's */
 		if (wc->qp_num)
 			violation(t, "bad CQE names QP %u", wc->qp_num);
@@ -111,6 +131,14 @@ static void check_wc(struct hostile_test *t, const struct ibv_wc *wc)
 		return;
 	}
 	r = &t->wr[wc->wr_id];
+	if (older_outstanding(t, r))
+		violation(t,
+			  "%s %llu (%s) completed before an older one of its "
+			  "queue (wr_id %llu)",
+			  r->recv ? "receive" : "send",
+			  (unsigned long long)wc->wr_id,
+			  ibv_wc_status_str(wc->status),
+			  (unsigned long long)(older_outstanding(t, r) - t->wr));
 	r->state = WR_DONE;
 	if (r->qpn && wc->qp_num != r->qpn)
 		violation(t, "wr_id %llu completed on QP %u, posted on %u",
