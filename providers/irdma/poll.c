@@ -22,6 +22,8 @@
 
 /* vendor_err of a CQE the provider rejected (not a device error code). */
 #define IRDMA_VENDOR_ERR_BAD_CQE 0xbadc0e
+/* The longest message irdma devices send or take (their max_msg_sz). */
+#define IRDMA_MAX_MSG_LEN 0x7fffffffu
 
 /* poll_ring() results besides 0 (a completion was produced) */
 #define POLL_EMPTY ENOENT /* no new CQE */
@@ -287,12 +289,13 @@ static enum ibv_wc_status cqe_error_status(struct irdma_cq *cq,
 }
 
 /*
- * A received message longer than the buffers posted for it would have
- * overrun them: report it as a length error, claiming no bytes.
+ * A received message longer than @limit (the buffers posted for it, or
+ * the longest message there is) cannot be: report it as a length error,
+ * claiming no bytes.
  */
-static inline void check_recv_len(struct ibv_wc *wc, uint32_t posted)
+static inline void check_recv_len(struct ibv_wc *wc, uint32_t limit)
 {
-	if (wc->status == IBV_WC_SUCCESS && wc->byte_len > posted) {
+	if (wc->status == IBV_WC_SUCCESS && wc->byte_len > limit) {
 		wc->status = IBV_WC_LOC_LEN_ERR;
 		wc->vendor_err = IRDMA_VENDOR_ERR_BAD_CQE;
 		wc->byte_len = 0;
@@ -494,10 +497,12 @@ static inline int complete_send(struct irdma_cq *cq, struct irdma_qp *qp,
 
 /*
  * Opcode, flags, immediate data or invalidated key, and source QP of a
- * receive completion. Immediate data and the invalidated key share one
- * field of ibv_wc: a CQE that claims both reports the key.
+ * receive completion. False for a successful one that no device writes:
+ * immediate data together with an invalidated key (no message carries
+ * both; they share one field of ibv_wc), or a write with immediate that
+ * has no immediate data, invalidates a key or arrived on a UD QP.
  */
-static inline void fill_recv_extras(const struct irdma_qp *qp,
+static inline bool fill_recv_extras(const struct irdma_qp *qp,
 				    const struct cqe_view *v, struct ibv_wc *wc)
 {
 	bool imm_valid = v->has_ext && hwf_get(CQE7_IMM_VALID, v->w7);
@@ -517,6 +522,12 @@ static inline void fill_recv_extras(const struct irdma_qp *qp,
 		flags |= IBV_WC_WITH_INV;
 	}
 	wc->wc_flags = flags;
+	if (wc->status != IBV_WC_SUCCESS)
+		return true;
+	if (wc->opcode == IBV_WC_RECV_RDMA_WITH_IMM)
+		return flags == IBV_WC_WITH_IMM;
+	return (flags & (IBV_WC_WITH_IMM | IBV_WC_WITH_INV)) !=
+	       (IBV_WC_WITH_IMM | IBV_WC_WITH_INV);
 }
 
 /*
@@ -573,15 +584,22 @@ poll_ring(struct irdma_cq *cq, struct irdma_cq_ring *r, struct ibv_wc *wc)
 		uint32_t posted_len = 0;
 
 		wc->src_qp = wc->qp_num;
+		/* refused before it takes a receive: it names none */
+		if (!fill_recv_extras(qp, &v, wc))
+			goto bad;
 		ret = srq ? complete_srq_recv(qp, &v, wc, &posted_len) :
 			    complete_recv(cq, qp, &v, flushed, wc, &park,
 					  &posted_len);
-		if (!ret) {
-			fill_recv_extras(qp, &v, wc);
-			/* a write with immediate puts no data in the buffers */
-			if (wc->opcode == IBV_WC_RECV)
-				check_recv_len(wc, posted_len);
-		}
+		/*
+		 * Whatever the opcode: a message lands in the posted buffers,
+		 * except a write with immediate, which puts none there (its
+		 * length is the write's, into a region the application gave
+		 * its peer).
+		 */
+		if (!ret)
+			check_recv_len(wc, wc->opcode == IBV_WC_RECV ?
+						   posted_len :
+						   IRDMA_MAX_MSG_LEN);
 	}
 	if (ret == EINVAL)
 		goto bad;

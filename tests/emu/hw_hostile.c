@@ -5,7 +5,10 @@
  * that the provider's defences can be tested under the sanitizers.
  *
  * Kinds of mischief, each counted and reported at exit:
- *  - mangled: a real CQE written with one field forged
+ *  - mangled: a real CQE written with one field forged, or a receive's
+ *             turned into what no device writes (a write with immediate
+ *             without immediate data or of 4 GiB, immediate data and an
+ *             invalidated key at once)
  *  - stale:   an earlier CQE written again, as a replay
  *  - forged:  a CQE made up from random words, or aimed at a real QP with
  *             a random WQE index, or a success for the WQE after the one
@@ -119,7 +122,7 @@ static uint32_t absurd_len(void)
 
 static void mangle(struct hw_cqe *f)
 {
-	switch (rnd_below(7)) {
+	switch (rnd_below(9)) {
 	case 0: /* a WQE index the queue never had */
 		f->wqe_idx = (uint32_t)rnd() & 0x7fff;
 		break;
@@ -140,9 +143,21 @@ static void mangle(struct hw_cqe *f)
 		f->sq = !f->sq;
 		f->op = (uint8_t)(rnd() & 0x3f);
 		break;
-	default: /* claims to come from an SRQ */
+	case 6: /* claims to come from an SRQ */
 		f->srq = !f->srq;
 		f->srq_qp_ctx = rnd_below(2) ? rnd() : f->ctx;
+		break;
+	case 7: /* a write with immediate (gen 3's or the BTH's opcode) */
+		f->op = rnd_below(2) ? HW_OP_RDMA_WRITE : IB_BASE_WRITE_ONLY_IMM;
+		f->imm_valid = rnd_below(2);
+		f->stag_inv = !rnd_below(4);
+		f->len = absurd_len();
+		break;
+	default: /* immediate data and an invalidated key at once */
+		f->imm_valid = true;
+		f->imm = (uint32_t)rnd();
+		f->stag_inv = true;
+		f->q2_low = (uint32_t)rnd();
 		break;
 	}
 }

@@ -128,9 +128,13 @@ static uint32_t post_rq(struct fixture *f, uint64_t wr_id)
 	return idx << f->qp.rq_shift;
 }
 
-/* Write a CQE at the ring's head position (valid for the current pass). */
-static void put_cqe(struct fixture *f, uint64_t ctx, bool sq, uint32_t wqe_idx,
-		    uint64_t extra_w3, uint64_t w0, uint64_t w5)
+/*
+ * Write a CQE at the ring's head position (valid for the current pass),
+ * with exactly the word 3 bits given.
+ */
+static void put_cqe_raw(struct fixture *f, uint64_t ctx, bool sq,
+			uint32_t wqe_idx, uint64_t extra_w3, uint64_t w0,
+			uint64_t w5)
 {
 	__le64 *c = (__le64 *)(f->ring.cqes +
 			       (size_t)f->ring.head * f->cq.cqe_stride);
@@ -144,6 +148,16 @@ static void put_cqe(struct fixture *f, uint64_t ctx, bool sq, uint32_t wqe_idx,
 	c[3] = htole64(hwf_put(CQE3_VALID, f->ring.polarity) |
 		       hwf_put(CQE3_SQ, sq) | hwf_put(CQE3_WQE_IDX, wqe_idx) |
 		       extra_w3);
+}
+
+/* put_cqe_raw(); a receive is a SEND's unless an opcode is given */
+static void put_cqe(struct fixture *f, uint64_t ctx, bool sq, uint32_t wqe_idx,
+		    uint64_t extra_w3, uint64_t w0, uint64_t w5)
+{
+	/* (gen 3 opcode 0 is an RDMA write) */
+	if (!sq && !hwf_get(CQE3_OPCODE, extra_w3))
+		extra_w3 |= hwf_put(CQE3_OPCODE, IRDMA_HWOP_RECV);
+	put_cqe_raw(f, ctx, sq, wqe_idx, extra_w3, w0, w5);
 }
 
 static void poll_expect(struct fixture *f, int n, enum ibv_wc_status st,
@@ -520,6 +534,93 @@ static void test_targeted(uint8_t gen, uint32_t stride)
 	teardown(&f);
 }
 
+/* One receive CQE at the head and the completion it gives. */
+static struct ibv_wc recv_cqe(struct fixture *f, uint8_t op, bool imm,
+			      bool inv, uint32_t len)
+{
+	__le64 *c = (__le64 *)(f->ring.cqes +
+			       (size_t)f->ring.head * f->cq.cqe_stride);
+	uint32_t idx = post_rq(f, 3000 + f->qp.rq_pos.head);
+	struct ibv_wc wc;
+
+	/* a 64-byte CQE holds its extension (immediate data) itself */
+	c[4] = htole64(hwf_put(CQE4_IMM_LOW, 0x1234));
+	c[7] = htole64(hwf_put(CQE7_VALID, f->ring.polarity) |
+		       hwf_put(CQE7_IMM_VALID, imm));
+	put_cqe_raw(f, f->qp.token, false, idx,
+		hwf_put(CQE3_OPCODE, op) | hwf_put(CQE3_EXTENDED, imm) |
+			hwf_put(CQE3_STAG_VALID, inv),
+		len, 0);
+	CHECK(irdma_poll_cq(&f->cq.vcq.cq, 1, &wc) == 1, "no completion");
+	return wc;
+}
+
+/*
+ * Every receive completion's length is checked, whatever opcode the CQE
+ * claims, and a completion no device writes is refused. The opcode and the
+ * immediate-data bit are the device's word too: a write with immediate
+ * carries immediate data, no invalidated key, and a length up to the
+ * largest message (it is the write's, which puts nothing in the posted
+ * buffers, so it may exceed them); no message has immediate data and an
+ * invalidated key at once.
+ */
+static void test_recv_consistency(void)
+{
+	struct irdma_wq_pos rq;
+	struct fixture f;
+	struct ibv_wc wc;
+
+	setup(&f, IRDMA_GEN_3, IRDMA_CQE64_BYTES);
+	rq = f.qp.rq_pos;
+	wc = recv_cqe(&f, IRDMA_HWOP_RDMA_WRITE, false, false, 0xffffffffu);
+	CHECK(wc.status == IBV_WC_GENERAL_ERR && !wc.wr_id,
+	      "write with immediate but no immediate data: %s, %u bytes",
+	      ibv_wc_status_str(wc.status), wc.byte_len);
+	rq.head = (rq.head + 1) % RQ_WQES;
+	CHECK(!memcmp(&rq, &f.qp.rq_pos, sizeof(rq)),
+	      "a refused CQE took a receive");
+	/* that receive is still the oldest: the next CQEs complete it */
+	f.qp.rq_pos.head = f.qp.rq_pos.tail;
+	wc = recv_cqe(&f, IRDMA_HWOP_RDMA_WRITE, true, true, 64);
+	CHECK(wc.status == IBV_WC_GENERAL_ERR && !wc.wr_id,
+	      "write with immediate invalidating a key: %s",
+	      ibv_wc_status_str(wc.status));
+	f.qp.rq_pos.head = f.qp.rq_pos.tail;
+	wc = recv_cqe(&f, IRDMA_HWOP_RECV, true, true, 8);
+	CHECK(wc.status == IBV_WC_GENERAL_ERR && !wc.wr_id,
+	      "SEND with immediate data and an invalidated key: %s",
+	      ibv_wc_status_str(wc.status));
+	f.qp.rq_pos.head = f.qp.rq_pos.tail;
+	wc = recv_cqe(&f, IRDMA_HWOP_RDMA_WRITE, true, false, 0xffffffffu);
+	CHECK(wc.status == IBV_WC_LOC_LEN_ERR && wc.wr_id && !wc.byte_len,
+	      "write with immediate of 4 GiB: %s, %u bytes",
+	      ibv_wc_status_str(wc.status), wc.byte_len);
+	wc = recv_cqe(&f, IRDMA_HWOP_RDMA_WRITE, true, false, 1u << 20);
+	CHECK(wc.status == IBV_WC_SUCCESS &&
+		      wc.opcode == IBV_WC_RECV_RDMA_WITH_IMM &&
+		      wc.wc_flags == IBV_WC_WITH_IMM &&
+		      wc.byte_len == 1u << 20 && wc.imm_data == htobe32(0x1234),
+	      "1 MiB write with immediate into a 64-byte receive: %s, %u "
+	      "bytes",
+	      ibv_wc_status_str(wc.status), wc.byte_len);
+	wc = recv_cqe(&f, IRDMA_HWOP_RECV, true, false, 65);
+	CHECK(wc.status == IBV_WC_LOC_LEN_ERR && wc.wr_id,
+	      "65-byte SEND with immediate into 64 bytes: %s",
+	      ibv_wc_status_str(wc.status));
+	teardown(&f);
+
+	/* gen 2 RoCE: the opcode is the BTH's, immediate data a flag */
+	setup(&f, IRDMA_GEN_2, IRDMA_CQE_BYTES);
+	f.qp.qp_caps = IRDMA_SEND_WITH_IMM_CAP;
+	post_rq(&f, 4000);
+	put_cqe(&f, f.qp.token, false, 0,
+		hwf_put(CQE3_OPCODE, IB_BTH_OP_RDMA_WRITE_ONLY_IMM),
+		0xffffffffu, 0);
+	poll_expect(&f, 1, IBV_WC_GENERAL_ERR, 0,
+		    "gen 2 write with immediate but no immediate data");
+	teardown(&f);
+}
+
 /*
  * Completions come in order: an RQ CQE must name the oldest receive, and
  * an SQ CQE may retire older WQEs only if they are unsignalled. A forged
@@ -645,6 +746,7 @@ int main(void)
 	test_targeted(IRDMA_GEN_3, IRDMA_CQE64_BYTES);
 	test_in_order(IRDMA_GEN_2, IRDMA_CQE_BYTES);
 	test_in_order(IRDMA_GEN_3, IRDMA_CQE64_BYTES);
+	test_recv_consistency();
 	test_srq();
 	test_srq_shared_by_cqs();
 	test_flush_while_posting();

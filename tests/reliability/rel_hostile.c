@@ -11,7 +11,10 @@
  *  - a QP's sends, and its own receives, complete in the order they were
  *    posted: a completion never leaves an older one of its queue behind
  *    (it would then never be reported, not even by a flush);
- *  - a successful receive never claims more bytes than were posted;
+ *  - a successful receive never claims more bytes than were posted, a
+ *    write with immediate always has its immediate data, no invalidated
+ *    key and at most 2^31 - 1 bytes (its length is the write's, not the
+ *    receive buffer's), and no completion has both;
  *  - forged CQEs the provider catches are errors (vendor_err 0xbadc0e)
  *    that name no QP (qp_num 0).
  * Lost completions are fine: a hostile device can always withhold them.
@@ -103,6 +106,33 @@ static const struct wr_rec *older_outstanding(const struct hostile_test *t,
 	return NULL;
 }
 
+/* What a successful receive completion may claim. */
+static void check_recv(struct hostile_test *t, const struct ibv_wc *wc,
+		       const struct wr_rec *r)
+{
+	unsigned int both = IBV_WC_WITH_IMM | IBV_WC_WITH_INV;
+
+	if ((wc->wc_flags & both) == both)
+		violation(t, "receive %llu has immediate data and an "
+			     "invalidated key",
+			  (unsigned long long)wc->wr_id);
+	if (wc->opcode != IBV_WC_RECV_RDMA_WITH_IMM) {
+		if (wc->byte_len > r->len)
+			violation(t,
+				  "receive %llu of %u bytes succeeded with "
+				  "byte_len %u",
+				  (unsigned long long)wc->wr_id, r->len,
+				  wc->byte_len);
+		return;
+	}
+	if ((wc->wc_flags & both) != IBV_WC_WITH_IMM ||
+	    wc->byte_len > 0x7fffffffu)
+		violation(t,
+			  "write with immediate %llu: flags %#x, byte_len %u",
+			  (unsigned long long)wc->wr_id, wc->wc_flags,
+			  wc->byte_len);
+}
+
 static void check_wc(struct hostile_test *t, const struct ibv_wc *wc)
 {
 	struct wr_rec *r;
@@ -148,11 +178,8 @@ static void check_wc(struct hostile_test *t, const struct ibv_wc *wc)
 		return;
 	}
 	t->ok++;
-	if (r->recv && wc->byte_len > r->len)
-		violation(t,
-			  "receive %llu of %u bytes succeeded with "
-			  "byte_len %u",
-			  (unsigned long long)wc->wr_id, r->len, wc->byte_len);
+	if (r->recv)
+		check_recv(t, wc, r);
 }
 
 static struct ibv_qp *make_qp(struct hostile_test *t, bool with_srq)
