@@ -406,9 +406,9 @@ static inline int complete_recv(struct irdma_cq *cq, struct irdma_qp *qp,
  * before the one it names (no CQE is written for those). A signalled WQE
  * among them would never be reported: no device writes such a CQE.
  */
-static inline bool sq_unsignaled_before(const struct irdma_qp *qp,
-					const struct irdma_wq_pos *p,
-					uint32_t wqe_idx)
+static __attribute__((noinline)) bool
+sq_unsignaled_before(const struct irdma_qp *qp, const struct irdma_wq_pos *p,
+		     uint32_t wqe_idx)
 {
 	uint32_t i = p->tail, n = (wqe_idx + p->size - p->tail) % p->size;
 	const struct irdma_sq_slot *s;
@@ -445,7 +445,8 @@ static inline int complete_send_in(struct irdma_cq *cq, struct irdma_qp *qp,
 		if (!irdma_wq_in_flight(p, wqe_idx))
 			return EINVAL;
 		s = &qp->sq_slots[wqe_idx];
-		if (!s->quanta || !sq_unsignaled_before(qp, p, wqe_idx))
+		if (!s->quanta || (wqe_idx != p->tail &&
+				   !sq_unsignaled_before(qp, p, wqe_idx)))
 			return EINVAL;
 		p->tail = (wqe_idx + s->quanta) % p->size;
 	} else {
@@ -522,12 +523,13 @@ static inline bool fill_recv_extras(const struct irdma_qp *qp,
 		flags |= IBV_WC_WITH_INV;
 	}
 	wc->wc_flags = flags;
-	if (wc->status != IBV_WC_SUCCESS)
-		return true;
-	if (wc->opcode == IBV_WC_RECV_RDMA_WITH_IMM)
-		return flags == IBV_WC_WITH_IMM;
-	return (flags & (IBV_WC_WITH_IMM | IBV_WC_WITH_INV)) !=
-	       (IBV_WC_WITH_IMM | IBV_WC_WITH_INV);
+	/* the fields of an error completion mean nothing: it stands */
+	if (__builtin_expect(wc->opcode == IBV_WC_RECV_RDMA_WITH_IMM ?
+				     flags != IBV_WC_WITH_IMM :
+				     imm_valid && (flags & IBV_WC_WITH_INV),
+			     0))
+		return wc->status != IBV_WC_SUCCESS;
+	return true;
 }
 
 /*
