@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config.h"
-#include "sysfs.h"
+#include "platform/config.h"
+#include "platform/sysfs.h"
 
 int main(int argc, char **argv)
 {

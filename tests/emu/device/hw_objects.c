@@ -11,8 +11,8 @@
 #include "fabric.h"
 #include "hw.h"
 #include "hw_priv.h"
-#include "kernel.h"
-#include "platform.h"
+#include "kernel/kernel.h"
+#include "platform/platform.h"
 
 void hw_qp_to_error(struct hw_qp *h, uint8_t sq_code, uint8_t rq_code,
 		    int event)

@@ -12,8 +12,8 @@
 
 #include "hw_hostile.h"
 #include "hw_priv.h"
-#include "kernel.h"
-#include "platform.h"
+#include "kernel/kernel.h"
+#include "platform/platform.h"
 
 static int get_qword(uint64_t va, uint64_t *val)
 {

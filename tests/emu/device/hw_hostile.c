@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "hw_hostile.h"
-#include "platform.h"
+#include "platform/platform.h"
 
 /* One act of mischief per this many ns of engine time, at most. */
 #define HOSTILE_PERIOD_NS 200000ull

@@ -10,10 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "hw.h"
 #include "kernel.h"
-#include "memory.h"
+#include "device/hw.h"
+#include "platform/config.h"
+#include "platform/memory.h"
 
 /*
  * Cumulative registrations per device: [type][0 = all, 1 = DMA-buf]. MRs

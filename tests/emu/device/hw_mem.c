@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "hw_priv.h"
-#include "platform.h"
+#include "platform/platform.h"
 
 static struct hw_mw_bind *binds;
 

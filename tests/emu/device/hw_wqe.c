@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "hw_priv.h"
-#include "platform.h"
+#include "platform/platform.h"
 
 #define HW_MAX_WQE_QUANTA 8u
 

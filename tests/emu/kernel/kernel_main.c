@@ -18,10 +18,10 @@
 
 #include <rdma/ib_user_verbs.h>
 
-#include "fault.h"
-#include "hw.h"
 #include "kernel.h"
-#include "platform.h"
+#include "device/hw.h"
+#include "platform/fault.h"
+#include "platform/platform.h"
 
 #define EMU_HW_PAGE_SIZE 4096U
 

@@ -23,7 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "objects.h"
+#include "kernel/objects.h"
 
 /* Device lifetime: after dev->gen/lim/gids are set; fini after the last. */
 int emu_hw_device_init(struct emu_device *dev);

@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "hw_priv.h"
-#include "kernel.h"
-#include "platform.h"
-#include "sysfs.h"
+#include "kernel/kernel.h"
+#include "platform/platform.h"
+#include "platform/sysfs.h"
 
 #define HW_GRH_LEN 40u
 

@@ -18,10 +18,10 @@
 #include <rdma/ib_user_verbs.h>
 #include <rdma/irdma-abi.h>
 
-#include "config.h"
-#include "hw.h"
 #include "kernel.h"
-#include "sysfs.h"
+#include "device/hw.h"
+#include "platform/config.h"
+#include "platform/sysfs.h"
 
 /* irdma feature_flags bits (provider defs.h / kernel irdma.h). */
 #define EMU_FEATURE_RTS_AE (1ULL << 0)

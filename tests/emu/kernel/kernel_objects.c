@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
 #include "kernel.h"
+#include "platform/config.h"
 
 static const char *const type_names[EMU_OBJ_TYPE_COUNT] = {
 	[EMU_OBJ_PD] = "PD",

@@ -18,12 +18,12 @@
 #include <stdatomic.h>
 #include <string.h>
 
-#include "config.h"
 #include "hw.h"
 #include "hw_format.h"
 #include "hw_priv.h"
-#include "kernel.h"
-#include "platform.h"
+#include "kernel/kernel.h"
+#include "platform/config.h"
+#include "platform/platform.h"
 
 #define PUSH_WINDOW_QUANTA 8u
 #define PUSH_PAGE 4096u

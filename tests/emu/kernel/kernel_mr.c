@@ -13,9 +13,9 @@
 #include <rdma/ib_user_verbs.h>
 #include <rdma/irdma-abi.h>
 
-#include "heap.h"
 #include "kernel.h"
-#include "platform.h"
+#include "platform/heap.h"
+#include "platform/platform.h"
 
 #define EMU_PAGE_SIZE 4096ULL
 #define EMU_PAGE_MASK (~(EMU_PAGE_SIZE - 1))

@@ -20,8 +20,8 @@
 
 #include <rdma/irdma-abi.h>
 
-#include "config.h"
 #include "kernel.h"
+#include "platform/config.h"
 
 #define EMU_HW_PAGE_SIZE 4096ULL
 

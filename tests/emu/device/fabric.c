@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "fabric.h"
-#include "platform.h"
-#include "sysfs.h"
+#include "platform/platform.h"
+#include "platform/sysfs.h"
 
 #define FAB_MAX_DEVICES 16u
 

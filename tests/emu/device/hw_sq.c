@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "hw_priv.h"
-#include "platform.h"
+#include "platform/platform.h"
 
 #define HW_FEATURE_ATOMIC_OPS (1ull << 6)
 

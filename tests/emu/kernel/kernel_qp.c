@@ -12,8 +12,8 @@
 #include <rdma/ib_user_verbs.h>
 #include <rdma/irdma-abi.h>
 
-#include "hw.h"
 #include "kernel.h"
+#include "device/hw.h"
 
 #define EMU_HW_PAGE_SIZE 4096ULL
 #define EMU_QUANTUM 32U /* bytes per WQE quantum */
