@@ -18,7 +18,6 @@
 
 #include "fabric.h"
 #include "platform/platform.h"
-#include "platform/sysfs.h"
 
 #define FAB_MAX_DEVICES 16u
 

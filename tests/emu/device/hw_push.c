@@ -22,7 +22,6 @@
 #include "hw_format.h"
 #include "hw_priv.h"
 #include "kernel/kernel.h"
-#include "platform/config.h"
 #include "platform/platform.h"
 
 #define PUSH_WINDOW_QUANTA 8u

@@ -12,7 +12,6 @@
 #include "hw_priv.h"
 #include "kernel/kernel.h"
 #include "platform/platform.h"
-#include "platform/sysfs.h"
 
 #define HW_GRH_LEN 40u
 

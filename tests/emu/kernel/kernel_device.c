@@ -20,8 +20,7 @@
 
 #include "kernel.h"
 #include "device/hw.h"
-#include "platform/config.h"
-#include "platform/sysfs.h"
+#include "platform/platform.h"
 
 /* irdma feature_flags bits (provider defs.h / kernel irdma.h). */
 #define EMU_FEATURE_RTS_AE (1ULL << 0)

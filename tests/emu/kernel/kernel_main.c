@@ -20,7 +20,6 @@
 
 #include "kernel.h"
 #include "device/hw.h"
-#include "platform/fault.h"
 #include "platform/platform.h"
 
 #define EMU_HW_PAGE_SIZE 4096U

@@ -14,7 +14,6 @@
 #include <rdma/irdma-abi.h>
 
 #include "kernel.h"
-#include "platform/heap.h"
 #include "platform/platform.h"
 
 #define EMU_PAGE_SIZE 4096ULL

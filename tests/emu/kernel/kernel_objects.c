@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "kernel.h"
-#include "platform/config.h"
+#include "platform/platform.h"
 
 static const char *const type_names[EMU_OBJ_TYPE_COUNT] = {
 	[EMU_OBJ_PD] = "PD",

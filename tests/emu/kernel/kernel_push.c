@@ -21,7 +21,7 @@
 #include <rdma/irdma-abi.h>
 
 #include "kernel.h"
-#include "platform/config.h"
+#include "platform/platform.h"
 
 #define EMU_HW_PAGE_SIZE 4096ULL
 

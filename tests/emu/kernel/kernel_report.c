@@ -12,8 +12,7 @@
 
 #include "kernel.h"
 #include "device/hw.h"
-#include "platform/config.h"
-#include "platform/memory.h"
+#include "platform/platform.h"
 
 /*
  * Cumulative registrations per device: [type][0 = all, 1 = DMA-buf]. MRs

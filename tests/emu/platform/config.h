@@ -19,13 +19,5 @@
 #define EMU_ENV_FAIL "IRDMA_EMU_FAIL"
 
 #define EMU_DEFAULT_GEN 2U
-#define EMU_MAX_DEVICES 16U
-
-/*
- * Fill @cfg from the environment. Returns 0, or -EINVAL with a message in
- * @err when a variable holds something irdma-emu-run would never set;
- * @cfg then holds the defaults for everything that failed to parse.
- */
-int emu_config_from_env(struct emu_config *cfg, char *err, size_t errlen);
 
 #endif /* IRDMA_EMU_CONFIG_H */

@@ -13,21 +13,11 @@
 
 #include <stddef.h>
 
-enum emu_fault_kind {
-	EMU_FAULT_CMD, /* a uverbs write() command, before it executes */
-	EMU_FAULT_HEAP, /* a DMA_HEAP_IOCTL_ALLOC */
-	EMU_FAULT_MMAP, /* an mmap() of a uverbs fd */
-	EMU_FAULT_NR_KINDS,
-};
+#include "platform.h"
 
 /* Max specs armed per kind at once. */
 #define EMU_FAULT_MAX_SPECS 8
 
-/*
- * Count one operation of @kind; returns the errno (> 0) it must fail with,
- * or 0 to proceed. Thread-safe.
- */
-int emu_fault_should_fail(enum emu_fault_kind kind);
 /*
  * Arm: the @n-th operation of @kind from now on (n >= 1, counted from this
  * call) fails with @err. Returns 0, -EINVAL or -ENOSPC.

@@ -49,13 +49,4 @@ size_t emu_heap_live_buffers(void);
 /* Recorded user mappings of buffers. */
 size_t emu_heap_live_mappings(void);
 
-/*
- * For the driver half: hold a buffer across a registration so that it
- * stays valid after the process closes its fd and unmaps it (as a kernel
- * dma-buf attachment does). Returns a handle or NULL with errno (EBADF).
- */
-struct emu_dmabuf;
-struct emu_dmabuf *emu_dmabuf_get(int fd, uint64_t *size, void **kva);
-void emu_dmabuf_put(struct emu_dmabuf *buf);
-
 #endif /* IRDMA_EMU_HEAP_H */

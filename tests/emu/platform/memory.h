@@ -21,15 +21,4 @@ int emu_mem_write(uint64_t va, const void *src, size_t len);
  */
 void emu_scramble(uint64_t va, void *buf, size_t len);
 
-/*
- * With --cc: how many device accesses (emu_dma_read / emu_dma_write calls)
- * touched private memory so far -- reads that returned ciphertext, writes
- * that were lost -- and how many bytes of it. A correct CoCo setup keeps
- * both at zero; the driver prints them in its exit report.
- */
-unsigned long emu_dma_private_reads(void);
-unsigned long emu_dma_private_writes(void);
-unsigned long emu_dma_private_read_bytes(void);
-unsigned long emu_dma_private_write_bytes(void);
-
 #endif /* IRDMA_EMU_MEMORY_H */
