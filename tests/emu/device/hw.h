@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB */
 /*
- * The emulated irdma device engine, as the kernel model sees it.
+ * The contract of the device (tests/emu/device/): the emulated irdma
+ * device engine, as the kernel model sees it. No other device header is
+ * included outside device/.
  *
- * The kernel model (kernel_*.c) creates objects and tells the engine about
+ * The kernel model (kernel/) creates objects and tells the engine about
  * them through these hooks; the engine then does what the hardware does:
  * it reads WQEs the provider writes into the rings, moves data through the
  * fabric (fabric.h), writes CQEs and shadow areas, and raises completion
@@ -23,7 +25,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "kernel/objects.h"
+#include "kernel/kernel.h"
 
 /* Device lifetime: after dev->gen/lim/gids are set; fini after the last. */
 int emu_hw_device_init(struct emu_device *dev);

@@ -13,7 +13,7 @@
 
 #include "fabric.h"
 #include "hw_format.h"
-#include "kernel/objects.h"
+#include "kernel/kernel.h"
 
 #define HW_MAX_SGE 16u
 /* RC messages a requester keeps in flight before it waits for acks. */

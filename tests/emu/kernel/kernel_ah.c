@@ -9,7 +9,7 @@
 #include <rdma/ib_user_verbs.h>
 #include <rdma/irdma-abi.h>
 
-#include "kernel.h"
+#include "kernel_priv.h"
 
 int emu_ah_attr_from_user(struct emu_device *dev,
 			  const struct ib_uverbs_ah_attr *uah,

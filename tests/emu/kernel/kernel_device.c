@@ -18,7 +18,7 @@
 #include <rdma/ib_user_verbs.h>
 #include <rdma/irdma-abi.h>
 
-#include "kernel.h"
+#include "kernel_priv.h"
 #include "device/hw.h"
 #include "platform/platform.h"
 

@@ -20,7 +20,7 @@
 #include <infiniband/verbs.h>
 #include <rdma/ib_user_verbs.h>
 
-#include "kernel.h"
+#include "kernel_priv.h"
 
 /* Orders posts against purges so a purge never splits a record. */
 static pthread_mutex_t evq_lock = PTHREAD_MUTEX_INITIALIZER;

@@ -13,7 +13,7 @@
 #include <rdma/ib_user_verbs.h>
 #include <rdma/irdma-abi.h>
 
-#include "kernel.h"
+#include "kernel_priv.h"
 #include "platform/platform.h"
 
 #define EMU_PAGE_SIZE 4096ULL

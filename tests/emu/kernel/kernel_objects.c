@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kernel.h"
+#include "kernel_priv.h"
 #include "platform/platform.h"
 
 static const char *const type_names[EMU_OBJ_TYPE_COUNT] = {

@@ -20,7 +20,7 @@
 
 #include <rdma/irdma-abi.h>
 
-#include "kernel.h"
+#include "kernel_priv.h"
 #include "platform/platform.h"
 
 #define EMU_HW_PAGE_SIZE 4096ULL

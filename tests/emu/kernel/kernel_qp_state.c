@@ -4,7 +4,7 @@
  * needs or allows (IBA 1.2 section 10.3, as ib_modify_qp_is_ok applies it),
  * for the two QP types irdma exposes over RoCE: RC and UD.
  */
-#include "kernel.h"
+#include "kernel_priv.h"
 
 /* IB_QP_* attribute mask bits (enum ib_qp_attr_mask). */
 enum {

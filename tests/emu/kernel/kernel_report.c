@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kernel.h"
+#include "kernel_priv.h"
 #include "device/hw.h"
 #include "platform/platform.h"
 

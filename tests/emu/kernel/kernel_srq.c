@@ -9,7 +9,7 @@
 #include <rdma/ib_user_verbs.h>
 #include <rdma/irdma-abi.h>
 
-#include "kernel.h"
+#include "kernel_priv.h"
 #include "device/hw.h"
 
 #define EMU_HW_PAGE_SIZE 4096ULL

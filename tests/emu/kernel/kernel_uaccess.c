@@ -15,7 +15,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "kernel.h"
+#include "kernel_priv.h"
 
 static int vm_copy_unavailable;
 
