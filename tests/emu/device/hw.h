@@ -27,6 +27,13 @@
 
 #include "kernel/kernel.h"
 
+/*
+ * The device's page: 4 KiB whatever the CPU's, the unit of ring
+ * registrations (sq/rq/cq_pages), of a context's doorbell page and of its
+ * push pages. The machine's page size is EMU_PAGE_SIZE (platform.h).
+ */
+#define EMU_HW_PAGE_SIZE 4096ULL
+
 /* Device lifetime: after dev->gen/lim/gids are set; fini after the last. */
 int emu_hw_device_init(struct emu_device *dev);
 void emu_hw_device_fini(struct emu_device *dev);

@@ -25,7 +25,6 @@
 #include "platform/platform.h"
 
 #define PUSH_WINDOW_QUANTA 8u
-#define PUSH_PAGE 4096u
 #define PUSH_DB_DESC HWF(20, 12)
 #define PUSH_DB_QPID HWF(0, 18)
 
@@ -34,7 +33,7 @@ static struct emu_push_stats stats[EMU_MAX_DEVICES];
 /* The pair's doorbell: first word of its second page (push_offset 0). */
 static _Atomic uint32_t *push_db_word(struct emu_file *f, unsigned int slot)
 {
-	return (_Atomic uint32_t *)(emu_push_pair(f, slot) + PUSH_PAGE);
+	return (_Atomic uint32_t *)(emu_push_pair(f, slot) + EMU_HW_PAGE_SIZE);
 }
 
 static void count(unsigned long *c)
@@ -51,7 +50,7 @@ static bool window_holds(struct hw_qp *h, const uint8_t *window, uint32_t slot,
 	uint32_t k;
 
 	if (hw_read_wqe(h, idx, &w) || !hwf_get(w.hdr, WQE_HDR_PUSH) ||
-	    (slot + w.quanta) * HW_QUANTUM > PUSH_PAGE)
+	    (slot + w.quanta) * HW_QUANTUM > EMU_HW_PAGE_SIZE)
 		return false;
 	for (k = 0; k < w.quanta; k++) {
 		uint64_t va =

@@ -15,7 +15,6 @@
 #include "kernel_priv.h"
 #include "device/hw.h"
 
-#define EMU_HW_PAGE_SIZE 4096ULL
 #define EMU_NUM_COMP_VECTORS 1U
 #define EMU_FEATURE_CQ_RESIZE (1ULL << 1)
 #define EMU_FEATURE_64_BYTE_CQE (1ULL << 5)

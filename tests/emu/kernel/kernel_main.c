@@ -22,8 +22,6 @@
 #include "device/hw.h"
 #include "platform/platform.h"
 
-#define EMU_HW_PAGE_SIZE 4096U
-
 /*
  * What the kernel knows about each write method: the handler, the size of
  * the core request and response (the part before the driver's udata),

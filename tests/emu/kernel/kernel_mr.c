@@ -16,9 +16,6 @@
 #include "kernel_priv.h"
 #include "platform/platform.h"
 
-#define EMU_PAGE_SIZE 4096ULL
-#define EMU_PAGE_MASK (~(EMU_PAGE_SIZE - 1))
-
 /* IB access bits (enum ib_access_flags) the kernel accepts. */
 #define EMU_ACCESS_LOCAL_WRITE (1U << 0)
 #define EMU_ACCESS_REMOTE_WRITE (1U << 1)

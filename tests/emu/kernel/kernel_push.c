@@ -21,9 +21,8 @@
 #include <rdma/irdma-abi.h>
 
 #include "kernel_priv.h"
+#include "device/hw.h"
 #include "platform/platform.h"
-
-#define EMU_HW_PAGE_SIZE 4096ULL
 
 static unsigned long pages_given[EMU_MAX_DEVICES];
 

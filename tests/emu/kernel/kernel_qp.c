@@ -15,7 +15,6 @@
 #include "kernel_priv.h"
 #include "device/hw.h"
 
-#define EMU_HW_PAGE_SIZE 4096ULL
 #define EMU_QUANTUM 32U /* bytes per WQE quantum */
 #define EMU_SQ_RSVD 258U
 #define EMU_RQ_RSVD 1U

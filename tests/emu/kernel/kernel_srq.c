@@ -12,7 +12,6 @@
 #include "kernel_priv.h"
 #include "device/hw.h"
 
-#define EMU_HW_PAGE_SIZE 4096ULL
 #define EMU_QUANTUM 32U
 #define EMU_RQ_RSVD 1U
 #define EMU_FEATURE_SRQ (1ULL << 7)

@@ -77,15 +77,6 @@ __attribute__((constructor)) static void heap_init(void)
 	pthread_atfork(heap_prefork, heap_postfork_parent, heap_postfork_child);
 }
 
-static size_t page_size(void)
-{
-	static size_t ps;
-
-	if (!ps)
-		ps = sysconf(_SC_PAGESIZE);
-	return ps;
-}
-
 /* ---- the heap device node ------------------------------------------ */
 
 static void heap_dev_release(struct emu_fdobj *obj)
@@ -157,7 +148,7 @@ static struct emu_dmabuf *dmabuf_create(uint64_t len, bool cloexec, int *fdp)
 		return NULL;
 	b->base.kind = EMU_FD_DMABUF;
 	b->base.release = dmabuf_release;
-	b->size = (len + page_size() - 1) & ~(uint64_t)(page_size() - 1);
+	b->size = (len + EMU_PAGE_SIZE - 1) & EMU_PAGE_MASK;
 	b->kva = MAP_FAILED;
 	fd = memfd_create("irdma-emu-dmabuf", cloexec ? MFD_CLOEXEC : 0);
 	if (fd < 0)
@@ -389,8 +380,8 @@ void *emu_heap_mmap(struct emu_fdobj *obj, void *addr, size_t len, int prot,
 	void *ret;
 	int err;
 
-	pages = (len + page_size() - 1) & ~(uint64_t)(page_size() - 1);
-	if (!len || off < 0 || (off & (page_size() - 1)) ||
+	pages = (len + EMU_PAGE_SIZE - 1) & EMU_PAGE_MASK;
+	if (!len || off < 0 || (off & ~EMU_PAGE_MASK) ||
 	    (uint64_t)off > b->size || pages > b->size - off) {
 		errno = EINVAL;
 		return MAP_FAILED;

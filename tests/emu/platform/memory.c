@@ -37,8 +37,14 @@
 #define EMU_MARK_DEFINED(va, len) ((void)(va), (void)(len))
 #endif
 
-/* Protection granule for probing; the smallest page size on Linux. */
-#define PROBE_PAGE 4096U
+size_t emu_page_size(void)
+{
+	static size_t ps;
+
+	if (!ps)
+		ps = sysconf(_SC_PAGESIZE);
+	return ps;
+}
 
 static pid_t self_pid(void)
 {
@@ -220,7 +226,7 @@ int emu_dma_write(uint64_t va, const void *src, size_t len)
 			chunk = next - (va + done);
 		while (chunk) {
 			uint64_t at = va + done;
-			size_t in_page = PROBE_PAGE - (at & (PROBE_PAGE - 1));
+			size_t in_page = EMU_PAGE_SIZE - (at & ~EMU_PAGE_MASK);
 			size_t n = chunk < in_page ? chunk : in_page;
 
 			ret = emu_mem_read(&probe, at, 1);

@@ -71,6 +71,15 @@ int emu_dma_write(uint64_t va, const void *src, size_t len);
 bool emu_dma_visible(uint64_t va, size_t len);
 
 /*
+ * The page size of the emulated machine, the kernel's PAGE_SIZE: the real
+ * one, since process memory is real (mmap, mincore, memfds). Not the
+ * device's 4 KiB page, which is EMU_HW_PAGE_SIZE (device/hw.h).
+ */
+size_t emu_page_size(void);
+#define EMU_PAGE_SIZE ((uint64_t)emu_page_size())
+#define EMU_PAGE_MASK (~(EMU_PAGE_SIZE - 1))
+
+/*
  * Resolve a DMA-buf fd of the emulated heap: its size, and an address at
  * which the emulator itself sees it. Returns 0 or -errno (-EBADF: not a
  * DMA-buf of ours).
