@@ -349,7 +349,7 @@ static void rc_atomic(struct hw_qp *h, const struct fab_pkt *p)
 {
 	uint64_t host, orig, val;
 
-	if (!(h->dev->lim.feature_flags & (1ull << 6))) {
+	if (!(h->dev->lim.feature_flags & EMU_FEATURE_ATOMIC_OPS)) {
 		responder_error(h, p, FAB_NAK_REM_INV_REQ, HW_FLUSH_GENERAL,
 				HW_EV_QP_REQ_ERR);
 		return;

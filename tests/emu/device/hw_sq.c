@@ -13,8 +13,6 @@
 #include "hw_priv.h"
 #include "platform/platform.h"
 
-#define HW_FEATURE_ATOMIC_OPS (1ull << 6)
-
 static struct fab_pkt txp; /* engine thread only */
 
 static bool msn_le(uint32_t a, uint32_t b)
@@ -203,7 +201,7 @@ static int tx_rc(struct hw_qp *h, struct hw_wqe *w, uint32_t msn)
 		break;
 	case HW_OP_ATOMIC_FETCH_ADD:
 	case HW_OP_ATOMIC_CMP_SWAP:
-		if (!(h->dev->lim.feature_flags & HW_FEATURE_ATOMIC_OPS))
+		if (!(h->dev->lim.feature_flags & EMU_FEATURE_ATOMIC_OPS))
 			return HW_FLUSH_LOC_QP_OP;
 		local.va = w->q0;
 		local.len = 8;

@@ -15,10 +15,6 @@
 #include "kernel_priv.h"
 #include "device/hw.h"
 
-#define EMU_NUM_COMP_VECTORS 1U
-#define EMU_FEATURE_CQ_RESIZE (1ULL << 1)
-#define EMU_FEATURE_64_BYTE_CQE (1ULL << 5)
-#define EMU_FEATURE_CQE_TIMESTAMPING (1ULL << 8)
 /* offsetofend(user_cq_buf) and offsetofend(cq_size) */
 #define EMU_CREATE_CQ_MIN_REQ_LEN 8U
 #define EMU_CREATE_CQ_MIN_RESP_LEN 8U

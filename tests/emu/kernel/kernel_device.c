@@ -22,17 +22,7 @@
 #include "device/hw.h"
 #include "platform/platform.h"
 
-/* irdma feature_flags bits (provider defs.h / kernel irdma.h). */
-#define EMU_FEATURE_RTS_AE (1ULL << 0)
-#define EMU_FEATURE_CQ_RESIZE (1ULL << 1)
-#define EMU_FEATURE_64_BYTE_CQE (1ULL << 5)
-#define EMU_FEATURE_ATOMIC_OPS (1ULL << 6)
-#define EMU_FEATURE_SRQ (1ULL << 7)
-#define EMU_FEATURE_CQE_TIMESTAMPING (1ULL << 8)
-
-#define EMU_SQ_RSVD 258U
 #define EMU_MAX_MR_SIZE 0x200000000000ULL
-#define EMU_NUM_COMP_VECTORS 1U
 
 /*
  * The request bits alloc_ucontext understands; like current kernels it

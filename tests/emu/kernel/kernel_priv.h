@@ -13,6 +13,14 @@
 
 #include "kernel.h"
 
+/* Bytes per WQE quantum: rings are sized in these. */
+#define EMU_QUANTUM 32U
+/* WQEs irdma keeps back from each SQ / RQ (IRDMA_SQ_RSVD, IRDMA_RQ_RSVD). */
+#define EMU_SQ_RSVD 258U
+#define EMU_RQ_RSVD 1U
+/* Completion vectors a device offers. */
+#define EMU_NUM_COMP_VECTORS 1U
+
 /* Driver-private part of a command, as struct ib_udata in the kernel. */
 struct emu_udata {
 	const uint8_t *in; /* our copy of the request bytes */

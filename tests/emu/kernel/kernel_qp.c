@@ -15,9 +15,6 @@
 #include "kernel_priv.h"
 #include "device/hw.h"
 
-#define EMU_QUANTUM 32U /* bytes per WQE quantum */
-#define EMU_SQ_RSVD 258U
-#define EMU_RQ_RSVD 1U
 #define EMU_GEN1_RQ_SHIFT 2U
 /* offsetofend(user_compl_ctx) and offsetofend(irdma_create_qp_resp.rsvd) */
 #define EMU_CREATE_QP_MIN_REQ_LEN 16U

@@ -12,9 +12,6 @@
 #include "kernel_priv.h"
 #include "device/hw.h"
 
-#define EMU_QUANTUM 32U
-#define EMU_RQ_RSVD 1U
-#define EMU_FEATURE_SRQ (1ULL << 7)
 /* offsetofend(user_shadow_area) and offsetofend(srq_size) */
 #define EMU_CREATE_SRQ_MIN_REQ_LEN 16U
 #define EMU_CREATE_SRQ_MIN_RESP_LEN 8U

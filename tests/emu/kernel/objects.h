@@ -61,8 +61,16 @@ struct emu_limits {
 	uint32_t max_qp_init_rd_atom;
 	uint32_t gid_tbl_len;
 	uint32_t pkey_tbl_len;
-	uint64_t feature_flags; /* IRDMA_FEATURE_* reported to the provider */
+	uint64_t feature_flags; /* EMU_FEATURE_* reported to the provider */
 };
+
+/* irdma feature_flags bits (provider defs.h / kernel irdma.h). */
+#define EMU_FEATURE_RTS_AE (1ULL << 0)
+#define EMU_FEATURE_CQ_RESIZE (1ULL << 1)
+#define EMU_FEATURE_64_BYTE_CQE (1ULL << 5)
+#define EMU_FEATURE_ATOMIC_OPS (1ULL << 6)
+#define EMU_FEATURE_SRQ (1ULL << 7)
+#define EMU_FEATURE_CQE_TIMESTAMPING (1ULL << 8)
 
 #define EMU_MAX_GIDS 4
 #define EMU_GID_LEN 16
