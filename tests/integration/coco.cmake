@@ -41,6 +41,12 @@ foreach(_gen 2 3)
 				PROPERTIES ENVIRONMENT IRDMA_EMU_LEAK_CHECK=1)
 		endforeach()
 	endforeach()
+	# Memory windows of both types on the CoCo buffer's DMA-buf MR
+	# (ibv_bind_mw for type 1, ibv_post_send for type 2).
+	irdma_emu_test(coco_mw_dmabuf_mr_gen${_gen}_cc
+		EMU_ARGS --gen ${_gen} --cc
+		COMMAND $<TARGET_FILE:coco_traffic> --pd coco --expect ok --mw
+		LABELS cc coco TIMEOUT 60)
 	# Without the opt-in, rings and buffers are private memory, which a
 	# CoCo device reads as ciphertext: nothing may get through.
 	irdma_emu_test(coco_gen${_gen}_cc_plain_pd

@@ -5,6 +5,8 @@
  *
  *   coco_traffic --pd coco  --expect ok          CoCo opt-in, traffic works
  *   coco_traffic --pd coco  --expect eopnotsupp  queues refused (old kernel)
+ *   coco_traffic --pd coco  --expect ok --mw     ... and memory windows of
+ *                                                both types on the DMA-buf MR
  *   coco_traffic --pd plain --expect broken      plain PD on a CoCo device:
  *                                                the device cannot see the
  *                                                rings or data, so no
@@ -20,6 +22,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "integration/datapath_util.h"
 
@@ -41,6 +44,7 @@ struct coco {
 	void *buf;
 	struct ibv_buf *ibuf;
 	struct ibv_mr *mr;
+	bool mr_is_dmabuf; /* for messages: what ibv_reg_buf_mr made */
 };
 
 static struct ibv_cq *coco_cq(struct coco *c)
@@ -158,6 +162,88 @@ static int rc_exchange(struct coco *c, struct dp_qp *a, struct dp_qp *b,
 	if (wait_wc(c, a->scq, &wc) || memcmp(src, dst, MSG_LEN))
 		ok = 0;
 	return ok;
+}
+
+/* Wait for a bind's completion on q's send CQ. */
+static int wait_bind(struct coco *c, struct dp_qp *q, const char *what)
+{
+	struct ibv_wc wc;
+
+	DP_CHECK(!wait_wc(c, q->scq, &wc) && wc.opcode == IBV_WC_BIND_MW,
+		 "%s: %s", what, ibv_wc_status_str(wc.status));
+	return 0;
+}
+
+/*
+ * Memory windows on the buffer's MR, which on a CoCo device is a DMA-buf
+ * MR (ibv_reg_buf_mr): a type 1 window bound with ibv_bind_mw and read
+ * through, a type 2 window bound with ibv_post_send and written through.
+ * The device binds a window on any MR of the PD with MW_BIND access,
+ * whatever memory backs it, so both paths must take it.
+ */
+static int mw_exchange(struct coco *c, struct dp_qp *a, struct dp_qp *b)
+{
+	uint8_t *src = c->buf, *win = (uint8_t *)c->buf + RECV_OFF;
+	struct ibv_mw *mw1 = ibv_alloc_mw(c->pd, IBV_MW_TYPE_1);
+	struct ibv_mw *mw2 = ibv_alloc_mw(c->pd, IBV_MW_TYPE_2);
+	struct ibv_mw_bind mb = {
+		.wr_id = 5,
+		.send_flags = IBV_SEND_SIGNALED,
+		.bind_info = { .mr = c->mr,
+			       .addr = (uintptr_t)win,
+			       .length = MSG_LEN,
+			       .mw_access_flags = IBV_ACCESS_REMOTE_READ },
+	};
+	struct ibv_send_wr wr, *bad;
+	struct ibv_wc wc;
+	int ok = 1, ret;
+
+	DP_CHECK(mw1 && mw2, "alloc_mw: %s", strerror(errno));
+	fill(win, MSG_LEN, 0x77);
+	memset(src, 0, MSG_LEN);
+	ret = ibv_bind_mw(b->qp, mw1, &mb);
+	DP_CHECK(!ret, "ibv_bind_mw (type 1) on the %s MR: %s",
+		 c->mr_is_dmabuf ? "DMA-buf" : "plain", strerror(ret));
+	if (wait_bind(c, b, "type 1 bind") ||
+	    post_send(a->qp, IBV_WR_RDMA_READ, src, c->mr->lkey, NULL,
+		      (uintptr_t)win, mw1->rkey) ||
+	    wait_wc(c, a->scq, &wc) || memcmp(src, win, MSG_LEN))
+		ok = 0;
+
+	test_bind_mw_wr(&wr, 6, mw2, c->mr, win, MSG_LEN,
+			IBV_ACCESS_REMOTE_WRITE);
+	ret = ibv_post_send(b->qp, &wr, &bad);
+	DP_CHECK(!ret, "type 2 bind on the %s MR: %s",
+		 c->mr_is_dmabuf ? "DMA-buf" : "plain", strerror(ret));
+	fill(src, MSG_LEN, 0x99);
+	if (wait_bind(c, b, "type 2 bind") ||
+	    post_send(a->qp, IBV_WR_RDMA_WRITE, src, c->mr->lkey, NULL,
+		      (uintptr_t)win, mw2->rkey) ||
+	    wait_wc(c, a->scq, &wc) || memcmp(src, win, MSG_LEN))
+		ok = 0;
+	ibv_dealloc_mw(mw1);
+	ibv_dealloc_mw(mw2);
+	return ok;
+}
+
+static int test_mw(struct coco *c)
+{
+	struct dp_qp a, b;
+	int ret;
+
+	if (coco_qp(c, &a, IBV_QPT_RC, NULL) ||
+	    coco_qp(c, &b, IBV_QPT_RC, NULL)) {
+		ret = -1;
+		goto out;
+	}
+	DP_CHECK(!dp_rc_connect(&c->d, &a, b.qp->qp_num, 7) &&
+			 !dp_rc_connect(&c->d, &b, a.qp->qp_num, 7),
+		 "connect: %s", strerror(errno));
+	ret = mw_exchange(c, &a, &b);
+out:
+	dp_qp_destroy(&a);
+	dp_qp_destroy(&b);
+	return ret;
 }
 
 static int test_rc(struct coco *c, struct ibv_srq *srq)
@@ -308,6 +394,7 @@ static int setup(struct coco *c)
 		.comp_mask =
 			IBV_PARENT_DOMAIN_INIT_ATTR_ALLOW_CC_UNPROTECTED_ALLOC,
 	};
+	int fd;
 
 	if (dp_open(&c->d))
 		return -1;
@@ -324,8 +411,13 @@ static int setup(struct coco *c)
 	c->mr = ibv_reg_buf_mr(c->pd, c->ibuf, c->buf, BUF_LEN,
 			       IBV_ACCESS_LOCAL_WRITE |
 				       IBV_ACCESS_REMOTE_WRITE |
-				       IBV_ACCESS_REMOTE_READ);
+				       IBV_ACCESS_REMOTE_READ |
+				       IBV_ACCESS_MW_BIND);
 	DP_CHECK(c->mr, "ibv_reg_buf_mr: %s", strerror(errno));
+	fd = ibv_export_buf_dmabuf_fd(c->ibuf);
+	c->mr_is_dmabuf = fd >= 0;
+	if (fd >= 0)
+		close(fd);
 	return 0;
 }
 
@@ -365,10 +457,11 @@ int main(int argc, char **argv)
 		{ "pd", required_argument, NULL, 'p' },
 		{ "expect", required_argument, NULL, 'e' },
 		{ "srq", no_argument, NULL, 's' },
+		{ "mw", no_argument, NULL, 'm' },
 		{}
 	};
 	struct coco c = { .parent = true };
-	bool srq = false;
+	bool srq = false, mw = false;
 	int fds0, fds1, o;
 
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -380,10 +473,12 @@ int main(int argc, char **argv)
 			c.expect = EXPECT_BROKEN;
 		else if (o == 's')
 			srq = true;
+		else if (o == 'm')
+			mw = true;
 		else if (!(o == 'p' && !strcmp(optarg, "coco")) &&
 			 !(o == 'e' && !strcmp(optarg, "ok"))) {
 			fprintf(stderr,
-				"usage: coco_traffic [--pd coco|plain] [--expect ok|eopnotsupp|broken] [--srq]\n");
+				"usage: coco_traffic [--pd coco|plain] [--expect ok|eopnotsupp|broken] [--srq] [--mw]\n");
 			return 2;
 		}
 	}
@@ -400,6 +495,8 @@ int main(int argc, char **argv)
 		judge(&c, "ud", test_ud(&c));
 		if (srq)
 			judge(&c, "srq", test_srq(&c));
+		if (mw)
+			judge(&c, "mw", test_mw(&c));
 	}
 	teardown(&c);
 	fds1 = test_count_fds();
