@@ -7,6 +7,10 @@
  *                [--expect-retry] [--expect-open-fail]
  * The last two go with emulator fault injection (--fail cmd:N:ERRNO) that
  * refuses the first alloc_ucontext requests or later setup steps.
+ * Then plain registrations on the negotiated context: an MR and (without
+ * DMA bounce) a CQ's rings by address. The emulated kernel refuses, as a
+ * strict kernel would, an extended irdma_mem_reg_req whose DMA-buf fields
+ * are not zero when no DMA-buf is meant.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -65,6 +69,28 @@ static void parse_limits(const char *text, struct seen_limits *l)
 		&l->wq_quanta, &l->sq_chunk, &l->cq_min, &l->cq_max, &l->min_wq,
 		&l->srq_quanta);
 	CHECK(n == 10, "cannot parse limits line: %.160s", p);
+}
+
+/* Register memory by address on ctx: every kernel must take it. */
+static void check_plain_registrations(struct ibv_context *ctx, bool bounce)
+{
+	struct ibv_pd *pd = ibv_alloc_pd(ctx);
+	void *buf = aligned_alloc(4096, 8192);
+	struct ibv_mr *mr;
+	struct ibv_cq *cq;
+
+	CHECK(pd && buf, "alloc_pd / buffer: %m");
+	mr = ibv_reg_mr(pd, buf, 8192, IBV_ACCESS_LOCAL_WRITE);
+	CHECK(mr, "plain reg_mr: %m");
+	CHECK(!ibv_dereg_mr(mr), "dereg_mr: %m");
+	/* a bounce device refuses rings outside a CoCo parent domain */
+	if (!bounce) {
+		cq = ibv_create_cq(ctx, 16, NULL, NULL, 0);
+		CHECK(cq, "CQ with its rings registered by address: %m");
+		CHECK(!ibv_destroy_cq(cq), "destroy_cq: %m");
+	}
+	CHECK(!ibv_dealloc_pd(pd), "dealloc_pd: %m");
+	free(buf);
 }
 
 int main(int argc, char **argv)
@@ -131,6 +157,7 @@ int main(int argc, char **argv)
 				    "device does not need DMA bounce"),
 	      "DMA bounce detection does not match --cc=%d", exp.cc);
 
+	check_plain_registrations(ctx, exp.cc);
 	CHECK(ibv_close_device(ctx) == 0, "ibv_close_device: %m");
 	free(text);
 	printf("ctl_abi: gen %u abi %u comp_mask 0x%llx ok\n", c.gen, c.abi,
