@@ -7,6 +7,10 @@
  *                [--expect-retry] [--expect-open-fail]
  * The last two go with emulator fault injection (--fail cmd:N:ERRNO) that
  * refuses the first alloc_ucontext requests or later setup steps.
+ * With --bit5-foreign (irdma-emu-run --uctx-bit5-foreign) the kernel
+ * grants comp_mask bit 5 without the DMA-buf memreg confirmation, as one
+ * that gave the bit another meaning would: every open must fail with
+ * EPROTO and say why, leaking nothing.
  * Then plain registrations on the negotiated context: an MR and (without
  * DMA bounce) a CQ's rings by address. The emulated kernel refuses, as a
  * strict kernel would, an extended irdma_mem_reg_req whose DMA-buf fields
@@ -71,6 +75,28 @@ static void parse_limits(const char *text, struct seen_limits *l)
 	CHECK(n == 10, "cannot parse limits line: %.160s", p);
 }
 
+/* Bit 5 granted without its confirmation: no context, twice. */
+static void check_bit5_foreign(void)
+{
+	char *text;
+	int i, err;
+
+	for (i = 0; i < 2; i++) {
+		errno = 0;
+		ctl_capture_begin();
+		CHECK(!test_open_first_device(),
+		      "a context with an unconfirmed comp_mask bit 5 was opened");
+		err = errno;
+		text = ctl_capture_end();
+		CHECK(err == EPROTO, "open failed with errno %d, want EPROTO",
+		      err);
+		CHECK(strstr(text, "without the DMA-buf memreg confirmation"),
+		      "the refusal is not explained in the debug output");
+		free(text);
+	}
+	printf("ctl_abi: comp_mask bit 5 without confirmation refused ok\n");
+}
+
 /* Register memory by address on ctx: every kernel must take it. */
 static void check_plain_registrations(struct ibv_context *ctx, bool bounce)
 {
@@ -103,6 +129,10 @@ int main(int argc, char **argv)
 
 	ctl_parse_args(argc, argv, &exp);
 	setenv("IRDMA_DEBUG", "1", 1);
+	if (exp.bit5_foreign) {
+		check_bit5_foreign();
+		return 0;
+	}
 
 	if (exp.open_fails) {
 		errno = 0;
