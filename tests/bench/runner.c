@@ -487,9 +487,10 @@ static void derive_cc_over_plain(const char *provider)
 		if (!cc || !plain || !cc->n || !plain->n ||
 		    !(median(plain) > 0))
 			continue;
-		snprintf(line, sizeof(line),
-			 "bench=ctl_%s provider=%s metric=syscalls_cc_over_plain value=%.4g",
-			 objs[i], provider, median(cc) / median(plain));
+		snprintf(
+			line, sizeof(line),
+			"bench=ctl_%s provider=%s metric=syscalls_cc_over_plain value=%.4g",
+			objs[i], provider, median(cc) / median(plain));
 		take_line(line);
 	}
 }

@@ -178,7 +178,8 @@ static int wait_bind(struct coco *c, struct dp_qp *q, const char *what)
  * The device binds a window on any MR of the PD with MW_BIND access,
  * whatever memory backs it, so both paths must take it.
  */
-static int mw_exchange(struct coco *c, struct dp_qp *a, struct dp_qp *b)
+static int mw_exchange(struct coco *c, struct dp_qp *a, struct dp_qp *b,
+		       struct ibv_srq *srq)
 {
 	uint8_t *src = c->buf, *win = (uint8_t *)c->buf + RECV_OFF;
 	struct ibv_mw *mw1 = ibv_alloc_mw(c->pd, IBV_MW_TYPE_1);
@@ -223,27 +224,12 @@ static int mw_exchange(struct coco *c, struct dp_qp *a, struct dp_qp *b)
 	return ok;
 }
 
-static int test_mw(struct coco *c)
-{
-	struct dp_qp a, b;
-	int ret;
+typedef int rc_exchange_fn(struct coco *c, struct dp_qp *a, struct dp_qp *b,
+			   struct ibv_srq *srq);
 
-	if (coco_qp(c, &a, IBV_QPT_RC, NULL) ||
-	    coco_qp(c, &b, IBV_QPT_RC, NULL)) {
-		ret = -1;
-		goto out;
-	}
-	DP_CHECK(!dp_rc_connect(&c->d, &a, b.qp->qp_num, 7) &&
-			 !dp_rc_connect(&c->d, &b, a.qp->qp_num, 7),
-		 "connect: %s", strerror(errno));
-	ret = mw_exchange(c, &a, &b);
-out:
-	dp_qp_destroy(&a);
-	dp_qp_destroy(&b);
-	return ret;
-}
-
-static int test_rc(struct coco *c, struct ibv_srq *srq)
+/* Two connected RC QPs (b's receives on srq, if any) for one exchange. */
+static int with_rc_pair(struct coco *c, struct ibv_srq *srq,
+			rc_exchange_fn *exchange)
 {
 	struct dp_qp a, b;
 	int ret;
@@ -256,7 +242,7 @@ static int test_rc(struct coco *c, struct ibv_srq *srq)
 	DP_CHECK(!dp_rc_connect(&c->d, &a, b.qp->qp_num, 7) &&
 			 !dp_rc_connect(&c->d, &b, a.qp->qp_num, 7),
 		 "connect: %s", strerror(errno));
-	ret = rc_exchange(c, &a, &b, srq);
+	ret = exchange(c, &a, &b, srq);
 out:
 	dp_qp_destroy(&a);
 	dp_qp_destroy(&b);
@@ -331,6 +317,16 @@ out:
 	return ret;
 }
 
+static int test_rc(struct coco *c, struct ibv_srq *srq)
+{
+	return with_rc_pair(c, srq, rc_exchange);
+}
+
+static int test_mw(struct coco *c)
+{
+	return with_rc_pair(c, NULL, mw_exchange);
+}
+
 static int test_srq(struct coco *c)
 {
 	struct ibv_srq_init_attr sa = { .attr = { .max_wr = 16,
@@ -356,9 +352,10 @@ static int check_plain_cqs_refused(struct coco *c)
 		 "ibv_create_cq on a bounce device: errno %d, want EOPNOTSUPP",
 		 errno);
 	errno = 0;
-	DP_CHECK(!ibv_create_cq_ex(c->d.ctx, &ca) && errno == EOPNOTSUPP,
-		 "ibv_create_cq_ex without a parent domain: errno %d, want EOPNOTSUPP",
-		 errno);
+	DP_CHECK(
+		!ibv_create_cq_ex(c->d.ctx, &ca) && errno == EOPNOTSUPP,
+		"ibv_create_cq_ex without a parent domain: errno %d, want EOPNOTSUPP",
+		errno);
 	return 0;
 }
 
@@ -422,7 +419,8 @@ static int check_plain_refused(struct coco *c, bool with_srq)
 	cc.parent = true;
 	cq = coco_cq(&cc);
 	if (!cq) {
-		printf("FAIL CQ on a CoCo parent domain: %s\n", strerror(errno));
+		printf("FAIL CQ on a CoCo parent domain: %s\n",
+		       strerror(errno));
 		dp_failures++;
 		goto out;
 	}
@@ -484,11 +482,10 @@ static int setup(struct coco *c)
 	DP_CHECK(c->buf, "ibv_alloc_buf: %s", strerror(errno));
 	if (c->expect == EXPECT_EOPNOTSUPP)
 		return 0;
-	c->mr = ibv_reg_buf_mr(c->pd, c->ibuf, c->buf, BUF_LEN,
-			       IBV_ACCESS_LOCAL_WRITE |
-				       IBV_ACCESS_REMOTE_WRITE |
-				       IBV_ACCESS_REMOTE_READ |
-				       IBV_ACCESS_MW_BIND);
+	c->mr = ibv_reg_buf_mr(
+		c->pd, c->ibuf, c->buf, BUF_LEN,
+		IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
+			IBV_ACCESS_REMOTE_READ | IBV_ACCESS_MW_BIND);
 	DP_CHECK(c->mr, "ibv_reg_buf_mr: %s", strerror(errno));
 	fd = ibv_export_buf_dmabuf_fd(c->ibuf);
 	c->mr_is_dmabuf = fd >= 0;

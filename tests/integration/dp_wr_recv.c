@@ -88,24 +88,12 @@ static void post_recv_on_a(struct pair *p, uint64_t wr_id)
 {
 	struct ibv_sge sge = { (uintptr_t)p->e->buf + A_OFF + 4096, MSG,
 			       p->e->mr->lkey };
-	struct ibv_recv_wr wr = { .wr_id = wr_id, .sg_list = &sge,
+	struct ibv_recv_wr wr = { .wr_id = wr_id,
+				  .sg_list = &sge,
 				  .num_sge = 1 };
 	struct ibv_recv_wr *bad;
 
 	CHECK(!ibv_post_recv(p->a, &wr, &bad), "post_recv in a batch: %m");
-}
-
-static void expect(struct ibv_cq *cq, uint64_t wr_id, enum ibv_wc_opcode op)
-{
-	struct ibv_wc wc;
-
-	CHECK(dp_poll(cq, &wc, 1) == 1, "no completion for %llu",
-	      (unsigned long long)wr_id);
-	CHECK(wc.status == IBV_WC_SUCCESS && wc.wr_id == wr_id &&
-		      wc.opcode == op,
-	      "wc: status %s wr_id %llu opcode %d (want %llu/%d)",
-	      ibv_wc_status_str(wc.status), (unsigned long long)wc.wr_id,
-	      wc.opcode, (unsigned long long)wr_id, op);
 }
 
 /* b sends to a: the receive posted during the batch takes it. */
@@ -121,8 +109,8 @@ static void check_recv_usable(struct pair *p, uint64_t recv_id)
 	struct ibv_send_wr *bad;
 
 	CHECK(!ibv_post_send(p->b, &wr, &bad), "post_send b -> a");
-	expect(p->cb, recv_id + 1000, IBV_WC_SEND);
-	expect(p->ca, recv_id, IBV_WC_RECV);
+	dp_expect_wc(p->cb, recv_id + 1000, IBV_WC_SEND, NULL);
+	dp_expect_wc(p->ca, recv_id, IBV_WC_RECV, NULL);
 }
 
 /* All on one thread: the sequence of the review finding. */
@@ -138,8 +126,8 @@ static void test_same_thread(struct pair *p)
 	dp_post_recv(p->e, p->b, 10, B_OFF, MSG);
 	run_with_deadline("ibv_post_recv inside its own thread's batch",
 			  same_thread_seq, p);
-	expect(p->ca, 11, IBV_WC_SEND);
-	expect(p->cb, 10, IBV_WC_RECV);
+	dp_expect_wc(p->ca, 11, IBV_WC_SEND, NULL);
+	dp_expect_wc(p->cb, 10, IBV_WC_RECV, NULL);
 	check_recv_usable(p, 12);
 	printf("ok same thread: wr_start, wr_send, post_recv, wr_complete\n");
 }
@@ -157,8 +145,8 @@ static void test_other_thread(struct pair *p)
 	run_with_deadline("ibv_post_recv from another thread during a batch",
 			  other_thread_recv, p);
 	CHECK(!ibv_wr_complete(ibv_qp_to_qp_ex(p->a)), "wr_complete");
-	expect(p->ca, 21, IBV_WC_SEND);
-	expect(p->cb, 20, IBV_WC_RECV);
+	dp_expect_wc(p->ca, 21, IBV_WC_SEND, NULL);
+	dp_expect_wc(p->cb, 20, IBV_WC_RECV, NULL);
 	check_recv_usable(p, 22);
 	printf("ok other thread: its receive was not held up by the batch\n");
 }
@@ -172,8 +160,7 @@ int main(int argc, char **argv)
 	p.ca = ibv_create_cq(e.ctx, 32, NULL, NULL, 0);
 	p.cb = ibv_create_cq(e.ctx, 32, NULL, NULL, 0);
 	CHECK(p.ca && p.cb, "create_cq");
-	p.a = dp_create_qp(&e, p.ca, IBV_QPT_RC, 16, 1, 0,
-			   IBV_QP_EX_WITH_SEND);
+	p.a = dp_create_qp(&e, p.ca, IBV_QPT_RC, 16, 1, 0, IBV_QP_EX_WITH_SEND);
 	p.b = dp_create_qp(&e, p.cb, IBV_QPT_RC, 16, 1, 0, 0);
 	dp_connect_rc(&e, p.a, p.b);
 

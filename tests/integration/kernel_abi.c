@@ -155,8 +155,9 @@ static void check_response(const struct kt_ctx *c, unsigned int gen,
 		 want_dmabuf ? "not" : "wrongly");
 	/* the extension's confirmation comes with the bit, and only then */
 	KT_CHECK(r->dmabuf_memreg_req_len ==
-				 (want_dmabuf ? sizeof(struct irdma_mem_reg_req) :
-						0) &&
+				 (want_dmabuf ?
+					  sizeof(struct irdma_mem_reg_req) :
+					  0) &&
 			 r->dmabuf_memreg_flags ==
 				 (want_dmabuf ? IRDMA_MEMREG_FLAG_DMABUF : 0),
 		 "DMA-buf memreg confirmation req_len %u flags 0x%x",

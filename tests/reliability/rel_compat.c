@@ -125,7 +125,7 @@ static void probe_plain(struct probe *p)
 	errno = 0;
 	xcq = ext_cq(p->ctx, p->cc_bounce ? p->par : NULL);
 	p->ext_cq = xcq ? 0 : errno;
-	p->resize = cq ? ibv_resize_cq(cq, 64) :
+	p->resize = cq	? ibv_resize_cq(cq, 64) :
 		    xcq ? ibv_resize_cq(xcq, 64) :
 			  NOT_TRIED;
 	if (cq)
