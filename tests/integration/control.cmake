@@ -26,6 +26,12 @@ irdma_emu_test(ctl_abi_no_dmabuf_memreg
 	EMU_ARGS --no-dmabuf-memreg
 	COMMAND $<TARGET_FILE:ctl_abi> --no-dmabuf-memreg --expect-retry
 	LABELS ctl)
+# A future kernel that gave comp_mask bit 5 another meaning grants it
+# without the extension's confirmation: the provider opens no such context.
+irdma_emu_test(ctl_abi_bit5_foreign
+	EMU_ARGS --uctx-bit5-foreign
+	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_abi> --bit5-foreign
+	LABELS ctl)
 # The kernel refuses the first alloc_ucontext (as one that does not know the
 # DMA-buf memreg bit would): the provider must retry without the extension.
 irdma_emu_test(ctl_abi_retry_without_dmabuf
@@ -118,9 +124,15 @@ irdma_emu_test(ctl_coco_cc_no_dmabuf_memreg
 		--no-dmabuf-memreg
 	LABELS ctl cc)
 
-# Linux 7.2 refuses private memory on a bounce device, so the tests above
-# see plain PDs refused under --cc; a kernel before 7.2 took that memory.
-# Each such test again on the old kernel, where the plain-PD paths run.
+# Linux 7.2 refuses plain memory on a bounce device (ibv_reg_mr:
+# EOPNOTSUPP); a kernel before 7.2 registered it. The --cc tests above
+# again on the old kernel: plain MRs register there, and the provider's
+# own refusal of queues outside a CoCo parent domain must not depend on
+# the kernel.
+irdma_emu_test(ctl_abi_cc_kernel_old
+	EMU_ARGS --cc --kernel old
+	COMMAND $<TARGET_FILE:ctl_abi> --cc
+	LABELS ctl cc)
 irdma_emu_test(ctl_parent_cc_kernel_old
 	EMU_ARGS --cc --kernel old
 	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_parent> --cc

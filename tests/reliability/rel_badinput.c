@@ -154,15 +154,18 @@ static void bad_cqs(void)
 	TRY_CREATE(ibv_create_cq(E.ctx, INT32_MAX, NULL, NULL, 0),
 		   ERRS(EINVAL, ENOMEM), "create_cq INT_MAX entries",
 		   ibv_destroy_cq);
-	if (test_emu_va_refused()) {
-		/* a plain CQ is refused on 7.2's bounce device anyway */
+	/* a bounce device refuses a plain CQ before the kernel sees it */
+	if (E.cc) {
+		TRY_CREATE(ibv_create_cq(E.ctx, 16, NULL, NULL, 0),
+			   ERRS(EOPNOTSUPP), "create_cq on a bounce device",
+			   ibv_destroy_cq);
 		ca.comp_mask = IBV_CQ_INIT_ATTR_MASK_PD;
 		ca.parent_domain = E.par;
 		ca.comp_vector = 100000;
 		TRY_CREATE(ibv_create_cq_ex(E.ctx, &ca), ERRS(EINVAL),
-			   "create_cq comp_vector 100000", destroy_cqx_v);
-		ca.parent_domain = NULL;
+			   "create_cq_ex comp_vector 100000", destroy_cqx_v);
 		ca.comp_vector = 0;
+		ca.parent_domain = NULL;
 	} else {
 		TRY_CREATE(ibv_create_cq(E.ctx, 16, NULL, NULL, 100000),
 			   ERRS(EINVAL), "create_cq comp_vector 100000",
@@ -796,12 +799,11 @@ static void setup(void)
 	CHECK(E.parx, "parent domain on the second context: %m");
 	/*
 	 * On a device that needs DMA bounce only rings on a CoCo parent
-	 * domain reach the device; the data-path case needs that.
+	 * domain reach the device: queues anywhere else are refused.
 	 */
 	E.cc = E.attr.device_cap_flags_ex & IBV_DEVICE_CC_DMA_BOUNCE;
 	E.cq = E.cc ? coco_cq(E.ctx, E.par) :
 		      ibv_create_cq(E.ctx, 16, NULL, NULL, 0);
-	/* Linux 7.2 refuses a plain queue on a bounce device altogether */
 	E.cq2 = E.cc ? coco_cq(E.ctx2, E.parx) :
 		       ibv_create_cq(E.ctx2, 16, NULL, NULL, 0);
 	CHECK(E.cq && E.cq2, "create_cq: %m");
