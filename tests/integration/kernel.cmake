@@ -60,7 +60,25 @@ foreach(_prov ours upstream)
 			LABELS kernel TIMEOUT 30)
 	endforeach()
 endforeach()
+# The same through libibverbs on the write() ABI of a kernel before 7.2
+# (above: ioctl on the default 7.2).
+foreach(_prov ours upstream)
+	irdma_emu_test(kernel_lifecycle_kernel_old_${_prov}_gen2
+		EMU_ARGS --gen 2 --provider ${_prov} --kernel old
+		COMMAND env IRDMA_EMU_LEAK_CHECK=1
+			$<TARGET_FILE:kernel_lifecycle> objects
+		LABELS kernel)
+	irdma_emu_test(kernel_events_read_kernel_old_${_prov}
+		EMU_ARGS --provider ${_prov} --kernel old
+		COMMAND $<TARGET_FILE:kernel_events> read
+		LABELS kernel TIMEOUT 30)
+endforeach()
 irdma_emu_test(kernel_threads
+	COMMAND env IRDMA_EMU_LEAK_CHECK=1
+		$<TARGET_FILE:kernel_lifecycle> threads
+	LABELS kernel)
+irdma_emu_test(kernel_threads_kernel_old
+	EMU_ARGS --kernel old
 	COMMAND env IRDMA_EMU_LEAK_CHECK=1
 		$<TARGET_FILE:kernel_lifecycle> threads
 	LABELS kernel)
