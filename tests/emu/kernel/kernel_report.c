@@ -60,15 +60,32 @@ void emu_report_registration(const struct emu_mr *mr)
 				   __ATOMIC_RELAXED);
 }
 
+static const char *const ring_by_names[RING_BY_N] = {
+	[RING_BY_VA] = "VA",
+	[RING_BY_WRITE_EXT] = "write-ext",
+	[RING_BY_DMABUF_MR] = "dmabuf-mr",
+	[RING_BY_UMEM] = "umem",
+};
+
+unsigned long emu_kernel_rings_by(const char *abi)
+{
+	unsigned long n = 0;
+	unsigned int a, d, t;
+
+	for (a = 0; a < RING_BY_N; a++)
+		if (!strcmp(abi, ring_by_names[a]))
+			break;
+	for (d = 0; a < RING_BY_N && d < EMU_MAX_DEVICES; d++)
+		for (t = 0; t < 4; t++)
+			n += __atomic_load_n(&rings_by[d][t][a],
+					     __ATOMIC_RELAXED);
+	return n;
+}
+
 /* A third line: which ring ABI carried the rings. */
 static void report_ring_abis(unsigned int d)
 {
-	static const char *const names[RING_BY_N] = {
-		[RING_BY_VA] = "VA",
-		[RING_BY_WRITE_EXT] = "write-ext",
-		[RING_BY_DMABUF_MR] = "dmabuf-mr",
-		[RING_BY_UMEM] = "umem",
-	};
+	const char *const *names = ring_by_names;
 	char line[512];
 	size_t used_len;
 	unsigned int a;
