@@ -239,28 +239,15 @@ static void struct_checks(struct kt_ctx *c, uint32_t pd, uint32_t cq)
 	} cap = { .cap = { 16, 16, 1, 1, 0 }, .more = 1 };
 	uint8_t *ring = kt_pages(16 * 4096);
 	struct irdma_create_qp_req req = { .user_wqe_bufs = (uintptr_t)ring };
-	struct irdma_create_qp_resp uresp;
-	struct ib_uverbs_qp_cap rcap;
 	struct ib_uverbs_attr *h;
-	uint32_t qpn, ring_mr;
+	struct kio_out out;
+	uint32_t ring_mr;
 	struct kio k;
 
 	KT_EXPECT_ERR(kt_reg_ring(c, pd, ring, 16 * 4096, IRDMA_MEMREG_TYPE_QP,
 				  12, 2, 0, &ring_mr),
 		      0, "QP ring");
-
-	kio_init(&k, UVERBS_OBJECT_QP, UVERBS_METHOD_QP_CREATE);
-	h = kio_new(&k, UVERBS_ATTR_CREATE_QP_HANDLE);
-	kio_obj(&k, UVERBS_ATTR_CREATE_QP_PD_HANDLE, pd);
-	kio_obj(&k, UVERBS_ATTR_CREATE_QP_SEND_CQ_HANDLE, cq);
-	kio_obj(&k, UVERBS_ATTR_CREATE_QP_RECV_CQ_HANDLE, cq);
-	kio_u64(&k, UVERBS_ATTR_CREATE_QP_USER_HANDLE, 1);
-	kio_in(&k, UVERBS_ATTR_CREATE_QP_CAP, &cap, sizeof(cap));
-	kio_u64(&k, UVERBS_ATTR_CREATE_QP_TYPE, IB_UVERBS_QPT_RC);
-	kio_out(&k, UVERBS_ATTR_CREATE_QP_RESP_CAP, &rcap, sizeof(rcap));
-	kio_out(&k, UVERBS_ATTR_CREATE_QP_RESP_QP_NUM, &qpn, sizeof(qpn));
-	kio_in(&k, UVERBS_ATTR_UHW_IN, &req, sizeof(req));
-	kio_out(&k, UVERBS_ATTR_UHW_OUT, &uresp, sizeof(uresp));
+	h = kio_qp_build(&k, pd, cq, &cap, sizeof(cap), &req, &out);
 	KT_EXPECT_ERR(kio_run(c->fd, &k), EOPNOTSUPP,
 		      "QP caps with non-zero bytes beyond the struct");
 	cap.more = 0;
@@ -268,8 +255,8 @@ static void struct_checks(struct kt_ctx *c, uint32_t pd, uint32_t cq)
 	KT_CHECK(kio_valid(&k.attr[k.hdr.num_attrs - 1]) &&
 			 kio_valid(&k.attr[8]),
 		 "QP.CREATE outputs not marked");
-	KT_CHECK(qpn >= 2 && rcap.max_send_wr >= 16, "qpn %u send wr %u", qpn,
-		 rcap.max_send_wr);
+	KT_CHECK(out.qpn >= 2 && out.rcap.max_send_wr >= 16,
+		 "qpn %u send wr %u", out.qpn, out.rcap.max_send_wr);
 	KT_EXPECT_ERR(kio_destroy_qp(c, (uint32_t)h->data), 0, "QP.DESTROY");
 	KT_EXPECT_ERR(kio_destroy_qp(c, (uint32_t)h->data), ENOENT,
 		      "QP.DESTROY twice");
@@ -501,20 +488,14 @@ static void undo_checks(struct kt_ctx *c, uint32_t pd)
 		.user_cq_buf = (uintptr_t)ring,
 		.user_shadow_area = (uintptr_t)shadow,
 	};
-	struct irdma_create_cq_resp uresp;
+	struct kio_out out;
 	uint32_t mr1, mr2;
 	struct kio k;
 
 	kt_reg_ring(c, pd, ring, 4096, IRDMA_MEMREG_TYPE_CQ, 0, 0, 1, &mr1);
 	kt_reg_ring(c, pd, shadow, 64, IRDMA_MEMREG_TYPE_CQ, 0, 0, 1, &mr2);
-	kio_init(&k, UVERBS_OBJECT_CQ, UVERBS_METHOD_CQ_CREATE);
-	kio_new(&k, UVERBS_ATTR_CREATE_CQ_HANDLE);
-	kio_u32(&k, UVERBS_ATTR_CREATE_CQ_CQE, 16);
-	kio_u64(&k, UVERBS_ATTR_CREATE_CQ_USER_HANDLE, 7);
-	kio_u32(&k, UVERBS_ATTR_CREATE_CQ_COMP_VECTOR, 0);
-	kio_out(&k, UVERBS_ATTR_CREATE_CQ_RESP_CQE, (void *)16, 4);
-	kio_in(&k, UVERBS_ATTR_UHW_IN, &req, sizeof(req));
-	kio_out(&k, UVERBS_ATTR_UHW_OUT, &uresp, sizeof(uresp));
+	kio_cq_build(&k, 16, &req, &out);
+	k.attr[4].data = 16; /* RESP_CQE at an address that is no memory */
 	KT_EXPECT_ERR(kio_run(c->fd, &k), EFAULT, "CQ.CREATE, bad RESP_CQE");
 	KT_CHECK(test_emu_live_objects() == before + 2,
 		 "an undone CQ left %lu objects", test_emu_live_objects() -

@@ -153,6 +153,24 @@ int kio_open_context_mask(struct kt_ctx *c, uint64_t comp_mask)
 	return ret;
 }
 
+struct ib_uverbs_attr *kio_cq_build(struct kio *k, uint32_t cqe,
+				    const struct irdma_create_cq_req *req,
+				    struct kio_out *out)
+{
+	struct ib_uverbs_attr *h;
+
+	kio_init(k, UVERBS_OBJECT_CQ, UVERBS_METHOD_CQ_CREATE);
+	h = kio_new(k, UVERBS_ATTR_CREATE_CQ_HANDLE);
+	kio_u32(k, UVERBS_ATTR_CREATE_CQ_CQE, cqe);
+	kio_u64(k, UVERBS_ATTR_CREATE_CQ_USER_HANDLE, 0x1234);
+	kio_u32(k, UVERBS_ATTR_CREATE_CQ_COMP_VECTOR, 0);
+	kio_out(k, UVERBS_ATTR_CREATE_CQ_RESP_CQE, &out->cqe, sizeof(out->cqe));
+	kio_in(k, UVERBS_ATTR_UHW_IN, req, sizeof(*req));
+	kio_out(k, UVERBS_ATTR_UHW_OUT, &out->cq_uresp,
+		sizeof(out->cq_uresp));
+	return h;
+}
+
 int kio_create_cq(struct kt_ctx *c, uint32_t cqe, void *ring, void *shadow,
 		  uint32_t *handle)
 {
@@ -160,22 +178,11 @@ int kio_create_cq(struct kt_ctx *c, uint32_t cqe, void *ring, void *shadow,
 		.user_cq_buf = (uintptr_t)ring,
 		.user_shadow_area = (uintptr_t)shadow,
 	};
-	struct irdma_create_cq_resp uresp = { 0 };
-	struct ib_uverbs_attr *h;
-	uint32_t resp_cqe = 0;
+	struct kio_out out;
 	struct kio k;
-	int ret;
+	struct ib_uverbs_attr *h = kio_cq_build(&k, cqe, &req, &out);
+	int ret = kio_run(c->fd, &k);
 
-	kio_init(&k, UVERBS_OBJECT_CQ, UVERBS_METHOD_CQ_CREATE);
-	h = kio_new(&k, UVERBS_ATTR_CREATE_CQ_HANDLE);
-	kio_u32(&k, UVERBS_ATTR_CREATE_CQ_CQE, cqe);
-	kio_u64(&k, UVERBS_ATTR_CREATE_CQ_USER_HANDLE, 0x1234);
-	kio_u32(&k, UVERBS_ATTR_CREATE_CQ_COMP_VECTOR, 0);
-	kio_out(&k, UVERBS_ATTR_CREATE_CQ_RESP_CQE, &resp_cqe,
-		sizeof(resp_cqe));
-	kio_in(&k, UVERBS_ATTR_UHW_IN, &req, sizeof(req));
-	kio_out(&k, UVERBS_ATTR_UHW_OUT, &uresp, sizeof(uresp));
-	ret = kio_run(c->fd, &k);
 	if (!ret && handle)
 		*handle = (uint32_t)h->data;
 	return ret;
@@ -202,6 +209,31 @@ int kio_destroy_cq(struct kt_ctx *c, uint32_t handle)
 	return kio_run(c->fd, &k);
 }
 
+struct ib_uverbs_attr *kio_qp_build(struct kio *k, uint32_t pd, uint32_t cq,
+				    const void *cap, uint16_t cap_len,
+				    const struct irdma_create_qp_req *req,
+				    struct kio_out *out)
+{
+	struct ib_uverbs_attr *h;
+
+	kio_init(k, UVERBS_OBJECT_QP, UVERBS_METHOD_QP_CREATE);
+	h = kio_new(k, UVERBS_ATTR_CREATE_QP_HANDLE);
+	kio_obj(k, UVERBS_ATTR_CREATE_QP_PD_HANDLE, pd);
+	kio_obj(k, UVERBS_ATTR_CREATE_QP_SEND_CQ_HANDLE, cq);
+	kio_obj(k, UVERBS_ATTR_CREATE_QP_RECV_CQ_HANDLE, cq);
+	kio_u64(k, UVERBS_ATTR_CREATE_QP_USER_HANDLE, 0x9abc);
+	kio_in(k, UVERBS_ATTR_CREATE_QP_CAP, cap, cap_len);
+	kio_u64(k, UVERBS_ATTR_CREATE_QP_TYPE, IB_UVERBS_QPT_RC);
+	kio_out(k, UVERBS_ATTR_CREATE_QP_RESP_CAP, &out->rcap,
+		sizeof(out->rcap));
+	kio_out(k, UVERBS_ATTR_CREATE_QP_RESP_QP_NUM, &out->qpn,
+		sizeof(out->qpn));
+	kio_in(k, UVERBS_ATTR_UHW_IN, req, sizeof(*req));
+	kio_out(k, UVERBS_ATTR_UHW_OUT, &out->qp_uresp,
+		sizeof(out->qp_uresp));
+	return h;
+}
+
 int kio_create_qp(struct kt_ctx *c, uint32_t pd, uint32_t cq, void *ring,
 		  uint32_t wr, uint32_t *handle)
 {
@@ -215,26 +247,12 @@ int kio_create_qp(struct kt_ctx *c, uint32_t pd, uint32_t cq, void *ring,
 		.user_wqe_bufs = (uintptr_t)ring,
 		.user_compl_ctx = 0x5678,
 	};
-	struct irdma_create_qp_resp uresp = { 0 };
-	struct ib_uverbs_qp_cap rcap = { 0 };
-	struct ib_uverbs_attr *h;
-	uint32_t qpn = 0;
+	struct kio_out out;
 	struct kio k;
-	int ret;
+	struct ib_uverbs_attr *h =
+		kio_qp_build(&k, pd, cq, &cap, sizeof(cap), &req, &out);
+	int ret = kio_run(c->fd, &k);
 
-	kio_init(&k, UVERBS_OBJECT_QP, UVERBS_METHOD_QP_CREATE);
-	h = kio_new(&k, UVERBS_ATTR_CREATE_QP_HANDLE);
-	kio_obj(&k, UVERBS_ATTR_CREATE_QP_PD_HANDLE, pd);
-	kio_obj(&k, UVERBS_ATTR_CREATE_QP_SEND_CQ_HANDLE, cq);
-	kio_obj(&k, UVERBS_ATTR_CREATE_QP_RECV_CQ_HANDLE, cq);
-	kio_u64(&k, UVERBS_ATTR_CREATE_QP_USER_HANDLE, 0x9abc);
-	kio_in(&k, UVERBS_ATTR_CREATE_QP_CAP, &cap, sizeof(cap));
-	kio_u64(&k, UVERBS_ATTR_CREATE_QP_TYPE, IB_UVERBS_QPT_RC);
-	kio_out(&k, UVERBS_ATTR_CREATE_QP_RESP_CAP, &rcap, sizeof(rcap));
-	kio_out(&k, UVERBS_ATTR_CREATE_QP_RESP_QP_NUM, &qpn, sizeof(qpn));
-	kio_in(&k, UVERBS_ATTR_UHW_IN, &req, sizeof(req));
-	kio_out(&k, UVERBS_ATTR_UHW_OUT, &uresp, sizeof(uresp));
-	ret = kio_run(c->fd, &k);
 	if (!ret && handle)
 		*handle = (uint32_t)h->data;
 	return ret;

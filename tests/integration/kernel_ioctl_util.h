@@ -55,6 +55,28 @@ int kio_open_context_mask(struct kt_ctx *c, uint64_t comp_mask);
 int kio_invoke_write(int fd, uint32_t cmd, const void *core, uint16_t core_len,
 		     void *resp, uint16_t resp_len, const void *drv,
 		     uint16_t drv_len, void *drv_resp, uint16_t drv_resp_len);
+/* Where a create's outputs land (kio_cq_build, kio_qp_build). */
+struct kio_out {
+	struct irdma_create_cq_resp cq_uresp;
+	struct irdma_create_qp_resp qp_uresp;
+	struct ib_uverbs_qp_cap rcap;
+	uint32_t cqe, qpn;
+};
+/*
+ * Build, not send, a CQ.CREATE of @cqe CQEs with irdma's request @req, or
+ * an RC QP.CREATE on @pd with @cq for both queues, capabilities @cap
+ * (@cap_len bytes) and request @req; more attributes may follow. The
+ * attributes come in a fixed order (QP: NEW, PD, SEND_CQ, RECV_CQ,
+ * USER_HANDLE, CAP, TYPE, RESP_CAP, RESP_QP_NUM, UHW_IN, UHW_OUT).
+ * Returns the NEW attribute, whose data is the handle after the call.
+ */
+struct ib_uverbs_attr *kio_cq_build(struct kio *k, uint32_t cqe,
+				    const struct irdma_create_cq_req *req,
+				    struct kio_out *out);
+struct ib_uverbs_attr *kio_qp_build(struct kio *k, uint32_t pd, uint32_t cq,
+				    const void *cap, uint16_t cap_len,
+				    const struct irdma_create_qp_req *req,
+				    struct kio_out *out);
 /* CQ.CREATE of @cqe CQEs over the ring registration at @ring (VA). */
 int kio_create_cq(struct kt_ctx *c, uint32_t cqe, void *ring, void *shadow,
 		  uint32_t *handle);

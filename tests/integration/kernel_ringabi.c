@@ -405,20 +405,11 @@ static int umem_cq(struct kt_ctx *c, const struct ib_uverbs_buffer_desc *ring,
 		   uint32_t *handle)
 {
 	struct irdma_create_cq_req req = { 0 };
-	struct irdma_create_cq_resp uresp;
-	struct ib_uverbs_attr *h;
-	uint32_t cqe;
+	struct kio_out out;
 	struct kio k;
+	struct ib_uverbs_attr *h = kio_cq_build(&k, 16, &req, &out);
 	int ret;
 
-	kio_init(&k, UVERBS_OBJECT_CQ, UVERBS_METHOD_CQ_CREATE);
-	h = kio_new(&k, UVERBS_ATTR_CREATE_CQ_HANDLE);
-	kio_u32(&k, UVERBS_ATTR_CREATE_CQ_CQE, 16);
-	kio_u64(&k, UVERBS_ATTR_CREATE_CQ_USER_HANDLE, 1);
-	kio_u32(&k, UVERBS_ATTR_CREATE_CQ_COMP_VECTOR, 0);
-	kio_out(&k, UVERBS_ATTR_CREATE_CQ_RESP_CQE, &cqe, sizeof(cqe));
-	kio_in(&k, UVERBS_ATTR_UHW_IN, &req, sizeof(req));
-	kio_out(&k, UVERBS_ATTR_UHW_OUT, &uresp, sizeof(uresp));
 	if (ring)
 		kio_in(&k, UVERBS_ATTR_CREATE_CQ_BUF_UMEM, ring, sizeof(*ring));
 	if (shadow)
@@ -440,25 +431,12 @@ static int umem_qp(struct kt_ctx *c, uint32_t pd, uint32_t cq,
 {
 	struct ib_uverbs_qp_cap cap = { 16, 16, 1, 1, 0 };
 	struct irdma_create_qp_req req = { .user_compl_ctx = 1 };
-	struct irdma_create_qp_resp uresp;
-	struct ib_uverbs_qp_cap rcap;
-	struct ib_uverbs_attr *h;
-	uint32_t qpn;
+	struct kio_out out;
 	struct kio k;
+	struct ib_uverbs_attr *h =
+		kio_qp_build(&k, pd, cq, &cap, sizeof(cap), &req, &out);
 	int ret;
 
-	kio_init(&k, UVERBS_OBJECT_QP, UVERBS_METHOD_QP_CREATE);
-	h = kio_new(&k, UVERBS_ATTR_CREATE_QP_HANDLE);
-	kio_obj(&k, UVERBS_ATTR_CREATE_QP_PD_HANDLE, pd);
-	kio_obj(&k, UVERBS_ATTR_CREATE_QP_SEND_CQ_HANDLE, cq);
-	kio_obj(&k, UVERBS_ATTR_CREATE_QP_RECV_CQ_HANDLE, cq);
-	kio_u64(&k, UVERBS_ATTR_CREATE_QP_USER_HANDLE, 2);
-	kio_in(&k, UVERBS_ATTR_CREATE_QP_CAP, &cap, sizeof(cap));
-	kio_u64(&k, UVERBS_ATTR_CREATE_QP_TYPE, IB_UVERBS_QPT_RC);
-	kio_out(&k, UVERBS_ATTR_CREATE_QP_RESP_CAP, &rcap, sizeof(rcap));
-	kio_out(&k, UVERBS_ATTR_CREATE_QP_RESP_QP_NUM, &qpn, sizeof(qpn));
-	kio_in(&k, UVERBS_ATTR_UHW_IN, &req, sizeof(req));
-	kio_out(&k, UVERBS_ATTR_UHW_OUT, &uresp, sizeof(uresp));
 	if (buf)
 		kio_in(&k, attr, buf, sizeof(*buf));
 	ret = kio_run(c->fd, &k);

@@ -726,26 +726,9 @@ void emu_ioctl_undo_create(struct emu_file *f, enum emu_obj_type type,
 			   uint32_t handle)
 {
 	struct emu_obj *obj = emu_obj_lookup(f, type, handle);
-	uint32_t n1, n2;
 
-	if (!obj)
-		return;
-	switch (type) {
-	case EMU_OBJ_CQ:
-		emu_destroy_cq((struct emu_cq *)obj, &n1, &n2);
-		break;
-	case EMU_OBJ_QP:
-		emu_destroy_qp((struct emu_qp *)obj);
-		break;
-	case EMU_OBJ_SRQ:
-		emu_destroy_srq((struct emu_srq *)obj);
-		break;
-	case EMU_OBJ_MR:
-		emu_destroy_mr((struct emu_mr *)obj);
-		break;
-	default:
-		break;
-	}
+	if (obj)
+		emu_destroy_object(obj);
 }
 
 bool emu_ioctl_is_async_fd(struct emu_file *f, int fd)

@@ -12,7 +12,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 
 #include <rdma/ib_user_verbs.h>
@@ -199,22 +198,13 @@ struct dmabuf_reg {
 	struct ring_attrs ring;
 };
 
-/* dma_buf_get(): -EBADF for no open fd, -EINVAL for one that is no DMA-buf */
 static int attach_dmabuf(struct emu_mr *mr, const struct dmabuf_reg *r)
 {
-	uint64_t size, va;
-	void *kva;
+	uint64_t va;
+	int ret = emu_mr_attach_dmabuf(mr, r->fd, r->offset, r->length);
 
-	mr->dmabuf_ref = emu_dmabuf_get(r->fd, &size, &kva);
-	if (!mr->dmabuf_ref)
-		return fcntl(r->fd, F_GETFD) < 0 ? -EBADF : -EINVAL;
-	mr->dmabuf = true;
-	mr->dmabuf_kva = kva;
-	mr->dmabuf_size = size;
-	mr->dmabuf_offset = r->offset;
-	/* ib_umem_dmabuf_get(): the range must lie inside the buffer */
-	if (r->offset > size || r->length > size - r->offset)
-		return -EINVAL;
+	if (ret)
+		return ret;
 	/*
 	 * The device reaches the buffer's pages. The emulated one reaches
 	 * them through the process's mapping of the range where there is

@@ -490,6 +490,41 @@ int emu_kernel_munmap(void *addr, size_t len, bool *handled)
 	return 0;
 }
 
+bool emu_destroy_object(struct emu_obj *obj)
+{
+	uint32_t a, b;
+
+	switch (obj->type) {
+	case EMU_OBJ_QP:
+		emu_destroy_qp((struct emu_qp *)obj);
+		break;
+	case EMU_OBJ_SRQ:
+		emu_destroy_srq((struct emu_srq *)obj);
+		break;
+	case EMU_OBJ_AH:
+		emu_destroy_ah((struct emu_ah *)obj);
+		break;
+	case EMU_OBJ_MW:
+		emu_destroy_mw((struct emu_mw *)obj);
+		break;
+	case EMU_OBJ_CQ:
+		emu_destroy_cq((struct emu_cq *)obj, &a, &b);
+		break;
+	case EMU_OBJ_MR:
+		emu_destroy_mr((struct emu_mr *)obj);
+		break;
+	case EMU_OBJ_PD:
+		emu_destroy_pd((struct emu_pd *)obj);
+		break;
+	case EMU_OBJ_COMP_CHANNEL:
+		emu_destroy_comp_channel((struct emu_comp_channel *)obj);
+		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
 /*
  * Last close: destroy what the context still owns, users before what they
  * use (QPs before SRQs and CQs, everything before its PD).
@@ -498,39 +533,11 @@ static void destroy_all(struct emu_file *f, enum emu_obj_type type)
 {
 	unsigned long n = 0;
 	struct emu_obj *obj;
-	uint32_t a, b;
 
 	while ((obj = f->objs[type])) {
 		n += !obj->destroy_failed;
-		switch (type) {
-		case EMU_OBJ_QP:
-			emu_destroy_qp((struct emu_qp *)obj);
-			break;
-		case EMU_OBJ_SRQ:
-			emu_destroy_srq((struct emu_srq *)obj);
-			break;
-		case EMU_OBJ_AH:
-			emu_destroy_ah((struct emu_ah *)obj);
-			break;
-		case EMU_OBJ_MW:
-			emu_destroy_mw((struct emu_mw *)obj);
-			break;
-		case EMU_OBJ_CQ:
-			emu_destroy_cq((struct emu_cq *)obj, &a, &b);
-			break;
-		case EMU_OBJ_MR:
-			emu_destroy_mr((struct emu_mr *)obj);
-			break;
-		case EMU_OBJ_PD:
-			emu_destroy_pd((struct emu_pd *)obj);
-			break;
-		case EMU_OBJ_COMP_CHANNEL:
-			emu_destroy_comp_channel(
-				(struct emu_comp_channel *)obj);
-			break;
-		default:
+		if (!emu_destroy_object(obj))
 			return;
-		}
 	}
 	emu_kernel_note_reclaimed(f->dev, type, n);
 }

@@ -198,6 +198,13 @@ int emu_mr_check_ring_pages(struct emu_file *f, enum emu_mr_type type,
  * that needs DMA bounce (--cc); the old kernel takes it.
  */
 bool emu_va_refused(void);
+/*
+ * Attach DMA-buf @fd to @mr for [offset, offset + length), as
+ * ib_umem_dmabuf_get(): 0, -EBADF (no open fd), -EINVAL (no DMA-buf, or
+ * the range outside it). What it attached the MR releases.
+ */
+int emu_mr_attach_dmabuf(struct emu_mr *mr, int fd, uint64_t offset,
+			 uint64_t length);
 /* Where the device reaches the ring memory @va names in registration @mr. */
 uint64_t emu_ring_device_va(const struct emu_mr *mr, uint64_t va);
 /*
@@ -212,6 +219,12 @@ int emu_rings_cq_umem(struct emu_cmd *c, struct emu_cq *cq);
 int emu_rings_qp_umem(struct emu_cmd *c, struct emu_qp *qp);
 int emu_rings_srq_umem(struct emu_cmd *c, struct emu_srq *srq,
 		       uint32_t depth);
+
+/*
+ * kernel_main.c: destroy @obj whatever its type, as the final close does;
+ * false (nothing done) for a type that is no verbs object.
+ */
+bool emu_destroy_object(struct emu_obj *obj);
 
 /* kernel_cq.c */
 int emu_cmd_create_comp_channel(struct emu_cmd *c);

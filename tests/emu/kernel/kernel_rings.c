@@ -69,21 +69,33 @@ uint64_t emu_ring_device_va(const struct emu_mr *mr, uint64_t va)
 
 /* ---- descriptors ----------------------------------------------------- */
 
-/* dma_buf_get() answers */
-static int attach(struct emu_mr *mr, const struct ib_uverbs_buffer_desc *d)
+int emu_mr_attach_dmabuf(struct emu_mr *mr, int fd, uint64_t offset,
+			 uint64_t length)
 {
-	uint64_t size, va;
+	uint64_t size;
 	void *kva;
 
-	mr->dmabuf_ref = emu_dmabuf_get(d->fd, &size, &kva);
+	/* dma_buf_get(): no open fd, or one that is no DMA-buf */
+	mr->dmabuf_ref = emu_dmabuf_get(fd, &size, &kva);
 	if (!mr->dmabuf_ref)
-		return fcntl(d->fd, F_GETFD) < 0 ? -EBADF : -EINVAL;
+		return fcntl(fd, F_GETFD) < 0 ? -EBADF : -EINVAL;
 	mr->dmabuf = true;
 	mr->dmabuf_kva = kva;
 	mr->dmabuf_size = size;
-	mr->dmabuf_offset = d->addr;
-	if (d->addr > size || d->length > size - d->addr)
+	mr->dmabuf_offset = offset;
+	/* ib_umem_dmabuf_get(): the range must lie inside the buffer */
+	if (offset > size || length > size - offset)
 		return -EINVAL;
+	return 0;
+}
+
+static int attach(struct emu_mr *mr, const struct ib_uverbs_buffer_desc *d)
+{
+	uint64_t va;
+	int ret = emu_mr_attach_dmabuf(mr, d->fd, d->addr, d->length);
+
+	if (ret)
+		return ret;
 	/*
 	 * A device reaches the pages; the emulated one needs the process's
 	 * mapping of them. A ring the process never mapped is one it could
@@ -260,6 +272,26 @@ bool emu_rings_umem(const struct emu_cmd *c, enum emu_obj_type type)
 	return false;
 }
 
+/*
+ * A ring's shadow area: @after (the bytes after the ring), or with
+ * @separate the buffer of its own that descriptor @id names.
+ */
+static int umem_shadow(struct emu_cmd *c, bool separate, uint16_t id,
+		       enum emu_mr_type type, uint64_t after,
+		       struct emu_mr **mr, uint64_t *shadow_va)
+{
+	int ret;
+
+	if (!separate) {
+		*shadow_va = after;
+		return 0;
+	}
+	ret = umem_get(c, id, EMU_SHADOW_BYTES, type, mr);
+	if (!ret)
+		*shadow_va = (*mr)->start;
+	return ret;
+}
+
 int emu_rings_cq_umem(struct emu_cmd *c, struct emu_cq *cq)
 {
 	bool split = c->f->dev->lim.feature_flags & EMU_FEATURE_CQ_RESIZE;
@@ -284,16 +316,9 @@ int emu_rings_cq_umem(struct emu_cmd *c, struct emu_cq *cq)
 		return ret;
 	cq->ring_mr->cq_pages = ring_bytes / EMU_HW_PAGE_SIZE;
 	cq->ring_va = cq->ring_mr->start;
-	if (!split) {
-		cq->shadow_va = cq->ring_va + ring_bytes;
-		return 0;
-	}
-	ret = umem_get(c, IRDMA_IB_ATTR_CREATE_CQ_SHADOW_BUF_UMEM,
-		       EMU_SHADOW_BYTES, EMU_MR_CQ, &cq->shadow_mr);
-	if (ret)
-		return ret;
-	cq->shadow_va = cq->shadow_mr->start;
-	return 0;
+	return umem_shadow(c, split, IRDMA_IB_ATTR_CREATE_CQ_SHADOW_BUF_UMEM,
+			   EMU_MR_CQ, cq->ring_va + ring_bytes, &cq->shadow_mr,
+			   &cq->shadow_va);
 }
 
 int emu_rings_qp_umem(struct emu_cmd *c, struct emu_qp *qp)
@@ -332,14 +357,8 @@ int emu_rings_srq_umem(struct emu_cmd *c, struct emu_srq *srq, uint32_t depth)
 		return ret;
 	srq->ring_mr->rq_pages = ring_bytes / EMU_HW_PAGE_SIZE;
 	srq->ring_va = srq->ring_mr->start;
-	if (!shadow_given) {
-		srq->shadow_va = srq->ring_va + ring_bytes;
-		return 0;
-	}
-	ret = umem_get(c, IRDMA_IB_ATTR_CREATE_SRQ_SHADOW_BUF_UMEM,
-		       EMU_SHADOW_BYTES, EMU_MR_SRQ, &srq->shadow_mr);
-	if (ret)
-		return ret;
-	srq->shadow_va = srq->shadow_mr->start;
-	return 0;
+	return umem_shadow(c, shadow_given,
+			   IRDMA_IB_ATTR_CREATE_SRQ_SHADOW_BUF_UMEM, EMU_MR_SRQ,
+			   srq->ring_va + ring_bytes, &srq->shadow_mr,
+			   &srq->shadow_va);
 }
