@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "integration/datapath_util.h"
+#include "datapath/datapath_util.h"
 
 #define FD_LIMIT 1024
 

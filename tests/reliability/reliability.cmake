@@ -4,7 +4,7 @@
 # a hostile device, concurrency, compatibility, and the integration suite
 # again under valgrind memcheck and in a sanitizer build. Sources and
 # scripts live in tests/reliability/. Included from tests/CMakeLists.txt.
-set(_rel "${CMAKE_CURRENT_SOURCE_DIR}/reliability")
+set(_rel "${CMAKE_CURRENT_LIST_DIR}")
 set(_rel_run "${CMAKE_BINARY_DIR}/bin/irdma-emu-run")
 
 foreach(_t faults hostile badinput threads compat)
@@ -149,6 +149,32 @@ if(VALGRIND_EXECUTABLE AND NOT IRDMA_SANITIZE)
 			LABELS "rel;valgrind" TIMEOUT 300)
 	endforeach()
 endif()
+
+# --- push doorbells (irdma-emu-run --push) ---------------------------------
+# The hostile device and concurrency again with push pages;
+# IRDMA_EMU_LEAK_CHECK=1 also fails a test on any push protocol error the
+# device sees.
+irdma_emu_test(rel_hostile_gen2_push EMU_ARGS --hostile=6 --gen 2 --push
+	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:rel_hostile>
+		--seconds 3
+	LABELS "rel;push" TIMEOUT 120)
+irdma_emu_test(rel_threads_gen2_push EMU_ARGS --gen 2 --push
+	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:rel_threads>
+		--workers 8 --ops 1000 --churn 3 --cycles 100
+	LABELS "rel;push")
+
+# The provider's push page mmap() failing, window or doorbell: plain
+# doorbells, nothing left behind (tests/reliability/rel_push.c).
+irdma_test_program(rel_push "${_rel}/rel_push.c" "${_rel}/rel_util.c")
+target_link_libraries(rel_push PRIVATE ${CMAKE_DL_LIBS})
+target_include_directories(rel_push PRIVATE "${CMAKE_SOURCE_DIR}/tests/emu")
+foreach(_gen 2 3)
+	irdma_emu_test(rel_push_gen${_gen} EMU_ARGS --gen ${_gen} --push
+		COMMAND $<TARGET_FILE:rel_push>
+		LABELS "rel;push")
+	set_property(TEST rel_push_gen${_gen} APPEND PROPERTY
+		ENVIRONMENT "IRDMA_EMU_LEAK_CHECK=1;MALLOC_ARENA_MAX=1")
+endforeach()
 
 # --- 6. compatibility: docs/compatibility.md's table is the expectation ----
 add_test(NAME rel_compat_table

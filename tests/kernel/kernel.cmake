@@ -4,7 +4,7 @@
 # command decoding and errnos with raw write()s, ABI negotiation per
 # generation, the DMA-buf memreg extension, object accounting and the
 # leak check. Included from tests/CMakeLists.txt.
-set(_k "${CMAKE_CURRENT_SOURCE_DIR}/integration")
+set(_k "${CMAKE_CURRENT_LIST_DIR}")
 find_package(Threads REQUIRED)
 foreach(_t abi cmds lifecycle events fuzz)
 	irdma_test_program(kernel_${_t} "${_k}/kernel_${_t}.c"
@@ -80,7 +80,7 @@ foreach(_prog rc ud)
 		set(_port 24820)
 	endif()
 	add_test(NAME kernel_${_prog}_pingpong_upstream_gen1
-		COMMAND sh "${CMAKE_CURRENT_SOURCE_DIR}/integration/pingpong.sh"
+		COMMAND sh "${IRDMA_TEST_PINGPONG}"
 			"${CMAKE_BINARY_DIR}/bin/irdma-emu-run" ${_port}
 			"--gen 1 --provider upstream"
 			"${RDMA_CORE_BIN_DIR}/ibv_${_prog}_pingpong" -g 1 -e -c
@@ -101,7 +101,7 @@ set_tests_properties(kernel_report_plain PROPERTIES
 # With --cc and the ibv_wr API (-U), our provider keeps every ring and the
 # message buffer in DMA-bufs.
 add_test(NAME kernel_report_cc_pingpong
-	COMMAND sh "${CMAKE_CURRENT_SOURCE_DIR}/integration/pingpong.sh"
+	COMMAND sh "${IRDMA_TEST_PINGPONG}"
 		"${CMAKE_BINARY_DIR}/bin/irdma-emu-run" 24850 "--gen 2 --cc"
 		"${RDMA_CORE_BIN_DIR}/ibv_rc_pingpong" -g 1 -U -c -n 100)
 set_tests_properties(kernel_report_cc_pingpong PROPERTIES

@@ -4,7 +4,7 @@
 # ibv_wr_* API, extended CQ polling, flush on error, CQ resize, SRQs, UD,
 # completion events, and rdma-core's pingpong examples on our provider.
 # Included from tests/CMakeLists.txt.
-set(_dp "${CMAKE_CURRENT_SOURCE_DIR}/integration")
+set(_dp "${CMAKE_CURRENT_LIST_DIR}")
 set(_dp_tests opcodes wr_api cq flush srq)
 foreach(_t IN LISTS _dp_tests)
 	irdma_test_program(dp_${_t} "${_dp}/dp_${_t}.c" "${_dp}/dp_util.c")
@@ -38,7 +38,7 @@ set_tests_properties(dp_cqe_check PROPERTIES LABELS "dp" TIMEOUT 120)
 # data path beyond what hw's pingpong tests do: -N posts through the
 # ibv_wr_* API; -U (allow CoCo unprotected allocations) puts rings, CQ and
 # buffers on a parent domain, the only way it can work under --cc.
-set(_dp_pp "${CMAKE_CURRENT_SOURCE_DIR}/integration/pingpong.sh")
+set(_dp_pp "${IRDMA_TEST_PINGPONG}")
 function(dp_pingpong NAME PORT EMU)
 	add_test(NAME ${NAME}
 		COMMAND sh "${_dp_pp}" "${CMAKE_BINARY_DIR}/bin/irdma-emu-run"
@@ -87,3 +87,7 @@ foreach(_gen 2 3)
 			LABELS dp cc)
 	endforeach()
 endforeach()
+
+# rdma-core's examples and hw_datapath_* on both providers; push doorbells.
+include("${CMAKE_CURRENT_LIST_DIR}/providers.cmake")
+include("${CMAKE_CURRENT_LIST_DIR}/push.cmake")

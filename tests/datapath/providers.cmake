@@ -5,7 +5,7 @@
 # one fabric. With --provider upstream they run on rdma-core's own irdma
 # provider, which proves the engine speaks the real WQE/CQE formats.
 # Included from tests/CMakeLists.txt.
-set(_pp "${CMAKE_CURRENT_SOURCE_DIR}/integration/pingpong.sh")
+set(_pp "${IRDMA_TEST_PINGPONG}")
 set(_run "${CMAKE_BINARY_DIR}/bin/irdma-emu-run")
 set(_bin "${RDMA_CORE_BIN_DIR}")
 
@@ -97,7 +97,7 @@ hw_pingpong(hw_rc_pingpong_cc_events_ours_gen3 23070
 
 # Opcodes, error statuses, flushes, RNR, CQ overflow/resize, SRQ limit and
 # UD through many AHs, two QPs in one process.
-set(_dpsrc "${CMAKE_CURRENT_SOURCE_DIR}/integration")
+set(_dpsrc "${CMAKE_CURRENT_LIST_DIR}")
 irdma_test_program(hw_datapath_ops "${_dpsrc}/datapath_ops.c"
 	"${_dpsrc}/datapath_util.c")
 foreach(_case upstream:1 upstream:2 ours:1 ours:2 ours:3)

@@ -4,7 +4,7 @@
 # command line, the generated sysfs tree as libibverbs and its examples see
 # it, the emulated device nodes, the DMA-buf heap and the CoCo memory model.
 # Included from tests/CMakeLists.txt.
-set(_plat "${CMAKE_CURRENT_SOURCE_DIR}/integration")
+set(_plat "${CMAKE_CURRENT_LIST_DIR}")
 set(_emu_run "${CMAKE_BINARY_DIR}/bin/irdma-emu-run")
 foreach(_t dev heap dma fault)
 	irdma_test_program(platform_${_t} "${_plat}/platform_${_t}.c")
@@ -146,3 +146,6 @@ if(VALGRIND_EXECUTABLE)
 			$<TARGET_FILE:platform_heap> present
 		LABELS "plat;valgrind" TIMEOUT 300)
 endif()
+
+# The emulated RDMA netlink.
+include("${CMAKE_CURRENT_LIST_DIR}/netlink.cmake")

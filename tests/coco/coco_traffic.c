@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "integration/datapath_util.h"
+#include "datapath/datapath_util.h"
 
 enum expect { EXPECT_OK, EXPECT_EOPNOTSUPP, EXPECT_BROKEN };
 

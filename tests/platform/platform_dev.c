@@ -146,7 +146,7 @@ static void test_nodes(unsigned int n)
 
 	/*
 	 * The host's RDMA netlink must stay invisible: the emulator answers
-	 * it (what it answers: tests/integration/nl_proto.c), or refuses it
+	 * it (what it answers: tests/platform/nl_proto.c), or refuses it
 	 * with IRDMA_EMU_NETLINK=0.
 	 */
 	errno = 0;

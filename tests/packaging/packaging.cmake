@@ -9,7 +9,7 @@
 # with the distribution's paths: nothing of rdma-core is rebuilt or
 # downloaded, only the provider is compiled. Each script prints its time.
 # Included from tests/CMakeLists.txt.
-set(_pkg_scripts "${CMAKE_CURRENT_LIST_DIR}/../packaging")
+set(_pkg_scripts "${CMAKE_CURRENT_LIST_DIR}")
 set(_pkg_out "${CMAKE_BINARY_DIR}/packaging")
 
 add_test(NAME packaging_versions

@@ -4,7 +4,7 @@
 # generation, device/port queries, PD/MR lifecycles under the emulator's
 # leak check, parent domain validation, ibv_alloc_buf & friends with and
 # without CoCo. Included from tests/CMakeLists.txt.
-set(_ctl "${CMAKE_CURRENT_SOURCE_DIR}/integration")
+set(_ctl "${CMAKE_CURRENT_LIST_DIR}")
 foreach(_t abi query lifecycle parent buf coco allocators)
 	irdma_test_program(ctl_${_t} "${_ctl}/ctl_${_t}.c" "${_ctl}/ctl_util.c")
 	target_link_libraries(ctl_${_t} PRIVATE ${CMAKE_DL_LIBS})

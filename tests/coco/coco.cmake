@@ -5,10 +5,10 @@
 #   {gen 2, gen 3} x {--cc, no cc} x {extended reg_mr ABI, old kernel}
 # with RC, UD (and on gen 3 SRQ) traffic, plus a plain PD on a CoCo device,
 # which must not get any data through.
-set(_cs "${CMAKE_CURRENT_SOURCE_DIR}/integration")
+set(_cs "${CMAKE_CURRENT_LIST_DIR}")
 irdma_test_program(coco_traffic "${_cs}/coco_traffic.c"
-	"${_cs}/datapath_util.c")
-irdma_test_program(coco_scale "${_cs}/coco_scale.c" "${_cs}/datapath_util.c")
+	"${_cs}/../datapath/datapath_util.c")
+irdma_test_program(coco_scale "${_cs}/coco_scale.c" "${_cs}/../datapath/datapath_util.c")
 
 foreach(_gen 2 3)
 	set(_srq "")

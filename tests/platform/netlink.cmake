@@ -7,7 +7,7 @@
 # Included from tests/CMakeLists.txt.
 set(_nlrun "${CMAKE_BINARY_DIR}/bin/irdma-emu-run")
 set(_nlbin "${RDMA_CORE_BIN_DIR}")
-set(_nlsrc "${CMAKE_CURRENT_SOURCE_DIR}/integration")
+set(_nlsrc "${CMAKE_CURRENT_LIST_DIR}")
 
 # The protocol itself, spoken raw: dump, chardev, errnos, acks.
 irdma_test_program(nl_proto "${_nlsrc}/nl_proto.c")
@@ -44,10 +44,10 @@ foreach(_case ours:1 ours:2 ours:3 upstream:1 upstream:2)
 endforeach()
 
 # nl_pingpong(NAME PORT_BASE "EMU ARGS" PROGRAM ARGS...): server and client
-# on one fabric through tests/integration/pingpong.sh (as datapath.cmake).
+# on one fabric through tests/common/pingpong.sh (as datapath/providers.cmake).
 function(nl_pingpong NAME PORT EMU)
 	add_test(NAME ${NAME}
-		COMMAND sh "${_nlsrc}/pingpong.sh" "${_nlrun}" ${PORT} "${EMU}"
+		COMMAND sh "${IRDMA_TEST_PINGPONG}" "${_nlrun}" ${PORT} "${EMU}"
 			${ARGN})
 	set_tests_properties(${NAME} PROPERTIES TIMEOUT 80
 		RUN_SERIAL TRUE ENVIRONMENT "PINGPONG_TIMEOUT=60"

@@ -5,7 +5,7 @@
 # Built as build/bin/irdma-bench. The smoke test only checks that every
 # figure is produced in the documented format; it never looks at values.
 # Included from tests/CMakeLists.txt.
-set(_bench "${CMAKE_CURRENT_SOURCE_DIR}/bench")
+set(_bench "${CMAKE_CURRENT_LIST_DIR}")
 add_executable(irdma-bench
 	"${_bench}/main.c" "${_bench}/runner.c" "${_bench}/report.c"
 	"${_bench}/verbs_env.c" "${_bench}/fastpath.c"
