@@ -132,7 +132,6 @@ static void probe_coco(struct probe *p)
 		.comp_mask =
 			IBV_PARENT_DOMAIN_INIT_ATTR_ALLOW_CC_UNPROTECTED_ALLOC,
 	};
-	int fd;
 
 	p->par = ibv_alloc_parent_domain(p->ctx, &pa);
 	CHECK(p->par, "CoCo parent domain: %m");
@@ -151,10 +150,7 @@ static void probe_coco(struct probe *p)
 	p->coco_buf_err = errno;
 	if (!p->mem)
 		return;
-	fd = ibv_export_buf_dmabuf_fd(p->buf);
-	p->coco_buf_dmabuf = fd >= 0;
-	if (fd >= 0)
-		close(fd);
+	p->coco_buf_dmabuf = test_buf_is_dmabuf(p->buf, p->mem, 2 * MSG);
 	errno = 0;
 	p->mr = ibv_reg_buf_mr(p->par, p->buf, p->mem, 2 * MSG,
 			       IBV_ACCESS_LOCAL_WRITE);
