@@ -100,7 +100,8 @@ if(NOT IRDMA_SANITIZE)
 		add_test(NAME rel_${_mode}_tree
 			COMMAND sh "${_rel}/sanitizer-tree.sh" ${_mode}
 				"${CMAKE_SOURCE_DIR}" "${CMAKE_BINARY_DIR}/${_mode}"
-				"${RDMA_CORE_BUILD_DIR}" "${_rel_run}")
+				"${RDMA_CORE_BUILD_DIR}" "${_rel_run}"
+				irdma-rdmav${IBVERBS_PABI_VERSION})
 		set_tests_properties(rel_${_mode}_tree PROPERTIES
 			LABELS "rel;sanitizer" TIMEOUT 900)
 	endforeach()
