@@ -1,10 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
 #
-# irdma-bench (engineer "bench"): fast path, control path and scale
-# figures of our provider and rdma-core's irdma provider on the emulator.
-# Built as build/bin/irdma-bench. The smoke test only checks that every
-# figure is produced in the documented format; it never looks at values.
-# Included from tests/CMakeLists.txt.
+# irdma-bench: fast path, control path and scale figures of our provider
+# and rdma-core's irdma provider on the emulator, built as
+# build/bin/irdma-bench. The smoke tests only check that every figure is
+# produced in the documented format; they never look at values.
 set(_bench "${CMAKE_CURRENT_LIST_DIR}")
 add_executable(irdma-bench
 	"${_bench}/main.c" "${_bench}/runner.c" "${_bench}/report.c"

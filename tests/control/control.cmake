@@ -1,9 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
 #
-# Control-path tests of the provider (engineer "ctl"): ABI negotiation per
-# generation, device/port queries, PD/MR lifecycles under the emulator's
-# leak check, parent domain validation, ibv_alloc_buf & friends with and
-# without CoCo. Included from tests/CMakeLists.txt.
+# The provider's control path: ABI negotiation per generation, device/port
+# queries, PD/MR lifecycles under the emulator's leak check, parent domain
+# validation, ibv_alloc_buf & friends with and without CoCo.
 set(_ctl "${CMAKE_CURRENT_LIST_DIR}")
 foreach(_t abi query lifecycle parent buf coco allocators)
 	irdma_test_program(ctl_${_t} "${_ctl}/ctl_${_t}.c" "${_ctl}/ctl_util.c")

@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
 #
-# Data path tests of the provider (engineer "dp"): every opcode, the
-# ibv_wr_* API, extended CQ polling, flush on error, CQ resize, SRQs, UD,
-# completion events, and rdma-core's pingpong examples on our provider.
-# Included from tests/CMakeLists.txt.
+# The provider's data path: every opcode, the ibv_wr_* API, extended CQ
+# polling, flush on error, CQ resize, SRQs, UD, completion events, CQE
+# validation, command failures, a hostile device, and rdma-core's pingpong
+# examples on our provider. providers.cmake and push.cmake (included at
+# the end) add the same traffic on both providers and with push doorbells.
 set(_dp "${CMAKE_CURRENT_LIST_DIR}")
 set(_dp_tests opcodes wr_api cq flush srq)
 foreach(_t IN LISTS _dp_tests)

@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
 #
-# Data-path tests of the emulated device and fabric (engineer "hw"):
-# rdma-core's own example programs, server and client as two processes on
-# one fabric. With --provider upstream they run on rdma-core's own irdma
-# provider, which proves the engine speaks the real WQE/CQE formats.
-# Included from tests/CMakeLists.txt.
+# The emulated device and fabric on both providers: rdma-core's own example
+# programs, server and client as two processes on one fabric, and
+# hw_datapath_* in one process. With --provider upstream they run on
+# rdma-core's own irdma provider, which proves the engine speaks the real
+# WQE/CQE formats.
 set(_pp "${IRDMA_TEST_PINGPONG}")
 set(_run "${CMAKE_BINARY_DIR}/bin/irdma-emu-run")
 set(_bin "${RDMA_CORE_BIN_DIR}")

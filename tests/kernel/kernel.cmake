@@ -1,12 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
 #
-# Tests of the emulated irdma kernel driver (engineer "kern"): uverbs
-# command decoding and errnos with raw write()s, ABI negotiation per
-# generation, the DMA-buf memreg extension, object accounting and the
-# leak check. Included from tests/CMakeLists.txt.
+# The emulated irdma kernel driver: uverbs command decoding and errnos with
+# raw write()s, ABI negotiation per generation, the DMA-buf memreg
+# extension, object and event accounting and the leak check.
 set(_k "${CMAKE_CURRENT_LIST_DIR}")
 find_package(Threads REQUIRED)
-foreach(_t abi cmds lifecycle events fuzz)
+foreach(_t abi cmds lifecycle event_counts fuzz)
 	irdma_test_program(kernel_${_t} "${_k}/kernel_${_t}.c"
 		"${_k}/kernel_util.c")
 	target_link_libraries(kernel_${_t} PRIVATE ${CMAKE_DL_LIBS}
@@ -48,7 +47,7 @@ foreach(_prov ours upstream)
 	foreach(_mode read unread)
 		irdma_emu_test(kernel_events_${_mode}_${_prov}
 			EMU_ARGS --provider ${_prov}
-			COMMAND $<TARGET_FILE:kernel_events> ${_mode}
+			COMMAND $<TARGET_FILE:kernel_event_counts> ${_mode}
 			LABELS kernel TIMEOUT 30)
 	endforeach()
 endforeach()

@@ -1,14 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
 #
-# Packaging (engineer "pkg"), label "packaging": build the Debian package
-# in a copy of the tree, lintian it, install it into scratch dpkg roots
-# (diversion of rdma-core's provider, upgrades, removal, PABI refusal) and
-# let libibverbs load the installed provider under the emulator; build the
-# RPM and check its dependencies and takeover scriptlets. The package builds
-# reuse this tree's rdma-core build (RDMA_CORE_BUILD_DIR) through an overlay
-# with the distribution's paths: nothing of rdma-core is rebuilt or
-# downloaded, only the provider is compiled. Each script prints its time.
-# Included from tests/CMakeLists.txt.
+# Packaging, label "packaging": build the Debian package in a copy of the
+# tree, lintian it, install it into scratch dpkg roots (diversion of
+# rdma-core's provider, upgrades, removal, PABI refusal) and let libibverbs
+# load the installed provider under the emulator; build the RPM and check
+# its dependencies and takeover scriptlets. The package builds reuse this
+# tree's rdma-core build (RDMA_CORE_BUILD_DIR) through an overlay with the
+# distribution's paths: nothing of rdma-core is rebuilt or downloaded, only
+# the provider is compiled. Each script prints its time.
 set(_pkg_scripts "${CMAKE_CURRENT_LIST_DIR}")
 set(_pkg_out "${CMAKE_BINARY_DIR}/packaging")
 

@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
 #
-# Tests of the emulator's platform half (engineer "plat"): irdma-emu-run's
-# command line, the generated sysfs tree as libibverbs and its examples see
-# it, the emulated device nodes, the DMA-buf heap and the CoCo memory model.
-# Included from tests/CMakeLists.txt.
+# The emulator's platform half: irdma-emu-run's command line, the generated
+# sysfs tree as libibverbs and its examples see it, the emulated device
+# nodes, the DMA-buf heap and the CoCo memory model; the RDMA netlink
+# (netlink.cmake, included at the end).
 set(_plat "${CMAKE_CURRENT_LIST_DIR}")
 set(_emu_run "${CMAKE_BINARY_DIR}/bin/irdma-emu-run")
 foreach(_t dev heap dma fault)

@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
 #
-# Reliability tests (engineer "rel"): every failure path, bad input,
-# a hostile device, concurrency, compatibility, and the integration suite
-# again under valgrind memcheck and in a sanitizer build. Sources and
-# scripts live in tests/reliability/. Included from tests/CMakeLists.txt.
+# Reliability: every failure path, bad input, a hostile device,
+# concurrency (also with push doorbells), compatibility, and the
+# integration suite again under valgrind memcheck and in sanitizer build
+# trees. See README.md here.
 set(_rel "${CMAKE_CURRENT_LIST_DIR}")
 set(_rel_run "${CMAKE_BINARY_DIR}/bin/irdma-emu-run")
 

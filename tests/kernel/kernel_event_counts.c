@@ -6,8 +6,8 @@
  * makes ibv_destroy_qp/cq hang, one that forgets a read event makes the
  * ack counts wrong.
  *
- *   kernel_events read     async + completion events read and acked
- *   kernel_events unread   the same events left unread at destroy time
+ *   kernel_event_counts read    async + completion events read and acked
+ *   kernel_event_counts unread  the same events left unread at destroy time
  *
  * Two RC QPs on one device talk to each other; an RDMA write with a bad
  * rkey puts the responder into error (IBV_EVENT_QP_ACCESS_ERR).
