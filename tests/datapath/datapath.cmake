@@ -39,13 +39,9 @@ set_tests_properties(dp_cqe_check PROPERTIES LABELS "dp" TIMEOUT 120)
 # data path beyond what hw's pingpong tests do: -N posts through the
 # ibv_wr_* API; -U (allow CoCo unprotected allocations) puts rings, CQ and
 # buffers on a parent domain, the only way it can work under --cc.
-set(_dp_pp "${IRDMA_TEST_PINGPONG}")
 function(dp_pingpong NAME PORT EMU)
-	add_test(NAME ${NAME}
-		COMMAND sh "${_dp_pp}" "${CMAKE_BINARY_DIR}/bin/irdma-emu-run"
-			${PORT} "${EMU}" ${ARGN})
-	set_tests_properties(${NAME} PROPERTIES TIMEOUT 200
-		LABELS "emu;dp")
+	irdma_pingpong_test(${NAME} PORT ${PORT} EMU_ARGS "${EMU}"
+		COMMAND ${ARGN} TIMEOUT 200 LABELS dp)
 endfunction()
 foreach(_gen 2 3)
 	math(EXPR _p "28000 + ${_gen} * 100")

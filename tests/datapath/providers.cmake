@@ -5,7 +5,6 @@
 # hw_datapath_* in one process. With --provider upstream they run on
 # rdma-core's own irdma provider, which proves the engine speaks the real
 # WQE/CQE formats.
-set(_pp "${IRDMA_TEST_PINGPONG}")
 set(_run "${CMAKE_BINARY_DIR}/bin/irdma-emu-run")
 set(_bin "${RDMA_CORE_BIN_DIR}")
 
@@ -13,19 +12,16 @@ set(_bin "${RDMA_CORE_BIN_DIR}")
 # A pingpong that fails must fail fast: each process gets 60 s (the 10000
 # exchange run 100 s), ctest a little more to collect the output.
 function(hw_pingpong NAME PORT EMU)
-	add_test(NAME ${NAME}
-		COMMAND sh "${_pp}" "${_run}" ${PORT} "${EMU}" ${ARGN})
 	if(";${ARGN};" MATCHES ";10000;")
 		set(_limit 100)
 	else()
 		set(_limit 60)
 	endif()
-	math(EXPR _ctest_limit "${_limit} + 20")
 	# two busy-polling processes need the machine's two cores to
 	# themselves: never run next to other tests
-	set_tests_properties(${NAME} PROPERTIES TIMEOUT ${_ctest_limit}
-		RUN_SERIAL TRUE ENVIRONMENT "PINGPONG_TIMEOUT=${_limit}"
-		LABELS "emu;datapath")
+	irdma_pingpong_test(${NAME} PORT ${PORT} EMU_ARGS "${EMU}"
+		COMMAND ${ARGN} PROCESS_TIMEOUT ${_limit} RUN_SERIAL
+		LABELS datapath)
 endfunction()
 
 # Ports: each test gets its own range so parallel runs do not collide.

@@ -78,15 +78,11 @@ foreach(_prog rc ud)
 	else()
 		set(_port 24820)
 	endif()
-	add_test(NAME kernel_${_prog}_pingpong_upstream_gen1
-		COMMAND sh "${IRDMA_TEST_PINGPONG}"
-			"${CMAKE_BINARY_DIR}/bin/irdma-emu-run" ${_port}
-			"--gen 1 --provider upstream"
-			"${RDMA_CORE_BIN_DIR}/ibv_${_prog}_pingpong" -g 1 -e -c
-			-n 200)
-	set_tests_properties(kernel_${_prog}_pingpong_upstream_gen1 PROPERTIES
-		TIMEOUT 80 ENVIRONMENT "PINGPONG_TIMEOUT=60"
-		LABELS "emu;kernel")
+	irdma_pingpong_test(kernel_${_prog}_pingpong_upstream_gen1
+		PORT ${_port} EMU_ARGS "--gen 1 --provider upstream"
+		COMMAND "${RDMA_CORE_BIN_DIR}/ibv_${_prog}_pingpong" -g 1 -e
+			-c -n 200
+		PROCESS_TIMEOUT 60 LABELS kernel)
 endforeach()
 # The IRDMA_EMU_REPORT=1 exit summary (scripts/demo greps this wording).
 irdma_emu_test(kernel_report_plain
@@ -99,13 +95,13 @@ set_tests_properties(kernel_report_plain PROPERTIES
 	FAIL_REGULAR_EXPRESSION "FAIL")
 # With --cc and the ibv_wr API (-U), our provider keeps every ring and the
 # message buffer in DMA-bufs.
-add_test(NAME kernel_report_cc_pingpong
-	COMMAND sh "${IRDMA_TEST_PINGPONG}"
-		"${CMAKE_BINARY_DIR}/bin/irdma-emu-run" 24850 "--gen 2 --cc"
-		"${RDMA_CORE_BIN_DIR}/ibv_rc_pingpong" -g 1 -U -c -n 100)
+irdma_pingpong_test(kernel_report_cc_pingpong
+	PORT 24850 EMU_ARGS "--gen 2 --cc"
+	COMMAND "${RDMA_CORE_BIN_DIR}/ibv_rc_pingpong" -g 1 -U -c -n 100
+	PROCESS_TIMEOUT 60 LABELS kernel)
+set_property(TEST kernel_report_cc_pingpong APPEND PROPERTY
+	ENVIRONMENT IRDMA_EMU_REPORT=1)
 set_tests_properties(kernel_report_cc_pingpong PROPERTIES
-	TIMEOUT 80 ENVIRONMENT "PINGPONG_TIMEOUT=60;IRDMA_EMU_REPORT=1"
 	PASS_REGULAR_EXPRESSION
 	"registered QP rings 1 \\(DMA-buf 1\\), CQ rings 1 \\(DMA-buf 1\\), SRQ rings 0, MRs 1 \\(DMA-buf 1\\); device accesses to private memory: reads 0, writes 0"
-	FAIL_REGULAR_EXPRESSION "DMA-buf 0;reads [1-9];writes [1-9]"
-	LABELS "emu;kernel")
+	FAIL_REGULAR_EXPRESSION "DMA-buf 0;reads [1-9];writes [1-9]")

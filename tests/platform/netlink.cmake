@@ -46,12 +46,9 @@ endforeach()
 # nl_pingpong(NAME PORT_BASE "EMU ARGS" PROGRAM ARGS...): server and client
 # on one fabric through tests/common/pingpong.sh (as datapath/providers.cmake).
 function(nl_pingpong NAME PORT EMU)
-	add_test(NAME ${NAME}
-		COMMAND sh "${IRDMA_TEST_PINGPONG}" "${_nlrun}" ${PORT} "${EMU}"
-			${ARGN})
-	set_tests_properties(${NAME} PROPERTIES TIMEOUT 80
-		RUN_SERIAL TRUE ENVIRONMENT "PINGPONG_TIMEOUT=60"
-		LABELS "emu;datapath;netlink")
+	irdma_pingpong_test(${NAME} PORT ${PORT} EMU_ARGS "${EMU}"
+		COMMAND ${ARGN} PROCESS_TIMEOUT 60 RUN_SERIAL
+		LABELS datapath netlink)
 endfunction()
 
 # The SRQ-capable generation on rdma-core's own provider.
