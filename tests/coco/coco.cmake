@@ -7,8 +7,8 @@
 # which must not get any data through.
 set(_cs "${CMAKE_CURRENT_LIST_DIR}")
 irdma_test_program(coco_traffic "${_cs}/coco_traffic.c"
-	"${_cs}/../datapath/datapath_util.c")
-irdma_test_program(coco_scale "${_cs}/coco_scale.c" "${_cs}/../datapath/datapath_util.c")
+	"${_cs}/../datapath/dp_util.c")
+irdma_test_program(coco_scale "${_cs}/coco_scale.c")
 
 foreach(_gen 2 3)
 	set(_srq "")

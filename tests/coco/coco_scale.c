@@ -7,11 +7,14 @@
  * destroys them all and checks that the fds are back where they started.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 
-#include "datapath/datapath_util.h"
+#include "common/device.h"
+#include "common/process.h"
+#include "common/verbs.h"
 
 #define FD_LIMIT 1024
 
@@ -20,7 +23,7 @@ struct pair {
 	struct ibv_qp *qp;
 };
 
-static int create_pair(struct dp_ctx *d, struct ibv_pd *ppd, struct pair *p)
+static int create_pair(struct test_dev *d, struct ibv_pd *ppd, struct pair *p)
 {
 	struct ibv_cq_init_attr_ex ca = {
 		.cqe = 4,
@@ -55,7 +58,7 @@ int main(int argc, char **argv)
 	long n = argc > 1 ? strtol(argv[1], NULL, 0) : 10000;
 	struct ibv_pd *ppd;
 	struct pair *pairs;
-	struct dp_ctx d;
+	struct test_dev d;
 	int fds0, fds_peak, fds1, rc = 0;
 	long made = 0;
 
@@ -77,7 +80,7 @@ int main(int argc, char **argv)
 	if (!pairs)
 		return 1;
 	fds0 = test_count_fds();
-	if (dp_open(&d))
+	if (test_dev_open(&d, 1, 0))
 		return 1;
 	pa.pd = d.pd;
 	ppd = ibv_alloc_parent_domain(d.ctx, &pa);
@@ -104,7 +107,7 @@ int main(int argc, char **argv)
 		}
 	}
 	ibv_dealloc_pd(ppd);
-	dp_close(&d);
+	test_dev_close(&d);
 	free(pairs);
 	fds1 = test_count_fds();
 	if (fds1 != fds0) {

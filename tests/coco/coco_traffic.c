@@ -21,7 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "datapath/datapath_util.h"
+#include "common/device.h"
+#include "common/process.h"
+#include "datapath/dp_util.h"
 
 enum expect { EXPECT_OK, EXPECT_EOPNOTSUPP, EXPECT_BROKEN };
 
@@ -34,7 +36,7 @@ enum expect { EXPECT_OK, EXPECT_EOPNOTSUPP, EXPECT_BROKEN };
 #define BROKEN_POLL_MS 300
 
 struct coco {
-	struct dp_ctx d;
+	struct test_dev d;
 	struct ibv_pd *pd; /* parent domain (CoCo) or the plain PD */
 	bool parent;
 	enum expect expect;
@@ -56,7 +58,7 @@ static struct ibv_cq *coco_cq(struct coco *c)
 	return cq ? ibv_cq_ex_to_cq(cq) : NULL;
 }
 
-static int coco_qp(struct coco *c, struct dp_qp *q, enum ibv_qp_type type,
+static int coco_qp(struct coco *c, struct test_qp *q, enum ibv_qp_type type,
 		   struct ibv_srq *srq)
 {
 	struct ibv_qp_init_attr ia;
@@ -84,7 +86,7 @@ static int wait_wc(struct coco *c, struct ibv_cq *cq, struct ibv_wc *wc)
 {
 	int ms = c->expect == EXPECT_BROKEN ? BROKEN_POLL_MS : POLL_MS;
 
-	if (dp_poll(cq, wc, ms))
+	if (test_poll_one(cq, wc, ms))
 		return -1;
 	return wc->status == IBV_WC_SUCCESS ? 0 : -1;
 }
@@ -119,7 +121,7 @@ static int post_send(struct ibv_qp *qp, enum ibv_wr_opcode op, void *src,
  * (possible only where the device cannot see the memory), -1 on a test
  * failure.
  */
-static int rc_exchange(struct coco *c, struct dp_qp *a, struct dp_qp *b,
+static int rc_exchange(struct coco *c, struct test_qp *a, struct test_qp *b,
 		       struct ibv_srq *srq)
 {
 	uint8_t *src = c->buf, *dst = (uint8_t *)c->buf + RECV_OFF;
@@ -162,7 +164,7 @@ static int rc_exchange(struct coco *c, struct dp_qp *a, struct dp_qp *b,
 
 static int test_rc(struct coco *c, struct ibv_srq *srq)
 {
-	struct dp_qp a, b;
+	struct test_qp a, b;
 	int ret;
 
 	if (coco_qp(c, &a, IBV_QPT_RC, NULL) ||
@@ -170,17 +172,17 @@ static int test_rc(struct coco *c, struct ibv_srq *srq)
 		ret = -1;
 		goto out;
 	}
-	DP_CHECK(!dp_rc_connect(&c->d, &a, b.qp->qp_num, 7) &&
-			 !dp_rc_connect(&c->d, &b, a.qp->qp_num, 7),
+	DP_CHECK(!test_qp_rc_connect(&c->d, &a, b.qp->qp_num, 7) &&
+			 !test_qp_rc_connect(&c->d, &b, a.qp->qp_num, 7),
 		 "connect: %s", strerror(errno));
 	ret = rc_exchange(c, &a, &b, srq);
 out:
-	dp_qp_destroy(&a);
-	dp_qp_destroy(&b);
+	test_qp_destroy(&a);
+	test_qp_destroy(&b);
 	return ret;
 }
 
-static int ud_exchange(struct coco *c, struct dp_qp *a, struct dp_qp *b,
+static int ud_exchange(struct coco *c, struct test_qp *a, struct test_qp *b,
 		       struct ibv_ah *ah)
 {
 	uint8_t *src = c->buf, *dst = (uint8_t *)c->buf + RECV_OFF;
@@ -224,13 +226,13 @@ static int test_ud(struct coco *c)
 			 .hop_limit = 1 },
 	};
 	struct ibv_ah *ah = NULL;
-	struct dp_qp a, b;
+	struct test_qp a, b;
 	int ret = -1;
 
 	if (coco_qp(c, &a, IBV_QPT_UD, NULL) ||
 	    coco_qp(c, &b, IBV_QPT_UD, NULL))
 		goto out;
-	if (dp_ud_ready(&c->d, &a, QKEY) || dp_ud_ready(&c->d, &b, QKEY)) {
+	if (test_qp_ud_ready(&a, QKEY) || test_qp_ud_ready(&b, QKEY)) {
 		fprintf(stderr, "UD to RTS: %s\n", strerror(errno));
 		goto out;
 	}
@@ -243,8 +245,8 @@ static int test_ud(struct coco *c)
 out:
 	if (ah)
 		ibv_destroy_ah(ah);
-	dp_qp_destroy(&a);
-	dp_qp_destroy(&b);
+	test_qp_destroy(&a);
+	test_qp_destroy(&b);
 	return ret;
 }
 
@@ -309,7 +311,7 @@ static int setup(struct coco *c)
 			IBV_PARENT_DOMAIN_INIT_ATTR_ALLOW_CC_UNPROTECTED_ALLOC,
 	};
 
-	if (dp_open(&c->d))
+	if (test_dev_open(&c->d, 1, 0))
 		return -1;
 	c->pd = c->d.pd;
 	if (c->parent) {
@@ -337,7 +339,7 @@ static void teardown(struct coco *c)
 		ibv_free_buf(c->ibuf);
 	if (c->parent && c->pd)
 		ibv_dealloc_pd(c->pd);
-	dp_close(&c->d);
+	test_dev_close(&c->d);
 }
 
 /* Run one traffic kind and judge it against the expectation. */

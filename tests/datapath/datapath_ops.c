@@ -12,24 +12,24 @@
 #include <string.h>
 
 #include "common/events.h"
-#include "datapath_util.h"
+#include "dp_util.h"
 
 #define BUF 65536
 
 struct pair {
-	struct dp_qp a, b;
+	struct test_qp a, b;
 	uint8_t *abuf, *bbuf;
 	struct ibv_mr *amr, *bmr;
 };
 
 /* Two connected RC QPs, each with a registered BUF-byte buffer. */
-static int pair_open(struct dp_ctx *d, struct pair *p, int cqe, int rnr)
+static int pair_open(struct test_dev *d, struct pair *p, int cqe, int rnr)
 {
 	int acc = IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
 		  IBV_ACCESS_REMOTE_READ;
 
 	memset(p, 0, sizeof(*p));
-	if (d->attr.atomic_cap != IBV_ATOMIC_NONE)
+	if (d->attr.orig_attr.atomic_cap != IBV_ATOMIC_NONE)
 		acc |= IBV_ACCESS_REMOTE_ATOMIC;
 	p->abuf = aligned_alloc(4096, BUF);
 	p->bbuf = aligned_alloc(4096, BUF);
@@ -39,17 +39,17 @@ static int pair_open(struct dp_ctx *d, struct pair *p, int cqe, int rnr)
 	p->amr = ibv_reg_mr(d->pd, p->abuf, BUF, acc);
 	p->bmr = ibv_reg_mr(d->pd, p->bbuf, BUF, acc);
 	DP_CHECK(p->amr && p->bmr, "reg_mr");
-	DP_CHECK(!dp_qp_create(d, &p->a, IBV_QPT_RC, cqe, NULL), "qp a");
-	DP_CHECK(!dp_qp_create(d, &p->b, IBV_QPT_RC, cqe, NULL), "qp b");
-	DP_CHECK(!dp_rc_connect(d, &p->a, p->b.qp->qp_num, rnr), "conn a");
-	DP_CHECK(!dp_rc_connect(d, &p->b, p->a.qp->qp_num, rnr), "conn b");
+	DP_CHECK(!test_qp_create(d, &p->a, IBV_QPT_RC, cqe, NULL), "qp a");
+	DP_CHECK(!test_qp_create(d, &p->b, IBV_QPT_RC, cqe, NULL), "qp b");
+	DP_CHECK(!test_qp_rc_connect(d, &p->a, p->b.qp->qp_num, rnr), "conn a");
+	DP_CHECK(!test_qp_rc_connect(d, &p->b, p->a.qp->qp_num, rnr), "conn b");
 	return 0;
 }
 
 static void pair_close(struct pair *p)
 {
-	dp_qp_destroy(&p->a);
-	dp_qp_destroy(&p->b);
+	test_qp_destroy(&p->a);
+	test_qp_destroy(&p->b);
 	if (p->amr)
 		ibv_dereg_mr(p->amr);
 	if (p->bmr)
@@ -74,10 +74,10 @@ static int post_send(struct ibv_qp *qp, struct ibv_send_wr *wr)
 }
 
 /* Post @wr on @q and wait for a send completion; 0 if one came. */
-static int post_and_poll(struct dp_qp *q, struct ibv_send_wr *wr,
+static int post_and_poll(struct test_qp *q, struct ibv_send_wr *wr,
 			 struct ibv_wc *wc)
 {
-	return post_send(q->qp, wr) ? -1 : dp_poll(q->scq, wc, 3000);
+	return post_send(q->qp, wr) ? -1 : test_poll_one(q->scq, wc, 3000);
 }
 
 /* A zeroed, signaled @op WR whose one SGE is @len bytes at @addr. */
@@ -90,14 +90,14 @@ static void one_sge_wr(struct ibv_send_wr *wr, struct ibv_sge *sg,
 }
 
 /* SEND with 3 SGEs and immediate data, inline SEND, multi-packet SEND. */
-static int t_send(struct dp_ctx *d, struct pair *p)
+static int t_send(struct test_dev *d, struct pair *p)
 {
 	struct ibv_sge sg[3];
 	struct ibv_send_wr wr = { 0 };
 	struct ibv_wc wc;
 
 	fill(p->abuf, BUF, 1);
-	DP_CHECK(!dp_post_recv(p->b.qp, 11, p->bbuf, BUF, p->bmr->lkey),
+	DP_CHECK(!test_post_recv(p->b.qp, 11, p->bbuf, BUF, p->bmr->lkey),
 		 "recv");
 	sg[0] = (struct ibv_sge){ (uintptr_t)p->abuf, 100, p->amr->lkey };
 	sg[1] = (struct ibv_sge){ (uintptr_t)p->abuf + 1000, 200,
@@ -115,7 +115,7 @@ static int t_send(struct dp_ctx *d, struct pair *p)
 	DP_CHECK(wc.status == IBV_WC_SUCCESS && wc.wr_id == 21 &&
 			 wc.opcode == IBV_WC_SEND,
 		 "send wc %s op %d", ibv_wc_status_str(wc.status), wc.opcode);
-	DP_CHECK(!dp_poll(p->b.rcq, &wc, 3000), "recv cqe");
+	DP_CHECK(!test_poll_one(p->b.rcq, &wc, 3000), "recv cqe");
 	DP_CHECK(
 		wc.status == IBV_WC_SUCCESS && wc.wr_id == 11 &&
 			wc.opcode == IBV_WC_RECV && wc.byte_len == 600 &&
@@ -131,25 +131,25 @@ static int t_send(struct dp_ctx *d, struct pair *p)
 		 "data");
 
 	/* inline */
-	DP_CHECK(!dp_post_recv(p->b.qp, 12, p->bbuf, BUF, p->bmr->lkey),
+	DP_CHECK(!test_post_recv(p->b.qp, 12, p->bbuf, BUF, p->bmr->lkey),
 		 "recv");
 	sg[0] = (struct ibv_sge){ (uintptr_t)p->abuf + 7, 40, 0 };
 	wr.num_sge = 1;
 	wr.opcode = IBV_WR_SEND;
 	wr.send_flags = IBV_SEND_SIGNALED | IBV_SEND_INLINE;
 	DP_CHECK(!post_and_poll(&p->a, &wr, &wc) && !wc.status, "inline cqe");
-	DP_CHECK(!dp_poll(p->b.rcq, &wc, 3000) && !wc.status &&
+	DP_CHECK(!test_poll_one(p->b.rcq, &wc, 3000) && !wc.status &&
 			 wc.byte_len == 40 && !(wc.wc_flags & IBV_WC_WITH_IMM),
 		 "inline recv len %u", wc.byte_len);
 	DP_CHECK(!memcmp(p->bbuf, p->abuf + 7, 40), "inline data");
 
 	/* several fabric packets */
-	DP_CHECK(!dp_post_recv(p->b.qp, 13, p->bbuf, BUF, p->bmr->lkey),
+	DP_CHECK(!test_post_recv(p->b.qp, 13, p->bbuf, BUF, p->bmr->lkey),
 		 "recv");
 	sg[0] = (struct ibv_sge){ (uintptr_t)p->abuf, BUF, p->amr->lkey };
 	wr.send_flags = IBV_SEND_SIGNALED;
 	DP_CHECK(!post_and_poll(&p->a, &wr, &wc) && !wc.status, "big cqe");
-	DP_CHECK(!dp_poll(p->b.rcq, &wc, 3000) && !wc.status &&
+	DP_CHECK(!test_poll_one(p->b.rcq, &wc, 3000) && !wc.status &&
 			 wc.byte_len == BUF,
 		 "big recv");
 	DP_CHECK(!memcmp(p->bbuf, p->abuf, BUF), "big data");
@@ -157,7 +157,7 @@ static int t_send(struct dp_ctx *d, struct pair *p)
 }
 
 /* RDMA WRITE, WRITE with immediate, READ; unsignaled WQEs in between. */
-static int t_rdma(struct dp_ctx *d, struct pair *p)
+static int t_rdma(struct test_dev *d, struct pair *p)
 {
 	struct ibv_send_wr wr = { 0 };
 	struct ibv_sge sg;
@@ -174,17 +174,18 @@ static int t_rdma(struct dp_ctx *d, struct pair *p)
 		wr.send_flags = i == 3 ? IBV_SEND_SIGNALED : 0;
 		DP_CHECK(!post_send(p->a.qp, &wr), "post write");
 	}
-	DP_CHECK(!dp_poll(p->a.scq, &wc, 3000), "write cqe");
+	DP_CHECK(!test_poll_one(p->a.scq, &wc, 3000), "write cqe");
 	DP_CHECK(!wc.status && wc.wr_id == 103 &&
 			 wc.opcode == IBV_WC_RDMA_WRITE,
 		 "write wc %s id %llu", ibv_wc_status_str(wc.status),
 		 (unsigned long long)wc.wr_id);
 	DP_CHECK(!memcmp(p->bbuf + 8, p->abuf, 40000), "write data");
-	DP_CHECK(dp_poll(p->a.scq, &wc, 100), "unsignaled WQEs completed");
+	DP_CHECK(test_poll_one(p->a.scq, &wc, 100),
+		 "unsignaled WQEs completed");
 
 	if (d->gen == 1)
 		goto read; /* iWARP: no write with immediate */
-	DP_CHECK(!dp_post_recv(p->b.qp, 7, p->bbuf, 4096, p->bmr->lkey),
+	DP_CHECK(!test_post_recv(p->b.qp, 7, p->bbuf, 4096, p->bmr->lkey),
 		 "recv");
 	wr.opcode = IBV_WR_RDMA_WRITE_WITH_IMM;
 	wr.imm_data = htobe32(77);
@@ -192,7 +193,7 @@ static int t_rdma(struct dp_ctx *d, struct pair *p)
 	sg.length = 512;
 	wr.wr.rdma.remote_addr = (uintptr_t)p->bbuf + 1024;
 	DP_CHECK(!post_and_poll(&p->a, &wr, &wc) && !wc.status, "wimm cqe");
-	DP_CHECK(!dp_poll(p->b.rcq, &wc, 3000), "wimm recv cqe");
+	DP_CHECK(!test_poll_one(p->b.rcq, &wc, 3000), "wimm recv cqe");
 	DP_CHECK(!wc.status && wc.opcode == IBV_WC_RECV_RDMA_WITH_IMM &&
 			 wc.imm_data == htobe32(77) && wc.wr_id == 7,
 		 "wimm wc %s op %d", ibv_wc_status_str(wc.status), wc.opcode);
@@ -211,14 +212,14 @@ read:
 	return 0;
 }
 
-static int t_atomic(struct dp_ctx *d, struct pair *p)
+static int t_atomic(struct test_dev *d, struct pair *p)
 {
 	struct ibv_send_wr wr = { 0 };
 	struct ibv_sge sg;
 	struct ibv_wc wc;
 	uint64_t *remote, *local;
 
-	if (d->attr.atomic_cap == IBV_ATOMIC_NONE) {
+	if (d->attr.orig_attr.atomic_cap == IBV_ATOMIC_NONE) {
 		printf("     (no atomics on gen %d)\n", d->gen);
 		return 0;
 	}
@@ -246,7 +247,7 @@ static int t_atomic(struct dp_ctx *d, struct pair *p)
 }
 
 /* Bad rkey: REM_ACCESS_ERR for the WQE, WR_FLUSH_ERR for the next ones. */
-static int t_rkey_error(struct dp_ctx *d, struct pair *p)
+static int t_rkey_error(struct test_dev *d, struct pair *p)
 {
 	struct ibv_send_wr wr = { 0 };
 	struct ibv_sge sg;
@@ -260,45 +261,47 @@ static int t_rkey_error(struct dp_ctx *d, struct pair *p)
 		wr.wr_id = 300 + i;
 		DP_CHECK(!post_send(p->a.qp, &wr), "post");
 	}
-	DP_CHECK(!dp_poll(p->a.scq, &wc, 3000), "cqe 1");
+	DP_CHECK(!test_poll_one(p->a.scq, &wc, 3000), "cqe 1");
 	DP_CHECK(wc.wr_id == 300 && wc.status == IBV_WC_REM_ACCESS_ERR,
 		 "first: id %llu %s", (unsigned long long)wc.wr_id,
 		 ibv_wc_status_str(wc.status));
 	for (i = 1; i < 3; i++) {
-		DP_CHECK(!dp_poll(p->a.scq, &wc, 3000), "cqe %d", i);
+		DP_CHECK(!test_poll_one(p->a.scq, &wc, 3000), "cqe %d", i);
 		DP_CHECK(wc.wr_id == 300u + i &&
 				 wc.status == IBV_WC_WR_FLUSH_ERR,
 			 "flush %d: %s", i, ibv_wc_status_str(wc.status));
 	}
-	DP_CHECK(!dp_async(d, IBV_EVENT_QP_ACCESS_ERR, 2000),
+	DP_CHECK(test_wait_async_event(d->ctx, IBV_EVENT_QP_ACCESS_ERR, 2000),
 		 "responder access error event");
 	return 0;
 }
 
 /* Receive buffer too small: LOC_LEN_ERR there, REM_INV_REQ_ERR here. */
-static int t_len_error(struct dp_ctx *d, struct pair *p)
+static int t_len_error(struct test_dev *d, struct pair *p)
 {
 	struct ibv_send_wr wr = { 0 };
 	struct ibv_sge sg;
 	struct ibv_wc wc;
 
-	DP_CHECK(!dp_post_recv(p->b.qp, 1, p->bbuf, 16, p->bmr->lkey), "recv");
-	DP_CHECK(!dp_post_recv(p->b.qp, 2, p->bbuf, 16, p->bmr->lkey), "recv");
+	DP_CHECK(!test_post_recv(p->b.qp, 1, p->bbuf, 16, p->bmr->lkey),
+		 "recv");
+	DP_CHECK(!test_post_recv(p->b.qp, 2, p->bbuf, 16, p->bmr->lkey),
+		 "recv");
 	one_sge_wr(&wr, &sg, IBV_WR_SEND, p->abuf, 64, p->amr->lkey);
 	DP_CHECK(!post_and_poll(&p->a, &wr, &wc), "send cqe");
 	DP_CHECK(wc.status == IBV_WC_REM_INV_REQ_ERR, "sender: %s",
 		 ibv_wc_status_str(wc.status));
-	DP_CHECK(!dp_poll(p->b.rcq, &wc, 3000), "recv cqe");
+	DP_CHECK(!test_poll_one(p->b.rcq, &wc, 3000), "recv cqe");
 	DP_CHECK(wc.wr_id == 1 && wc.status == IBV_WC_LOC_LEN_ERR,
 		 "receiver: %s", ibv_wc_status_str(wc.status));
-	DP_CHECK(!dp_poll(p->b.rcq, &wc, 3000), "recv flush cqe");
+	DP_CHECK(!test_poll_one(p->b.rcq, &wc, 3000), "recv flush cqe");
 	DP_CHECK(wc.wr_id == 2 && wc.status == IBV_WC_WR_FLUSH_ERR,
 		 "receiver flush: %s", ibv_wc_status_str(wc.status));
 	return 0;
 }
 
 /* No receive posted and rnr_retry 0: RNR_RETRY_EXC_ERR. */
-static int t_rnr(struct dp_ctx *d, struct pair *p)
+static int t_rnr(struct test_dev *d, struct pair *p)
 {
 	struct ibv_send_wr wr = { 0 };
 	struct ibv_sge sg;
@@ -312,7 +315,7 @@ static int t_rnr(struct dp_ctx *d, struct pair *p)
 }
 
 /* A receive posted late is found by RNR retries (rnr_retry 7). */
-static int t_rnr_recover(struct dp_ctx *d, struct pair *p)
+static int t_rnr_recover(struct test_dev *d, struct pair *p)
 {
 	struct ibv_send_wr wr = { 0 };
 	struct ibv_sge sg;
@@ -320,15 +323,17 @@ static int t_rnr_recover(struct dp_ctx *d, struct pair *p)
 
 	one_sge_wr(&wr, &sg, IBV_WR_SEND, p->abuf, 8, p->amr->lkey);
 	DP_CHECK(!post_send(p->a.qp, &wr), "post");
-	DP_CHECK(dp_poll(p->a.scq, &wc, 50), "completed without a receive");
-	DP_CHECK(!dp_post_recv(p->b.qp, 1, p->bbuf, 16, p->bmr->lkey), "recv");
-	DP_CHECK(!dp_poll(p->a.scq, &wc, 3000) && !wc.status, "send");
-	DP_CHECK(!dp_poll(p->b.rcq, &wc, 3000) && !wc.status, "recv");
+	DP_CHECK(test_poll_one(p->a.scq, &wc, 50),
+		 "completed without a receive");
+	DP_CHECK(!test_post_recv(p->b.qp, 1, p->bbuf, 16, p->bmr->lkey),
+		 "recv");
+	DP_CHECK(!test_poll_one(p->a.scq, &wc, 3000) && !wc.status, "send");
+	DP_CHECK(!test_poll_one(p->b.rcq, &wc, 3000) && !wc.status, "recv");
 	return 0;
 }
 
 /* Moving to ERR flushes the posted receives and later sends. */
-static int t_flush(struct dp_ctx *d, struct pair *p)
+static int t_flush(struct test_dev *d, struct pair *p)
 {
 	struct ibv_qp_attr a = { .qp_state = IBV_QPS_ERR };
 	struct ibv_send_wr wr = { 0 };
@@ -337,32 +342,34 @@ static int t_flush(struct dp_ctx *d, struct pair *p)
 	int i;
 
 	for (i = 0; i < 5; i++)
-		DP_CHECK(!dp_post_recv(p->b.qp, 40 + i, p->bbuf, 64,
-				       p->bmr->lkey),
+		DP_CHECK(!test_post_recv(p->b.qp, 40 + i, p->bbuf, 64,
+					 p->bmr->lkey),
 			 "recv");
 	DP_CHECK(!ibv_modify_qp(p->b.qp, &a, IBV_QP_STATE), "to err");
 	for (i = 0; i < 5; i++) {
-		DP_CHECK(!dp_poll(p->b.rcq, &wc, 3000), "flush cqe %d", i);
+		DP_CHECK(!test_poll_one(p->b.rcq, &wc, 3000), "flush cqe %d",
+			 i);
 		DP_CHECK(wc.wr_id == 40u + i &&
 				 wc.status == IBV_WC_WR_FLUSH_ERR,
 			 "rq flush %d: %s", i, ibv_wc_status_str(wc.status));
 	}
-	DP_CHECK(dp_poll(p->b.rcq, &wc, 50), "extra completion");
+	DP_CHECK(test_poll_one(p->b.rcq, &wc, 50), "extra completion");
 	/* posted after the flush: still completed with flush status */
 	one_sge_wr(&wr, &sg, IBV_WR_SEND, p->bbuf, 8, p->bmr->lkey);
 	wr.wr_id = 9;
 	DP_CHECK(!post_and_poll(&p->b, &wr, &wc), "sq flush cqe");
 	DP_CHECK(wc.wr_id == 9 && wc.status == IBV_WC_WR_FLUSH_ERR, "sq: %s",
 		 ibv_wc_status_str(wc.status));
-	DP_CHECK(!dp_post_recv(p->b.qp, 50, p->bbuf, 64, p->bmr->lkey), "recv");
-	DP_CHECK(!dp_poll(p->b.rcq, &wc, 3000), "late rq flush cqe");
+	DP_CHECK(!test_post_recv(p->b.qp, 50, p->bbuf, 64, p->bmr->lkey),
+		 "recv");
+	DP_CHECK(!test_poll_one(p->b.rcq, &wc, 3000), "late rq flush cqe");
 	DP_CHECK(wc.wr_id == 50 && wc.status == IBV_WC_WR_FLUSH_ERR,
 		 "late rq: %s", ibv_wc_status_str(wc.status));
 	return 0;
 }
 
 /* More completions than the CQ holds: IBV_EVENT_CQ_ERR. */
-static int t_cq_overflow(struct dp_ctx *d, struct pair *p)
+static int t_cq_overflow(struct test_dev *d, struct pair *p)
 {
 	struct ibv_send_wr wr = { 0 };
 	struct ibv_sge sg;
@@ -372,7 +379,7 @@ static int t_cq_overflow(struct dp_ctx *d, struct pair *p)
 	if (n > 60)
 		n = 60;
 	for (i = 0; i < n; i++)
-		DP_CHECK(!dp_post_recv(p->b.qp, i, p->bbuf, 64, p->bmr->lkey),
+		DP_CHECK(!test_post_recv(p->b.qp, i, p->bbuf, 64, p->bmr->lkey),
 			 "recv %d", i);
 	one_sge_wr(&wr, &sg, IBV_WR_SEND, p->abuf, 8, p->amr->lkey);
 	for (i = 0; i < n; i++) {
@@ -382,15 +389,16 @@ static int t_cq_overflow(struct dp_ctx *d, struct pair *p)
 		if (i % 4 == 3) {
 			struct ibv_wc wc;
 
-			DP_CHECK(!dp_poll(p->a.scq, &wc, 3000), "scqe");
+			DP_CHECK(!test_poll_one(p->a.scq, &wc, 3000), "scqe");
 		}
 	}
-	DP_CHECK(!dp_async(d, IBV_EVENT_CQ_ERR, 3000), "no CQ error event");
+	DP_CHECK(test_wait_async_event(d->ctx, IBV_EVENT_CQ_ERR, 3000),
+		 "no CQ error event");
 	return 0;
 }
 
 /* SRQ limit: arm at 4 with 8 posted, consume 5 -> SRQ_LIMIT_REACHED. */
-static int t_srq_limit(struct dp_ctx *d)
+static int t_srq_limit(struct test_dev *d)
 {
 	struct ibv_srq_init_attr sia = { .attr = { .max_wr = 16,
 						   .max_sge = 1 } };
@@ -399,7 +407,7 @@ static int t_srq_limit(struct dp_ctx *d)
 	struct ibv_recv_wr rwr = { 0 }, *bad;
 	struct ibv_srq *srq;
 	struct ibv_sge sg, rsg;
-	struct dp_qp a, b;
+	struct test_qp a, b;
 	struct ibv_mr *mr;
 	struct ibv_wc wc;
 	uint8_t *buf;
@@ -423,31 +431,33 @@ static int t_srq_limit(struct dp_ctx *d)
 		DP_CHECK(!ibv_post_srq_recv(srq, &rwr, &bad), "post srq");
 	}
 	DP_CHECK(!ibv_modify_srq(srq, &sa, IBV_SRQ_LIMIT), "arm limit");
-	DP_CHECK(!dp_qp_create(d, &a, IBV_QPT_RC, 64, NULL), "qp a");
-	DP_CHECK(!dp_qp_create(d, &b, IBV_QPT_RC, 64, srq), "qp b");
-	DP_CHECK(!dp_rc_connect(d, &a, b.qp->qp_num, 7), "conn");
-	DP_CHECK(!dp_rc_connect(d, &b, a.qp->qp_num, 7), "conn");
+	DP_CHECK(!test_qp_create(d, &a, IBV_QPT_RC, 64, NULL), "qp a");
+	DP_CHECK(!test_qp_create(d, &b, IBV_QPT_RC, 64, srq), "qp b");
+	DP_CHECK(!test_qp_rc_connect(d, &a, b.qp->qp_num, 7), "conn");
+	DP_CHECK(!test_qp_rc_connect(d, &b, a.qp->qp_num, 7), "conn");
 	one_sge_wr(&wr, &sg, IBV_WR_SEND, buf, 32, mr->lkey);
 	for (i = 0; i < 5; i++) {
 		DP_CHECK(!post_and_poll(&a, &wr, &wc) && !wc.status, "scqe");
-		DP_CHECK(!dp_poll(b.rcq, &wc, 3000) && !wc.status &&
+		DP_CHECK(!test_poll_one(b.rcq, &wc, 3000) && !wc.status &&
 				 wc.wr_id == 500u + i && wc.byte_len == 32 &&
 				 wc.qp_num == b.qp->qp_num,
 			 "srq cqe %d: %s id %llu", i,
 			 ibv_wc_status_str(wc.status),
 			 (unsigned long long)wc.wr_id);
 	}
-	DP_CHECK(!dp_async(d, IBV_EVENT_SRQ_LIMIT_REACHED, 3000),
+	DP_CHECK(test_wait_async_event(d->ctx, IBV_EVENT_SRQ_LIMIT_REACHED,
+				       3000),
 		 "no SRQ limit event");
 	{
 		struct ibv_qp_attr ea = { .qp_state = IBV_QPS_ERR };
 
 		DP_CHECK(!ibv_modify_qp(b.qp, &ea, IBV_QP_STATE), "to err");
-		DP_CHECK(!dp_async(d, IBV_EVENT_QP_LAST_WQE_REACHED, 3000),
+		DP_CHECK(test_wait_async_event(
+				 d->ctx, IBV_EVENT_QP_LAST_WQE_REACHED, 3000),
 			 "no last WQE reached event");
 	}
-	dp_qp_destroy(&a);
-	dp_qp_destroy(&b);
+	test_qp_destroy(&a);
+	test_qp_destroy(&b);
 	ibv_destroy_srq(srq);
 	ibv_dereg_mr(mr);
 	free(buf);
@@ -455,7 +465,7 @@ static int t_srq_limit(struct dp_ctx *d)
 }
 
 /* UD: one receiver, 32 AHs on the sender, GRH and source QPN reported. */
-static int t_ud_many_ah(struct dp_ctx *d)
+static int t_ud_many_ah(struct test_dev *d)
 {
 	enum { NAH = 32 };
 	struct ibv_ah_attr aa = {
@@ -468,7 +478,7 @@ static int t_ud_many_ah(struct dp_ctx *d)
 	struct ibv_send_wr wr = { 0 };
 	struct ibv_ah *ah[NAH];
 	struct ibv_sge sg;
-	struct dp_qp s, r;
+	struct test_qp s, r;
 	struct ibv_mr *mr;
 	struct ibv_wc wc;
 	uint8_t *buf;
@@ -479,25 +489,26 @@ static int t_ud_many_ah(struct dp_ctx *d)
 	memset(buf, 0, 65536);
 	mr = ibv_reg_mr(d->pd, buf, 65536, IBV_ACCESS_LOCAL_WRITE);
 	DP_CHECK(mr, "mr");
-	if (d->gen == 1 && dp_qp_create(d, &s, IBV_QPT_UD, 64, NULL)) {
+	if (d->gen == 1 && test_qp_create(d, &s, IBV_QPT_UD, 64, NULL)) {
 		/* X722 is iWARP: a driver may refuse UD altogether */
 		printf("     (no UD on gen 1)\n");
-		dp_qp_destroy(&s);
+		test_qp_destroy(&s);
 		ibv_dereg_mr(mr);
 		free(buf);
 		return 0;
 	}
-	DP_CHECK(d->gen == 1 || !dp_qp_create(d, &s, IBV_QPT_UD, 64, NULL),
+	DP_CHECK(d->gen == 1 || !test_qp_create(d, &s, IBV_QPT_UD, 64, NULL),
 		 "qp s");
-	DP_CHECK(!dp_qp_create(d, &r, IBV_QPT_UD, 64, NULL), "qp r");
-	DP_CHECK(!dp_ud_ready(d, &s, 0x11111111), "ud s");
-	DP_CHECK(!dp_ud_ready(d, &r, 0x11111111), "ud r");
+	DP_CHECK(!test_qp_create(d, &r, IBV_QPT_UD, 64, NULL), "qp r");
+	DP_CHECK(!test_qp_ud_ready(&s, 0x11111111), "ud s");
+	DP_CHECK(!test_qp_ud_ready(&r, 0x11111111), "ud r");
 	for (i = 0; i < NAH; i++) {
 		ah[i] = ibv_create_ah(d->pd, &aa);
 		DP_CHECK(ah[i], "ah %d", i);
 	}
 	for (i = 0; i < NAH; i++)
-		DP_CHECK(!dp_post_recv(r.qp, i, buf + 1024 * i, 1024, mr->lkey),
+		DP_CHECK(!test_post_recv(r.qp, i, buf + 1024 * i, 1024,
+					 mr->lkey),
 			 "recv");
 	one_sge_wr(&wr, &sg, IBV_WR_SEND, buf + 40000, 100, mr->lkey);
 	wr.wr.ud.remote_qpn = r.qp->qp_num;
@@ -506,8 +517,9 @@ static int t_ud_many_ah(struct dp_ctx *d)
 		buf[40000] = (uint8_t)i;
 		wr.wr.ud.ah = ah[i];
 		DP_CHECK(!post_send(s.qp, &wr), "send %d", i);
-		DP_CHECK(!dp_poll(s.scq, &wc, 3000) && !wc.status, "scqe");
-		DP_CHECK(!dp_poll(r.rcq, &wc, 3000), "rcqe %d", i);
+		DP_CHECK(!test_poll_one(s.scq, &wc, 3000) && !wc.status,
+			 "scqe");
+		DP_CHECK(!test_poll_one(r.rcq, &wc, 3000), "rcqe %d", i);
 		DP_CHECK(!wc.status && wc.wr_id == (uint64_t)i &&
 				 wc.src_qp == s.qp->qp_num &&
 				 (wc.wc_flags & IBV_WC_GRH) &&
@@ -516,21 +528,21 @@ static int t_ud_many_ah(struct dp_ctx *d)
 			 wc.src_qp);
 	}
 	/* a wrong Q_Key is dropped, not delivered */
-	DP_CHECK(!dp_post_recv(r.qp, 99, buf, 1024, mr->lkey), "recv");
+	DP_CHECK(!test_post_recv(r.qp, 99, buf, 1024, mr->lkey), "recv");
 	wr.wr.ud.remote_qkey = 0x22222222;
 	DP_CHECK(!post_and_poll(&s, &wr, &wc) && !wc.status, "scqe");
-	DP_CHECK(dp_poll(r.rcq, &wc, 100), "bad qkey delivered");
+	DP_CHECK(test_poll_one(r.rcq, &wc, 100), "bad qkey delivered");
 	for (i = 0; i < NAH; i++)
 		ibv_destroy_ah(ah[i]);
-	dp_qp_destroy(&s);
-	dp_qp_destroy(&r);
+	test_qp_destroy(&s);
+	test_qp_destroy(&r);
 	ibv_dereg_mr(mr);
 	free(buf);
 	return 0;
 }
 
 /* Resize the receive CQ between bursts of traffic. */
-static int t_cq_resize(struct dp_ctx *d, struct pair *p)
+static int t_cq_resize(struct test_dev *d, struct pair *p)
 {
 	struct ibv_send_wr wr = { 0 };
 	struct ibv_sge sg;
@@ -540,15 +552,15 @@ static int t_cq_resize(struct dp_ctx *d, struct pair *p)
 	one_sge_wr(&wr, &sg, IBV_WR_SEND, p->abuf, 8, p->amr->lkey);
 	for (round = 0; round < 3; round++) {
 		for (i = 0; i < 10; i++) {
-			DP_CHECK(!dp_post_recv(p->b.qp, round * 100 + i,
-					       p->bbuf, 64, p->bmr->lkey),
+			DP_CHECK(!test_post_recv(p->b.qp, round * 100 + i,
+						 p->bbuf, 64, p->bmr->lkey),
 				 "r");
 			DP_CHECK(!post_and_poll(&p->a, &wr, &wc) && !wc.status,
 				 "scqe");
 		}
 		/* five completions wait in the old ring across the resize */
 		for (i = 0; i < 5; i++)
-			DP_CHECK(!dp_poll(p->b.rcq, &wc, 3000) &&
+			DP_CHECK(!test_poll_one(p->b.rcq, &wc, 3000) &&
 					 wc.wr_id ==
 						 (uint64_t)(round * 100 + i),
 				 "a");
@@ -556,8 +568,8 @@ static int t_cq_resize(struct dp_ctx *d, struct pair *p)
 			DP_CHECK(!ibv_resize_cq(p->b.rcq, sizes[round]),
 				 "resize to %d", sizes[round]);
 		for (; i < 10; i++) {
-			DP_CHECK(!dp_poll(p->b.rcq, &wc, 3000), "round %d b %d",
-				 round, i);
+			DP_CHECK(!test_poll_one(p->b.rcq, &wc, 3000),
+				 "round %d b %d", round, i);
 			DP_CHECK(!wc.status &&
 					 wc.wr_id ==
 						 (uint64_t)(round * 100 + i),
@@ -573,7 +585,8 @@ static int t_cq_resize(struct dp_ctx *d, struct pair *p)
  * bound, used, and invalidated locally (IBV_WR_LOCAL_INV). @p is a fresh
  * pair: t_mw left the first one in error.
  */
-static int t_mw_local_inv(struct dp_ctx *d, struct pair *p, struct ibv_mr *wmr)
+static int t_mw_local_inv(struct test_dev *d, struct pair *p,
+			  struct ibv_mr *wmr)
 {
 	struct ibv_mw_bind mb = { 0 };
 	struct ibv_send_wr wr;
@@ -593,7 +606,7 @@ static int t_mw_local_inv(struct dp_ctx *d, struct pair *p, struct ibv_mr *wmr)
 	mb.bind_info.length = 4096;
 	mb.bind_info.mw_access_flags = IBV_ACCESS_REMOTE_READ;
 	DP_CHECK(!ibv_bind_mw(p->b.qp, mw1, &mb), "bind type 1");
-	DP_CHECK(!dp_poll(p->b.scq, &wc, 3000) && !wc.status &&
+	DP_CHECK(!test_poll_one(p->b.scq, &wc, 3000) && !wc.status &&
 			 wc.opcode == IBV_WC_BIND_MW,
 		 "bind 1: %s", ibv_wc_status_str(wc.status));
 	memset(p->abuf, 0, 4096);
@@ -617,15 +630,15 @@ static int t_mw_local_inv(struct dp_ctx *d, struct pair *p, struct ibv_mr *wmr)
 	DP_CHECK(!post_and_poll(&p->a, &wr, &wc) &&
 			 wc.status == IBV_WC_REM_ACCESS_ERR,
 		 "after local inv: %s", ibv_wc_status_str(wc.status));
-	dp_qp_destroy(&p->a);
-	dp_qp_destroy(&p->b);
+	test_qp_destroy(&p->a);
+	test_qp_destroy(&p->b);
 	ibv_dealloc_mw(mw1);
 	ibv_dealloc_mw(mw2);
 	return 0;
 }
 
 /* Type 2 window: bind, remote write through it, send-with-invalidate. */
-static int t_mw(struct dp_ctx *d, struct pair *p)
+static int t_mw(struct test_dev *d, struct pair *p)
 {
 	uint8_t *win = p->bbuf + 8192 + 1024;
 	struct ibv_send_wr wr;
@@ -656,12 +669,13 @@ static int t_mw(struct dp_ctx *d, struct pair *p)
 		 ibv_wc_status_str(wc.status));
 	DP_CHECK(!memcmp(win + 100, p->abuf, 256), "mw data");
 
-	DP_CHECK(!dp_post_recv(p->b.qp, 3, p->bbuf, 64, p->bmr->lkey), "recv");
+	DP_CHECK(!test_post_recv(p->b.qp, 3, p->bbuf, 64, p->bmr->lkey),
+		 "recv");
 	wr.opcode = IBV_WR_SEND_WITH_INV;
 	wr.invalidate_rkey = rkey;
 	sg.length = 8;
 	DP_CHECK(!post_and_poll(&p->a, &wr, &wc) && !wc.status, "send inv cqe");
-	DP_CHECK(!dp_poll(p->b.rcq, &wc, 3000), "recv inv cqe");
+	DP_CHECK(!test_poll_one(p->b.rcq, &wc, 3000), "recv inv cqe");
 	DP_CHECK(!wc.status && (wc.wc_flags & IBV_WC_WITH_INV) &&
 			 wc.invalidated_rkey == rkey,
 		 "inv: %s flags %x rkey %x", ibv_wc_status_str(wc.status),
@@ -678,19 +692,19 @@ static int t_mw(struct dp_ctx *d, struct pair *p)
 	if (!ret)
 		ret = t_mw_local_inv(d, &fresh, wmr);
 	pair_close(&fresh);
-	dp_qp_destroy(&p->a);
-	dp_qp_destroy(&p->b);
+	test_qp_destroy(&p->a);
+	test_qp_destroy(&p->b);
 	ibv_dealloc_mw(mw);
 	ibv_dereg_mr(wmr);
 	return ret;
 }
 
 /* Arming: "solicited only" ignores plain sends, "next" takes any. */
-static int t_events(struct dp_ctx *d)
+static int t_events(struct test_dev *d)
 {
 	struct ibv_comp_channel *ch = ibv_create_comp_channel(d->ctx);
 	struct ibv_send_wr wr = { 0 };
-	struct dp_qp a = { 0 }, b = { 0 };
+	struct test_qp a = { 0 }, b = { 0 };
 	struct ibv_qp_init_attr ia;
 	struct ibv_sge sg;
 	struct ibv_mr *mr;
@@ -702,17 +716,17 @@ static int t_events(struct dp_ctx *d)
 	mr = ibv_reg_mr(d->pd, buf, 4096, IBV_ACCESS_LOCAL_WRITE);
 	DP_CHECK(mr, "mr");
 	fcntl(ch->fd, F_SETFL, fcntl(ch->fd, F_GETFL) | O_NONBLOCK);
-	DP_CHECK(!dp_qp_create(d, &a, IBV_QPT_RC, 16, NULL), "qp a");
+	DP_CHECK(!test_qp_create(d, &a, IBV_QPT_RC, 16, NULL), "qp a");
 	b.scq = ibv_create_cq(d->ctx, 16, NULL, NULL, 0);
 	b.rcq = ibv_create_cq(d->ctx, 16, NULL, ch, 0);
 	DP_CHECK(b.scq && b.rcq, "cqs");
 	ia = test_qp_attr(IBV_QPT_RC, b.scq, b.rcq, 16);
 	b.qp = ibv_create_qp(d->pd, &ia);
 	DP_CHECK(b.qp, "qp b");
-	DP_CHECK(!dp_rc_connect(d, &a, b.qp->qp_num, 7), "conn");
-	DP_CHECK(!dp_rc_connect(d, &b, a.qp->qp_num, 7), "conn");
+	DP_CHECK(!test_qp_rc_connect(d, &a, b.qp->qp_num, 7), "conn");
+	DP_CHECK(!test_qp_rc_connect(d, &b, a.qp->qp_num, 7), "conn");
 	for (i = 0; i < 4; i++)
-		DP_CHECK(!dp_post_recv(b.qp, i, buf, 64, mr->lkey), "recv");
+		DP_CHECK(!test_post_recv(b.qp, i, buf, 64, mr->lkey), "recv");
 	one_sge_wr(&wr, &sg, IBV_WR_SEND, buf + 1024, 8, mr->lkey);
 
 	DP_CHECK(!ibv_req_notify_cq(b.rcq, 1), "arm solicited");
@@ -721,20 +735,21 @@ static int t_events(struct dp_ctx *d)
 	wr.send_flags |= IBV_SEND_SOLICITED;
 	DP_CHECK(!post_and_poll(&a, &wr, &wc) && !wc.status, "scqe");
 	DP_CHECK(test_wait_cq_event(ch, 3000), "no event for a solicited send");
-	DP_CHECK(!dp_poll(b.rcq, &wc, 100) && !dp_poll(b.rcq, &wc, 100),
+	DP_CHECK(!test_poll_one(b.rcq, &wc, 100) &&
+			 !test_poll_one(b.rcq, &wc, 100),
 		 "two receives");
 
 	/* not re-armed: no event */
 	wr.send_flags = IBV_SEND_SIGNALED;
 	DP_CHECK(!post_and_poll(&a, &wr, &wc) && !wc.status, "scqe");
 	DP_CHECK(!test_wait_cq_event(ch, 200), "event without arming");
-	DP_CHECK(!dp_poll(b.rcq, &wc, 100), "third receive");
+	DP_CHECK(!test_poll_one(b.rcq, &wc, 100), "third receive");
 	DP_CHECK(!ibv_req_notify_cq(b.rcq, 0), "arm next");
 	DP_CHECK(!post_send(a.qp, &wr), "send");
 	DP_CHECK(test_wait_cq_event(ch, 3000), "no event when armed for any");
-	DP_CHECK(!dp_poll(b.rcq, &wc, 3000), "fourth receive");
-	dp_qp_destroy(&a);
-	dp_qp_destroy(&b);
+	DP_CHECK(!test_poll_one(b.rcq, &wc, 3000), "fourth receive");
+	test_qp_destroy(&a);
+	test_qp_destroy(&b);
 	ibv_destroy_comp_channel(ch);
 	ibv_dereg_mr(mr);
 	free(buf);
@@ -746,7 +761,7 @@ static int t_events(struct dp_ctx *d)
  * data goes to the rkey's memory, the receive only supplies the completion,
  * whose byte_len is the length written (as mlx5 and rxe report it).
  */
-static int t_write_imm_small_recv(struct dp_ctx *d, struct pair *p)
+static int t_write_imm_small_recv(struct test_dev *d, struct pair *p)
 {
 	struct ibv_send_wr wr = { 0 }, *bad;
 	struct ibv_sge sg;
@@ -757,15 +772,16 @@ static int t_write_imm_small_recv(struct dp_ctx *d, struct pair *p)
 		return 0;
 	}
 	fill(p->abuf, 2048, 4);
-	DP_CHECK(!dp_post_recv(p->b.qp, 8, p->bbuf, 16, p->bmr->lkey), "recv");
+	DP_CHECK(!test_post_recv(p->b.qp, 8, p->bbuf, 16, p->bmr->lkey),
+		 "recv");
 	one_sge_wr(&wr, &sg, IBV_WR_RDMA_WRITE_WITH_IMM, p->abuf, 2048,
 		   p->amr->lkey);
 	wr.imm_data = htobe32(78);
 	wr.wr.rdma.remote_addr = (uintptr_t)p->bbuf + 4096;
 	wr.wr.rdma.rkey = p->bmr->rkey;
 	DP_CHECK(!ibv_post_send(p->a.qp, &wr, &bad), "post");
-	DP_CHECK(!dp_poll(p->a.scq, &wc, 3000) && !wc.status, "send cqe");
-	DP_CHECK(!dp_poll(p->b.rcq, &wc, 3000), "recv cqe");
+	DP_CHECK(!test_poll_one(p->a.scq, &wc, 3000) && !wc.status, "send cqe");
+	DP_CHECK(!test_poll_one(p->b.rcq, &wc, 3000), "recv cqe");
 	DP_CHECK(!wc.status && wc.opcode == IBV_WC_RECV_RDMA_WITH_IMM &&
 			 wc.byte_len == 2048 && wc.imm_data == htobe32(78),
 		 "wimm: %s len %u", ibv_wc_status_str(wc.status), wc.byte_len);
@@ -774,7 +790,7 @@ static int t_write_imm_small_recv(struct dp_ctx *d, struct pair *p)
 }
 
 /* A fenced SEND carries what the RDMA READ before it fetched. */
-static int t_fence(struct dp_ctx *d, struct pair *p)
+static int t_fence(struct test_dev *d, struct pair *p)
 {
 	struct ibv_send_wr rd = { 0 }, snd = { 0 }, *bad;
 	struct ibv_sge rsg, ssg;
@@ -783,9 +799,9 @@ static int t_fence(struct dp_ctx *d, struct pair *p)
 
 	fill(p->bbuf, 32768, 21);
 	memset(p->abuf, 0, BUF);
-	DP_CHECK(
-		!dp_post_recv(p->b.qp, 1, p->bbuf + 32768, 32768, p->bmr->lkey),
-		"recv");
+	DP_CHECK(!test_post_recv(p->b.qp, 1, p->bbuf + 32768, 32768,
+				 p->bmr->lkey),
+		 "recv");
 	rsg = (struct ibv_sge){ (uintptr_t)p->abuf, 32768, p->amr->lkey };
 	rd.sg_list = &rsg;
 	rd.num_sge = 1;
@@ -799,9 +815,9 @@ static int t_fence(struct dp_ctx *d, struct pair *p)
 	snd.opcode = IBV_WR_SEND;
 	snd.send_flags = IBV_SEND_SIGNALED | IBV_SEND_FENCE;
 	DP_CHECK(!ibv_post_send(p->a.qp, &rd, &bad), "post read + send");
-	DP_CHECK(!dp_poll(p->a.scq, &wc, 3000) && !wc.status, "send cqe: %s",
-		 ibv_wc_status_str(wc.status));
-	DP_CHECK(!dp_poll(p->b.rcq, &wc, 3000) && !wc.status &&
+	DP_CHECK(!test_poll_one(p->a.scq, &wc, 3000) && !wc.status,
+		 "send cqe: %s", ibv_wc_status_str(wc.status));
+	DP_CHECK(!test_poll_one(p->b.rcq, &wc, 3000) && !wc.status &&
 			 wc.byte_len == 32768,
 		 "recv");
 	for (i = 0; i < 32768; i++)
@@ -817,8 +833,8 @@ static int t_fence(struct dp_ctx *d, struct pair *p)
  */
 struct dp_case {
 	const char *name;
-	int (*fn)(struct dp_ctx *d);
-	int (*on_pair)(struct dp_ctx *d, struct pair *p);
+	int (*fn)(struct test_dev *d);
+	int (*on_pair)(struct test_dev *d, struct pair *p);
 	int cqe, rnr;
 };
 
@@ -845,7 +861,7 @@ static const struct dp_case tests[] = {
 /* The case dp_run() is running (its callback takes the device only). */
 static const struct dp_case *current;
 
-static int run_current(struct dp_ctx *d)
+static int run_current(struct test_dev *d)
 {
 	struct pair p;
 	int ret;
@@ -872,9 +888,9 @@ static bool wanted(const char *name, int argc, char **argv)
 int main(int argc, char **argv)
 {
 	unsigned int i, passed = 0, run = 0;
-	struct dp_ctx d;
+	struct test_dev d;
 
-	if (dp_open(&d))
+	if (test_dev_open(&d, 1, 0))
 		return 1;
 	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
 		int before = dp_failures;
@@ -887,7 +903,7 @@ int main(int argc, char **argv)
 		if (dp_failures == before)
 			passed++;
 	}
-	dp_close(&d);
+	test_dev_close(&d);
 	printf("%u passed, %u failed\n", passed, run - passed);
 	return passed == run && run ? 0 : 1;
 }

@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "datapath_util.h"
+#include "dp_util.h"
 
 struct hello {
 	uint32_t qpn;
@@ -43,13 +43,14 @@ static int child_main(int to_parent, int from_parent)
 {
 	struct hello me = { 0 }, peer;
 	struct ibv_mr *mr;
-	struct dp_ctx d;
+	struct test_dev d;
 	struct ibv_wc wc;
-	struct dp_qp q;
+	struct test_qp q;
 	uint8_t *buf;
 	int ret;
 
-	if (dp_open(&d) || dp_qp_create(&d, &q, IBV_QPT_RC, 16, NULL)) {
+	if (test_dev_open(&d, 1, 0) ||
+	    test_qp_create(&d, &q, IBV_QPT_RC, 16, NULL)) {
 		fprintf(stderr,
 			"child: cannot open the device or create a QP\n");
 		return 1;
@@ -63,10 +64,10 @@ static int child_main(int to_parent, int from_parent)
 	me.qpn = q.qp->qp_num;
 	if (xfer(to_parent, &me, sizeof(me), true) ||
 	    xfer(from_parent, &peer, sizeof(peer), false) ||
-	    dp_rc_connect(&d, &q, peer.qpn, 7))
+	    test_qp_rc_connect(&d, &q, peer.qpn, 7))
 		return 1;
 	/* receives may only be posted once the QP left RESET */
-	ret = dp_post_recv(q.qp, 1, buf, 4096, mr->lkey);
+	ret = test_post_recv(q.qp, 1, buf, 4096, mr->lkey);
 	if (ret) {
 		fprintf(stderr, "child: ibv_post_recv: %s\n", strerror(ret));
 		return 1;
@@ -74,7 +75,7 @@ static int child_main(int to_parent, int from_parent)
 	me.ok = 1;
 	if (xfer(to_parent, &me, sizeof(me), true))
 		return 1;
-	if (dp_poll(q.rcq, &wc, 10000) || wc.status)
+	if (test_poll_one(q.rcq, &wc, 10000) || wc.status)
 		return 1;
 	me.ok = buf[0];
 	if (xfer(to_parent, &me, sizeof(me), true))
@@ -89,13 +90,13 @@ static int parent_main(pid_t child, int from_child, int to_child)
 	struct hello me = { 0 }, peer;
 	struct ibv_mr *mr;
 	struct ibv_sge sg;
-	struct dp_ctx d;
+	struct test_dev d;
 	struct ibv_wc wc;
-	struct dp_qp q;
+	struct test_qp q;
 	uint8_t *buf;
 
-	DP_CHECK(!dp_open(&d), "open");
-	DP_CHECK(!dp_qp_create(&d, &q, IBV_QPT_RC, 16, NULL), "qp");
+	DP_CHECK(!test_dev_open(&d, 1, 0), "open");
+	DP_CHECK(!test_qp_create(&d, &q, IBV_QPT_RC, 16, NULL), "qp");
 	buf = aligned_alloc(4096, 4096);
 	DP_CHECK(buf, "alloc");
 	mr = ibv_reg_mr(d.pd, buf, 4096, IBV_ACCESS_LOCAL_WRITE);
@@ -105,7 +106,7 @@ static int parent_main(pid_t child, int from_child, int to_child)
 		 peer.qpn);
 	me.qpn = q.qp->qp_num;
 	DP_CHECK(!xfer(to_child, &me, sizeof(me), true), "send qpn");
-	DP_CHECK(!dp_rc_connect(&d, &q, peer.qpn, 7), "connect");
+	DP_CHECK(!test_qp_rc_connect(&d, &q, peer.qpn, 7), "connect");
 	DP_CHECK(!xfer(from_child, &peer, sizeof(peer), false) && peer.ok,
 		 "child not connected");
 
@@ -113,7 +114,7 @@ static int parent_main(pid_t child, int from_child, int to_child)
 	sg = (struct ibv_sge){ (uintptr_t)buf, 64, mr->lkey };
 	test_signaled_wr(&wr, 1, IBV_WR_SEND, &sg, 1);
 	DP_CHECK(!ibv_post_send(q.qp, &wr, &bad), "post");
-	DP_CHECK(!dp_poll(q.scq, &wc, 10000) && !wc.status, "send: %s",
+	DP_CHECK(!test_poll_one(q.scq, &wc, 10000) && !wc.status, "send: %s",
 		 ibv_wc_status_str(wc.status));
 	DP_CHECK(!xfer(from_child, &peer, sizeof(peer), false) &&
 			 peer.ok == 0x5a,
@@ -125,16 +126,17 @@ static int parent_main(pid_t child, int from_child, int to_child)
 	DP_CHECK(!ibv_post_send(q.qp, &wr, &bad), "post after death");
 	wr.wr_id = 3;
 	DP_CHECK(!ibv_post_send(q.qp, &wr, &bad), "post after death");
-	DP_CHECK(!dp_poll(q.scq, &wc, 30000), "no completion for a dead peer");
+	DP_CHECK(!test_poll_one(q.scq, &wc, 30000),
+		 "no completion for a dead peer");
 	DP_CHECK(wc.wr_id == 2 && wc.status == IBV_WC_RETRY_EXC_ERR,
 		 "dead peer: %s", ibv_wc_status_str(wc.status));
-	DP_CHECK(!dp_poll(q.scq, &wc, 3000) && wc.wr_id == 3 &&
+	DP_CHECK(!test_poll_one(q.scq, &wc, 3000) && wc.wr_id == 3 &&
 			 wc.status == IBV_WC_WR_FLUSH_ERR,
 		 "next: %s", ibv_wc_status_str(wc.status));
-	dp_qp_destroy(&q);
+	test_qp_destroy(&q);
 	ibv_dereg_mr(mr);
 	free(buf);
-	dp_close(&d);
+	test_dev_close(&d);
 	return 0;
 }
 

@@ -14,7 +14,7 @@
 #define A_OFF 0
 #define B_OFF (DP_BUF_SIZE / 2)
 
-static void send_one(struct dp_env *e, struct ibv_qp *qp, uint64_t wr_id,
+static void send_one(struct test_dev *e, struct ibv_qp *qp, uint64_t wr_id,
 		     uint32_t len, bool imm, unsigned int flags)
 {
 	struct ibv_sge sg = { (uintptr_t)e->buf + A_OFF, len, e->mr->lkey };
@@ -40,7 +40,7 @@ static int start_poll_wait(struct ibv_cq_ex *cq)
 	return ret;
 }
 
-static void test_cq_ex(struct dp_env *e)
+static void test_cq_ex(struct test_dev *e)
 {
 	struct ibv_cq_init_attr_ex ca = {
 		.cqe = 32,
@@ -131,7 +131,7 @@ static void test_cq_ex(struct dp_env *e)
 }
 
 /* Completion timestamps: gen 3 CQEs carry them, older ones do not. */
-static void test_timestamps(struct dp_env *e)
+static void test_timestamps(struct test_dev *e)
 {
 	struct ibv_cq_init_attr_ex ca = {
 		.cqe = 8,
@@ -149,7 +149,7 @@ static void test_timestamps(struct dp_env *e)
 	}
 }
 
-static void test_limits(struct dp_env *e)
+static void test_limits(struct test_dev *e)
 {
 	CHECK(!ibv_create_cq(e->ctx, 0, NULL, NULL, 0) && errno == EINVAL,
 	      "cqe 0 (errno %d)", errno);
@@ -163,7 +163,7 @@ static void test_limits(struct dp_env *e)
  * Fill a small CQ partly, resize it (the old ring still holds CQEs), add
  * more: every completion comes out once, in order.
  */
-static void test_resize(struct dp_env *e)
+static void test_resize(struct test_dev *e)
 {
 	struct ibv_cq *cq = ibv_create_cq(e->ctx, 16, NULL, NULL, 0);
 	struct ibv_cq *rcq = ibv_create_cq(e->ctx, 256, NULL, NULL, 0);
@@ -235,7 +235,7 @@ static void wait_event(struct ibv_comp_channel *ch, struct ibv_cq *cq)
 }
 
 /* Events: one per arm; solicited-only arming ignores plain sends. */
-static void test_events(struct dp_env *e)
+static void test_events(struct test_dev *e)
 {
 	struct ibv_comp_channel *ch = ibv_create_comp_channel(e->ctx);
 	struct ibv_cq *scq, *rcq;
@@ -279,7 +279,7 @@ static void test_events(struct dp_env *e)
 }
 
 /* Many QPs on one CQ; destroying some with CQEs pending. */
-static void test_shared_cq(struct dp_env *e)
+static void test_shared_cq(struct test_dev *e)
 {
 	enum { NQP = 24 };
 	struct ibv_cq *cq = ibv_create_cq(e->ctx, 512, NULL, NULL, 0);
@@ -326,7 +326,7 @@ static void test_shared_cq(struct dp_env *e)
 
 int main(int argc, char **argv)
 {
-	struct dp_env e;
+	struct test_dev e;
 
 	dp_open(&e, argc, argv);
 	test_limits(&e);

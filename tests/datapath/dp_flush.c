@@ -13,7 +13,7 @@
 
 #define B_OFF (DP_BUF_SIZE / 2)
 
-static void post_sends(struct dp_env *e, struct ibv_qp *qp, uint64_t first,
+static void post_sends(struct test_dev *e, struct ibv_qp *qp, uint64_t first,
 		       int n, bool signaled_all)
 {
 	struct ibv_sge sg = { (uintptr_t)e->buf, 16, e->mr->lkey };
@@ -52,7 +52,7 @@ static void expect_flushed(struct ibv_cq *cq, uint64_t first, int n,
 	CHECK(ibv_poll_cq(cq, 1, wc) == 0, "%s: extra completion", what);
 }
 
-static void test_flush_idle(struct dp_env *e)
+static void test_flush_idle(struct test_dev *e)
 {
 	struct ibv_cq *cq = ibv_create_cq(e->ctx, 64, NULL, NULL, 0);
 	struct ibv_cq *pcq = ibv_create_cq(e->ctx, 64, NULL, NULL, 0);
@@ -80,7 +80,7 @@ static void test_flush_idle(struct dp_env *e)
 }
 
 /* A bad rkey: the write fails, everything behind it is flushed. */
-static void test_remote_error(struct dp_env *e)
+static void test_remote_error(struct test_dev *e)
 {
 	struct ibv_cq *cq = ibv_create_cq(e->ctx, 64, NULL, NULL, 0);
 	struct ibv_cq *pcq = ibv_create_cq(e->ctx, 64, NULL, NULL, 0);
@@ -153,7 +153,7 @@ static void test_remote_error(struct dp_env *e)
 }
 
 /* Unsignaled sends in flight at the flush are reported as flushed too. */
-static void test_flush_unsignaled(struct dp_env *e)
+static void test_flush_unsignaled(struct test_dev *e)
 {
 	struct ibv_cq *cq = ibv_create_cq(e->ctx, 64, NULL, NULL, 0);
 	struct ibv_qp *qp;
@@ -169,7 +169,7 @@ static void test_flush_unsignaled(struct dp_env *e)
 
 int main(int argc, char **argv)
 {
-	struct dp_env e;
+	struct test_dev e;
 
 	dp_open(&e, argc, argv);
 	test_flush_idle(&e);

@@ -51,7 +51,7 @@ static void account(const struct ibv_wc *wc, uint64_t posted_sends,
 
 int main(int argc, char **argv)
 {
-	struct dp_env e;
+	struct test_dev e;
 	struct ibv_cq *cq;
 	struct ibv_qp *a, *b;
 	struct ibv_sge sg;

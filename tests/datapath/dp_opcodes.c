@@ -17,7 +17,7 @@
 #define B_OFF (DP_BUF_SIZE / 2)
 
 struct pair {
-	struct dp_env e;
+	struct test_dev e;
 	struct ibv_cq *cqa, *cqb;
 	struct ibv_qp *a, *b;
 };

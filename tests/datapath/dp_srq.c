@@ -15,7 +15,7 @@
 #define NQP 4
 #define SRQ_WR 32
 
-static void post_srq(struct dp_env *e, struct ibv_srq *srq, uint64_t wr_id,
+static void post_srq(struct test_dev *e, struct ibv_srq *srq, uint64_t wr_id,
 		     uint32_t slot)
 {
 	struct ibv_sge sg = { (uintptr_t)e->buf + B_OFF + slot * 128, 128,
@@ -36,7 +36,7 @@ static void post_srq(struct dp_env *e, struct ibv_srq *srq, uint64_t wr_id,
  * Message i is len bytes of (len + k): the receive buffer named by the
  * completion's wr_id must hold exactly that.
  */
-static void send_from(struct dp_env *e, struct ibv_qp *qp, uint64_t wr_id,
+static void send_from(struct test_dev *e, struct ibv_qp *qp, uint64_t wr_id,
 		      uint32_t len)
 {
 	uint8_t *src = e->buf + wr_id * 64;
@@ -58,7 +58,7 @@ static void send_from(struct dp_env *e, struct ibv_qp *qp, uint64_t wr_id,
 
 int main(int argc, char **argv)
 {
-	struct dp_env e;
+	struct test_dev e;
 	struct ibv_srq_init_attr sa = { .attr = { .max_wr = SRQ_WR,
 						  .max_sge = 1 } };
 	struct ibv_srq_attr qa;

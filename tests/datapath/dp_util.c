@@ -1,53 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
-/*
- * Helpers for the provider's data path tests (see dp_util.h).
- */
+/* Helpers of the data path tests; see dp_util.h. */
 #include <errno.h>
 #include <string.h>
 
-#include "common/process.h"
 #include "dp_util.h"
 
-void dp_open(struct dp_env *e, int argc, char **argv)
+void dp_open(struct test_dev *e, int argc, char **argv)
 {
-	int i;
+	int i, ret;
 
-	memset(e, 0, sizeof(*e));
+	ret = test_dev_open(e, 0, DP_BUF_SIZE);
+	CHECK(!ret, "opening the device: %s", strerror(ret));
 	for (i = 1; i + 1 < argc; i++)
 		if (!strcmp(argv[i], "--gen"))
 			e->gen = atoi(argv[i + 1]);
-	e->ctx = test_must_open_first_device();
-	CHECK(!ibv_query_device_ex(e->ctx, NULL, &e->dev_attr),
-	      "query_device_ex");
-	e->pd = ibv_alloc_pd(e->ctx);
-	CHECK(e->pd, "alloc_pd: errno %d", errno);
-	e->buf = aligned_alloc(4096, DP_BUF_SIZE);
-	CHECK(e->buf, "buffer");
-	memset(e->buf, 0, DP_BUF_SIZE);
-	e->mr = ibv_reg_mr(e->pd, e->buf, DP_BUF_SIZE,
-			   IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
-				   IBV_ACCESS_REMOTE_READ |
-				   IBV_ACCESS_REMOTE_ATOMIC |
-				   IBV_ACCESS_MW_BIND);
-	if (!e->mr) /* devices without atomics may refuse the access flag */
-		e->mr = ibv_reg_mr(
-			e->pd, e->buf, DP_BUF_SIZE,
-			IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
-				IBV_ACCESS_REMOTE_READ | IBV_ACCESS_MW_BIND);
-	CHECK(e->mr, "reg_mr: errno %d", errno);
-	e->gid_index = 0;
-	CHECK(!ibv_query_gid(e->ctx, 1, 0, &e->gid), "query_gid");
 }
 
-void dp_close(struct dp_env *e)
+void dp_close(struct test_dev *e)
 {
-	CHECK(!ibv_dereg_mr(e->mr), "dereg_mr");
-	CHECK(!ibv_dealloc_pd(e->pd), "dealloc_pd");
-	CHECK(!ibv_close_device(e->ctx), "close_device");
-	free(e->buf);
+	int ret = test_dev_close(e);
+
+	CHECK(!ret, "closing the device: %s", strerror(ret));
 }
 
-struct ibv_qp *dp_create_qp(struct dp_env *e, struct ibv_cq *cq,
+struct ibv_qp *dp_create_qp(struct test_dev *e, struct ibv_cq *cq,
 			    enum ibv_qp_type type, uint32_t max_wr,
 			    uint32_t max_sge, uint32_t max_inline,
 			    uint64_t send_ops)
@@ -68,7 +44,7 @@ struct ibv_qp *dp_create_qp(struct dp_env *e, struct ibv_cq *cq,
 	return qp;
 }
 
-void dp_connect_rc(struct dp_env *e, struct ibv_qp *a, struct ibv_qp *b)
+void dp_connect_rc(struct test_dev *e, struct ibv_qp *a, struct ibv_qp *b)
 {
 	struct test_rc_peer peer =
 		TEST_RC_PEER(b->qp_num, e->gid,
@@ -91,7 +67,7 @@ void dp_activate_ud(struct ibv_qp *qp, uint32_t qkey)
 	CHECK(!ret, "UD QP %u to RTS: %s", qp->qp_num, strerror(ret));
 }
 
-struct ibv_ah *dp_self_ah(struct dp_env *e)
+struct ibv_ah *dp_self_ah(struct test_dev *e)
 {
 	struct ibv_ah *ah =
 		test_create_ah(e->pd, &e->gid, (uint8_t)e->gid_index);
@@ -109,45 +85,41 @@ void dp_qp_to_err(struct ibv_qp *qp)
 
 int dp_poll(struct ibv_cq *cq, struct ibv_wc *wc, int n)
 {
-	uint64_t start = test_now_ms();
-	int got = 0;
+	int got = test_poll_cq(cq, wc, n, 5000);
 
-	while (got < n) {
-		int r = ibv_poll_cq(cq, n - got, wc + got);
-
-		CHECK(r >= 0, "poll_cq returned %d", r);
-		got += r;
-		if (r)
-			continue;
-		if (test_now_ms() - start > 5000)
-			break;
-	}
+	CHECK(got >= 0, "poll_cq failed");
 	return got;
 }
 
-void dp_post_recv(struct dp_env *e, struct ibv_qp *qp, uint64_t wr_id,
+void dp_post_recv(struct test_dev *e, struct ibv_qp *qp, uint64_t wr_id,
 		  uint32_t off, uint32_t len)
 {
-	struct ibv_sge sge = {
-		.addr = (uintptr_t)e->buf + off,
-		.length = len,
-		.lkey = e->mr->lkey,
-	};
-	struct ibv_recv_wr wr = {
-		.wr_id = wr_id,
-		.sg_list = &sge,
-		.num_sge = 1,
-	}, *bad;
-
-	CHECK(!ibv_post_recv(qp, &wr, &bad), "post_recv");
+	CHECK(!test_post_recv(qp, wr_id, e->buf + off, len, e->mr->lkey),
+	      "post_recv");
 }
 
-bool dp_has_atomics(const struct dp_env *e)
+bool dp_has_atomics(const struct test_dev *e)
 {
-	return e->dev_attr.orig_attr.atomic_cap != IBV_ATOMIC_NONE;
+	return e->attr.orig_attr.atomic_cap != IBV_ATOMIC_NONE;
 }
 
-bool dp_has_srq(const struct dp_env *e)
+bool dp_has_srq(const struct test_dev *e)
 {
-	return e->dev_attr.orig_attr.max_srq > 0;
+	return e->attr.orig_attr.max_srq > 0;
+}
+
+int dp_failures;
+
+void dp_run(const char *name, int (*fn)(struct test_dev *d), struct test_dev *d)
+{
+	int before = dp_failures;
+
+	if (fn(d) || dp_failures != before) {
+		if (dp_failures == before)
+			dp_failures++;
+		printf("FAIL %s\n", name);
+	} else {
+		printf("ok   %s\n", name);
+	}
+	fflush(stdout);
 }

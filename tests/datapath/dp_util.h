@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB */
 /*
- * Helpers for the provider's data path tests (dp_*.c): one device, one PD,
- * a registered buffer and QPs connected to each other on the same emulated
- * device. A failed check prints where and why and exits 1.
+ * Helpers of the data path tests (dp_*.c, datapath_*.c): a struct
+ * test_dev (common/device.h) with a registered buffer, QPs connected to
+ * each other on the same emulated device. The dp_* calls below end the
+ * program on a failed check (exit 1); DP_CHECK and dp_run() are for tests
+ * that count failures and go on.
  */
-#ifndef IRDMA_TEST_DP_UTIL_H
-#define IRDMA_TEST_DP_UTIL_H
+#ifndef IRDMA_TESTS_DP_UTIL_H
+#define IRDMA_TESTS_DP_UTIL_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -15,37 +17,30 @@
 #include <infiniband/verbs.h>
 
 #include "common/check.h"
+#include "common/device.h"
 #include "common/verbs.h"
 
 #define DP_BUF_SIZE (64 * 1024)
 
-struct dp_env {
-	struct ibv_context *ctx;
-	struct ibv_device_attr_ex dev_attr;
-	struct ibv_pd *pd;
-	uint8_t *buf; /* DP_BUF_SIZE bytes, registered as mr */
-	struct ibv_mr *mr;
-	union ibv_gid gid;
-	int gid_index;
-	int gen; /* from --gen N on the command line, 0 if not given */
-};
-
-/* Open the first device, allocate a PD and register a zeroed buffer. */
-void dp_open(struct dp_env *e, int argc, char **argv);
-void dp_close(struct dp_env *e);
+/*
+ * Open the first device with GID entry 0 and a DP_BUF_SIZE buffer; --gen
+ * N on the command line overrides e->gen.
+ */
+void dp_open(struct test_dev *e, int argc, char **argv);
+void dp_close(struct test_dev *e);
 
 /* Create an RC or UD QP on cq (send and receive), with the given caps. */
-struct ibv_qp *dp_create_qp(struct dp_env *e, struct ibv_cq *cq,
+struct ibv_qp *dp_create_qp(struct test_dev *e, struct ibv_cq *cq,
 			    enum ibv_qp_type type, uint32_t max_wr,
 			    uint32_t max_sge, uint32_t max_inline,
 			    uint64_t send_ops);
 
 /* Bring two RC QPs to RTS, each connected to the other. */
-void dp_connect_rc(struct dp_env *e, struct ibv_qp *a, struct ibv_qp *b);
+void dp_connect_rc(struct test_dev *e, struct ibv_qp *a, struct ibv_qp *b);
 /* Bring a UD QP to RTS with the given qkey. */
 void dp_activate_ud(struct ibv_qp *qp, uint32_t qkey);
 /* An AH for the device's own GID (loopback). */
-struct ibv_ah *dp_self_ah(struct dp_env *e);
+struct ibv_ah *dp_self_ah(struct test_dev *e);
 
 /* Move a QP to the error state. */
 void dp_qp_to_err(struct ibv_qp *qp);
@@ -54,11 +49,27 @@ void dp_qp_to_err(struct ibv_qp *qp);
 int dp_poll(struct ibv_cq *cq, struct ibv_wc *wc, int n);
 
 /* Post one receive of len bytes at buf offset off. */
-void dp_post_recv(struct dp_env *e, struct ibv_qp *qp, uint64_t wr_id,
+void dp_post_recv(struct test_dev *e, struct ibv_qp *qp, uint64_t wr_id,
 		  uint32_t off, uint32_t len);
 
 /* Does the device do atomics / SRQs? */
-bool dp_has_atomics(const struct dp_env *e);
-bool dp_has_srq(const struct dp_env *e);
+bool dp_has_atomics(const struct test_dev *e);
+bool dp_has_srq(const struct test_dev *e);
 
-#endif /* IRDMA_TEST_DP_UTIL_H */
+extern int dp_failures;
+
+/* A failed check counts and ends the test case (which returns -1). */
+#define DP_CHECK(cond, ...)            \
+	CHECK_THEN(                    \
+		cond,                  \
+		{                      \
+			dp_failures++; \
+			return -1;     \
+		},                     \
+		__VA_ARGS__)
+
+/* Run @fn as test @name: prints ok/FAIL, counts failures. */
+void dp_run(const char *name, int (*fn)(struct test_dev *d),
+	    struct test_dev *d);
+
+#endif /* IRDMA_TESTS_DP_UTIL_H */

@@ -49,7 +49,7 @@ static void expect_none(struct ibv_cq *cq)
 	      (unsigned long long)wc.wr_id);
 }
 
-static void test_batch(struct dp_env *e, struct ibv_qp *a, struct ibv_cq *ca,
+static void test_batch(struct test_dev *e, struct ibv_qp *a, struct ibv_cq *ca,
 		       struct ibv_qp *b, struct ibv_cq *cb, bool imm)
 {
 	struct ibv_qp_ex *x = ibv_qp_to_qp_ex(a);
@@ -151,7 +151,7 @@ static void test_batch(struct dp_env *e, struct ibv_qp *a, struct ibv_cq *ca,
 }
 
 /* Aborted batches reach neither the device nor the peer. */
-static void test_abort(struct dp_env *e, struct ibv_qp *a, struct ibv_cq *ca,
+static void test_abort(struct test_dev *e, struct ibv_qp *a, struct ibv_cq *ca,
 		       struct ibv_qp *b, struct ibv_cq *cb)
 {
 	struct ibv_qp_ex *x = ibv_qp_to_qp_ex(a);
@@ -185,7 +185,7 @@ static void test_abort(struct dp_env *e, struct ibv_qp *a, struct ibv_cq *ca,
 }
 
 /* A bad WR fails the whole batch at ibv_wr_complete. */
-static void test_bad_batch(struct dp_env *e, struct ibv_qp *a,
+static void test_bad_batch(struct test_dev *e, struct ibv_qp *a,
 			   struct ibv_cq *ca, struct ibv_cq *cb)
 {
 	struct ibv_qp_ex *x = ibv_qp_to_qp_ex(a);
@@ -214,7 +214,7 @@ static void test_bad_batch(struct dp_env *e, struct ibv_qp *a,
 	expect_none(ca);
 }
 
-static void test_mw(struct dp_env *e, struct ibv_qp *a, struct ibv_cq *ca,
+static void test_mw(struct test_dev *e, struct ibv_qp *a, struct ibv_cq *ca,
 		    struct ibv_qp *b, struct ibv_cq *cb)
 {
 	struct ibv_qp_ex *xb = ibv_qp_to_qp_ex(b), *xa = ibv_qp_to_qp_ex(a);
@@ -271,7 +271,7 @@ static void test_mw(struct dp_env *e, struct ibv_qp *a, struct ibv_cq *ca,
 	CHECK(!ibv_dealloc_mw(mw), "dealloc_mw");
 }
 
-static void test_ud(struct dp_env *e, bool imm)
+static void test_ud(struct test_dev *e, bool imm)
 {
 	struct ibv_cq *cq = ibv_create_cq(e->ctx, 32, NULL, NULL, 0);
 	uint64_t ops =
@@ -324,7 +324,7 @@ static void test_ud(struct dp_env *e, bool imm)
 
 int main(int argc, char **argv)
 {
-	struct dp_env e;
+	struct test_dev e;
 	struct ibv_cq *ca, *cb;
 	struct ibv_qp *a, *b;
 	struct ibv_qp_init_attr_ex bad = {};
