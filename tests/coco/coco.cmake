@@ -6,8 +6,7 @@
 # with RC, UD (and on gen 3 SRQ) traffic, plus a plain PD on a CoCo device,
 # which must not get any data through.
 set(_cs "${CMAKE_CURRENT_LIST_DIR}")
-irdma_test_program(coco_traffic "${_cs}/coco_traffic.c"
-	"${_cs}/../datapath/dp_util.c")
+irdma_test_program(coco_traffic "${_cs}/coco_traffic.c")
 irdma_test_program(coco_scale "${_cs}/coco_scale.c")
 
 foreach(_gen 2 3)

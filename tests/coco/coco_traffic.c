@@ -18,12 +18,14 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/check.h"
 #include "common/device.h"
 #include "common/process.h"
-#include "datapath/dp_util.h"
+#include "common/verbs.h"
 
 enum expect { EXPECT_OK, EXPECT_EOPNOTSUPP, EXPECT_BROKEN };
 
@@ -66,12 +68,12 @@ static int coco_qp(struct coco *c, struct test_qp *q, enum ibv_qp_type type,
 	memset(q, 0, sizeof(*q));
 	q->scq = coco_cq(c);
 	q->rcq = coco_cq(c);
-	DP_CHECK(q->scq && q->rcq, "CQ on the %s PD: %s",
-		 c->parent ? "parent" : "plain", strerror(errno));
+	CHECK_RET(q->scq && q->rcq, "CQ on the %s PD: %s",
+		  c->parent ? "parent" : "plain", strerror(errno));
 	ia = test_qp_attr(type, q->scq, q->rcq, 16);
 	ia.srq = srq;
 	q->qp = ibv_create_qp(c->pd, &ia);
-	DP_CHECK(q->qp, "QP: %s", strerror(errno));
+	CHECK_RET(q->qp, "QP: %s", strerror(errno));
 	return 0;
 }
 
@@ -136,11 +138,11 @@ static int rc_exchange(struct coco *c, struct test_qp *a, struct test_qp *b,
 	/* SEND into a posted receive (on the SRQ if there is one) */
 	fill(src, MSG_LEN, 0x11);
 	memset(dst, 0, MSG_LEN);
-	DP_CHECK(!(srq ? ibv_post_srq_recv(srq, &rwr, &rbad) :
-			 ibv_post_recv(b->qp, &rwr, &rbad)),
-		 "post_recv");
-	DP_CHECK(!post_send(a->qp, IBV_WR_SEND, src, c->mr->lkey, NULL, 0, 0),
-		 "post_send");
+	CHECK_RET(!(srq ? ibv_post_srq_recv(srq, &rwr, &rbad) :
+			  ibv_post_recv(b->qp, &rwr, &rbad)),
+		  "post_recv");
+	CHECK_RET(!post_send(a->qp, IBV_WR_SEND, src, c->mr->lkey, NULL, 0, 0),
+		  "post_send");
 	if (wait_wc(c, a->scq, &wc) || wait_wc(c, b->rcq, &wc) ||
 	    memcmp(src, dst, MSG_LEN))
 		ok = 0;
@@ -148,15 +150,15 @@ static int rc_exchange(struct coco *c, struct test_qp *a, struct test_qp *b,
 	/* RDMA WRITE and READ against the same buffer */
 	fill(src, MSG_LEN, 0x5a);
 	memset(dst, 0, MSG_LEN);
-	DP_CHECK(!post_send(a->qp, IBV_WR_RDMA_WRITE, src, c->mr->lkey, NULL,
-			    (uintptr_t)dst, c->mr->rkey),
-		 "post rdma write");
+	CHECK_RET(!post_send(a->qp, IBV_WR_RDMA_WRITE, src, c->mr->lkey, NULL,
+			     (uintptr_t)dst, c->mr->rkey),
+		  "post rdma write");
 	if (wait_wc(c, a->scq, &wc) || memcmp(src, dst, MSG_LEN))
 		ok = 0;
 	memset(src, 0, MSG_LEN);
-	DP_CHECK(!post_send(a->qp, IBV_WR_RDMA_READ, src, c->mr->lkey, NULL,
-			    (uintptr_t)dst, c->mr->rkey),
-		 "post rdma read");
+	CHECK_RET(!post_send(a->qp, IBV_WR_RDMA_READ, src, c->mr->lkey, NULL,
+			     (uintptr_t)dst, c->mr->rkey),
+		  "post rdma read");
 	if (wait_wc(c, a->scq, &wc) || memcmp(src, dst, MSG_LEN))
 		ok = 0;
 	return ok;
@@ -172,9 +174,9 @@ static int test_rc(struct coco *c, struct ibv_srq *srq)
 		ret = -1;
 		goto out;
 	}
-	DP_CHECK(!test_qp_rc_connect(&c->d, &a, b.qp->qp_num, 7) &&
-			 !test_qp_rc_connect(&c->d, &b, a.qp->qp_num, 7),
-		 "connect: %s", strerror(errno));
+	CHECK_RET(!test_qp_rc_connect(&c->d, &a, b.qp->qp_num, 7) &&
+			  !test_qp_rc_connect(&c->d, &b, a.qp->qp_num, 7),
+		  "connect: %s", strerror(errno));
 	ret = rc_exchange(c, &a, &b, srq);
 out:
 	test_qp_destroy(&a);
@@ -207,8 +209,8 @@ static int ud_exchange(struct coco *c, struct test_qp *a, struct test_qp *b,
 	wr.wr.ud.ah = ah;
 	wr.wr.ud.remote_qpn = b->qp->qp_num;
 	wr.wr.ud.remote_qkey = QKEY;
-	DP_CHECK(!ibv_post_recv(b->qp, &rwr, &rbad), "ud post_recv");
-	DP_CHECK(!ibv_post_send(a->qp, &wr, &bad), "ud post_send");
+	CHECK_RET(!ibv_post_recv(b->qp, &rwr, &rbad), "ud post_recv");
+	CHECK_RET(!ibv_post_send(a->qp, &wr, &bad), "ud post_send");
 	/* the payload follows the 40-byte GRH */
 	if (wait_wc(c, a->scq, &wc) || wait_wc(c, b->rcq, &wc) ||
 	    memcmp(src, dst + 40, MSG_LEN))
@@ -257,8 +259,8 @@ static int test_srq(struct coco *c)
 	struct ibv_srq *srq = ibv_create_srq(c->pd, &sa);
 	int ret;
 
-	DP_CHECK(srq, "SRQ on the %s PD: %s", c->parent ? "parent" : "plain",
-		 strerror(errno));
+	CHECK_RET(srq, "SRQ on the %s PD: %s", c->parent ? "parent" : "plain",
+		  strerror(errno));
 	ret = test_rc(c, srq);
 	ibv_destroy_srq(srq);
 	return ret;
@@ -279,12 +281,12 @@ static int check_refused(struct coco *c, bool with_srq)
 	int err;
 
 	errno = 0;
-	DP_CHECK(!ibv_create_cq_ex(c->d.ctx, &ca) && errno == EOPNOTSUPP,
-		 "CQ on the CoCo parent domain: errno %d, want EOPNOTSUPP",
-		 errno);
+	CHECK_RET(!ibv_create_cq_ex(c->d.ctx, &ca) && errno == EOPNOTSUPP,
+		  "CQ on the CoCo parent domain: errno %d, want EOPNOTSUPP",
+		  errno);
 	/* the QP's own rings are refused even with CQs from elsewhere */
 	plain_cq = ibv_create_cq(c->d.ctx, 16, NULL, NULL, 0);
-	DP_CHECK(plain_cq, "plain CQ: %s", strerror(errno));
+	CHECK_RET(plain_cq, "plain CQ: %s", strerror(errno));
 	qa = test_qp_attr(IBV_QPT_RC, plain_cq, plain_cq, 4);
 	errno = 0;
 	qp = ibv_create_qp(c->pd, &qa);
@@ -292,13 +294,13 @@ static int check_refused(struct coco *c, bool with_srq)
 	if (qp)
 		ibv_destroy_qp(qp);
 	ibv_destroy_cq(plain_cq);
-	DP_CHECK(!qp && err == EOPNOTSUPP,
-		 "QP on the CoCo parent domain: errno %d, want EOPNOTSUPP",
-		 err);
+	CHECK_RET(!qp && err == EOPNOTSUPP,
+		  "QP on the CoCo parent domain: errno %d, want EOPNOTSUPP",
+		  err);
 	if (with_srq) {
 		errno = 0;
-		DP_CHECK(!ibv_create_srq(c->pd, &sa) && errno == EOPNOTSUPP,
-			 "SRQ on the CoCo parent domain: errno %d", errno);
+		CHECK_RET(!ibv_create_srq(c->pd, &sa) && errno == EOPNOTSUPP,
+			  "SRQ on the CoCo parent domain: errno %d", errno);
 	}
 	printf("refused with EOPNOTSUPP: CQ, QP%s\n", with_srq ? ", SRQ" : "");
 	return 0;
@@ -317,17 +319,17 @@ static int setup(struct coco *c)
 	if (c->parent) {
 		pa.pd = c->d.pd;
 		c->pd = ibv_alloc_parent_domain(c->d.ctx, &pa);
-		DP_CHECK(c->pd, "parent domain: %s", strerror(errno));
+		CHECK_RET(c->pd, "parent domain: %s", strerror(errno));
 	}
 	c->buf = ibv_alloc_buf(c->pd, BUF_LEN, &c->ibuf);
-	DP_CHECK(c->buf, "ibv_alloc_buf: %s", strerror(errno));
+	CHECK_RET(c->buf, "ibv_alloc_buf: %s", strerror(errno));
 	if (c->expect == EXPECT_EOPNOTSUPP)
 		return 0;
 	c->mr = ibv_reg_buf_mr(c->pd, c->ibuf, c->buf, BUF_LEN,
 			       IBV_ACCESS_LOCAL_WRITE |
 				       IBV_ACCESS_REMOTE_WRITE |
 				       IBV_ACCESS_REMOTE_READ);
-	DP_CHECK(c->mr, "ibv_reg_buf_mr: %s", strerror(errno));
+	CHECK_RET(c->mr, "ibv_reg_buf_mr: %s", strerror(errno));
 	return 0;
 }
 
@@ -347,14 +349,14 @@ static void judge(struct coco *c, const char *name, int result)
 {
 	if (result < 0) {
 		printf("FAIL %s: setup error\n", name);
-		dp_failures++;
+		test_failures++;
 	} else if (c->expect == EXPECT_OK && result != 1) {
 		printf("FAIL %s: data did not arrive intact\n", name);
-		dp_failures++;
+		test_failures++;
 	} else if (c->expect == EXPECT_BROKEN && result != 0) {
 		printf("FAIL %s: exchanged data through memory the device cannot see\n",
 		       name);
-		dp_failures++;
+		test_failures++;
 	} else {
 		printf("ok %s: %s\n", name,
 		       result ? "data intact" : "no exchange (as required)");
@@ -407,8 +409,8 @@ int main(int argc, char **argv)
 	fds1 = test_count_fds();
 	if (fds1 != fds0) {
 		printf("FAIL fds: %d before, %d after\n", fds0, fds1);
-		dp_failures++;
+		test_failures++;
 	}
-	printf("%d failure(s)\n", dp_failures);
-	return dp_failures ? 1 : 0;
+	printf("%u failure(s)\n", test_failures);
+	return test_failures ? 1 : 0;
 }

@@ -95,44 +95,44 @@ static int parent_main(pid_t child, int from_child, int to_child)
 	struct test_qp q;
 	uint8_t *buf;
 
-	DP_CHECK(!test_dev_open(&d, 1, 0), "open");
-	DP_CHECK(!test_qp_create(&d, &q, IBV_QPT_RC, 16, NULL), "qp");
+	CHECK_RET(!test_dev_open(&d, 1, 0), "open");
+	CHECK_RET(!test_qp_create(&d, &q, IBV_QPT_RC, 16, NULL), "qp");
 	buf = aligned_alloc(4096, 4096);
-	DP_CHECK(buf, "alloc");
+	CHECK_RET(buf, "alloc");
 	mr = ibv_reg_mr(d.pd, buf, 4096, IBV_ACCESS_LOCAL_WRITE);
-	DP_CHECK(mr, "mr");
-	DP_CHECK(!xfer(from_child, &peer, sizeof(peer), false), "child qpn");
-	DP_CHECK(peer.qpn != q.qp->qp_num, "both processes got QPN %u",
-		 peer.qpn);
+	CHECK_RET(mr, "mr");
+	CHECK_RET(!xfer(from_child, &peer, sizeof(peer), false), "child qpn");
+	CHECK_RET(peer.qpn != q.qp->qp_num, "both processes got QPN %u",
+		  peer.qpn);
 	me.qpn = q.qp->qp_num;
-	DP_CHECK(!xfer(to_child, &me, sizeof(me), true), "send qpn");
-	DP_CHECK(!test_qp_rc_connect(&d, &q, peer.qpn, 7), "connect");
-	DP_CHECK(!xfer(from_child, &peer, sizeof(peer), false) && peer.ok,
-		 "child not connected");
+	CHECK_RET(!xfer(to_child, &me, sizeof(me), true), "send qpn");
+	CHECK_RET(!test_qp_rc_connect(&d, &q, peer.qpn, 7), "connect");
+	CHECK_RET(!xfer(from_child, &peer, sizeof(peer), false) && peer.ok,
+		  "child not connected");
 
 	buf[0] = 0x5a;
 	sg = (struct ibv_sge){ (uintptr_t)buf, 64, mr->lkey };
 	test_signaled_wr(&wr, 1, IBV_WR_SEND, &sg, 1);
-	DP_CHECK(!ibv_post_send(q.qp, &wr, &bad), "post");
-	DP_CHECK(!test_poll_one(q.scq, &wc, 10000) && !wc.status, "send: %s",
-		 ibv_wc_status_str(wc.status));
-	DP_CHECK(!xfer(from_child, &peer, sizeof(peer), false) &&
-			 peer.ok == 0x5a,
-		 "child got %#x", peer.ok);
+	CHECK_RET(!ibv_post_send(q.qp, &wr, &bad), "post");
+	CHECK_RET(!test_poll_one(q.scq, &wc, 10000) && !wc.status, "send: %s",
+		  ibv_wc_status_str(wc.status));
+	CHECK_RET(!xfer(from_child, &peer, sizeof(peer), false) &&
+			  peer.ok == 0x5a,
+		  "child got %#x", peer.ok);
 
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
 	wr.wr_id = 2;
-	DP_CHECK(!ibv_post_send(q.qp, &wr, &bad), "post after death");
+	CHECK_RET(!ibv_post_send(q.qp, &wr, &bad), "post after death");
 	wr.wr_id = 3;
-	DP_CHECK(!ibv_post_send(q.qp, &wr, &bad), "post after death");
-	DP_CHECK(!test_poll_one(q.scq, &wc, 30000),
-		 "no completion for a dead peer");
-	DP_CHECK(wc.wr_id == 2 && wc.status == IBV_WC_RETRY_EXC_ERR,
-		 "dead peer: %s", ibv_wc_status_str(wc.status));
-	DP_CHECK(!test_poll_one(q.scq, &wc, 3000) && wc.wr_id == 3 &&
-			 wc.status == IBV_WC_WR_FLUSH_ERR,
-		 "next: %s", ibv_wc_status_str(wc.status));
+	CHECK_RET(!ibv_post_send(q.qp, &wr, &bad), "post after death");
+	CHECK_RET(!test_poll_one(q.scq, &wc, 30000),
+		  "no completion for a dead peer");
+	CHECK_RET(wc.wr_id == 2 && wc.status == IBV_WC_RETRY_EXC_ERR,
+		  "dead peer: %s", ibv_wc_status_str(wc.status));
+	CHECK_RET(!test_poll_one(q.scq, &wc, 3000) && wc.wr_id == 3 &&
+			  wc.status == IBV_WC_WR_FLUSH_ERR,
+		  "next: %s", ibv_wc_status_str(wc.status));
 	test_qp_destroy(&q);
 	ibv_dereg_mr(mr);
 	free(buf);
@@ -159,7 +159,7 @@ int main(void)
 	close(up[1]);
 	close(down[0]);
 	ret = parent_main(child, up[0], down[1]);
-	if (ret || dp_failures) {
+	if (ret || test_failures) {
 		kill(child, SIGKILL);
 		waitpid(child, NULL, 0);
 		printf("0 passed, 1 failed\n");

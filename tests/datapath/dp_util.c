@@ -108,15 +108,13 @@ bool dp_has_srq(const struct test_dev *e)
 	return e->attr.orig_attr.max_srq > 0;
 }
 
-int dp_failures;
-
 void dp_run(const char *name, int (*fn)(struct test_dev *d), struct test_dev *d)
 {
-	int before = dp_failures;
+	unsigned int before = test_failures;
 
-	if (fn(d) || dp_failures != before) {
-		if (dp_failures == before)
-			dp_failures++;
+	if (fn(d) || test_failures != before) {
+		if (test_failures == before)
+			test_failures++;
 		printf("FAIL %s\n", name);
 	} else {
 		printf("ok   %s\n", name);

@@ -3,8 +3,8 @@
  * Helpers of the data path tests (dp_*.c, datapath_*.c): a struct
  * test_dev (common/device.h) with a registered buffer, QPs connected to
  * each other on the same emulated device. The dp_* calls below end the
- * program on a failed check (exit 1); DP_CHECK and dp_run() are for tests
- * that count failures and go on.
+ * program on a failed check (exit 1); dp_run() is for tests that count
+ * failures and go on.
  */
 #ifndef IRDMA_TESTS_DP_UTIL_H
 #define IRDMA_TESTS_DP_UTIL_H
@@ -55,18 +55,6 @@ void dp_post_recv(struct test_dev *e, struct ibv_qp *qp, uint64_t wr_id,
 /* Does the device do atomics / SRQs? */
 bool dp_has_atomics(const struct test_dev *e);
 bool dp_has_srq(const struct test_dev *e);
-
-extern int dp_failures;
-
-/* A failed check counts and ends the test case (which returns -1). */
-#define DP_CHECK(cond, ...)            \
-	CHECK_THEN(                    \
-		cond,                  \
-		{                      \
-			dp_failures++; \
-			return -1;     \
-		},                     \
-		__VA_ARGS__)
 
 /* Run @fn as test @name: prints ok/FAIL, counts failures. */
 void dp_run(const char *name, int (*fn)(struct test_dev *d),

@@ -134,28 +134,23 @@ static void check_response(const struct kt_ctx *c, unsigned int gen,
 			IRDMA_ALLOC_UCTX_MIN_HW_WQ_SIZE |
 			IRDMA_ALLOC_UCTX_MAX_HW_SRQ_QUANTA;
 
-	KT_CHECK(r->hw_rev == gen, "hw_rev %u", r->hw_rev);
-	KT_CHECK(r->kernel_ver == IRDMA_ABI_VER, "kernel_ver %u",
-		 r->kernel_ver);
-	KT_CHECK(r->max_hw_wq_frags == f->frags, "frags %u",
-		 r->max_hw_wq_frags);
-	KT_CHECK(r->max_hw_read_sges == f->read_sges, "read sges %u",
-		 r->max_hw_read_sges);
-	KT_CHECK(r->min_hw_wq_size == f->min_wq, "min wq %u",
-		 r->min_hw_wq_size);
-	KT_CHECK(r->max_hw_sq_chunk == f->sq_chunk, "sq chunk %u",
-		 r->max_hw_sq_chunk);
-	KT_CHECK(r->feature_flags == f->features, "features 0x%llx",
-		 (unsigned long long)r->feature_flags);
-	KT_CHECK((r->comp_mask & must) == must, "comp_mask 0x%llx",
-		 (unsigned long long)r->comp_mask);
-	KT_CHECK(!!(r->comp_mask & IRDMA_ALLOC_UCTX_DMABUF_MEMREG) ==
-			 want_dmabuf,
-		 "DMA-buf memreg %s negotiated",
-		 want_dmabuf ? "not" : "wrongly");
-	KT_CHECK(gen < 3 || r->max_hw_srq_quanta, "no SRQ quanta on gen 3");
-	KT_CHECK(r->min_hw_cq_size == 1 && r->max_hw_cq_size >= 4096,
-		 "cq sizes %u..%u", r->min_hw_cq_size, r->max_hw_cq_size);
+	EXPECT(r->hw_rev == gen, "hw_rev %u", r->hw_rev);
+	EXPECT(r->kernel_ver == IRDMA_ABI_VER, "kernel_ver %u", r->kernel_ver);
+	EXPECT(r->max_hw_wq_frags == f->frags, "frags %u", r->max_hw_wq_frags);
+	EXPECT(r->max_hw_read_sges == f->read_sges, "read sges %u",
+	       r->max_hw_read_sges);
+	EXPECT(r->min_hw_wq_size == f->min_wq, "min wq %u", r->min_hw_wq_size);
+	EXPECT(r->max_hw_sq_chunk == f->sq_chunk, "sq chunk %u",
+	       r->max_hw_sq_chunk);
+	EXPECT(r->feature_flags == f->features, "features 0x%llx",
+	       (unsigned long long)r->feature_flags);
+	EXPECT((r->comp_mask & must) == must, "comp_mask 0x%llx",
+	       (unsigned long long)r->comp_mask);
+	EXPECT(!!(r->comp_mask & IRDMA_ALLOC_UCTX_DMABUF_MEMREG) == want_dmabuf,
+	       "DMA-buf memreg %s negotiated", want_dmabuf ? "not" : "wrongly");
+	EXPECT(gen < 3 || r->max_hw_srq_quanta, "no SRQ quanta on gen 3");
+	EXPECT(r->min_hw_cq_size == 1 && r->max_hw_cq_size >= 4096,
+	       "cq sizes %u..%u", r->min_hw_cq_size, r->max_hw_cq_size);
 }
 
 static void check_doorbell_mmap(const struct kt_ctx *c)
@@ -165,22 +160,22 @@ static void check_doorbell_mmap(const struct kt_ctx *c)
 
 	db = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd,
 		  c->uctx.db_mmap_key);
-	KT_CHECK(db != MAP_FAILED, "doorbell mmap: %s", strerror(errno));
+	EXPECT(db != MAP_FAILED, "doorbell mmap: %s", strerror(errno));
 	if (db != MAP_FAILED)
 		munmap(db, pg);
 	errno = 0;
 	db = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd,
 		  c->uctx.db_mmap_key + 16 * pg);
-	KT_CHECK(db == MAP_FAILED && errno == EINVAL,
-		 "mmap of an unknown key: %s", strerror(errno));
+	EXPECT(db == MAP_FAILED && errno == EINVAL,
+	       "mmap of an unknown key: %s", strerror(errno));
 	db = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE, c->fd,
 		  c->uctx.db_mmap_key);
-	KT_CHECK(db == MAP_FAILED && errno == EINVAL,
-		 "private doorbell mmap: %s", strerror(errno));
+	EXPECT(db == MAP_FAILED && errno == EINVAL, "private doorbell mmap: %s",
+	       strerror(errno));
 	db = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd,
 		  c->uctx.db_mmap_key);
-	KT_CHECK(db == MAP_FAILED && errno == EINVAL,
-		 "two-page doorbell mmap: %s", strerror(errno));
+	EXPECT(db == MAP_FAILED && errno == EINVAL,
+	       "two-page doorbell mmap: %s", strerror(errno));
 }
 
 static void check_legacy_i40iw(unsigned int gen)
@@ -191,8 +186,8 @@ static void check_legacy_i40iw(unsigned int gen)
 	KT_EXPECT_ERR(kt_get_context(&c, 5, 0, 16), gen == 1 ? 0 : EOPNOTSUPP,
 		      "i40iw legacy response size");
 	if (gen == 1) {
-		KT_CHECK(c.uctx.kernel_ver == 5 && c.uctx.max_qps,
-			 "legacy response");
+		EXPECT(c.uctx.kernel_ver == 5 && c.uctx.max_qps,
+		       "legacy response");
 		close(c.async_fd);
 	}
 	close(c.fd);
@@ -238,9 +233,7 @@ int main(int argc, char **argv)
 	close(c.fd);
 	check_legacy_i40iw(gen);
 
-	KT_CHECK(test_emu_live_objects() == 0, "%lu objects alive after close",
-		 test_emu_live_objects());
-	if (kt_failures)
-		fprintf(stderr, "%u check(s) failed\n", kt_failures);
-	return kt_failures ? 1 : 0;
+	EXPECT(test_emu_live_objects() == 0, "%lu objects alive after close",
+	       test_emu_live_objects());
+	return test_exit_status();
 }

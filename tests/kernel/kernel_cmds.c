@@ -68,11 +68,11 @@ static void check_pd_exhaustion(struct kt_ctx *c)
 	while (n <= max && !(err = kt_alloc_pd(c, &pds[n])))
 		n++;
 	KT_EXPECT_ERR(err, EOVERFLOW, "ALLOC_PD beyond max_pd");
-	KT_CHECK(n == max, "%u PDs allocated, max_pd %u", n, max);
+	EXPECT(n == max, "%u PDs allocated, max_pd %u", n, max);
 	for (i = 0; i < n; i++)
 		if (kt_dealloc_pd(c, pds[i]))
 			break;
-	KT_CHECK(i == n, "DEALLOC_PD %u of %u failed", i, n);
+	EXPECT(i == n, "DEALLOC_PD %u of %u failed", i, n);
 	free(pds);
 }
 
@@ -136,8 +136,8 @@ static void check_mr(struct kt_ctx *c, uint32_t pd)
 	munmap(hole, PAGE);
 	KT_EXPECT_ERR(kt_reg_mr(c, pd, buf, PAGE, lw, &mem, 8, &resp), 0,
 		      "REG_MR");
-	KT_CHECK(resp.lkey && resp.lkey == resp.rkey, "lkey 0x%x rkey 0x%x",
-		 resp.lkey, resp.rkey);
+	EXPECT(resp.lkey && resp.lkey == resp.rkey, "lkey 0x%x rkey 0x%x",
+	       resp.lkey, resp.rkey);
 	KT_EXPECT_ERR(kt_dereg_mr(c, resp.mr_handle), 0, "DEREG_MR");
 	KT_EXPECT_ERR(kt_dereg_mr(c, resp.mr_handle), EINVAL, "DEREG_MR twice");
 
@@ -231,7 +231,7 @@ static void check_dmabuf_ext(struct kt_ctx *c, uint32_t pd, bool accepted)
 			      EOPNOTSUPP, "DMA-buf memreg not negotiated");
 		return;
 	}
-	KT_CHECK(fd >= 0, "DMA-buf heap allocation failed");
+	EXPECT(fd >= 0, "DMA-buf heap allocation failed");
 	if (fd < 0)
 		return;
 	req.dmabuf_offset = 3 * PAGE;
@@ -362,8 +362,8 @@ static uint32_t check_cq(struct kt_ctx *c, uint32_t pd, struct cq_ring *r)
 		KT_EXPECT_ERR(kt_cmd(c->fd, IB_USER_VERBS_CMD_CREATE_CQ, &bad,
 				     sizeof(bad), &req, sizeof(req), 16),
 			      EFAULT, "CREATE_CQ with a bad response pointer");
-		KT_CHECK(test_emu_live_objects() == before,
-			 "CQ left behind by a failed CREATE_CQ");
+		EXPECT(test_emu_live_objects() == before,
+		       "CQ left behind by a failed CREATE_CQ");
 	}
 	KT_EXPECT_ERR(create_cq(c, r, 16, -1, 0, &cq), 0, "CREATE_CQ");
 	if (gen == 1) {
@@ -480,8 +480,8 @@ static void check_modify(struct kt_ctx *c, uint32_t qp)
 	KT_EXPECT_ERR(kt_cmd(c->fd, IB_USER_VERBS_CMD_QUERY_QP, &q, sizeof(q),
 			     NULL, 0, sizeof(qr)),
 		      0, "QUERY_QP");
-	KT_CHECK(qr.qp_state == 1 && qr.port_num == 1, "state %u port %u",
-		 qr.qp_state, qr.port_num);
+	EXPECT(qr.qp_state == 1 && qr.port_num == 1, "state %u port %u",
+	       qr.qp_state, qr.port_num);
 	q.qp_handle = qp + 100;
 	KT_EXPECT_ERR(kt_cmd(c->fd, IB_USER_VERBS_CMD_QUERY_QP, &q, sizeof(q),
 			     NULL, 0, sizeof(qr)),
@@ -516,8 +516,8 @@ static void check_qp(struct kt_ctx *c, uint32_t pd, uint32_t cq)
 		      0, "QP ring");
 	KT_EXPECT_ERR(create_qp(c, pd, cq, cq, QPT_RC, ring, &r), 0,
 		      "CREATE_QP");
-	KT_CHECK(r.qpn >= 2 && r.max_send_wr >= 16 && r.max_recv_wr >= 16,
-		 "qpn %u send %u recv %u", r.qpn, r.max_send_wr, r.max_recv_wr);
+	EXPECT(r.qpn >= 2 && r.max_send_wr >= 16 && r.max_recv_wr >= 16,
+	       "qpn %u send %u recv %u", r.qpn, r.max_send_wr, r.max_recv_wr);
 	check_modify(c, r.qp_handle);
 
 	KT_EXPECT_ERR(destroy_cq(c, cq), EBUSY, "DESTROY_CQ used by a QP");
@@ -526,8 +526,8 @@ static void check_qp(struct kt_ctx *c, uint32_t pd, uint32_t cq)
 	KT_EXPECT_ERR(kt_cmd(c->fd, IB_USER_VERBS_CMD_DESTROY_QP, &d, sizeof(d),
 			     NULL, 0, sizeof(dr)),
 		      0, "DESTROY_QP");
-	KT_CHECK(dr.events_reported == 0, "events_reported %u",
-		 dr.events_reported);
+	EXPECT(dr.events_reported == 0, "events_reported %u",
+	       dr.events_reported);
 	KT_EXPECT_ERR(kt_cmd(c->fd, IB_USER_VERBS_CMD_DESTROY_QP, &d, sizeof(d),
 			     NULL, 0, sizeof(dr)),
 		      EINVAL, "DESTROY_QP twice");
@@ -567,8 +567,8 @@ static void check_srq(struct kt_ctx *c, uint32_t pd)
 	KT_EXPECT_ERR(kt_cmd(c->fd, IB_USER_VERBS_CMD_CREATE_SRQ, &cmd,
 			     sizeof(cmd), &req, sizeof(req), sizeof(resp)),
 		      0, "CREATE_SRQ");
-	KT_CHECK(resp.core.max_wr >= 16 && resp.drv.srq_size >= 16,
-		 "max_wr %u srq_size %u", resp.core.max_wr, resp.drv.srq_size);
+	EXPECT(resp.core.max_wr >= 16 && resp.drv.srq_size >= 16,
+	       "max_wr %u srq_size %u", resp.core.max_wr, resp.drv.srq_size);
 	{
 		uint32_t srq = resp.core.srq_handle;
 		struct ib_uverbs_modify_srq m = { .srq_handle = srq };
@@ -600,8 +600,8 @@ static void check_srq(struct kt_ctx *c, uint32_t pd)
 		KT_EXPECT_ERR(kt_cmd(c->fd, IB_USER_VERBS_CMD_QUERY_SRQ, &q,
 				     sizeof(q), NULL, 0, sizeof(qr)),
 			      0, "QUERY_SRQ");
-		KT_CHECK(qr.srq_limit == 4 && qr.max_wr == resp.core.max_wr,
-			 "limit %u max_wr %u", qr.srq_limit, qr.max_wr);
+		EXPECT(qr.srq_limit == 4 && qr.max_wr == resp.core.max_wr,
+		       "limit %u max_wr %u", qr.srq_limit, qr.max_wr);
 		KT_EXPECT_ERR(kt_cmd(c->fd, IB_USER_VERBS_CMD_DESTROY_SRQ, &d,
 				     sizeof(d), NULL, 0, sizeof(dr)),
 			      0, "DESTROY_SRQ");
@@ -655,8 +655,8 @@ static void check_ex_qp(struct kt_ctx *c, uint32_t pd, uint32_t cq)
 				sizeof(cmd), &req, 32, &resp, sizeof(resp.core),
 				24),
 		      0, "EX_CREATE_QP");
-	KT_CHECK(resp.core.response_length >= sizeof(resp.core.base),
-		 "response_length %u", resp.core.response_length);
+	EXPECT(resp.core.response_length >= sizeof(resp.core.base),
+	       "response_length %u", resp.core.response_length);
 
 	m.base.qp_handle = resp.core.base.qp_handle;
 	m.base.attr_mask = 1U << 25; /* rate limit */
@@ -724,13 +724,11 @@ int main(int argc, char **argv)
 	KT_EXPECT_ERR(destroy_cq(&c, cq), 0, "DESTROY_CQ");
 	KT_EXPECT_ERR(destroy_cq(&c, cq), EINVAL, "DESTROY_CQ twice");
 	/* leave the rest (rings, PD) to the final close */
-	KT_CHECK(test_emu_live_objects() > 1, "objects vanished early");
+	EXPECT(test_emu_live_objects() > 1, "objects vanished early");
 	close(c.async_fd);
 	close(c.fd);
-	KT_CHECK(test_emu_live_objects() == 0,
-		 "%lu objects alive after the last close",
-		 test_emu_live_objects());
-	if (kt_failures)
-		fprintf(stderr, "%u check(s) failed\n", kt_failures);
-	return kt_failures ? 1 : 0;
+	EXPECT(test_emu_live_objects() == 0,
+	       "%lu objects alive after the last close",
+	       test_emu_live_objects());
+	return test_exit_status();
 }

@@ -82,10 +82,10 @@ static void provoke(struct rig *r)
 	};
 	struct ibv_send_wr *bad;
 
-	KT_CHECK(!ibv_req_notify_cq(r->cq, 0), "arm CQ");
-	KT_CHECK(!ibv_post_send(r->req, &wr, &bad), "post_send");
-	KT_CHECK(test_fd_readable(r->ch->fd, 5000), "no completion event");
-	KT_CHECK(test_fd_readable(r->ctx->async_fd, 5000), "no async event");
+	EXPECT(!ibv_req_notify_cq(r->cq, 0), "arm CQ");
+	EXPECT(!ibv_post_send(r->req, &wr, &bad), "post_send");
+	EXPECT(test_fd_readable(r->ch->fd, 5000), "no completion event");
+	EXPECT(test_fd_readable(r->ctx->async_fd, 5000), "no async event");
 }
 
 static void consume(struct rig *r)
@@ -95,38 +95,38 @@ static void consume(struct rig *r)
 	struct ibv_wc wc;
 	void *cq_ctx;
 
-	KT_CHECK(!ibv_get_cq_event(r->ch, &cq, &cq_ctx) && cq == r->cq,
-		 "get_cq_event");
+	EXPECT(!ibv_get_cq_event(r->ch, &cq, &cq_ctx) && cq == r->cq,
+	       "get_cq_event");
 	ibv_ack_cq_events(r->cq, 1);
-	KT_CHECK(ibv_poll_cq(r->cq, 1, &wc) == 1 &&
-			 wc.status == IBV_WC_REM_ACCESS_ERR,
-		 "bad-rkey completion");
-	KT_CHECK(!ibv_get_async_event(r->ctx, &ev), "get_async_event");
-	KT_CHECK(ev.event_type == IBV_EVENT_QP_ACCESS_ERR &&
-			 ev.element.qp == r->resp,
-		 "event %s", ibv_event_type_str(ev.event_type));
+	EXPECT(ibv_poll_cq(r->cq, 1, &wc) == 1 &&
+		       wc.status == IBV_WC_REM_ACCESS_ERR,
+	       "bad-rkey completion");
+	EXPECT(!ibv_get_async_event(r->ctx, &ev), "get_async_event");
+	EXPECT(ev.event_type == IBV_EVENT_QP_ACCESS_ERR &&
+		       ev.element.qp == r->resp,
+	       "event %s", ibv_event_type_str(ev.event_type));
 	ibv_ack_async_event(&ev);
 }
 
 static void tear_down(struct rig *r, bool left_unread)
 {
 	/* each of these waits for acks of the events the kernel reports */
-	KT_CHECK(!ibv_destroy_qp(r->resp), "destroy responder QP");
-	KT_CHECK(!ibv_destroy_qp(r->req), "destroy requester QP");
-	KT_CHECK(!ibv_destroy_cq(r->cq), "destroy CQ");
+	EXPECT(!ibv_destroy_qp(r->resp), "destroy responder QP");
+	EXPECT(!ibv_destroy_qp(r->req), "destroy requester QP");
+	EXPECT(!ibv_destroy_cq(r->cq), "destroy CQ");
 	if (left_unread) {
 		/* and what nobody read went with its object */
-		KT_CHECK(!test_fd_readable(r->ctx->async_fd, 0),
-			 "async event of a destroyed QP still queued");
-		KT_CHECK(!test_fd_readable(r->ch->fd, 0),
-			 "completion event of a destroyed CQ still queued");
+		EXPECT(!test_fd_readable(r->ctx->async_fd, 0),
+		       "async event of a destroyed QP still queued");
+		EXPECT(!test_fd_readable(r->ch->fd, 0),
+		       "completion event of a destroyed CQ still queued");
 	}
-	KT_CHECK(!ibv_destroy_comp_channel(r->ch), "destroy channel");
-	KT_CHECK(!ibv_dereg_mr(r->mr), "dereg");
-	KT_CHECK(!ibv_dealloc_pd(r->pd), "dealloc");
-	KT_CHECK(!ibv_close_device(r->ctx), "close");
-	KT_CHECK(test_emu_live_objects() == 0, "%lu objects left",
-		 test_emu_live_objects());
+	EXPECT(!ibv_destroy_comp_channel(r->ch), "destroy channel");
+	EXPECT(!ibv_dereg_mr(r->mr), "dereg");
+	EXPECT(!ibv_dealloc_pd(r->pd), "dealloc");
+	EXPECT(!ibv_close_device(r->ctx), "close");
+	EXPECT(test_emu_live_objects() == 0, "%lu objects left",
+	       test_emu_live_objects());
 }
 
 int main(int argc, char **argv)
@@ -142,7 +142,5 @@ int main(int argc, char **argv)
 	if (!unread)
 		consume(&r);
 	tear_down(&r, unread);
-	if (kt_failures)
-		fprintf(stderr, "%u check(s) failed\n", kt_failures);
-	return kt_failures ? 1 : 0;
+	return test_exit_status();
 }

@@ -236,8 +236,8 @@ int main(int argc, char **argv)
 		one_command(c.fd, pd);
 	close(c.async_fd);
 	close(c.fd);
-	KT_CHECK(test_emu_live_objects() == 0, "%lu objects after close",
-		 test_emu_live_objects());
+	EXPECT(test_emu_live_objects() == 0, "%lu objects after close",
+	       test_emu_live_objects());
 	printf("kernel_fuzz: %lu commands, seed %s\n", rounds, argv[1]);
-	return kt_failures ? 1 : 0;
+	return test_exit_status();
 }

@@ -55,53 +55,53 @@ static void run_objects(void)
 	int ret;
 
 	pd = ibv_alloc_pd(ctx);
-	KT_CHECK(pd, "alloc_pd: %s", strerror(errno));
+	EXPECT(pd, "alloc_pd: %s", strerror(errno));
 	if (!pd)
 		exit(1);
 	mr = ibv_reg_mr(pd, buf, 8192,
 			IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
 				IBV_ACCESS_REMOTE_READ | IBV_ACCESS_MW_BIND);
-	KT_CHECK(mr && mr->lkey == mr->rkey, "reg_mr: %s", strerror(errno));
+	EXPECT(mr && mr->lkey == mr->rkey, "reg_mr: %s", strerror(errno));
 	ret = ibv_rereg_mr(mr, IBV_REREG_MR_CHANGE_ACCESS, NULL, NULL, 0,
 			   IBV_ACCESS_LOCAL_WRITE);
-	KT_CHECK(!ret, "rereg_mr: %s", strerror(ret));
+	EXPECT(!ret, "rereg_mr: %s", strerror(ret));
 	mw = ibv_alloc_mw(pd, IBV_MW_TYPE_1);
-	KT_CHECK(mw, "alloc_mw: %s", strerror(errno));
+	EXPECT(mw, "alloc_mw: %s", strerror(errno));
 	ch = ibv_create_comp_channel(ctx);
-	KT_CHECK(ch, "comp channel: %s", strerror(errno));
+	EXPECT(ch, "comp channel: %s", strerror(errno));
 	cq = ibv_create_cq(ctx, 32, NULL, ch, 0);
-	KT_CHECK(cq, "create_cq: %s", strerror(errno));
+	EXPECT(cq, "create_cq: %s", strerror(errno));
 	if (!cq)
 		exit(1);
 	rc = make_qp(pd, cq, IBV_QPT_RC);
-	KT_CHECK(rc, "create RC QP: %s", strerror(errno));
+	EXPECT(rc, "create RC QP: %s", strerror(errno));
 	ud = make_qp(pd, cq, IBV_QPT_UD);
-	KT_CHECK(ud, "create UD QP: %s", strerror(errno));
+	EXPECT(ud, "create UD QP: %s", strerror(errno));
 	ibv_query_gid(ctx, 1, 1, &aa.grh.dgid);
 	ah = ibv_create_ah(pd, &aa);
-	KT_CHECK(ah, "create_ah: %s", strerror(errno));
+	EXPECT(ah, "create_ah: %s", strerror(errno));
 	aa.is_global = 0;
-	KT_CHECK(!ibv_create_ah(pd, &aa), "AH without GRH accepted on RoCE");
+	EXPECT(!ibv_create_ah(pd, &aa), "AH without GRH accepted on RoCE");
 
 	/* whatever the provider added (rings are MRs too), all are counted */
-	KT_CHECK(test_emu_live_objects() >= base + 8,
-		 "only %lu objects counted", test_emu_live_objects() - base);
-	KT_CHECK(ibv_destroy_cq(cq) == EBUSY, "CQ in use destroyed");
-	KT_CHECK(ibv_dealloc_pd(pd) == EBUSY, "PD in use deallocated");
+	EXPECT(test_emu_live_objects() >= base + 8, "only %lu objects counted",
+	       test_emu_live_objects() - base);
+	EXPECT(ibv_destroy_cq(cq) == EBUSY, "CQ in use destroyed");
+	EXPECT(ibv_dealloc_pd(pd) == EBUSY, "PD in use deallocated");
 
-	KT_CHECK(!ibv_destroy_ah(ah), "destroy_ah");
-	KT_CHECK(!ibv_destroy_qp(ud), "destroy UD QP");
-	KT_CHECK(!ibv_destroy_qp(rc), "destroy RC QP");
-	KT_CHECK(!ibv_destroy_cq(cq), "destroy_cq");
-	KT_CHECK(!ibv_destroy_comp_channel(ch), "destroy comp channel");
-	KT_CHECK(!ibv_dealloc_mw(mw), "dealloc_mw");
-	KT_CHECK(!ibv_dereg_mr(mr), "dereg_mr");
-	KT_CHECK(!ibv_dealloc_pd(pd), "dealloc_pd");
-	KT_CHECK(test_emu_live_objects() == base, "%lu objects left behind",
-		 test_emu_live_objects() - base);
-	KT_CHECK(!ibv_close_device(ctx), "close");
-	KT_CHECK(test_emu_live_objects() == 0, "%lu objects after close",
-		 test_emu_live_objects());
+	EXPECT(!ibv_destroy_ah(ah), "destroy_ah");
+	EXPECT(!ibv_destroy_qp(ud), "destroy UD QP");
+	EXPECT(!ibv_destroy_qp(rc), "destroy RC QP");
+	EXPECT(!ibv_destroy_cq(cq), "destroy_cq");
+	EXPECT(!ibv_destroy_comp_channel(ch), "destroy comp channel");
+	EXPECT(!ibv_dealloc_mw(mw), "dealloc_mw");
+	EXPECT(!ibv_dereg_mr(mr), "dereg_mr");
+	EXPECT(!ibv_dealloc_pd(pd), "dealloc_pd");
+	EXPECT(test_emu_live_objects() == base, "%lu objects left behind",
+	       test_emu_live_objects() - base);
+	EXPECT(!ibv_close_device(ctx), "close");
+	EXPECT(test_emu_live_objects() == 0, "%lu objects after close",
+	       test_emu_live_objects());
 }
 
 /* Leaks a PD and an MR: the emulator's leak check must fail it. */
@@ -134,15 +134,15 @@ static void run_leak(void)
 
 	setenv("IRDMA_EMU_LEAK_CHECK", "1", 1);
 	status = test_fork_wait(leak_mr, NULL);
-	KT_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 3,
-		 "leaking child exited with status 0x%x, want exit code 3",
-		 status);
+	EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 3,
+	       "leaking child exited with status 0x%x, want exit code 3",
+	       status);
 
 	/* objects only the close of the device reclaimed are leaks too */
 	status = test_fork_wait(leak_pd_into_close, NULL);
-	KT_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 3,
-		 "child leaking a PD into close exited with 0x%x, want 3",
-		 status);
+	EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 3,
+	       "child leaking a PD into close exited with 0x%x, want 3",
+	       status);
 	/* and a clean process passes the same check */
 	run_objects();
 }
@@ -201,14 +201,14 @@ static void run_threads(void)
 	}
 	for (i = 0; i < NTHREADS; i++) {
 		pthread_join(w[i].tid, NULL);
-		KT_CHECK(!w[i].errors, "thread %u: %u failed verbs", i,
-			 w[i].errors);
+		EXPECT(!w[i].errors, "thread %u: %u failed verbs", i,
+		       w[i].errors);
 	}
-	KT_CHECK(test_emu_live_objects() == base, "%lu objects left behind",
-		 test_emu_live_objects() - base);
-	KT_CHECK(!ibv_close_device(ctx), "close");
-	KT_CHECK(test_emu_live_objects() == 0, "%lu objects after close",
-		 test_emu_live_objects());
+	EXPECT(test_emu_live_objects() == base, "%lu objects left behind",
+	       test_emu_live_objects() - base);
+	EXPECT(!ibv_close_device(ctx), "close");
+	EXPECT(test_emu_live_objects() == 0, "%lu objects after close",
+	       test_emu_live_objects());
 }
 
 int main(int argc, char **argv)
@@ -223,7 +223,5 @@ int main(int argc, char **argv)
 	if (!c)
 		return 2;
 	c->run();
-	if (kt_failures)
-		fprintf(stderr, "%u check(s) failed\n", kt_failures);
-	return kt_failures ? 1 : 0;
+	return test_exit_status();
 }

@@ -9,8 +9,6 @@
 
 #include "kernel_util.h"
 
-unsigned int kt_failures;
-
 const char *kt_errname(int err)
 {
 	switch (err) {

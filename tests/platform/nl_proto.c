@@ -22,10 +22,7 @@
 
 #include "common/check.h"
 
-static int failures;
-
-/* A failed check is counted; the test goes on and fails at the end. */
-#define NL_CHECK(cond, ...) CHECK_THEN(cond, failures++, __VA_ARGS__)
+/* A failed check (EXPECT) is counted; the test goes on and fails at the end. */
 
 #define NLDEV(op) RDMA_NL_GET_TYPE(RDMA_NL_NLDEV, op)
 
@@ -59,8 +56,8 @@ static void send_req(int s, struct req *r)
 	ssize_t n = sendto(s, r, r->h.nlmsg_len, 0, (struct sockaddr *)&kernel,
 			   sizeof(kernel));
 
-	NL_CHECK(n == (ssize_t)r->h.nlmsg_len, "sendto: %zd (%s)", n,
-		 strerror(errno));
+	EXPECT(n == (ssize_t)r->h.nlmsg_len, "sendto: %zd (%s)", n,
+	       strerror(errno));
 }
 
 /* One datagram; its sender must be the kernel (port 0). */
@@ -74,11 +71,11 @@ static ssize_t recv_answer(int s, uint8_t *buf, size_t len)
 			      .msg_iovlen = 1 };
 	ssize_t n = recvmsg(s, &msg, MSG_DONTWAIT);
 
-	NL_CHECK(n > 0, "recvmsg: %zd (%s)", n, strerror(errno));
-	NL_CHECK(msg.msg_namelen == sizeof(from) &&
-			 from.nl_family == AF_NETLINK && from.nl_pid == 0,
-		 "answer not from the kernel (namelen %u)", msg.msg_namelen);
-	NL_CHECK(!(msg.msg_flags & MSG_TRUNC), "answer truncated");
+	EXPECT(n > 0, "recvmsg: %zd (%s)", n, strerror(errno));
+	EXPECT(msg.msg_namelen == sizeof(from) &&
+		       from.nl_family == AF_NETLINK && from.nl_pid == 0,
+	       "answer not from the kernel (namelen %u)", msg.msg_namelen);
+	EXPECT(!(msg.msg_flags & MSG_TRUNC), "answer truncated");
 	return n;
 }
 
@@ -155,40 +152,38 @@ static void check_dump(int s, unsigned int n, uint32_t port)
 		if (len <= 0)
 			return;
 		for (; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
-			NL_CHECK(h->nlmsg_seq == 7 && h->nlmsg_pid == port,
-				 "dump seq %u pid %u", h->nlmsg_seq,
-				 h->nlmsg_pid);
-			NL_CHECK(h->nlmsg_flags & NLM_F_MULTI, "not multipart");
+			EXPECT(h->nlmsg_seq == 7 && h->nlmsg_pid == port,
+			       "dump seq %u pid %u", h->nlmsg_seq,
+			       h->nlmsg_pid);
+			EXPECT(h->nlmsg_flags & NLM_F_MULTI, "not multipart");
 			if (h->nlmsg_type == NLMSG_DONE) {
 				done = 1;
 				break;
 			}
-			NL_CHECK(h->nlmsg_type == NLDEV(RDMA_NLDEV_CMD_GET),
-				 "dump type 0x%x", h->nlmsg_type);
+			EXPECT(h->nlmsg_type == NLDEV(RDMA_NLDEV_CMD_GET),
+			       "dump type 0x%x", h->nlmsg_type);
 			snprintf(want, sizeof(want), "irdma%u", seen);
-			NL_CHECK(!strcmp(attr_str(h, RDMA_NLDEV_ATTR_DEV_NAME),
-					 want),
-				 "device %u named '%s'", seen,
-				 attr_str(h, RDMA_NLDEV_ATTR_DEV_NAME));
-			NL_CHECK(attr_uint(h, RDMA_NLDEV_ATTR_DEV_INDEX) ==
-					 seen + 1,
-				 "device %u index", seen);
-			NL_CHECK(attr_uint(h, RDMA_NLDEV_ATTR_PORT_INDEX) == 1,
-				 "device %u ports", seen);
-			NL_CHECK(attr_uint(h, RDMA_NLDEV_ATTR_DEV_NODE_TYPE) ==
-					 1,
-				 "device %u node type", seen);
-			NL_CHECK(attr_uint(h, RDMA_NLDEV_ATTR_NODE_GUID) !=
-					 ~0ULL,
-				 "device %u node guid", seen);
-			NL_CHECK(!strcmp(attr_str(h,
-						  RDMA_NLDEV_ATTR_DEV_PROTOCOL),
-					 "roce"),
-				 "device %u protocol", seen);
+			EXPECT(!strcmp(attr_str(h, RDMA_NLDEV_ATTR_DEV_NAME),
+				       want),
+			       "device %u named '%s'", seen,
+			       attr_str(h, RDMA_NLDEV_ATTR_DEV_NAME));
+			EXPECT(attr_uint(h, RDMA_NLDEV_ATTR_DEV_INDEX) ==
+				       seen + 1,
+			       "device %u index", seen);
+			EXPECT(attr_uint(h, RDMA_NLDEV_ATTR_PORT_INDEX) == 1,
+			       "device %u ports", seen);
+			EXPECT(attr_uint(h, RDMA_NLDEV_ATTR_DEV_NODE_TYPE) == 1,
+			       "device %u node type", seen);
+			EXPECT(attr_uint(h, RDMA_NLDEV_ATTR_NODE_GUID) != ~0ULL,
+			       "device %u node guid", seen);
+			EXPECT(!strcmp(attr_str(h,
+						RDMA_NLDEV_ATTR_DEV_PROTOCOL),
+				       "roce"),
+			       "device %u protocol", seen);
 			seen++;
 		}
 	}
-	NL_CHECK(seen == n, "dump listed %u devices, want %u", seen, n);
+	EXPECT(seen == n, "dump listed %u devices, want %u", seen, n);
 }
 
 /* GET_CHARDEV "uverbs" names the node stat() shows, with irdma's id. */
@@ -208,25 +203,23 @@ static void check_chardev(int s, unsigned int idx)
 	send_req(s, &r);
 	if (recv_answer(s, buf, sizeof(buf)) <= 0)
 		return;
-	NL_CHECK(h->nlmsg_type == NLDEV(RDMA_NLDEV_CMD_GET_CHARDEV),
-		 "chardev answer type 0x%x", h->nlmsg_type);
+	EXPECT(h->nlmsg_type == NLDEV(RDMA_NLDEV_CMD_GET_CHARDEV),
+	       "chardev answer type 0x%x", h->nlmsg_type);
 	snprintf(want, sizeof(want), "uverbs%u", idx);
-	NL_CHECK(!strcmp(attr_str(h, RDMA_NLDEV_ATTR_CHARDEV_NAME), want),
-		 "chardev name '%s'",
-		 attr_str(h, RDMA_NLDEV_ATTR_CHARDEV_NAME));
-	NL_CHECK(attr_uint(h, RDMA_NLDEV_ATTR_UVERBS_DRIVER_ID) ==
-			 RDMA_DRIVER_IRDMA,
-		 "driver id %llu",
-		 (unsigned long long)attr_uint(
-			 h, RDMA_NLDEV_ATTR_UVERBS_DRIVER_ID));
+	EXPECT(!strcmp(attr_str(h, RDMA_NLDEV_ATTR_CHARDEV_NAME), want),
+	       "chardev name '%s'", attr_str(h, RDMA_NLDEV_ATTR_CHARDEV_NAME));
+	EXPECT(attr_uint(h, RDMA_NLDEV_ATTR_UVERBS_DRIVER_ID) ==
+		       RDMA_DRIVER_IRDMA,
+	       "driver id %llu",
+	       (unsigned long long)attr_uint(h,
+					     RDMA_NLDEV_ATTR_UVERBS_DRIVER_ID));
 	cdev = attr_uint(h, RDMA_NLDEV_ATTR_CHARDEV);
 	snprintf(path, sizeof(path), "/dev/infiniband/%s", want);
-	NL_CHECK(!stat(path, &st), "stat %s: %s", path, strerror(errno));
-	NL_CHECK(makedev((cdev & 0xfff00) >> 8,
-			 (cdev & 0xff) | ((cdev >> 12) & 0xfff00)) ==
-			 st.st_rdev,
-		 "chardev 0x%llx is not %s's dev_t", (unsigned long long)cdev,
-		 path);
+	EXPECT(!stat(path, &st), "stat %s: %s", path, strerror(errno));
+	EXPECT(makedev((cdev & 0xfff00) >> 8,
+		       (cdev & 0xff) | ((cdev >> 12) & 0xfff00)) == st.st_rdev,
+	       "chardev 0x%llx is not %s's dev_t", (unsigned long long)cdev,
+	       path);
 }
 
 /* A request that fails gets NLMSG_ERROR with @err and its own seq. */
@@ -239,11 +232,11 @@ static void check_error(int s, struct req *r, int err, const char *what)
 	send_req(s, r);
 	if (recv_answer(s, buf, sizeof(buf)) <= 0)
 		return;
-	NL_CHECK(h->nlmsg_type == NLMSG_ERROR && e->error == -err &&
-			 h->nlmsg_seq == r->h.nlmsg_seq &&
-			 e->msg.nlmsg_seq == r->h.nlmsg_seq,
-		 "%s: type 0x%x error %d, want %d", what, h->nlmsg_type,
-		 h->nlmsg_type == NLMSG_ERROR ? e->error : 0, -err);
+	EXPECT(h->nlmsg_type == NLMSG_ERROR && e->error == -err &&
+		       h->nlmsg_seq == r->h.nlmsg_seq &&
+		       e->msg.nlmsg_seq == r->h.nlmsg_seq,
+	       "%s: type 0x%x error %d, want %d", what, h->nlmsg_type,
+	       h->nlmsg_type == NLMSG_ERROR ? e->error : 0, -err);
 }
 
 static void check_errors(int s, unsigned int n)
@@ -279,13 +272,13 @@ static void check_errors(int s, unsigned int n)
 
 		send_req(s, &r);
 		len = recv_answer(s, buf, sizeof(buf));
-		NL_CHECK(len > 0 && NLMSG_OK(h, len) &&
-				 h->nlmsg_type == NLDEV(RDMA_NLDEV_CMD_GET),
-			 "acked GET: no answer");
+		EXPECT(len > 0 && NLMSG_OK(h, len) &&
+			       h->nlmsg_type == NLDEV(RDMA_NLDEV_CMD_GET),
+		       "acked GET: no answer");
 		h = NLMSG_NEXT(h, len);
-		NL_CHECK(NLMSG_OK(h, len) && h->nlmsg_type == NLMSG_ERROR &&
-				 ((struct nlmsgerr *)NLMSG_DATA(h))->error == 0,
-			 "acked GET: no ack after the answer");
+		EXPECT(NLMSG_OK(h, len) && h->nlmsg_type == NLMSG_ERROR &&
+			       ((struct nlmsgerr *)NLMSG_DATA(h))->error == 0,
+		       "acked GET: no ack after the answer");
 	}
 }
 
@@ -295,15 +288,15 @@ static uint32_t bind_and_name(int s)
 	socklen_t len = sizeof(me);
 	struct sockaddr wrong = { .sa_family = AF_INET };
 
-	NL_CHECK(bind(s, &wrong, sizeof(wrong)) == -1 && errno == EINVAL,
-		 "bind to a non-netlink address: want EINVAL");
-	NL_CHECK(!bind(s, (struct sockaddr *)&me, sizeof(me)), "bind: %s",
-		 strerror(errno));
+	EXPECT(bind(s, &wrong, sizeof(wrong)) == -1 && errno == EINVAL,
+	       "bind to a non-netlink address: want EINVAL");
+	EXPECT(!bind(s, (struct sockaddr *)&me, sizeof(me)), "bind: %s",
+	       strerror(errno));
 	memset(&me, 0, sizeof(me));
-	NL_CHECK(!getsockname(s, (struct sockaddr *)&me, &len), "getsockname");
-	NL_CHECK(len == sizeof(me) && me.nl_family == AF_NETLINK && me.nl_pid,
-		 "getsockname: len %u family %u pid %u", len, me.nl_family,
-		 me.nl_pid);
+	EXPECT(!getsockname(s, (struct sockaddr *)&me, &len), "getsockname");
+	EXPECT(len == sizeof(me) && me.nl_family == AF_NETLINK && me.nl_pid,
+	       "getsockname: len %u family %u pid %u", len, me.nl_family,
+	       me.nl_pid);
 	return me.nl_pid;
 }
 
@@ -326,19 +319,17 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	port = bind_and_name(s);
-	NL_CHECK(sendto(s, "x", 1, 0, (struct sockaddr *)&other,
-			sizeof(other)) == -1 &&
-			 errno == ECONNREFUSED,
-		 "send to a port nobody has: want ECONNREFUSED");
+	EXPECT(sendto(s, "x", 1, 0, (struct sockaddr *)&other, sizeof(other)) ==
+			       -1 &&
+		       errno == ECONNREFUSED,
+	       "send to a port nobody has: want ECONNREFUSED");
 	check_dump(s, n, port);
 	for (i = 0; i < n; i++)
 		check_chardev(s, i);
 	check_errors(s, n);
 	close(s);
-	if (failures) {
-		fprintf(stderr, "%d checks failed\n", failures);
+	if (test_exit_status())
 		return 1;
-	}
 	printf("PASS: RDMA netlink of %u devices\n", n);
 	return 0;
 }
