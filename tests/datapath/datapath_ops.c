@@ -5,14 +5,18 @@
  * statuses and flushes, RNR, CQ overflow, SRQ limit events and UD through
  * many address handles.
  *
- * usage: datapath_ops [TEST...]   (no argument: all tests)
+ * usage: datapath_ops [CASE...]   (no argument: all cases)
  */
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/cases.h"
+#include "common/check.h"
+#include "common/device.h"
 #include "common/events.h"
-#include "dp_util.h"
+#include "common/verbs.h"
 
 #define BUF 65536
 
@@ -865,52 +869,36 @@ static const struct dp_case tests[] = {
 	  .rnr = 7 },
 };
 
-/* The case dp_run() is running (its callback takes the device only). */
-static const struct dp_case *current;
-
-static int run_current(struct test_dev *d)
+static const char *case_name(size_t i, void *arg)
 {
+	return tests[i].name;
+}
+
+static int run_case(size_t i, void *arg)
+{
+	const struct dp_case *c = &tests[i];
+	struct test_dev *d = arg;
 	struct pair p;
 	int ret;
 
-	if (current->fn)
-		return current->fn(d);
-	ret = pair_open(d, &p, current->cqe, current->rnr);
+	if (c->fn)
+		return c->fn(d);
+	ret = pair_open(d, &p, c->cqe, c->rnr);
 	if (!ret)
-		ret = current->on_pair(d, &p);
+		ret = c->on_pair(d, &p);
 	pair_close(&p);
 	return ret;
 }
 
-static bool wanted(const char *name, int argc, char **argv)
-{
-	int a;
-
-	for (a = 1; a < argc; a++)
-		if (!strcmp(argv[a], name))
-			return true;
-	return argc < 2;
-}
-
 int main(int argc, char **argv)
 {
-	unsigned int i, passed = 0, run = 0;
 	struct test_dev d;
+	int ret;
 
 	if (test_dev_open(&d, 1, 0))
 		return 1;
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-		unsigned int before = test_failures;
-
-		if (!wanted(tests[i].name, argc, argv))
-			continue;
-		current = &tests[i];
-		dp_run(tests[i].name, run_current, &d);
-		run++;
-		if (test_failures == before)
-			passed++;
-	}
+	ret = test_run_cases_of(sizeof(tests) / sizeof(tests[0]), case_name,
+				run_case, &d, argc, argv);
 	test_dev_close(&d);
-	printf("%u passed, %u failed\n", passed, run - passed);
-	return passed == run && run ? 0 : 1;
+	return ret;
 }

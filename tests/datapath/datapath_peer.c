@@ -11,12 +11,15 @@
  *    the next one with IBV_WC_WR_FLUSH_ERR.
  */
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "dp_util.h"
+#include "common/check.h"
+#include "common/device.h"
+#include "common/verbs.h"
 
 struct hello {
 	uint32_t qpn;

@@ -107,17 +107,3 @@ bool dp_has_srq(const struct test_dev *e)
 {
 	return e->attr.orig_attr.max_srq > 0;
 }
-
-void dp_run(const char *name, int (*fn)(struct test_dev *d), struct test_dev *d)
-{
-	unsigned int before = test_failures;
-
-	if (fn(d) || test_failures != before) {
-		if (test_failures == before)
-			test_failures++;
-		printf("FAIL %s\n", name);
-	} else {
-		printf("ok   %s\n", name);
-	}
-	fflush(stdout);
-}

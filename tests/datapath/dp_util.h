@@ -3,8 +3,7 @@
  * Helpers of the data path tests (dp_*.c, datapath_*.c): a struct
  * test_dev (common/device.h) with a registered buffer, QPs connected to
  * each other on the same emulated device. The dp_* calls below end the
- * program on a failed check (exit 1); dp_run() is for tests that count
- * failures and go on.
+ * program on a failed check (exit 1).
  */
 #ifndef IRDMA_TESTS_DP_UTIL_H
 #define IRDMA_TESTS_DP_UTIL_H
@@ -55,9 +54,5 @@ void dp_post_recv(struct test_dev *e, struct ibv_qp *qp, uint64_t wr_id,
 /* Does the device do atomics / SRQs? */
 bool dp_has_atomics(const struct test_dev *e);
 bool dp_has_srq(const struct test_dev *e);
-
-/* Run @fn as test @name: prints ok/FAIL, counts failures. */
-void dp_run(const char *name, int (*fn)(struct test_dev *d),
-	    struct test_dev *d);
 
 #endif /* IRDMA_TESTS_DP_UTIL_H */

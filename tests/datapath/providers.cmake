@@ -94,8 +94,7 @@ hw_pingpong(hw_rc_pingpong_cc_events_ours_gen3 23070
 # Opcodes, error statuses, flushes, RNR, CQ overflow/resize, SRQ limit and
 # UD through many AHs, two QPs in one process.
 set(_dpsrc "${CMAKE_CURRENT_LIST_DIR}")
-irdma_test_program(hw_datapath_ops "${_dpsrc}/datapath_ops.c"
-	"${_dpsrc}/dp_util.c")
+irdma_test_program(hw_datapath_ops "${_dpsrc}/datapath_ops.c")
 foreach(_case upstream:1 upstream:2 ours:1 ours:2 ours:3)
 	string(REPLACE ":" ";" _c "${_case}")
 	list(GET _c 0 _prov)
@@ -124,8 +123,7 @@ if(VALGRIND_EXECUTABLE)
 endif()
 
 # RC between two processes of one fabric; the peer dies: retry exceeded.
-irdma_test_program(hw_datapath_peer "${_dpsrc}/datapath_peer.c"
-	"${_dpsrc}/dp_util.c")
+irdma_test_program(hw_datapath_peer "${_dpsrc}/datapath_peer.c")
 foreach(_case upstream:2 ours:2 ours:3)
 	string(REPLACE ":" ";" _c "${_case}")
 	list(GET _c 0 _prov)

@@ -218,10 +218,5 @@ int main(int argc, char **argv)
 		{ "leak", run_leak },
 		{ "threads", run_threads },
 	};
-	const struct test_case *c = TEST_PICK_CASE(cases, argc, argv);
-
-	if (!c)
-		return 2;
-	c->run();
-	return test_exit_status();
+	return TEST_RUN_CASES(cases, argc, argv);
 }

@@ -119,15 +119,9 @@ int main(int argc, char **argv)
 		{ "api", test_api },
 		{ "env", test_env },
 	};
-	const struct test_case *c = TEST_PICK_CASE(cases, argc, argv);
-
-	if (!c)
-		return 2;
 	should_fail = test_emu_sym("emu_fault_should_fail");
 	fault_set = test_emu_sym("emu_fault_set");
 	fault_clear = test_emu_sym("emu_fault_clear");
 	fault_parse = test_emu_sym("emu_fault_parse");
-	c->run();
-	printf("PASS\n");
-	return 0;
+	return TEST_RUN_CASES(cases, argc, argv);
 }
