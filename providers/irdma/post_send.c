@@ -55,10 +55,17 @@ static inline void sq_advance(struct irdma_qp *qp, uint32_t n)
 		irdma_sq_show_to_pollers(qp);
 }
 
-/* Free quanta: the ring always keeps IRDMA_SQ_RESERVED_QUANTA - 1 unused. */
+/*
+ * Free quanta: the ring always keeps IRDMA_SQ_RESERVED_QUANTA - 1 unused.
+ * The tail is the send CQ poller's (its lock, not ours): acquire, so that
+ * its reads of the slots it retired come before we write them again.
+ */
 static inline int64_t sq_free_quanta(const struct irdma_qp *qp)
 {
-	return (int64_t)qp->sq_pos.size - irdma_wq_used(&qp->sq_pos) -
+	uint32_t size = qp->sq_pos.size,
+		 tail = __atomic_load_n(&qp->sq_pos.tail, __ATOMIC_ACQUIRE);
+
+	return (int64_t)size - (qp->sq_pos.head + size - tail) % size -
 	       (IRDMA_SQ_RESERVED_QUANTA - 1);
 }
 

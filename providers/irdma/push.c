@@ -117,7 +117,8 @@ static bool push_candidate(const struct irdma_qp *qp, uint32_t *idx,
 	if (!n || qp->sq_slots[qp->db_head].quanta != n)
 		return false;
 	/* the device must have nothing older left to fetch */
-	if (!qp->last_db_pushed && qp->sq_pos.tail != qp->db_head)
+	if (!qp->last_db_pushed &&
+	    __atomic_load_n(&qp->sq_pos.tail, __ATOMIC_ACQUIRE) != qp->db_head)
 		return false;
 	*idx = qp->db_head;
 	*quanta = n;

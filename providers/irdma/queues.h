@@ -71,8 +71,11 @@ struct irdma_rq_slot {
 struct irdma_srq_slot {
 	uint64_t wr_id;
 	uint32_t len;
+	/*
+	 * While posted, the tag its CQE must echo; 0 once completed (free).
+	 * Atomic: the poster and the pollers of every CQ meet here.
+	 */
 	uint32_t tag;
-	uint8_t busy; /* posted, not yet completed (atomic) */
 };
 
 /* One CQE ring (a CQ has one current ring plus rings being resized away). */

@@ -56,3 +56,13 @@ irdma_emu_test(coco_scale_10k_qps
 	LABELS cc coco TIMEOUT 300)
 set_tests_properties(coco_scale_10k_qps PROPERTIES
 	ENVIRONMENT IRDMA_EMU_LEAK_CHECK=1)
+
+# Guest virtual addresses in what the host can read: with iova = VA (what
+# ibv_reg_buf_mr registers), the buffer's address is in every WQE.
+irdma_test_program(coco_iova "${_cs}/coco_iova.c")
+foreach(_gen 2 3)
+	irdma_emu_test(coco_iova_gen${_gen}
+		EMU_ARGS --gen ${_gen} --cc
+		COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:coco_iova>
+		LABELS cc coco TIMEOUT 60)
+endforeach()

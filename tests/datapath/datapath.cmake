@@ -35,6 +35,24 @@ target_link_options(dp_cqe_check PRIVATE -fsanitize=address,undefined)
 add_test(NAME dp_cqe_check COMMAND dp_cqe_check)
 set_tests_properties(dp_cqe_check PROPERTIES LABELS "dp" TIMEOUT 120)
 
+# An SRQ slot freed by a poller while the SRQ is being posted to: poll.c
+# and post_recv.c linked in, the poller held after every slot release
+# (dp_srq_race_hook.h) so that the poster can refill the slot meanwhile.
+add_executable(dp_srq_race "${_dp}/dp_srq_race.c"
+	"${CMAKE_SOURCE_DIR}/providers/irdma/poll.c"
+	"${CMAKE_SOURCE_DIR}/providers/irdma/post_recv.c"
+	"${CMAKE_SOURCE_DIR}/providers/irdma/debug.c")
+target_include_directories(dp_srq_race BEFORE PRIVATE ${IRDMA_INCLUDE_DIRS}
+	"${CMAKE_SOURCE_DIR}/providers/irdma" "${_dp}")
+target_link_libraries(dp_srq_race PRIVATE irdma_test_common
+	rdma_core::ibverbs)
+target_compile_options(dp_srq_race PRIVATE
+	-include "${_dp}/dp_srq_race_hook.h" -fsanitize=address,undefined
+	-fno-omit-frame-pointer -fno-sanitize-recover=all)
+target_link_options(dp_srq_race PRIVATE -fsanitize=address,undefined)
+add_test(NAME dp_srq_race COMMAND dp_srq_race)
+set_tests_properties(dp_srq_race PROPERTIES LABELS "dp" TIMEOUT 120)
+
 # rdma-core's ibv_rc_pingpong on our provider in the modes that exercise the
 # data path beyond what hw's pingpong tests do: -N posts through the
 # ibv_wr_* API; -U (allow CoCo unprotected allocations) puts rings, CQ and

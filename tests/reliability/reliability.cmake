@@ -74,6 +74,16 @@ irdma_emu_test(rel_threads_cc EMU_ARGS --cc
 irdma_emu_test(rel_threads_gen3_cc EMU_ARGS --gen 3 --cc
 	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:rel_threads>
 	LABELS rel)
+# posters and pollers of the same queues on different threads; an SRQ fed
+# by one thread and completed, out of order, by the pollers of four CQs
+irdma_emu_test(rel_threads_split_cc EMU_ARGS --cc
+	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:rel_threads>
+		--split --workers 4 --ops 2000 --churn 1 --cycles 20
+	LABELS rel)
+irdma_emu_test(rel_threads_srq_gen3_cc EMU_ARGS --gen 3 --cc
+	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:rel_threads>
+		--srq --workers 4 --ops 2000 --churn 1 --cycles 20
+	LABELS rel)
 
 # --- 1. and 5. under the sanitizers, in trees of their own ------------------
 # In those trees every test gets at most IRDMA_TEST_TIMEOUT_CAP seconds

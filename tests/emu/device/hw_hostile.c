@@ -5,10 +5,15 @@
  * that the provider's defences can be tested under the sanitizers.
  *
  * Kinds of mischief, each counted and reported at exit:
- *  - mangled: a real CQE written with one field forged
+ *  - mangled: a real CQE written with one field forged, or a receive's
+ *             turned into what no device writes (a write with immediate
+ *             without immediate data or of 4 GiB, immediate data and an
+ *             invalidated key at once)
  *  - stale:   an earlier CQE written again, as a replay
  *  - forged:  a CQE made up from random words, or aimed at a real QP with
- *             a random WQE index
+ *             a random WQE index, or a success for the WQE after the one
+ *             the device completed last (ahead of older work requests the
+ *             provider may not have been told about yet)
  *  - polarity: a CQE placed in the next slot with the wrong valid bit
  *  - scribble: a random qword written over a CQ arm word (all but the ring
  *              select field) or a QP or SRQ shadow area
@@ -117,7 +122,7 @@ static uint32_t absurd_len(void)
 
 static void mangle(struct hw_cqe *f)
 {
-	switch (rnd_below(7)) {
+	switch (rnd_below(9)) {
 	case 0: /* a WQE index the queue never had */
 		f->wqe_idx = (uint32_t)rnd() & 0x7fff;
 		break;
@@ -138,9 +143,21 @@ static void mangle(struct hw_cqe *f)
 		f->sq = !f->sq;
 		f->op = (uint8_t)(rnd() & 0x3f);
 		break;
-	default: /* claims to come from an SRQ */
+	case 6: /* claims to come from an SRQ */
 		f->srq = !f->srq;
 		f->srq_qp_ctx = rnd_below(2) ? rnd() : f->ctx;
+		break;
+	case 7: /* a write with immediate (gen 3's or the BTH's opcode) */
+		f->op = rnd_below(2) ? HW_OP_RDMA_WRITE : IB_BASE_WRITE_ONLY_IMM;
+		f->imm_valid = rnd_below(2);
+		f->stag_inv = !rnd_below(4);
+		f->len = absurd_len();
+		break;
+	default: /* immediate data and an invalidated key at once */
+		f->imm_valid = true;
+		f->imm = (uint32_t)rnd();
+		f->stag_inv = true;
+		f->q2_low = (uint32_t)rnd();
 		break;
 	}
 }
@@ -193,11 +210,30 @@ static void inject(struct hw_cq *c, const struct hw_cqe *e,
 	hostile.injecting = false;
 }
 
-static void inject_forged(struct hw_cq *c)
+/* The QP whose completion context @ctx is, or NULL. */
+static struct hw_qp *qp_of_ctx(struct hw_qp *qps, uint64_t ctx)
 {
+	struct hw_qp *h;
+
+	for (h = qps; h; h = h->next)
+		if (h->qp->user_compl_ctx == ctx)
+			return h;
+	return NULL;
+}
+
+static void inject_forged(struct hw_qp *qps, struct hw_cq *c)
+{
+	struct hw_qp *h = NULL;
 	struct hw_cqe f;
 
-	if (hostile.have_last && rnd_below(2)) {
+	if (hostile.have_last && !hostile.last.srq && !rnd_below(3))
+		h = qp_of_ctx(qps, hostile.last.ctx);
+	if (h) {
+		/* the next WQE of that queue: in flight if the app posted it */
+		f = hostile.last;
+		f.major = f.minor = 0;
+		f.wqe_idx = f.sq ? h->sq_next : h->rq_next << h->rq_shift;
+	} else if (hostile.have_last && rnd_below(2)) {
 		/* aimed at a real QP: only the WQE index is made up */
 		f = hostile.last;
 		f.wqe_idx = (uint32_t)rnd() & 0x7fff;
@@ -306,7 +342,7 @@ void hw_hostile_tick(struct hw_qp *qps, struct hw_cq *cqs, uint64_t now)
 			inject(c, &hostile.last, ST_STALE);
 		break;
 	case 1:
-		inject_forged(c);
+		inject_forged(qps, c);
 		break;
 	case 2:
 		plant_wrong_polarity(c);
