@@ -478,7 +478,7 @@ static inline int complete_send_in(struct irdma_cq *cq, struct irdma_qp *qp,
 /*
  * The SQ is seen up to the head the poster showed, not its own head: that
  * one runs ahead while a WQE is being written and over a whole ibv_wr_*
- * batch until it is completed (the QP lock is not held here).
+ * batch until it is completed (the SQ lock is not held here).
  */
 static inline int complete_send(struct irdma_cq *cq, struct irdma_qp *qp,
 				const struct cqe_view *v, bool flushed,

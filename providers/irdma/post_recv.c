@@ -103,7 +103,7 @@ int irdma_post_recv(struct ibv_qp *ibqp, struct ibv_recv_wr *wr,
 		*bad_wr = wr;
 		return EINVAL;
 	}
-	pthread_spin_lock(&qp->lock);
+	pthread_spin_lock(&qp->rq_lock);
 	/*
 	 * Receives posted to a QP in error are only completed if the device
 	 * is asked to flush again. Whether the earlier flush already drained
@@ -123,7 +123,7 @@ int irdma_post_recv(struct ibv_qp *ibqp, struct ibv_recv_wr *wr,
 		if (reflush)
 			irdma_qp_reflush(qp, false, true);
 	}
-	pthread_spin_unlock(&qp->lock);
+	pthread_spin_unlock(&qp->rq_lock);
 	return ret;
 }
 

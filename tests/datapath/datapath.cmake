@@ -17,6 +17,16 @@ foreach(_t IN LISTS _dp_tests)
 	endforeach()
 endforeach()
 
+# ibv_post_recv inside an open ibv_wr_* batch, on the batch's thread and on
+# another: it returns (against a deadline) and does not wait for the batch.
+irdma_test_program(dp_wr_recv "${_dp}/dp_wr_recv.c" "${_dp}/dp_util.c")
+foreach(_gen 1 2 3)
+	irdma_emu_test(dp_wr_recv_in_batch_gen${_gen}
+		EMU_ARGS --gen ${_gen}
+		COMMAND $<TARGET_FILE:dp_wr_recv> --gen ${_gen}
+		LABELS dp TIMEOUT 60)
+endforeach()
+
 # CQE validation against hostile device memory: poll.c (and post_send.c and
 # wr_api.c, for posting while polling) linked into a test that writes the CQ ring itself
 # (no emulator), under ASan and UBSan.

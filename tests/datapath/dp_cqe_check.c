@@ -435,7 +435,7 @@ static void test_flush_while_posting(void)
 	f->qp.wr.inline_buf = malloc(8);
 	CHECK(f->qp.wr.inline_buf, "inline buffer");
 	irdma_qp_init_wr_ops(&f->qp, IBV_QP_EX_WITH_SEND);
-	pthread_spin_init(&f->qp.lock, PTHREAD_PROCESS_PRIVATE);
+	pthread_spin_init(&f->qp.sq_lock, PTHREAD_PROCESS_PRIVATE);
 	r.sge = (struct ibv_sge){ .addr = 0x1000, .length = 8, .lkey = 1 };
 
 	CHECK(!pthread_create(&t, NULL, flush_race_post, &r), "poster");
@@ -452,7 +452,7 @@ static void test_flush_while_posting(void)
 		next++;
 	}
 	pthread_join(t, NULL);
-	pthread_spin_destroy(&f->qp.lock);
+	pthread_spin_destroy(&f->qp.sq_lock);
 	free(f->qp.wr.inline_buf);
 	free(f->qp.sq);
 	teardown(f);

@@ -192,3 +192,15 @@ add_test(NAME rel_compat_table
 	COMMAND sh "${_rel}/compat-check.sh" "${_rel_run}"
 		$<TARGET_FILE:rel_compat> "${CMAKE_SOURCE_DIR}/docs/compatibility.md")
 set_tests_properties(rel_compat_table PROPERTIES LABELS "emu;rel" TIMEOUT 300)
+
+# --- 7. IRDMA_DEBUG is not honoured under AT_SECURE ------------------------
+# The provider's debug switch (debug.c) in a program that runs a set-id copy
+# of itself; no emulator (a set-id program loads no LD_PRELOAD).
+add_executable(rel_debug_secure "${_rel}/rel_debug_secure.c"
+	"${CMAKE_SOURCE_DIR}/providers/irdma/debug.c")
+target_include_directories(rel_debug_secure BEFORE PRIVATE
+	"${CMAKE_SOURCE_DIR}/providers/irdma")
+add_test(NAME rel_debug_secure
+	COMMAND rel_debug_secure "${CMAKE_CURRENT_BINARY_DIR}")
+set_tests_properties(rel_debug_secure PROPERTIES LABELS "rel"
+	SKIP_RETURN_CODE 77 TIMEOUT 60)

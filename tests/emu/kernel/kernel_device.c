@@ -239,8 +239,11 @@ static void fill_ucontext_resp(struct emu_file *f,
 	r->comp_mask = IRDMA_ALLOC_UCTX_USE_RAW_ATTR |
 		       IRDMA_ALLOC_UCTX_MIN_HW_WQ_SIZE |
 		       IRDMA_ALLOC_UCTX_MAX_HW_SRQ_QUANTA;
-	if (f->dmabuf_memreg)
+	if (f->dmabuf_memreg) {
 		r->comp_mask |= IRDMA_ALLOC_UCTX_DMABUF_MEMREG;
+		r->dmabuf_memreg_req_len = sizeof(struct irdma_mem_reg_req);
+		r->dmabuf_memreg_flags = IRDMA_MEMREG_FLAG_DMABUF;
+	}
 }
 
 /* irdma_alloc_ucontext, plus the DMA-buf memreg negotiation. */
@@ -258,7 +261,7 @@ static int irdma_ucontext_negotiate(struct emu_cmd *c)
 		return -EINVAL;
 	emu_udata_in(&c->udata, &req, sizeof(req));
 	known = EMU_UCTX_REQ_BASE;
-	if (emu_config()->dmabuf_memreg)
+	if (emu_config()->dmabuf_memreg || emu_config()->uctx_bit5_foreign)
 		known |= IRDMA_ALLOC_UCTX_DMABUF_MEMREG;
 	if (req.comp_mask & ~known)
 		return -EOPNOTSUPP;
@@ -276,8 +279,9 @@ static int irdma_ucontext_negotiate(struct emu_cmd *c)
 	f->abi_ver = req.userspace_ver;
 	f->use_raw_attrs = req.comp_mask & IRDMA_ALLOC_UCTX_USE_RAW_ATTR;
 	f->wqe_format_v2 = req.comp_mask & IRDMA_SUPPORT_WQE_FORMAT_V2;
-	f->dmabuf_memreg =
-		!legacy && (req.comp_mask & IRDMA_ALLOC_UCTX_DMABUF_MEMREG);
+	f->dmabuf_memreg = !legacy && emu_config()->dmabuf_memreg &&
+			   !emu_config()->uctx_bit5_foreign &&
+			   (req.comp_mask & IRDMA_ALLOC_UCTX_DMABUF_MEMREG);
 	f->legacy_mode = legacy;
 
 	ret = db_page_create(f);
@@ -290,6 +294,10 @@ static int irdma_ucontext_negotiate(struct emu_cmd *c)
 		resp.kernel_ver = req.userspace_ver;
 	} else {
 		fill_ucontext_resp(f, &resp);
+		/* asked for bit 5, granted, but as another feature: unconfirmed */
+		if (emu_config()->uctx_bit5_foreign &&
+		    (req.comp_mask & IRDMA_ALLOC_UCTX_DMABUF_MEMREG))
+			resp.comp_mask |= IRDMA_ALLOC_UCTX_DMABUF_MEMREG;
 	}
 	f->comp_mask = legacy ? 0 : resp.comp_mask;
 	return emu_udata_out(&c->udata, &resp, sizeof(resp));

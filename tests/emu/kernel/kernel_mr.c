@@ -171,8 +171,12 @@ static int parse_dmabuf_ext(struct emu_cmd *c, struct emu_mr *mr,
 		return -EINVAL;
 	if (req->flags & ~(uint32_t)IRDMA_MEMREG_FLAG_DMABUF)
 		return -EINVAL;
+	/*
+	 * Without the flag the DMA-buf fields are reserved: a strict kernel
+	 * (ib_copy_validate_udata_in style) wants them zero.
+	 */
 	if (!(req->flags & IRDMA_MEMREG_FLAG_DMABUF))
-		return 0;
+		return req->dmabuf_fd || req->dmabuf_offset ? -EINVAL : 0;
 	if (!c->f->dmabuf_memreg)
 		return -EOPNOTSUPP;
 	ret = emu_dmabuf_resolve(req->dmabuf_fd, &size, &kva);

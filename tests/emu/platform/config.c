@@ -77,6 +77,9 @@ int emu_config_from_env(struct emu_config *cfg, char *err, size_t errlen)
 	v = getenv(EMU_ENV_DMABUF_MEMREG);
 	if (v && !parse_bool(v, &cfg->dmabuf_memreg))
 		BAD(EMU_ENV_DMABUF_MEMREG, v);
+	v = getenv(EMU_ENV_UCTX_BIT5_FOREIGN);
+	if (v && !parse_bool(v, &cfg->uctx_bit5_foreign))
+		BAD(EMU_ENV_UCTX_BIT5_FOREIGN, v);
 	v = getenv(EMU_ENV_PUSH);
 	if (v && !parse_bool(v, &cfg->push))
 		BAD(EMU_ENV_PUSH, v);

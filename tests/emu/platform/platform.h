@@ -27,6 +27,8 @@ struct emu_config {
 	unsigned int gen;	/* 1 (X722), 2 (E810), 3 (SRQ-capable gen) */
 	bool cc;		/* CoCo guest: DMA bounce, shared heap only */
 	bool dmabuf_memreg;	/* kernel knows the extended reg_mr */
+	/* a kernel that gave alloc_ucontext comp_mask bit 5 another meaning */
+	bool uctx_bit5_foreign;
 	bool push;		/* the driver hands out push pages */
 	unsigned int ndevices;
 	char fabric[64];	/* fabric name, "" = private to this process */
