@@ -166,8 +166,7 @@ struct ib_uverbs_attr *kio_cq_build(struct kio *k, uint32_t cqe,
 	kio_u32(k, UVERBS_ATTR_CREATE_CQ_COMP_VECTOR, 0);
 	kio_out(k, UVERBS_ATTR_CREATE_CQ_RESP_CQE, &out->cqe, sizeof(out->cqe));
 	kio_in(k, UVERBS_ATTR_UHW_IN, req, sizeof(*req));
-	kio_out(k, UVERBS_ATTR_UHW_OUT, &out->cq_uresp,
-		sizeof(out->cq_uresp));
+	kio_out(k, UVERBS_ATTR_UHW_OUT, &out->cq_uresp, sizeof(out->cq_uresp));
 	return h;
 }
 
@@ -229,8 +228,7 @@ struct ib_uverbs_attr *kio_qp_build(struct kio *k, uint32_t pd, uint32_t cq,
 	kio_out(k, UVERBS_ATTR_CREATE_QP_RESP_QP_NUM, &out->qpn,
 		sizeof(out->qpn));
 	kio_in(k, UVERBS_ATTR_UHW_IN, req, sizeof(*req));
-	kio_out(k, UVERBS_ATTR_UHW_OUT, &out->qp_uresp,
-		sizeof(out->qp_uresp));
+	kio_out(k, UVERBS_ATTR_UHW_OUT, &out->qp_uresp, sizeof(out->qp_uresp));
 	return h;
 }
 

@@ -24,7 +24,7 @@
 
 #define EMU_IOCTL_PAGE 4096U
 /* attributes a header of at most one page can describe */
-#define EMU_IOCTL_MAX_UATTRS                                  \
+#define EMU_IOCTL_MAX_UATTRS                                     \
 	((EMU_IOCTL_PAGE - sizeof(struct ib_uverbs_ioctl_hdr)) / \
 	 sizeof(struct ib_uverbs_attr))
 
@@ -34,9 +34,8 @@ static const struct emu_method_spec *const *const method_tables[] = {
 	emu_ioctl_queue_methods,
 };
 
-static const struct emu_method_spec *find_method(const struct emu_device *dev,
-						 uint16_t object,
-						 uint16_t method)
+static const struct emu_method_spec *
+find_method(const struct emu_device *dev, uint16_t object, uint16_t method)
 {
 	unsigned int t;
 
@@ -45,7 +44,8 @@ static const struct emu_method_spec *find_method(const struct emu_device *dev,
 
 		for (m = method_tables[t]; *m; m++)
 			if ((*m)->object == object && (*m)->method == method)
-				return !(*m)->available || (*m)->available(dev) ?
+				return !(*m)->available ||
+						       (*m)->available(dev) ?
 					       *m :
 					       NULL;
 	}
@@ -298,7 +298,9 @@ static bool tracing(void)
 static const char *short_name(const char *name)
 {
 	static const char *const prefixes[] = {
-		"UVERBS_ATTR_", "IRDMA_IB_ATTR_", "IRDMA_UVERBS_ATTR_",
+		"UVERBS_ATTR_",
+		"IRDMA_IB_ATTR_",
+		"IRDMA_UVERBS_ATTR_",
 	};
 	unsigned int i;
 
@@ -555,8 +557,8 @@ int emu_attr_copy_in(const struct emu_bundle *b, uint16_t id, void *dst,
 	return read_ptr(a, dst, a->len);
 }
 
-int emu_attr_copy_in_or_zero(const struct emu_bundle *b, uint16_t id,
-			     void *dst, size_t size)
+int emu_attr_copy_in_or_zero(const struct emu_bundle *b, uint16_t id, void *dst,
+			     size_t size)
 {
 	const struct emu_attr *a = find_attr(b, id);
 	size_t n;
@@ -585,8 +587,8 @@ int emu_attr_const(const struct emu_bundle *b, uint16_t id, int64_t lo,
 	return 0;
 }
 
-int emu_attr_flags32(const struct emu_bundle *b, uint16_t id,
-		     uint64_t allowed, uint32_t *out)
+int emu_attr_flags32(const struct emu_bundle *b, uint16_t id, uint64_t allowed,
+		     uint32_t *out)
 {
 	const struct emu_attr *a = find_attr(b, id);
 	uint64_t flags;
@@ -634,9 +636,10 @@ static int set_output(struct emu_bundle *b, const struct emu_attr *a)
 {
 	uint16_t flags = a->flags | UVERBS_ATTR_F_VALID_OUTPUT;
 
-	return emu_copy_to_user(b->user_attrs + (uint64_t)a->uidx *
-							sizeof(struct ib_uverbs_attr) +
-						offsetof(struct ib_uverbs_attr, flags),
+	return emu_copy_to_user(b->user_attrs +
+					(uint64_t)a->uidx *
+						sizeof(struct ib_uverbs_attr) +
+					offsetof(struct ib_uverbs_attr, flags),
 				&flags, sizeof(flags));
 }
 
@@ -701,9 +704,10 @@ int emu_attr_new_id(struct emu_bundle *b, uint16_t id, int64_t value)
 
 	if (!a)
 		return -ENOENT;
-	return emu_copy_to_user(b->user_attrs + (uint64_t)a->uidx *
-							sizeof(struct ib_uverbs_attr) +
-						offsetof(struct ib_uverbs_attr, data),
+	return emu_copy_to_user(b->user_attrs +
+					(uint64_t)a->uidx *
+						sizeof(struct ib_uverbs_attr) +
+					offsetof(struct ib_uverbs_attr, data),
 				&value, sizeof(value));
 }
 

@@ -69,40 +69,62 @@ struct emu_attr_spec {
 #define EMU_ATTR_LEN_MAX 0xffffU
 
 /* Attribute tables, in the words of the kernel's UVERBS_ATTR_* macros. */
-#define EMU_PTR(_t, _id, _min, _len, _mand) \
-	{ .id = (_id), .name = #_id, .type = (_t), .min_len = (_min), \
-	  .len = (_len), .mandatory = (_mand) }
-#define EMU_IN(_id, _min, _len, _mand) EMU_PTR(EMU_ATTR_PTR_IN, _id, _min, _len, _mand)
-#define EMU_OUT(_id, _min, _len, _mand) EMU_PTR(EMU_ATTR_PTR_OUT, _id, _min, _len, _mand)
+#define EMU_PTR(_t, _id, _min, _len, _mand)                                 \
+	{                                                                   \
+		.id = (_id), .name = #_id, .type = (_t), .min_len = (_min), \
+		.len = (_len), .mandatory = (_mand)                         \
+	}
+#define EMU_IN(_id, _min, _len, _mand) \
+	EMU_PTR(EMU_ATTR_PTR_IN, _id, _min, _len, _mand)
+#define EMU_OUT(_id, _min, _len, _mand) \
+	EMU_PTR(EMU_ATTR_PTR_OUT, _id, _min, _len, _mand)
 /* UVERBS_ATTR_TYPE(): exactly sizeof(type) */
-#define EMU_IN_TYPE(_id, _type, _mand) EMU_IN(_id, sizeof(_type), sizeof(_type), _mand)
-#define EMU_OUT_TYPE(_id, _type, _mand) EMU_OUT(_id, sizeof(_type), sizeof(_type), _mand)
+#define EMU_IN_TYPE(_id, _type, _mand) \
+	EMU_IN(_id, sizeof(_type), sizeof(_type), _mand)
+#define EMU_OUT_TYPE(_id, _type, _mand) \
+	EMU_OUT(_id, sizeof(_type), sizeof(_type), _mand)
 /* UVERBS_ATTR_STRUCT(): at least up to @_last, zeros beyond the struct */
-#define EMU_STRUCT(_t, _id, _type, _last, _mand)                         \
-	{ .id = (_id), .name = #_id, .type = (_t),                         \
-	  .min_len = offsetof(_type, _last) + sizeof(((_type *)0)->_last), \
-	  .len = sizeof(_type), .zero_trailing = true, .mandatory = (_mand) }
+#define EMU_STRUCT(_t, _id, _type, _last, _mand)                              \
+	{                                                                     \
+		.id = (_id), .name = #_id, .type = (_t),                      \
+		.min_len =                                                    \
+			offsetof(_type, _last) + sizeof(((_type *)0)->_last), \
+		.len = sizeof(_type), .zero_trailing = true,                  \
+		.mandatory = (_mand)                                          \
+	}
 /* UVERBS_ATTR_CONST_IN(): a u64; UVERBS_ATTR_FLAGS_IN(): a u32 or u64 */
 #define EMU_CONST_IN(_id, _mand) EMU_IN(_id, 8, 8, _mand)
 #define EMU_FLAGS_IN(_id, _mand) EMU_IN(_id, 4, 8, _mand)
-#define EMU_IDR(_id, _obj, _access, _mand) \
-	{ .id = (_id), .name = #_id, .type = EMU_ATTR_IDR, .obj = (_obj), \
-	  .access = (_access), .mandatory = (_mand) }
-#define EMU_FD(_id, _cls, _access, _mand) \
-	{ .id = (_id), .name = #_id, .type = EMU_ATTR_FD, .obj = (_cls), \
-	  .access = (_access), .mandatory = (_mand) }
-#define EMU_RAW_FD(_id, _mand) \
-	{ .id = (_id), .name = #_id, .type = EMU_ATTR_RAW_FD, .mandatory = (_mand) }
+#define EMU_IDR(_id, _obj, _access, _mand)                               \
+	{                                                                \
+		.id = (_id), .name = #_id, .type = EMU_ATTR_IDR,         \
+		.obj = (_obj), .access = (_access), .mandatory = (_mand) \
+	}
+#define EMU_FD(_id, _cls, _access, _mand)                                      \
+	{                                                                      \
+		.id = (_id), .name = #_id, .type = EMU_ATTR_FD, .obj = (_cls), \
+		.access = (_access), .mandatory = (_mand)                      \
+	}
+#define EMU_RAW_FD(_id, _mand)                                      \
+	{                                                           \
+		.id = (_id), .name = #_id, .type = EMU_ATTR_RAW_FD, \
+		.mandatory = (_mand)                                \
+	}
 /* UVERBS_ATTR_UMEM(): one struct ib_uverbs_buffer_desc */
-#define EMU_UMEM(_id, _mand) EMU_IN_TYPE(_id, struct ib_uverbs_buffer_desc, _mand)
+#define EMU_UMEM(_id, _mand) \
+	EMU_IN_TYPE(_id, struct ib_uverbs_buffer_desc, _mand)
 /* UVERBS_ATTR_UHW(): the driver's udata, both optional */
-#define EMU_UHW                                                        \
-	{ .id = UVERBS_ATTR_UHW_IN, .name = "UHW_IN",                  \
-	  .type = EMU_ATTR_PTR_IN, .len = EMU_ATTR_LEN_MAX,            \
-	  .udata = true },                                             \
-	{ .id = UVERBS_ATTR_UHW_OUT, .name = "UHW_OUT",                \
-	  .type = EMU_ATTR_PTR_OUT, .len = EMU_ATTR_LEN_MAX,           \
-	  .udata = true }
+#define EMU_UHW                                                    \
+	{ .id = UVERBS_ATTR_UHW_IN,                                \
+	  .name = "UHW_IN",                                        \
+	  .type = EMU_ATTR_PTR_IN,                                 \
+	  .len = EMU_ATTR_LEN_MAX,                                 \
+	  .udata = true },                                         \
+	{                                                          \
+		.id = UVERBS_ATTR_UHW_OUT, .name = "UHW_OUT",      \
+		.type = EMU_ATTR_PTR_OUT, .len = EMU_ATTR_LEN_MAX, \
+		.udata = true                                      \
+	}
 
 /* The most attributes one method declares. */
 #define EMU_METHOD_MAX_ATTRS 24
@@ -125,10 +147,12 @@ struct emu_method_spec {
 	bool (*available)(const struct emu_device *dev);
 };
 
-#define EMU_METHOD(_obj, _meth, _name, _fn, _attrs, ...)                \
-	{ .object = (_obj), .method = (_meth), .name = (_name),           \
-	  .fn = (_fn), .attrs = (_attrs),                                 \
-	  .nattrs = sizeof(_attrs) / sizeof((_attrs)[0]), __VA_ARGS__ }
+#define EMU_METHOD(_obj, _meth, _name, _fn, _attrs, ...)                    \
+	{                                                                   \
+		.object = (_obj), .method = (_meth), .name = (_name),       \
+		.fn = (_fn), .attrs = (_attrs),                             \
+		.nattrs = sizeof(_attrs) / sizeof((_attrs)[0]), __VA_ARGS__ \
+	}
 
 /* What the caller sent for one declared attribute. */
 struct emu_attr {
@@ -171,14 +195,14 @@ int emu_attr_len(const struct emu_bundle *b, uint16_t id);
 int emu_attr_copy_in(const struct emu_bundle *b, uint16_t id, void *dst,
 		     size_t size);
 /* uverbs_copy_from_or_zero(): what fits, the rest of @dst zeroed */
-int emu_attr_copy_in_or_zero(const struct emu_bundle *b, uint16_t id,
-			     void *dst, size_t size);
+int emu_attr_copy_in_or_zero(const struct emu_bundle *b, uint16_t id, void *dst,
+			     size_t size);
 /* uverbs_get_const(): value within [lo, hi] or -EINVAL; -ENOENT if absent */
 int emu_attr_const(const struct emu_bundle *b, uint16_t id, int64_t lo,
 		   uint64_t hi, int64_t *out);
 /* uverbs_get_flags32(): absent is 0; bits outside @allowed are -EINVAL */
-int emu_attr_flags32(const struct emu_bundle *b, uint16_t id,
-		     uint64_t allowed, uint32_t *out);
+int emu_attr_flags32(const struct emu_bundle *b, uint16_t id, uint64_t allowed,
+		     uint32_t *out);
 /* uverbs_get_raw_fd() */
 int emu_attr_raw_fd(const struct emu_bundle *b, uint16_t id, int *fd);
 /*

@@ -69,8 +69,8 @@ static const struct emu_attr_spec invoke_write_attrs[] = {
 /* ---- contexts ----------------------------------------------------------- */
 
 /* Output attributes that may be left out (IS_UVERBS_COPY_ERR). */
-static int copy_out_optional(struct emu_bundle *b, uint16_t id,
-			     const void *src, size_t size)
+static int copy_out_optional(struct emu_bundle *b, uint16_t id, const void *src,
+			     size_t size)
 {
 	int ret = emu_attr_copy_out(b, id, src, size);
 
@@ -85,7 +85,8 @@ static int core_outputs(struct emu_bundle *b, uint16_t vectors_id,
 	int ret = copy_out_optional(b, vectors_id, &vectors, sizeof(vectors));
 
 	return ret ? ret :
-		     copy_out_optional(b, support_id, &support, sizeof(support));
+		     copy_out_optional(b, support_id, &support,
+				       sizeof(support));
 }
 
 static int get_context(struct emu_bundle *b)
@@ -212,8 +213,8 @@ static int copy_gid_entries(struct emu_bundle *b,
 				return -EFAULT;
 		}
 	}
-	return emu_attr_output_written(b,
-				       UVERBS_ATTR_QUERY_GID_TABLE_RESP_ENTRIES);
+	return emu_attr_output_written(
+		b, UVERBS_ATTR_QUERY_GID_TABLE_RESP_ENTRIES);
 }
 
 static int query_gid_table(struct emu_bundle *b)
@@ -251,7 +252,8 @@ static int query_gid_table(struct emu_bundle *b)
 	ret = copy_gid_entries(b, e, count, (size_t)entry_size);
 	if (ret)
 		return ret;
-	return emu_attr_copy_out(b, UVERBS_ATTR_QUERY_GID_TABLE_RESP_NUM_ENTRIES,
+	return emu_attr_copy_out(b,
+				 UVERBS_ATTR_QUERY_GID_TABLE_RESP_NUM_ENTRIES,
 				 &count, sizeof(count));
 }
 
@@ -278,8 +280,8 @@ static int query_gid_entry(struct emu_bundle *b)
 		ret = emu_attr_const(b, UVERBS_ATTR_QUERY_GID_ENTRY_PORT, 0,
 				     UINT32_MAX, &port);
 	if (!ret)
-		ret = emu_attr_const(b, UVERBS_ATTR_QUERY_GID_ENTRY_GID_INDEX, 0,
-				     UINT32_MAX, &index);
+		ret = emu_attr_const(b, UVERBS_ATTR_QUERY_GID_ENTRY_GID_INDEX,
+				     0, UINT32_MAX, &index);
 	if (ret)
 		return ret;
 	/* rdma_get_gid_attr(): bad port or index -EINVAL, empty -ENODATA */
@@ -402,10 +404,9 @@ static const struct emu_attr_spec async_event_alloc_attrs[] = {
 
 /* ---- the tables --------------------------------------------------------- */
 
-static const struct emu_method_spec m_invoke_write =
-	EMU_METHOD(UVERBS_OBJECT_DEVICE, UVERBS_METHOD_INVOKE_WRITE,
-		   "DEVICE.INVOKE_WRITE", invoke_write, invoke_write_attrs,
-		   .own_fault = true);
+static const struct emu_method_spec m_invoke_write = EMU_METHOD(
+	UVERBS_OBJECT_DEVICE, UVERBS_METHOD_INVOKE_WRITE, "DEVICE.INVOKE_WRITE",
+	invoke_write, invoke_write_attrs, .own_fault = true);
 static const struct emu_method_spec m_get_context =
 	EMU_METHOD(UVERBS_OBJECT_DEVICE, UVERBS_METHOD_GET_CONTEXT,
 		   "DEVICE.GET_CONTEXT", get_context, get_context_attrs);
@@ -413,10 +414,9 @@ static const struct emu_method_spec m_query_context =
 	EMU_METHOD(UVERBS_OBJECT_DEVICE, UVERBS_METHOD_QUERY_CONTEXT,
 		   "DEVICE.QUERY_CONTEXT", query_context, query_context_attrs,
 		   .needs_context = true);
-static const struct emu_method_spec m_query_port =
-	EMU_METHOD(UVERBS_OBJECT_DEVICE, UVERBS_METHOD_QUERY_PORT,
-		   "DEVICE.QUERY_PORT", query_port, query_port_attrs,
-		   .needs_context = true);
+static const struct emu_method_spec m_query_port = EMU_METHOD(
+	UVERBS_OBJECT_DEVICE, UVERBS_METHOD_QUERY_PORT, "DEVICE.QUERY_PORT",
+	query_port, query_port_attrs, .needs_context = true);
 static const struct emu_method_spec m_query_gid_table =
 	EMU_METHOD(UVERBS_OBJECT_DEVICE, UVERBS_METHOD_QUERY_GID_TABLE,
 		   "DEVICE.QUERY_GID_TABLE", query_gid_table,
@@ -428,13 +428,12 @@ static const struct emu_method_spec m_query_gid_entry =
 static const struct emu_method_spec m_info_handles =
 	EMU_METHOD(UVERBS_OBJECT_DEVICE, UVERBS_METHOD_INFO_HANDLES,
 		   "DEVICE.INFO_HANDLES", info_handles, info_handles_attrs);
-static const struct emu_method_spec m_async_event_alloc =
-	EMU_METHOD(UVERBS_OBJECT_ASYNC_EVENT, UVERBS_METHOD_ASYNC_EVENT_ALLOC,
-		   "ASYNC_EVENT.ALLOC", async_event_alloc,
-		   async_event_alloc_attrs);
+static const struct emu_method_spec m_async_event_alloc = EMU_METHOD(
+	UVERBS_OBJECT_ASYNC_EVENT, UVERBS_METHOD_ASYNC_EVENT_ALLOC,
+	"ASYNC_EVENT.ALLOC", async_event_alloc, async_event_alloc_attrs);
 
 const struct emu_method_spec *const emu_ioctl_device_methods[] = {
-	&m_invoke_write,    &m_get_context,	&m_query_context,
-	&m_query_port,	    &m_query_gid_table, &m_query_gid_entry,
-	&m_info_handles,    &m_async_event_alloc, NULL,
+	&m_invoke_write, &m_get_context,       &m_query_context,
+	&m_query_port,	 &m_query_gid_table,   &m_query_gid_entry,
+	&m_info_handles, &m_async_event_alloc, NULL,
 };

@@ -29,7 +29,7 @@
 	 IB_UVERBS_ACCESS_REMOTE_WRITE | IB_UVERBS_ACCESS_REMOTE_ATOMIC | \
 	 IB_UVERBS_ACCESS_RELAXED_ORDERING)
 /* IB_ACCESS_SUPPORTED: everything up to the flush bits, and the optional */
-#define EMU_ALL_ACCESS \
+#define EMU_ALL_ACCESS                                    \
 	(((IB_UVERBS_ACCESS_FLUSH_PERSISTENT << 1) - 1) | \
 	 IB_UVERBS_ACCESS_OPTIONAL_RANGE)
 
@@ -211,10 +211,10 @@ static int attach_dmabuf(struct emu_mr *mr, const struct dmabuf_reg *r)
 	 * one; otherwise through the iova, as our provider's convention
 	 * for an unmapped DMA-buf has it.
 	 */
-	mr->start = emu_dmabuf_user_va(mr->dmabuf_ref, r->offset, r->length,
-				       &va) ?
-			    r->iova :
-			    va;
+	mr->start =
+		emu_dmabuf_user_va(mr->dmabuf_ref, r->offset, r->length, &va) ?
+			r->iova :
+			va;
 	return 0;
 }
 
@@ -231,11 +231,9 @@ static int dmabuf_mr_driver(struct emu_file *f, struct emu_mr *mr,
 		return ret;
 	mr->mr_type = r->ring.type;
 	if (mr->mr_type != EMU_MR_MEM) {
-		ret = emu_mr_check_ring_pages(f, mr->mr_type, r->ring.sq_pages,
-					      r->ring.rq_pages,
-					      r->ring.cq_pages,
-					      emu_page_count(r->iova,
-							     r->length));
+		ret = emu_mr_check_ring_pages(
+			f, mr->mr_type, r->ring.sq_pages, r->ring.rq_pages,
+			r->ring.cq_pages, emu_page_count(r->iova, r->length));
 		if (ret)
 			return ret;
 		mr->sq_pages = r->ring.sq_pages;
@@ -316,7 +314,8 @@ static int reg_dmabuf_mr(struct emu_bundle *b)
 	ret = emu_attr_copy_in(b, UVERBS_ATTR_REG_DMABUF_MR_FD, &fd,
 			       sizeof(fd));
 	if (!ret)
-		ret = emu_attr_flags32(b, UVERBS_ATTR_REG_DMABUF_MR_ACCESS_FLAGS,
+		ret = emu_attr_flags32(b,
+				       UVERBS_ATTR_REG_DMABUF_MR_ACCESS_FLAGS,
 				       EMU_DMABUF_ACCESS, &r.access);
 	if (!ret)
 		ret = emu_mr_check_access(r.access);
@@ -332,9 +331,11 @@ static int reg_dmabuf_mr(struct emu_bundle *b)
 				UVERBS_ATTR_REG_DMABUF_MR_RESP_RKEY);
 }
 
-#define EMU_RING_ATTR(_id) \
-	{ .id = (_id), .name = #_id, .type = EMU_ATTR_PTR_IN, .min_len = 8, \
-	  .len = 8, .ring_abi = EMU_RING_ABI_DMABUF_MR }
+#define EMU_RING_ATTR(_id)                                                 \
+	{                                                                  \
+		.id = (_id), .name = #_id, .type = EMU_ATTR_PTR_IN,        \
+		.min_len = 8, .len = 8, .ring_abi = EMU_RING_ABI_DMABUF_MR \
+	}
 
 static const struct emu_attr_spec reg_dmabuf_mr_attrs[] = {
 	EMU_IDR(UVERBS_ATTR_REG_DMABUF_MR_HANDLE, EMU_OBJ_MR, EMU_ACCESS_NEW,
@@ -400,8 +401,8 @@ static int reg_mr_va(struct emu_bundle *b, uint64_t addr, uint64_t length,
 		ret = emu_attr_copy_out(b, UVERBS_ATTR_REG_MR_RESP_RKEY,
 					&resp.rkey, sizeof(resp.rkey));
 	if (ret) {
-		struct emu_obj *mr = emu_obj_lookup(b->f, EMU_OBJ_MR,
-						    resp.mr_handle);
+		struct emu_obj *mr =
+			emu_obj_lookup(b->f, EMU_OBJ_MR, resp.mr_handle);
 
 		if (mr)
 			emu_destroy_mr((struct emu_mr *)mr);
@@ -511,6 +512,6 @@ static const struct emu_method_spec m_reg_mr =
 		   reg_mr_attrs);
 
 const struct emu_method_spec *const emu_ioctl_mr_methods[] = {
-	&m_pd_destroy, &m_mr_destroy,	  &m_mw_destroy, &m_ah_destroy,
+	&m_pd_destroy, &m_mr_destroy,	 &m_mw_destroy, &m_ah_destroy,
 	&m_query_mr,   &m_reg_dmabuf_mr, &m_reg_mr,	NULL,
 };

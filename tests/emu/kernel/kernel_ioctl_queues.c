@@ -20,16 +20,17 @@
 #include "kernel_ioctl.h"
 
 /* An extended write() command number (they share the legacy numbers). */
-#define EMU_EX(cmd) (IB_USER_VERBS_CMD_FLAG_EXTENDED | IB_USER_VERBS_EX_CMD_##cmd)
+#define EMU_EX(cmd) \
+	(IB_USER_VERBS_CMD_FLAG_EXTENDED | IB_USER_VERBS_EX_CMD_##cmd)
 /* ib_uverbs_ex_create_cq_flags the core passes on to the driver */
-#define EMU_CQ_CREATE_FLAGS                         \
+#define EMU_CQ_CREATE_FLAGS                        \
 	(IB_UVERBS_CQ_FLAGS_TIMESTAMP_COMPLETION | \
 	 IB_UVERBS_CQ_FLAGS_IGNORE_OVERRUN)
-#define EMU_QP_CREATE_FLAGS                                     \
-	(IB_UVERBS_QP_CREATE_BLOCK_MULTICAST_LOOPBACK |          \
-	 IB_UVERBS_QP_CREATE_SCATTER_FCS |                        \
-	 IB_UVERBS_QP_CREATE_CVLAN_STRIPPING |                    \
-	 IB_UVERBS_QP_CREATE_PCI_WRITE_END_PADDING |              \
+#define EMU_QP_CREATE_FLAGS                             \
+	(IB_UVERBS_QP_CREATE_BLOCK_MULTICAST_LOOPBACK | \
+	 IB_UVERBS_QP_CREATE_SCATTER_FCS |              \
+	 IB_UVERBS_QP_CREATE_CVLAN_STRIPPING |          \
+	 IB_UVERBS_QP_CREATE_PCI_WRITE_END_PADDING |    \
 	 IB_UVERBS_QP_CREATE_SQ_SIG_ALL)
 /* ib_qp_create_flags the core sets for a SOURCE_QPN attribute */
 #define EMU_QP_CREATE_SOURCE_QPN (1U << 10)
@@ -104,8 +105,8 @@ static int cq_create(struct emu_bundle *b)
 	if (ret)
 		return ret;
 	if (emu_attr_has(b, UVERBS_ATTR_CREATE_CQ_COMP_CHANNEL))
-		req.comp_channel =
-			(int32_t)emu_attr_data(b, UVERBS_ATTR_CREATE_CQ_COMP_CHANNEL);
+		req.comp_channel = (int32_t)emu_attr_data(
+			b, UVERBS_ATTR_CREATE_CQ_COMP_CHANNEL);
 	if (req.comp_vector >= 1)
 		return -EINVAL;
 
@@ -153,10 +154,9 @@ static int cq_destroy(struct emu_bundle *b)
 {
 	struct ib_uverbs_destroy_cq_resp resp = {};
 
-	return destroy_by_write(b, UVERBS_ATTR_DESTROY_CQ_HANDLE,
-				IB_USER_VERBS_CMD_DESTROY_CQ,
-				UVERBS_ATTR_DESTROY_CQ_RESP, &resp,
-				sizeof(resp));
+	return destroy_by_write(
+		b, UVERBS_ATTR_DESTROY_CQ_HANDLE, IB_USER_VERBS_CMD_DESTROY_CQ,
+		UVERBS_ATTR_DESTROY_CQ_RESP, &resp, sizeof(resp));
 }
 
 static const struct emu_attr_spec cq_destroy_attrs[] = {
@@ -200,7 +200,8 @@ static int qp_objects(const struct emu_bundle *b, int64_t type,
 	    !emu_attr_has(b, UVERBS_ATTR_CREATE_QP_SEND_CQ_HANDLE))
 		return -ENOENT;
 	req->pd_handle = handle_of(b, UVERBS_ATTR_CREATE_QP_PD_HANDLE);
-	req->send_cq_handle = handle_of(b, UVERBS_ATTR_CREATE_QP_SEND_CQ_HANDLE);
+	req->send_cq_handle =
+		handle_of(b, UVERBS_ATTR_CREATE_QP_SEND_CQ_HANDLE);
 	if (type == EMU_QPT_XRC_INI) {
 		req->recv_cq_handle = req->send_cq_handle;
 	} else {
@@ -210,7 +211,8 @@ static int qp_objects(const struct emu_bundle *b, int64_t type,
 			handle_of(b, UVERBS_ATTR_CREATE_QP_RECV_CQ_HANDLE);
 	}
 	if (emu_attr_has(b, UVERBS_ATTR_CREATE_QP_SRQ_HANDLE)) {
-		req->srq_handle = handle_of(b, UVERBS_ATTR_CREATE_QP_SRQ_HANDLE);
+		req->srq_handle =
+			handle_of(b, UVERBS_ATTR_CREATE_QP_SRQ_HANDLE);
 		req->is_srq = 1;
 	}
 	return 0;
@@ -341,10 +343,9 @@ static int qp_destroy(struct emu_bundle *b)
 {
 	struct ib_uverbs_destroy_qp_resp resp = {};
 
-	return destroy_by_write(b, UVERBS_ATTR_DESTROY_QP_HANDLE,
-				IB_USER_VERBS_CMD_DESTROY_QP,
-				UVERBS_ATTR_DESTROY_QP_RESP, &resp,
-				sizeof(resp));
+	return destroy_by_write(
+		b, UVERBS_ATTR_DESTROY_QP_HANDLE, IB_USER_VERBS_CMD_DESTROY_QP,
+		UVERBS_ATTR_DESTROY_QP_RESP, &resp, sizeof(resp));
 }
 
 static const struct emu_attr_spec qp_destroy_attrs[] = {
@@ -415,11 +416,13 @@ static int srq_create(struct emu_bundle *b)
 	return answer(b, ret, EMU_OBJ_SRQ, resp.srq_handle);
 }
 
-#define EMU_SRQ_UMEM(_id) \
-	{ .id = (_id), .name = #_id, .type = EMU_ATTR_PTR_IN, \
-	  .min_len = sizeof(struct ib_uverbs_buffer_desc),    \
-	  .len = sizeof(struct ib_uverbs_buffer_desc),        \
-	  .ring_abi = EMU_RING_ABI_UMEM }
+#define EMU_SRQ_UMEM(_id)                                           \
+	{                                                           \
+		.id = (_id), .name = #_id, .type = EMU_ATTR_PTR_IN, \
+		.min_len = sizeof(struct ib_uverbs_buffer_desc),    \
+		.len = sizeof(struct ib_uverbs_buffer_desc),        \
+		.ring_abi = EMU_RING_ABI_UMEM                       \
+	}
 
 static const struct emu_attr_spec srq_create_attrs[] = {
 	EMU_IDR(UVERBS_ATTR_CREATE_SRQ_HANDLE, EMU_OBJ_SRQ, EMU_ACCESS_NEW,
@@ -456,8 +459,8 @@ static int srq_destroy(struct emu_bundle *b)
 }
 
 static const struct emu_attr_spec srq_destroy_attrs[] = {
-	EMU_IDR(UVERBS_ATTR_DESTROY_SRQ_HANDLE, EMU_OBJ_SRQ,
-		EMU_ACCESS_DESTROY, true),
+	EMU_IDR(UVERBS_ATTR_DESTROY_SRQ_HANDLE, EMU_OBJ_SRQ, EMU_ACCESS_DESTROY,
+		true),
 	EMU_OUT_TYPE(UVERBS_ATTR_DESTROY_SRQ_RESP,
 		     struct ib_uverbs_destroy_srq_resp, true),
 };
@@ -490,6 +493,6 @@ static const struct emu_method_spec m_srq_destroy =
 		   srq_destroy, srq_destroy_attrs, .available = has_srq);
 
 const struct emu_method_spec *const emu_ioctl_queue_methods[] = {
-	&m_cq_create, &m_cq_destroy,  &m_qp_create,
-	&m_qp_destroy, &m_srq_create, &m_srq_destroy, NULL,
+	&m_cq_create,  &m_cq_destroy,  &m_qp_create, &m_qp_destroy,
+	&m_srq_create, &m_srq_destroy, NULL,
 };

@@ -386,7 +386,8 @@ bool emu_kernel_write_has_resp(uint32_t command)
 	int err;
 	const struct emu_method *m = find_method(command, &err);
 
-	return m && (m->resp_size || (command & IB_USER_VERBS_CMD_FLAG_EXTENDED));
+	return m &&
+	       (m->resp_size || (command & IB_USER_VERBS_CMD_FLAG_EXTENDED));
 }
 
 static ssize_t run_command(struct emu_file *f, const uint8_t *buf, size_t count)

@@ -217,8 +217,7 @@ uint64_t emu_ring_device_va(const struct emu_mr *mr, uint64_t va);
 bool emu_rings_umem(const struct emu_cmd *c, enum emu_obj_type type);
 int emu_rings_cq_umem(struct emu_cmd *c, struct emu_cq *cq);
 int emu_rings_qp_umem(struct emu_cmd *c, struct emu_qp *qp);
-int emu_rings_srq_umem(struct emu_cmd *c, struct emu_srq *srq,
-		       uint32_t depth);
+int emu_rings_srq_umem(struct emu_cmd *c, struct emu_srq *srq, uint32_t depth);
 
 /*
  * kernel_main.c: destroy @obj whatever its type, as the final close does;

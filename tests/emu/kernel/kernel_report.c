@@ -91,8 +91,8 @@ static void report_ring_abis(unsigned int d)
 	unsigned int a;
 	int n;
 
-	n = snprintf(line, sizeof(line), "irdma-emu[%d] uverbs%u: rings by ABI:",
-		     (int)getpid(), d);
+	n = snprintf(line, sizeof(line),
+		     "irdma-emu[%d] uverbs%u: rings by ABI:", (int)getpid(), d);
 	for (a = 0; n > 0 && (size_t)n < sizeof(line) && a < RING_BY_N; a++) {
 		used_len = n;
 		n += snprintf(line + used_len, sizeof(line) - used_len,

@@ -181,9 +181,9 @@ static int cq_legacy_desc(const struct emu_bundle *b,
 		ret = emu_attr_copy_in(b, UVERBS_ATTR_CREATE_CQ_BUFFER_VA,
 				       &d->addr, sizeof(d->addr));
 		if (!ret)
-			ret = emu_attr_copy_in(b,
-					       UVERBS_ATTR_CREATE_CQ_BUFFER_LENGTH,
-					       &d->length, sizeof(d->length));
+			ret = emu_attr_copy_in(
+				b, UVERBS_ATTR_CREATE_CQ_BUFFER_LENGTH,
+				&d->length, sizeof(d->length));
 		if (ret)
 			return ret;
 		if (emu_attr_has(b, UVERBS_ATTR_CREATE_CQ_BUFFER_FD) ||
@@ -193,15 +193,16 @@ static int cq_legacy_desc(const struct emu_bundle *b,
 		return 0;
 	}
 	if (emu_attr_has(b, UVERBS_ATTR_CREATE_CQ_BUFFER_FD)) {
-		ret = emu_attr_raw_fd(b, UVERBS_ATTR_CREATE_CQ_BUFFER_FD, &d->fd);
+		ret = emu_attr_raw_fd(b, UVERBS_ATTR_CREATE_CQ_BUFFER_FD,
+				      &d->fd);
 		if (!ret)
-			ret = emu_attr_copy_in(b,
-					       UVERBS_ATTR_CREATE_CQ_BUFFER_OFFSET,
-					       &d->addr, sizeof(d->addr));
+			ret = emu_attr_copy_in(
+				b, UVERBS_ATTR_CREATE_CQ_BUFFER_OFFSET,
+				&d->addr, sizeof(d->addr));
 		if (!ret)
-			ret = emu_attr_copy_in(b,
-					       UVERBS_ATTR_CREATE_CQ_BUFFER_LENGTH,
-					       &d->length, sizeof(d->length));
+			ret = emu_attr_copy_in(
+				b, UVERBS_ATTR_CREATE_CQ_BUFFER_LENGTH,
+				&d->length, sizeof(d->length));
 		if (ret)
 			return ret;
 		d->type = IB_UVERBS_BUFFER_TYPE_DMABUF;
@@ -256,8 +257,9 @@ bool emu_rings_umem(const struct emu_cmd *c, enum emu_obj_type type)
 		IRDMA_UVERBS_ATTR_CREATE_SRQ_BUF_UMEM,
 		IRDMA_IB_ATTR_CREATE_SRQ_SHADOW_BUF_UMEM,
 	};
-	const uint16_t *ids = type == EMU_OBJ_CQ ? cq : type == EMU_OBJ_QP ? qp :
-									  srq;
+	const uint16_t *ids = type == EMU_OBJ_CQ ? cq :
+			      type == EMU_OBJ_QP ? qp :
+						   srq;
 	size_t n = type == EMU_OBJ_CQ ? sizeof(cq) / sizeof(cq[0]) :
 		   type == EMU_OBJ_QP ? sizeof(qp) / sizeof(qp[0]) :
 					sizeof(srq) / sizeof(srq[0]);
@@ -297,8 +299,8 @@ int emu_rings_cq_umem(struct emu_cmd *c, struct emu_cq *cq)
 	bool split = c->f->dev->lim.feature_flags & EMU_FEATURE_CQ_RESIZE;
 	uint64_t ring_bytes =
 		page_round((uint64_t)cq->ring_entries * cq->cqe_size);
-	bool shadow_given = emu_attr_has(c->ioctl,
-					 IRDMA_IB_ATTR_CREATE_CQ_SHADOW_BUF_UMEM);
+	bool shadow_given =
+		emu_attr_has(c->ioctl, IRDMA_IB_ATTR_CREATE_CQ_SHADOW_BUF_UMEM);
 	struct ib_uverbs_buffer_desc d;
 	int ret;
 
@@ -309,9 +311,9 @@ int emu_rings_cq_umem(struct emu_cmd *c, struct emu_cq *cq)
 	if (ret == -ENOENT)
 		return -EINVAL; /* a shadow area but no ring */
 	if (!ret)
-		ret = umem_from_desc(c->f, &d,
-				     ring_bytes + (split ? 0 : EMU_SHADOW_BYTES),
-				     EMU_MR_CQ, &cq->ring_mr);
+		ret = umem_from_desc(
+			c->f, &d, ring_bytes + (split ? 0 : EMU_SHADOW_BYTES),
+			EMU_MR_CQ, &cq->ring_mr);
 	if (ret)
 		return ret;
 	cq->ring_mr->cq_pages = ring_bytes / EMU_HW_PAGE_SIZE;
