@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
 /*
- * Sub-allocating DMA-buf heap helper (see util/dmabuf_heap.h and
+ * Sub-allocating DMA-buf heap helper (see dmabuf_heap.h and
  * docs/dmabuf_heap.md).
  *
  * Free space: one bitmap of pages per slab, first-fit inside a slab, and
@@ -12,7 +12,7 @@
  * slab (each slab caches its longest free run, so the pick is a compare).
  */
 #define _GNU_SOURCE
-#include <util/dmabuf_heap.h>
+#include "dmabuf_heap.h"
 
 #include <ctype.h>
 #include <errno.h>

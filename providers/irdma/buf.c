@@ -16,7 +16,7 @@
 #include "irdma.h"
 #include "debug.h"
 #include "verbs_ctl.h"
-#include "util/dmabuf_heap.h"
+#include "dmabuf_heap.h"
 
 /* Private bookkeeping: never placed inside the (shared) buffer itself. */
 struct irdma_buf {

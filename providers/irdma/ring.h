@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #include "irdma.h"
-#include "util/dmabuf_heap.h"
+#include "dmabuf_heap.h"
 
 struct irdma_ring {
 	void *addr; /* page aligned, zero filled */

@@ -26,7 +26,7 @@ add_executable(dp_cqe_check "${_dp}/dp_cqe_check.c"
 	"${CMAKE_SOURCE_DIR}/providers/irdma/debug.c")
 target_include_directories(dp_cqe_check BEFORE PRIVATE ${IRDMA_INCLUDE_DIRS}
 	"${CMAKE_SOURCE_DIR}/providers/irdma" "${_dp}")
-target_link_libraries(dp_cqe_check PRIVATE irdma_test_common
+target_link_libraries(dp_cqe_check PRIVATE irdma_test_common irdma_util
 	rdma_core::ibverbs)
 target_compile_options(dp_cqe_check PRIVATE -fsanitize=address,undefined
 	-fno-omit-frame-pointer -fno-sanitize-recover=all)

@@ -6,7 +6,7 @@
  * case, which opens the real default heap (run it under irdma-emu-run --cc).
  */
 #define _GNU_SOURCE
-#include <util/dmabuf_heap.h>
+#include "dmabuf_heap.h"
 
 #include <errno.h>
 #include <fcntl.h>
