@@ -44,8 +44,8 @@ static int alloc_shared_buf(struct irdma_context *ctx, struct ibv_pd *pd,
 	if (ret) {
 		irdma_dbg(
 			"CoCo buffer of %zu bytes: shared heap allocation failed (%s)",
-			size, strerror(-ret));
-		return -ret;
+			size, strerror(ret));
+		return ret;
 	}
 	if (b->hbuf.offset != 0) {
 		/* the heap broke its promise; never hand out a wrong fd */
@@ -120,7 +120,7 @@ void irdma_free_buf(struct ibv_buf *buf)
 		if (ret)
 			irdma_dbg(
 				"CoCo buffer %p could not be returned to the heap (%s)",
-				buf->addr, strerror(-ret));
+				buf->addr, strerror(ret));
 	} else {
 		munmap(buf->addr, b->map_len);
 	}

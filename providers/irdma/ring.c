@@ -161,8 +161,8 @@ static int alloc_shared(struct irdma_context *ctx, size_t size,
 	if (ret) {
 		irdma_dbg(
 			"CoCo ring of %zu bytes: shared heap allocation failed (%s)",
-			len, strerror(-ret));
-		return -ret;
+			len, strerror(ret));
+		return ret;
 	}
 	ring->addr = ring->hbuf.addr;
 	ring->size = len;
@@ -220,7 +220,7 @@ void irdma_ring_free(struct irdma_context *ctx, struct irdma_ring *ring)
 
 		if (ret)
 			irdma_dbg("shared ring %p could not be freed (%s)",
-				  ring->addr, strerror(-ret));
+				  ring->addr, strerror(ret));
 	} else if (ring->allocator) {
 		ring->allocator->free(&ring->allocator->ipd.ibv_pd,
 				      ring->allocator->pd_context, ring->addr,
