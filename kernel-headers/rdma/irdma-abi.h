@@ -67,6 +67,16 @@ struct irdma_alloc_ucontext_resp {
 	__u16 min_hw_wq_size;
 	__u8 revd3[2];
 	__u32 max_hw_srq_quanta;
+	/*
+	 * Extension, written only by a kernel that sets
+	 * IRDMA_ALLOC_UCTX_DMABUF_MEMREG in comp_mask: its confirmation that
+	 * bit 5 means the DMA-buf memreg extension and nothing else. Bytes
+	 * 84..87 (the upstream structure's tail padding) stay free for the
+	 * next upstream field.
+	 */
+	__u32 rsvd_upstream;
+	__u32 dmabuf_memreg_req_len; /* bytes of irdma_mem_reg_req read: 24 */
+	__u32 dmabuf_memreg_flags; /* IRDMA_MEMREG_FLAG_* accepted */
 };
 
 struct irdma_alloc_pd_resp {

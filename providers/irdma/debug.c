@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
 /* IRDMA_DEBUG: provider diagnostics on stderr (see debug.h). */
+#define _GNU_SOURCE /* secure_getenv */
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -12,9 +13,13 @@
 static pthread_once_t debug_once = PTHREAD_ONCE_INIT;
 static bool debug_on;
 
+/*
+ * secure_getenv: a set-user-ID or set-group-ID program must not print
+ * pointers and CQE contents for whoever runs it (and sets the variable).
+ */
 static void read_debug_env(void)
 {
-	const char *v = getenv("IRDMA_DEBUG");
+	const char *v = secure_getenv("IRDMA_DEBUG");
 
 	debug_on = v && *v && strcmp(v, "0") != 0;
 }

@@ -167,6 +167,23 @@ done:
 	return 0;
 }
 
+/*
+ * Bit 5 of comp_mask is ours only until upstream assigns it. A kernel that
+ * grants it for the DMA-buf memreg extension also confirms it in the
+ * response's extension words; one that grants it without them gave bit 5
+ * another meaning, and this context now runs a feature we cannot name.
+ */
+static int check_dmabuf_memreg_grant(const struct irdma_alloc_ucontext_resp *r)
+{
+	if (r->dmabuf_memreg_req_len == sizeof(struct irdma_mem_reg_req) &&
+	    r->dmabuf_memreg_flags == IRDMA_MEMREG_FLAG_DMABUF)
+		return 0;
+	irdma_dbg(
+		"kernel granted alloc_ucontext comp_mask bit 5 without the DMA-buf memreg confirmation (req_len %u flags 0x%x): the bit means something else to it; refusing the context",
+		r->dmabuf_memreg_req_len, r->dmabuf_memreg_flags);
+	return EPROTO;
+}
+
 static int apply_context_resp(struct irdma_context *ctx,
 			      const struct irdma_alloc_ucontext_resp *r,
 			      uint64_t sent_mask)
@@ -212,6 +229,8 @@ static int apply_context_resp(struct irdma_context *ctx,
 	ctx->use_raw_attrs = ctx->comp_mask & IRDMA_ALLOC_UCTX_USE_RAW_ATTR;
 	ctx->wqe_format_v2 = ctx->comp_mask & IRDMA_SUPPORT_WQE_FORMAT_V2;
 	ctx->dmabuf_memreg = ctx->comp_mask & IRDMA_ALLOC_UCTX_DMABUF_MEMREG;
+	if (ctx->dmabuf_memreg && check_dmabuf_memreg_grant(r))
+		return EPROTO;
 
 	if (!ctx->max_hw_wq_frags || !ctx->max_hw_wq_quanta ||
 	    !ctx->max_hw_rq_quanta || !ctx->max_hw_sq_chunk ||

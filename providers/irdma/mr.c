@@ -44,7 +44,10 @@ int irdma_memreg_cmd(struct ibv_pd *pd, const struct irdma_memreg *m,
 	cmd.req.sq_pages = m->sq_pages;
 	cmd.req.rq_pages = m->rq_pages;
 	cmd.req.cq_pages = m->cq_pages;
-	cmd.req.dmabuf_fd = -1;
+	/*
+	 * Memory named by address leaves flags, dmabuf_fd and dmabuf_offset
+	 * zero: reserved fields a strict kernel checks for zero.
+	 */
 	if (m->dmabuf_fd >= 0) {
 		if (!ctx->dmabuf_memreg) {
 			irdma_dbg(

@@ -41,14 +41,12 @@ int irdma_bind_mw(struct ibv_qp *qp, struct ibv_mw *mw,
 	struct ibv_send_wr wr = {}, *bad;
 	int ret;
 
+	/*
+	 * The MR is checked where a type 2 bind's is (irdma_bind_desc): the
+	 * device binds a window on any MR of the PD, whatever memory backs it,
+	 * so a DMA-buf MR (every CoCo data MR) is as good as any.
+	 */
 	if (!mw || mw->type != IBV_MW_TYPE_1)
-		return EINVAL;
-	/* a zero-length bind unbinds and needs no MR */
-	if (bi->length &&
-	    (!bi->mr || verbs_get_mr(bi->mr)->mr_type != IBV_MR_TYPE_MR))
-		return EINVAL;
-	if (bi->length &&
-	    (verbs_get_mr(bi->mr)->access & IBV_ACCESS_ZERO_BASED))
 		return EINVAL;
 
 	wr.wr_id = bind->wr_id;

@@ -7,7 +7,8 @@
  * token the provider gave the kernel, which is looked up in this CQ's own
  * table; WQE indexes are checked against the queue's in-flight window
  * before any provider array is indexed with them. A CQE that fails a check
- * is consumed and reported as IBV_WC_GENERAL_ERR.
+ * is consumed and reported as IBV_WC_GENERAL_ERR, naming no work request
+ * and no QP (wr_id and qp_num 0).
  */
 #include <endian.h>
 #include <errno.h>
@@ -21,6 +22,8 @@
 
 /* vendor_err of a CQE the provider rejected (not a device error code). */
 #define IRDMA_VENDOR_ERR_BAD_CQE 0xbadc0e
+/* The longest message irdma devices send or take (their max_msg_sz). */
+#define IRDMA_MAX_MSG_LEN 0x7fffffffu
 
 /* poll_ring() results besides 0 (a completion was produced) */
 #define POLL_EMPTY ENOENT /* no new CQE */
@@ -239,10 +242,13 @@ static void report_bad_cqe(const struct irdma_cq *cq, const struct cqe_view *v,
 		"CQ %u: rejected a CQE (words %016llx %016llx %016llx %016llx): it names no QP or WQE of this CQ",
 		cq->cq_id, (unsigned long long)v->w0, (unsigned long long)v->w1,
 		(unsigned long long)v->w2, (unsigned long long)v->w3);
+	/*
+	 * No wr_id and no QP either: the QP number in the CQE is the
+	 * device's word and could name any QP of the application.
+	 */
 	memset(wc, 0, sizeof(*wc));
 	wc->status = IBV_WC_GENERAL_ERR;
 	wc->vendor_err = IRDMA_VENDOR_ERR_BAD_CQE;
-	wc->qp_num = hwf_get(CQE2_QPID, v->w2);
 }
 
 /*
@@ -283,12 +289,13 @@ static enum ibv_wc_status cqe_error_status(struct irdma_cq *cq,
 }
 
 /*
- * A received message longer than the buffers posted for it would have
- * overrun them: report it as a length error, claiming no bytes.
+ * A received message longer than @limit (the buffers posted for it, or
+ * the longest message there is) cannot be: report it as a length error,
+ * claiming no bytes.
  */
-static inline void check_recv_len(struct ibv_wc *wc, uint32_t posted)
+static inline void check_recv_len(struct ibv_wc *wc, uint32_t limit)
 {
-	if (wc->status == IBV_WC_SUCCESS && wc->byte_len > posted) {
+	if (wc->status == IBV_WC_SUCCESS && wc->byte_len > limit) {
 		wc->status = IBV_WC_LOC_LEN_ERR;
 		wc->vendor_err = IRDMA_VENDOR_ERR_BAD_CQE;
 		wc->byte_len = 0;
@@ -312,28 +319,35 @@ static void srq_release_entry(struct irdma_srq *srq)
 		__ATOMIC_RELEASE, __ATOMIC_RELAXED));
 }
 
-/* SRQ completion: word 1 must name a busy slot of this SRQ by tag. */
+/* SRQ completion: word 1 must name a posted slot of this SRQ by its tag. */
 static int complete_srq_recv(struct irdma_qp *qp, const struct cqe_view *v,
 			     struct ibv_wc *wc, uint32_t *posted_len)
 {
 	struct irdma_srq *srq = qp->srq;
-	uint32_t idx = (uint32_t)v->w1;
+	uint32_t idx = (uint32_t)v->w1, tag = (uint32_t)(v->w1 >> 32);
 	struct irdma_srq_slot *slot;
-	uint8_t busy = 1;
+	uint64_t wr_id;
+	uint32_t len;
 
-	if (!srq || idx >= srq->pos.size)
+	/* tag 0 marks a free slot: no CQE may name it */
+	if (!srq || idx >= srq->pos.size || !tag)
 		return EINVAL;
 	slot = &srq->slots[idx];
-	if (!__atomic_load_n(&slot->busy, __ATOMIC_ACQUIRE) ||
-	    slot->tag != (uint32_t)(v->w1 >> 32))
+	if (__atomic_load_n(&slot->tag, __ATOMIC_ACQUIRE) != tag)
 		return EINVAL;
-	/* QPs on different CQs share the SRQ: only one may complete a slot */
-	if (!__atomic_compare_exchange_n(&slot->busy, &busy, 0, false,
-					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+	/* a poster refills the slot as soon as it is free: read it first */
+	wr_id = __atomic_load_n(&slot->wr_id, __ATOMIC_RELAXED);
+	len = __atomic_load_n(&slot->len, __ATOMIC_RELAXED);
+	/*
+	 * QPs on different CQs share the SRQ: only one poller may complete
+	 * this posting of the slot, and only while it is still this one.
+	 */
+	if (!__atomic_compare_exchange_n(&slot->tag, &tag, 0, false,
+					 __ATOMIC_RELEASE, __ATOMIC_RELAXED))
 		return EINVAL;
-	wc->wr_id = slot->wr_id;
+	wc->wr_id = wr_id;
 	wc->byte_len = hwf_get(CQE0_PAYLOAD_LEN, v->w0);
-	*posted_len = slot->len;
+	*posted_len = len;
 	srq_release_entry(srq);
 	return 0;
 }
@@ -366,19 +380,47 @@ static inline int complete_recv(struct irdma_cq *cq, struct irdma_qp *qp,
 		if (wqe_idx & ((1u << qp->rq_shift) - 1))
 			return EINVAL;
 		idx = wqe_idx >> qp->rq_shift;
-		if (!irdma_wq_in_flight(p, idx))
+		/*
+		 * A QP's receives complete in order: a CQE naming any but the
+		 * oldest would retire the ones before it unreported.
+		 */
+		if (idx != p->tail || !irdma_wq_used(p))
 			return EINVAL;
 	}
 	wc->wr_id = qp->rq_slots[idx].wr_id;
 	wc->byte_len = hwf_get(CQE0_PAYLOAD_LEN, v->w0);
 	*posted_len = qp->rq_slots[idx].len;
-	qp->rq_pos.tail = p->tail = (idx + 1) % p->size;
+	p->tail = (idx + 1) % p->size;
+	/* the poster reuses the slot once it sees this: we are done with it */
+	__atomic_store_n(&qp->rq_pos.tail, p->tail, __ATOMIC_RELEASE);
 	if (flushed) {
 		qp->rq_flushed = true;
 		/* gen 1/2: one flush CQE stands for all remaining receives */
 		*park = irdma_wq_used(p) && cq->gen <= IRDMA_GEN_2;
 	}
 	return 0;
+}
+
+/*
+ * The SQ completes in order, and a CQE also retires the unsignalled WQEs
+ * before the one it names (no CQE is written for those). A signalled WQE
+ * among them would never be reported: no device writes such a CQE.
+ */
+static __attribute__((noinline)) bool
+sq_unsignaled_before(const struct irdma_qp *qp, const struct irdma_wq_pos *p,
+		     uint32_t wqe_idx)
+{
+	uint32_t i = p->tail, n = (wqe_idx + p->size - p->tail) % p->size;
+	const struct irdma_sq_slot *s;
+
+	while (n) {
+		s = &qp->sq_slots[i];
+		if (!s->quanta || s->quanta > n || s->signaled)
+			return false;
+		n -= s->quanta;
+		i = (i + s->quanta) % p->size;
+	}
+	return true;
 }
 
 /* complete_send() on p, the poller's view of the SQ. */
@@ -403,7 +445,8 @@ static inline int complete_send_in(struct irdma_cq *cq, struct irdma_qp *qp,
 		if (!irdma_wq_in_flight(p, wqe_idx))
 			return EINVAL;
 		s = &qp->sq_slots[wqe_idx];
-		if (!s->quanta)
+		if (!s->quanta || (wqe_idx != p->tail &&
+				   !sq_unsignaled_before(qp, p, wqe_idx)))
 			return EINVAL;
 		p->tail = (wqe_idx + s->quanta) % p->size;
 	} else {
@@ -435,7 +478,7 @@ static inline int complete_send_in(struct irdma_cq *cq, struct irdma_qp *qp,
 /*
  * The SQ is seen up to the head the poster showed, not its own head: that
  * one runs ahead while a WQE is being written and over a whole ibv_wr_*
- * batch until it is completed (the QP lock is not held here).
+ * batch until it is completed (the SQ lock is not held here).
  */
 static inline int complete_send(struct irdma_cq *cq, struct irdma_qp *qp,
 				const struct cqe_view *v, bool flushed,
@@ -448,16 +491,19 @@ static inline int complete_send(struct irdma_cq *cq, struct irdma_qp *qp,
 	};
 	int ret = complete_send_in(cq, qp, &view, v, flushed, wc, park);
 
-	qp->sq_pos.tail = view.tail;
+	/* the poster reuses the slots once it sees this: we are done */
+	__atomic_store_n(&qp->sq_pos.tail, view.tail, __ATOMIC_RELEASE);
 	return ret;
 }
 
 /*
  * Opcode, flags, immediate data or invalidated key, and source QP of a
- * receive completion. Immediate data and the invalidated key share one
- * field of ibv_wc: a CQE that claims both reports the key.
+ * receive completion. False for a successful one that no device writes:
+ * immediate data together with an invalidated key (no message carries
+ * both; they share one field of ibv_wc), or a write with immediate that
+ * has no immediate data, invalidates a key or arrived on a UD QP.
  */
-static inline void fill_recv_extras(const struct irdma_qp *qp,
+static inline bool fill_recv_extras(const struct irdma_qp *qp,
 				    const struct cqe_view *v, struct ibv_wc *wc)
 {
 	bool imm_valid = v->has_ext && hwf_get(CQE7_IMM_VALID, v->w7);
@@ -477,6 +523,13 @@ static inline void fill_recv_extras(const struct irdma_qp *qp,
 		flags |= IBV_WC_WITH_INV;
 	}
 	wc->wc_flags = flags;
+	/* the fields of an error completion mean nothing: it stands */
+	if (__builtin_expect(wc->opcode == IBV_WC_RECV_RDMA_WITH_IMM ?
+				     flags != IBV_WC_WITH_IMM :
+				     imm_valid && (flags & IBV_WC_WITH_INV),
+			     0))
+		return wc->status != IBV_WC_SUCCESS;
+	return true;
 }
 
 /*
@@ -533,15 +586,22 @@ poll_ring(struct irdma_cq *cq, struct irdma_cq_ring *r, struct ibv_wc *wc)
 		uint32_t posted_len = 0;
 
 		wc->src_qp = wc->qp_num;
+		/* refused before it takes a receive: it names none */
+		if (!fill_recv_extras(qp, &v, wc))
+			goto bad;
 		ret = srq ? complete_srq_recv(qp, &v, wc, &posted_len) :
 			    complete_recv(cq, qp, &v, flushed, wc, &park,
 					  &posted_len);
-		if (!ret) {
-			fill_recv_extras(qp, &v, wc);
-			/* a write with immediate puts no data in the buffers */
-			if (wc->opcode == IBV_WC_RECV)
-				check_recv_len(wc, posted_len);
-		}
+		/*
+		 * Whatever the opcode: a message lands in the posted buffers,
+		 * except a write with immediate, which puts none there (its
+		 * length is the write's, into a region the application gave
+		 * its peer).
+		 */
+		if (!ret)
+			check_recv_len(wc, wc->opcode == IBV_WC_RECV ?
+						   posted_len :
+						   IRDMA_MAX_MSG_LEN);
 	}
 	if (ret == EINVAL)
 		goto bad;

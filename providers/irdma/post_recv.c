@@ -58,14 +58,16 @@ static inline uint32_t recv_frags(__le64 *wqe, const struct ibv_sge *sge,
 static int rq_post_one(struct irdma_qp *qp, const struct ibv_recv_wr *wr)
 {
 	struct irdma_wq_pos *p = &qp->rq_pos;
-	uint32_t idx = p->head, addl;
+	uint32_t idx = p->head, addl, tail;
 	uint64_t hdr;
 	__le64 *wqe;
 
 	if (wr->num_sge < 0 || (uint32_t)wr->num_sge > qp->max_recv_sge ||
 	    (wr->num_sge && !wr->sg_list))
 		return EINVAL;
-	if (irdma_wq_used(p) >= p->size - IRDMA_RQ_RESERVED)
+	/* the poller moves the tail (CQ lock): its slot reads come first */
+	tail = __atomic_load_n(&p->tail, __ATOMIC_ACQUIRE);
+	if ((idx + p->size - tail) % p->size >= p->size - IRDMA_RQ_RESERVED)
 		return ENOMEM;
 
 	wqe = (__le64 *)(qp->rq +
@@ -101,7 +103,7 @@ int irdma_post_recv(struct ibv_qp *ibqp, struct ibv_recv_wr *wr,
 		*bad_wr = wr;
 		return EINVAL;
 	}
-	pthread_spin_lock(&qp->lock);
+	pthread_spin_lock(&qp->rq_lock);
 	/*
 	 * Receives posted to a QP in error are only completed if the device
 	 * is asked to flush again. Whether the earlier flush already drained
@@ -121,14 +123,14 @@ int irdma_post_recv(struct ibv_qp *ibqp, struct ibv_recv_wr *wr,
 		if (reflush)
 			irdma_qp_reflush(qp, false, true);
 	}
-	pthread_spin_unlock(&qp->lock);
+	pthread_spin_unlock(&qp->rq_lock);
 	return ret;
 }
 
 static int srq_post_one(struct irdma_srq *srq, const struct ibv_recv_wr *wr)
 {
 	struct irdma_wq_pos *p = &srq->pos;
-	uint32_t idx = p->head, tail, addl;
+	uint32_t idx = p->head, tail, addl, len;
 	struct irdma_srq_slot *slot;
 	__le64 *wqe;
 
@@ -141,20 +143,21 @@ static int srq_post_one(struct irdma_srq *srq, const struct ibv_recv_wr *wr)
 		return ENOMEM;
 	/* completions may come out of order: the slot must be free too */
 	slot = &srq->slots[idx];
-	if (__atomic_load_n(&slot->busy, __ATOMIC_ACQUIRE))
+	if (__atomic_load_n(&slot->tag, __ATOMIC_ACQUIRE))
 		return ENOMEM;
 	wqe = (__le64 *)(srq->wqes +
 			 ((size_t)idx * IRDMA_WQE_QUANTUM << srq->wqe_shift));
-	slot->wr_id = wr->wr_id;
+	/* atomic: a poller given a replayed CQE may read a free slot */
+	__atomic_store_n(&slot->wr_id, wr->wr_id, __ATOMIC_RELAXED);
 	addl = recv_frags(wqe, wr->sg_list, wr->num_sge, srq->polarity,
-			  srq->ctx->hw_rev, &slot->len);
+			  srq->ctx->hw_rev, &len);
+	__atomic_store_n(&slot->len, len, __ATOMIC_RELAXED);
 	if (!++srq->next_tag)
 		srq->next_tag = 1;
-	slot->tag = srq->next_tag;
-	/* the slot is complete before a poller may see it busy */
-	__atomic_store_n(&slot->busy, 1, __ATOMIC_RELEASE);
+	/* the slot is complete before a poller may see it posted */
+	__atomic_store_n(&slot->tag, srq->next_tag, __ATOMIC_RELEASE);
 	/* the CQE echoes word 2: our slot reference, not the app's wr_id */
-	hw_wr64(wqe, 2, (uint64_t)slot->tag << 32 | idx);
+	hw_wr64(wqe, 2, (uint64_t)srq->next_tag << 32 | idx);
 	udma_to_device_barrier();
 	hw_wr64(wqe, 3,
 		hwf_put(WQEH_ADDFRAGCNT, addl) |

@@ -4,7 +4,7 @@
  * (sends, RDMA writes and reads, inline data, immediate data, invalidates,
  * atomics, memory window binds, NOP padding), and ibv_post_send on top.
  *
- * Fast path rules: no allocation, no system call, only the QP lock. Every
+ * Fast path rules: no allocation, no system call, only the SQ lock. Every
  * WQE is complete in memory before the barrier that precedes its header
  * (which holds the valid bit); the doorbell follows another barrier.
  */
@@ -41,7 +41,7 @@ static inline uint32_t sq_head_after(const struct irdma_qp *qp, uint32_t n,
 
 /*
  * Move the head past a WQE whose slot is written. Pollers of the send CQ
- * complete flushes up to the head they see, without the QP lock: it
+ * complete flushes up to the head they see, without the SQ lock: it
  * covers the WQE now, unless an ibv_wr_* batch holds the WQE back.
  */
 static inline void sq_advance(struct irdma_qp *qp, uint32_t n)
@@ -55,10 +55,17 @@ static inline void sq_advance(struct irdma_qp *qp, uint32_t n)
 		irdma_sq_show_to_pollers(qp);
 }
 
-/* Free quanta: the ring always keeps IRDMA_SQ_RESERVED_QUANTA - 1 unused. */
+/*
+ * Free quanta: the ring always keeps IRDMA_SQ_RESERVED_QUANTA - 1 unused.
+ * The tail is the send CQ poller's (its lock, not ours): acquire, so that
+ * its reads of the slots it retired come before we write them again.
+ */
 static inline int64_t sq_free_quanta(const struct irdma_qp *qp)
 {
-	return (int64_t)qp->sq_pos.size - irdma_wq_used(&qp->sq_pos) -
+	uint32_t size = qp->sq_pos.size,
+		 tail = __atomic_load_n(&qp->sq_pos.tail, __ATOMIC_ACQUIRE);
+
+	return (int64_t)size - (qp->sq_pos.head + size - tail) % size -
 	       (IRDMA_SQ_RESERVED_QUANTA - 1);
 }
 
@@ -771,7 +778,7 @@ static inline int direct_op_words(const struct irdma_qp *qp,
 /*
  * The common work requests (SEND and RDMA WRITE, SGEs or inline, on gen 2
  * and later) written straight from the ibv_send_wr: no intermediate
- * descriptor. Everything else goes through sq_post_desc(). The QP lock is
+ * descriptor. Everything else goes through sq_post_desc(). The SQ lock is
  * held, which also means no ibv_wr_* batch is open (it holds the lock from
  * start to complete), so the header can be published at once.
  */
@@ -843,7 +850,7 @@ int irdma_post_send(struct ibv_qp *ibqp, struct ibv_send_wr *wr,
 		*bad_wr = wr;
 		return EINVAL;
 	}
-	pthread_spin_lock(&qp->lock);
+	pthread_spin_lock(&qp->sq_lock);
 	/* as for receives: a QP in error needs a new flush request */
 	reflush = ibqp->state == IBV_QPS_ERR;
 	for (; wr; wr = wr->next) {
@@ -861,6 +868,6 @@ int irdma_post_send(struct ibv_qp *ibqp, struct ibv_send_wr *wr,
 		if (reflush)
 			irdma_qp_reflush(qp, true, false);
 	}
-	pthread_spin_unlock(&qp->lock);
+	pthread_spin_unlock(&qp->sq_lock);
 	return ret;
 }

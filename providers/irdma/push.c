@@ -73,7 +73,7 @@ static void push_attach(struct irdma_qp *qp,
 			munmap(wqe_page, IRDMA_HW_PAGE_SIZE);
 		return;
 	}
-	pthread_spin_lock(&qp->lock);
+	pthread_spin_lock(&qp->sq_lock);
 	qp->push_wqe_page = wqe_page;
 	qp->push_db_page = db_page;
 	qp->push_window = wqe_page + r->push_offset;
@@ -81,7 +81,7 @@ static void push_attach(struct irdma_qp *qp,
 	qp->push_hdr = hwf_put(WQEH_PUSH, 1);
 	qp->db_head = qp->sq_pos.head;
 	qp->last_db_pushed = false;
-	pthread_spin_unlock(&qp->lock);
+	pthread_spin_unlock(&qp->sq_lock);
 }
 
 int irdma_modify_qp_push(struct irdma_qp *qp, struct ibv_qp_attr *attr,
@@ -117,7 +117,8 @@ static bool push_candidate(const struct irdma_qp *qp, uint32_t *idx,
 	if (!n || qp->sq_slots[qp->db_head].quanta != n)
 		return false;
 	/* the device must have nothing older left to fetch */
-	if (!qp->last_db_pushed && qp->sq_pos.tail != qp->db_head)
+	if (!qp->last_db_pushed &&
+	    __atomic_load_n(&qp->sq_pos.tail, __ATOMIC_ACQUIRE) != qp->db_head)
 		return false;
 	*idx = qp->db_head;
 	*quanta = n;

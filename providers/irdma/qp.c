@@ -318,9 +318,12 @@ static struct irdma_qp *qp_create(struct ibv_context *ibctx,
 	qp->sq_chunk = ctx->max_hw_sq_chunk ? ctx->max_hw_sq_chunk : s.sq_depth;
 	qp->rq_shift = s.rq_shift;
 	qp->atomics = ctx->feature_flags & IRDMA_FEATURE_ATOMIC_OPS;
-	ret = pthread_spin_init(&qp->lock, PTHREAD_PROCESS_PRIVATE);
+	ret = pthread_spin_init(&qp->sq_lock, PTHREAD_PROCESS_PRIVATE);
 	if (ret)
 		goto err_free;
+	ret = pthread_spin_init(&qp->rq_lock, PTHREAD_PROCESS_PRIVATE);
+	if (ret)
+		goto err_sq_lock;
 	ret = qp_alloc_tracking(qp, &s);
 	if (ret)
 		goto err_lock;
@@ -382,7 +385,9 @@ err_ring:
 err_track:
 	qp_free_tracking(qp);
 err_lock:
-	pthread_spin_destroy(&qp->lock);
+	pthread_spin_destroy(&qp->rq_lock);
+err_sq_lock:
+	pthread_spin_destroy(&qp->sq_lock);
 err_free:
 	free(qp);
 err_out:
@@ -464,7 +469,8 @@ int irdma_destroy_qp(struct ibv_qp *ibqp)
 	irdma_qp_push_release(qp);
 	irdma_dp_ring_release(qp->ctx, &qp->vmr, &qp->mem);
 	qp_free_tracking(qp);
-	pthread_spin_destroy(&qp->lock);
+	pthread_spin_destroy(&qp->rq_lock);
+	pthread_spin_destroy(&qp->sq_lock);
 	free(qp);
 	return 0;
 }

@@ -71,8 +71,11 @@ struct irdma_rq_slot {
 struct irdma_srq_slot {
 	uint64_t wr_id;
 	uint32_t len;
+	/*
+	 * While posted, the tag its CQE must echo; 0 once completed (free).
+	 * Atomic: the poster and the pollers of every CQ meet here.
+	 */
 	uint32_t tag;
-	uint8_t busy; /* posted, not yet completed (atomic) */
 };
 
 /* One CQE ring (a CQ has one current ring plus rings being resized away). */
@@ -172,7 +175,7 @@ struct irdma_send_desc {
 #define IRDMA_WR_MAX_SGE 16
 struct irdma_wr_state {
 	bool open; /* between ibv_wr_start and complete/abort */
-	/* the thread holding the QP lock for the batch; 0 when none */
+	/* the thread holding the SQ lock for the batch; 0 when none */
 	pthread_t owner;
 	bool pending; /* desc holds a WR not yet written */
 	bool ud_addr; /* ibv_wr_set_ud_addr() gave the pending WR its AH */
@@ -190,7 +193,15 @@ struct irdma_wr_state {
 
 struct irdma_qp {
 	struct verbs_qp vqp;
-	pthread_spinlock_t lock;
+	/*
+	 * One lock per queue, as the queues are independent: the SQ lock
+	 * covers the SQ, its tracking slots, the ibv_wr_* batch and the push
+	 * state; the RQ lock the RQ and its slots. An ibv_wr_* batch holds the
+	 * SQ lock from start to complete, so ibv_post_recv (which ibv_wr_post(3)
+	 * allows inside a batch) must never need it.
+	 */
+	pthread_spinlock_t sq_lock;
+	pthread_spinlock_t rq_lock;
 	struct irdma_context *ctx;
 	struct irdma_ring mem;
 	struct verbs_mr vmr;
@@ -200,7 +211,7 @@ struct irdma_qp {
 	__le64 *shadow;
 	struct irdma_wq_pos sq_pos; /* in quanta */
 	/*
-	 * The SQ head as pollers see it (send CQ lock, not the QP lock): it
+	 * The SQ head as pollers see it (send CQ lock, not the SQ lock): it
 	 * covers a WQE once the WQE's slot is written, and the WQEs of an
 	 * ibv_wr_* batch only at ibv_wr_complete(). Store release, load
 	 * acquire.

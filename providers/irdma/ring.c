@@ -194,12 +194,16 @@ int irdma_ring_alloc(struct irdma_context *ctx, struct ibv_pd *policy_pd,
 	}
 	if (irdma_pd_wants_shared_mem(policy_pd)) {
 		ret = alloc_shared(ctx, size, ring);
+	} else if (ctx->dma_bounce) {
+		/*
+		 * The device could never read or write a private ring: the
+		 * queue would be created and then never complete anything.
+		 */
+		irdma_dbg(
+			"ring of %zu bytes refused (EOPNOTSUPP): the device needs DMA bounce and reaches only shared memory, but the PD is not a parent domain with IBV_PARENT_DOMAIN_INIT_ATTR_ALLOW_CC_UNPROTECTED_ALLOC",
+			size);
+		return EOPNOTSUPP;
 	} else {
-		/* Not an error: the application did not opt in. Say so. */
-		if (ctx->dma_bounce)
-			irdma_dbg(
-				"ring of %zu bytes in private memory: the device needs DMA bounce but the PD is not a parent domain with IBV_PARENT_DOMAIN_INIT_ATTR_ALLOW_CC_UNPROTECTED_ALLOC",
-				size);
 		ret = alloc_private(to_irdma_parent_domain(policy_pd), size,
 				    ring);
 	}

@@ -37,8 +37,12 @@ struct irdma_ring {
  * policy_pd decides where it comes from: the shared heap when it is a CoCo
  * parent domain of a bounce device, private memory otherwise (policy_pd may
  * be NULL: private) -- from the parent domain's custom allocator if it has
- * one. Returns 0 or an errno; on failure *ring is left empty
- * (addr NULL) and irdma_ring_free() on it is a no-op.
+ * one. A bounce device reaches only the shared heap, so there anything but
+ * a CoCo parent domain is refused with EOPNOTSUPP (with a debug message)
+ * before any memory is taken. Every ring comes from here, so no QP, CQ or
+ * SRQ the device cannot reach can exist, nor a QP on such a CQ.
+ * Returns 0 or an errno; on failure *ring is left empty (addr NULL) and
+ * irdma_ring_free() on it is a no-op.
  */
 int irdma_ring_alloc(struct irdma_context *ctx, struct ibv_pd *policy_pd,
 		     size_t size, struct irdma_ring *ring);
@@ -59,17 +63,6 @@ int irdma_ring_register(struct ibv_pd *pd, struct irdma_ring *ring, size_t len,
 			enum irdma_memreg_type type, uint16_t sq_pages,
 			uint16_t rq_pages, uint16_t cq_pages,
 			struct verbs_mr *vmr);
-
-/*
- * Can the device reach this ring? Always without DMA bounce; with it only
- * when the ring lives in the shared heap. A queue whose rings (or whose
- * CQs' rings) the device cannot reach never completes anything.
- */
-static inline bool irdma_ring_device_visible(const struct irdma_context *ctx,
-					     const struct irdma_ring *ring)
-{
-	return !ctx->dma_bounce || ring->shared;
-}
 
 /* Undo irdma_ring_register(). Returns 0 or an errno. */
 int irdma_ring_deregister(struct verbs_mr *vmr);

@@ -65,7 +65,7 @@ static void wr_rewind(struct irdma_qp *qp)
 }
 
 /*
- * Does the calling thread hold the QP lock for an open batch? Only the
+ * Does the calling thread hold the SQ lock for an open batch? Only the
  * owner itself ever stores its own id, and it clears it before letting go
  * of the lock, so another thread's batch can never read as ours.
  */
@@ -95,7 +95,7 @@ static void wr_start(struct ibv_qp_ex *ibqp)
 		wr_out_of_sequence(qp);
 		return;
 	}
-	pthread_spin_lock(&qp->lock);
+	pthread_spin_lock(&qp->sq_lock);
 	__atomic_store_n(&qp->wr.owner, pthread_self(), __ATOMIC_RELAXED);
 	qp->wr.open = true;
 	qp->wr.pending = false;
@@ -103,12 +103,12 @@ static void wr_start(struct ibv_qp_ex *ibqp)
 	qp->wr.first_wqe = NULL;
 }
 
-/* End the batch and hand the lock back. */
+/* End the batch and hand the SQ lock back. */
 static void wr_close(struct irdma_qp *qp)
 {
 	qp->wr.open = false;
 	__atomic_store_n(&qp->wr.owner, (pthread_t)0, __ATOMIC_RELAXED);
-	pthread_spin_unlock(&qp->lock);
+	pthread_spin_unlock(&qp->sq_lock);
 }
 
 static int wr_complete(struct ibv_qp_ex *ibqp)

@@ -73,10 +73,15 @@ static void store(const char *bench, const char *provider, const char *metric,
 
 	if (!r)
 		return;
-	snprintf(r->note, sizeof(r->note), "%s", note ? note : "");
 	v = strtod(value, &end);
-	if (end != value && !*end && r->n < MAX_ROUNDS)
-		r->vals[r->n++] = v;
+	if (end != value && !*end) {
+		if (r->n < MAX_ROUNDS)
+			r->vals[r->n++] = v;
+		snprintf(r->note, sizeof(r->note), "%s", note ? note : "");
+	} else if (!r->n) {
+		/* why it is "na", unless another run did measure it */
+		snprintf(r->note, sizeof(r->note), "%s", note ? note : "");
+	}
 }
 
 /* One worker line; anything that is not a result goes to stderr. */
@@ -461,6 +466,35 @@ static bool wants(const struct bench_run_opts *r, const char *phase)
 	return !r->only || !strcmp(r->only, phase);
 }
 
+/*
+ * The control path runs twice (see bench_runner): plain figures come from
+ * the run without DMA bounce, CoCo figures from the run with it, so their
+ * ratio is only known here.
+ */
+static void derive_cc_over_plain(const char *provider)
+{
+	static const char *const objs[] = { "cq", "qp", "mr" };
+	struct result *cc, *plain;
+	char name[48], line[256];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(objs) / sizeof(objs[0]); i++) {
+		snprintf(name, sizeof(name), "ctl_%s_cc", objs[i]);
+		cc = find_result(name, provider, "syscalls_per_create", false);
+		snprintf(name, sizeof(name), "ctl_%s_plain", objs[i]);
+		plain = find_result(name, provider, "syscalls_per_create",
+				    false);
+		if (!cc || !plain || !cc->n || !plain->n ||
+		    !(median(plain) > 0))
+			continue;
+		snprintf(
+			line, sizeof(line),
+			"bench=ctl_%s provider=%s metric=syscalls_cc_over_plain value=%.4g",
+			objs[i], provider, median(cc) / median(plain));
+		take_line(line);
+	}
+}
+
 /* In-emulator mode: run the phases here, for the loaded provider. */
 static int run_here(const struct bench_run_opts *r)
 {
@@ -490,8 +524,11 @@ int bench_runner(const struct bench_run_opts *r)
 			"irdma-bench: --compare starts irdma-emu-run itself; run it outside irdma-emu-run\n");
 		return 2;
 	}
-	/* One round, one provider: lines as they come. */
-	echo_lines = r->rounds == 1 && r->nproviders == 1;
+	/*
+	 * One round, one provider: lines as they come, unless a figure is
+	 * derived from two runs at the end (the control path's ratio).
+	 */
+	echo_lines = r->rounds == 1 && r->nproviders == 1 && !wants(r, "ctl");
 	for (round = 0; round < r->rounds; round++) {
 		for (k = 0; k < r->nproviders; k++) {
 			/* Swap the order every round. */
@@ -502,12 +539,21 @@ int bench_runner(const struct bench_run_opts *r)
 				run_instr(r, p, false);
 			if (wants(r, "fast"))
 				run_phase(r, "fast", p, false);
-			if (wants(r, "ctl"))
+			/*
+			 * A bounce device refuses queues outside a CoCo
+			 * parent domain: plain figures need a device without
+			 * bounce, CoCo figures one with it.
+			 */
+			if (wants(r, "ctl")) {
+				run_phase(r, "ctl", p, false);
 				run_phase(r, "ctl", p, true);
+			}
 			if (round == 0 && wants(r, "scale"))
 				run_phase(r, "scale", p, true);
 		}
 	}
+	for (k = 0; k < r->nproviders; k++)
+		derive_cc_over_plain(r->providers[k]);
 	if (!echo_lines) {
 		for (i = 0; i < nresults; i++)
 			print_result(&results[i]);

@@ -4,7 +4,7 @@
 # that allows unprotected allocation. The matrix
 #   {gen 2, gen 3} x {--cc, no cc} x {extended reg_mr ABI, old kernel}
 # with RC, UD (and on gen 3 SRQ) traffic, plus a plain PD on a CoCo device,
-# which must not get any data through.
+# whose queues must be refused.
 set(_cs "${CMAKE_CURRENT_SOURCE_DIR}/integration")
 irdma_test_program(coco_traffic "${_cs}/coco_traffic.c"
 	"${_cs}/datapath_util.c")
@@ -41,12 +41,21 @@ foreach(_gen 2 3)
 				PROPERTIES ENVIRONMENT IRDMA_EMU_LEAK_CHECK=1)
 		endforeach()
 	endforeach()
-	# Without the opt-in, rings and buffers are private memory, which a
-	# CoCo device reads as ciphertext: nothing may get through.
+	# Memory windows of both types on the CoCo buffer's DMA-buf MR
+	# (ibv_bind_mw for type 1, ibv_post_send for type 2).
+	irdma_emu_test(coco_mw_dmabuf_mr_gen${_gen}_cc
+		EMU_ARGS --gen ${_gen} --cc
+		COMMAND $<TARGET_FILE:coco_traffic> --pd coco --expect ok --mw
+		LABELS cc coco TIMEOUT 60)
+	# Without the opt-in, rings would be private memory, which a CoCo
+	# device cannot reach: every such queue is refused (EOPNOTSUPP).
 	irdma_emu_test(coco_gen${_gen}_cc_plain_pd
 		EMU_ARGS --gen ${_gen} --cc
-		COMMAND $<TARGET_FILE:coco_traffic> --pd plain --expect broken
+		COMMAND $<TARGET_FILE:coco_traffic> --pd plain --expect eopnotsupp
+			${_srq}
 		LABELS cc coco TIMEOUT 60)
+	set_tests_properties(coco_gen${_gen}_cc_plain_pd
+		PROPERTIES ENVIRONMENT IRDMA_EMU_LEAK_CHECK=1)
 endforeach()
 
 # 10,000 RC QPs, each with its CQ, on one CoCo parent domain under a
@@ -57,3 +66,13 @@ irdma_emu_test(coco_scale_10k_qps
 	LABELS cc coco TIMEOUT 300)
 set_tests_properties(coco_scale_10k_qps PROPERTIES
 	ENVIRONMENT IRDMA_EMU_LEAK_CHECK=1)
+
+# Guest virtual addresses in what the host can read: with iova = VA (what
+# ibv_reg_buf_mr registers), the buffer's address is in every WQE.
+irdma_test_program(coco_iova "${_cs}/coco_iova.c")
+foreach(_gen 2 3)
+	irdma_emu_test(coco_iova_gen${_gen}
+		EMU_ARGS --gen ${_gen} --cc
+		COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:coco_iova>
+		LABELS cc coco TIMEOUT 60)
+endforeach()

@@ -5,10 +5,13 @@
  *
  *   coco_traffic --pd coco  --expect ok          CoCo opt-in, traffic works
  *   coco_traffic --pd coco  --expect eopnotsupp  queues refused (old kernel)
- *   coco_traffic --pd plain --expect broken      plain PD on a CoCo device:
- *                                                the device cannot see the
- *                                                rings or data, so no
- *                                                exchange may succeed
+ *   coco_traffic --pd coco  --expect ok --mw     ... and memory windows of
+ *                                                both types on the DMA-buf MR
+ *   coco_traffic --pd plain --expect eopnotsupp  plain PD on a CoCo device:
+ *                                                the device could not reach
+ *                                                private rings, so every
+ *                                                queue not on a CoCo parent
+ *                                                domain is refused
  *
  * The matrix of device generation x CoCo x kernel ABI is in coco.cmake.
  * Afterwards the process must hold no more fds than before it opened the
@@ -20,18 +23,17 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "integration/datapath_util.h"
 
-enum expect { EXPECT_OK, EXPECT_EOPNOTSUPP, EXPECT_BROKEN };
+enum expect { EXPECT_OK, EXPECT_EOPNOTSUPP };
 
 #define MSG_LEN 1024
 #define BUF_LEN (64 * 1024)
 #define RECV_OFF (BUF_LEN / 2)
 #define QKEY 0x11111111u
 #define POLL_MS 3000
-/* In broken mode nothing can complete: don't wait long for it. */
-#define BROKEN_POLL_MS 300
 
 struct coco {
 	struct dp_ctx d;
@@ -41,6 +43,7 @@ struct coco {
 	void *buf;
 	struct ibv_buf *ibuf;
 	struct ibv_mr *mr;
+	bool mr_is_dmabuf; /* for messages: what ibv_reg_buf_mr made */
 };
 
 static struct ibv_cq *coco_cq(struct coco *c)
@@ -79,12 +82,10 @@ static void fill(uint8_t *p, size_t len, uint8_t seed)
 		p[i] = (uint8_t)(seed + i * 7);
 }
 
-/* One completion; in broken mode a short wait, and its absence is fine. */
+/* One successful completion within POLL_MS. */
 static int wait_wc(struct coco *c, struct ibv_cq *cq, struct ibv_wc *wc)
 {
-	int ms = c->expect == EXPECT_BROKEN ? BROKEN_POLL_MS : POLL_MS;
-
-	if (dp_poll(cq, wc, ms))
+	if (dp_poll(cq, wc, POLL_MS))
 		return -1;
 	return wc->status == IBV_WC_SUCCESS ? 0 : -1;
 }
@@ -160,7 +161,75 @@ static int rc_exchange(struct coco *c, struct dp_qp *a, struct dp_qp *b,
 	return ok;
 }
 
-static int test_rc(struct coco *c, struct ibv_srq *srq)
+/* Wait for a bind's completion on q's send CQ. */
+static int wait_bind(struct coco *c, struct dp_qp *q, const char *what)
+{
+	struct ibv_wc wc;
+
+	DP_CHECK(!wait_wc(c, q->scq, &wc) && wc.opcode == IBV_WC_BIND_MW,
+		 "%s: %s", what, ibv_wc_status_str(wc.status));
+	return 0;
+}
+
+/*
+ * Memory windows on the buffer's MR, which on a CoCo device is a DMA-buf
+ * MR (ibv_reg_buf_mr): a type 1 window bound with ibv_bind_mw and read
+ * through, a type 2 window bound with ibv_post_send and written through.
+ * The device binds a window on any MR of the PD with MW_BIND access,
+ * whatever memory backs it, so both paths must take it.
+ */
+static int mw_exchange(struct coco *c, struct dp_qp *a, struct dp_qp *b,
+		       struct ibv_srq *srq)
+{
+	uint8_t *src = c->buf, *win = (uint8_t *)c->buf + RECV_OFF;
+	struct ibv_mw *mw1 = ibv_alloc_mw(c->pd, IBV_MW_TYPE_1);
+	struct ibv_mw *mw2 = ibv_alloc_mw(c->pd, IBV_MW_TYPE_2);
+	struct ibv_mw_bind mb = {
+		.wr_id = 5,
+		.send_flags = IBV_SEND_SIGNALED,
+		.bind_info = { .mr = c->mr,
+			       .addr = (uintptr_t)win,
+			       .length = MSG_LEN,
+			       .mw_access_flags = IBV_ACCESS_REMOTE_READ },
+	};
+	struct ibv_send_wr wr, *bad;
+	struct ibv_wc wc;
+	int ok = 1, ret;
+
+	DP_CHECK(mw1 && mw2, "alloc_mw: %s", strerror(errno));
+	fill(win, MSG_LEN, 0x77);
+	memset(src, 0, MSG_LEN);
+	ret = ibv_bind_mw(b->qp, mw1, &mb);
+	DP_CHECK(!ret, "ibv_bind_mw (type 1) on the %s MR: %s",
+		 c->mr_is_dmabuf ? "DMA-buf" : "plain", strerror(ret));
+	if (wait_bind(c, b, "type 1 bind") ||
+	    post_send(a->qp, IBV_WR_RDMA_READ, src, c->mr->lkey, NULL,
+		      (uintptr_t)win, mw1->rkey) ||
+	    wait_wc(c, a->scq, &wc) || memcmp(src, win, MSG_LEN))
+		ok = 0;
+
+	test_bind_mw_wr(&wr, 6, mw2, c->mr, win, MSG_LEN,
+			IBV_ACCESS_REMOTE_WRITE);
+	ret = ibv_post_send(b->qp, &wr, &bad);
+	DP_CHECK(!ret, "type 2 bind on the %s MR: %s",
+		 c->mr_is_dmabuf ? "DMA-buf" : "plain", strerror(ret));
+	fill(src, MSG_LEN, 0x99);
+	if (wait_bind(c, b, "type 2 bind") ||
+	    post_send(a->qp, IBV_WR_RDMA_WRITE, src, c->mr->lkey, NULL,
+		      (uintptr_t)win, mw2->rkey) ||
+	    wait_wc(c, a->scq, &wc) || memcmp(src, win, MSG_LEN))
+		ok = 0;
+	ibv_dealloc_mw(mw1);
+	ibv_dealloc_mw(mw2);
+	return ok;
+}
+
+typedef int rc_exchange_fn(struct coco *c, struct dp_qp *a, struct dp_qp *b,
+			   struct ibv_srq *srq);
+
+/* Two connected RC QPs (b's receives on srq, if any) for one exchange. */
+static int with_rc_pair(struct coco *c, struct ibv_srq *srq,
+			rc_exchange_fn *exchange)
 {
 	struct dp_qp a, b;
 	int ret;
@@ -173,7 +242,7 @@ static int test_rc(struct coco *c, struct ibv_srq *srq)
 	DP_CHECK(!dp_rc_connect(&c->d, &a, b.qp->qp_num, 7) &&
 			 !dp_rc_connect(&c->d, &b, a.qp->qp_num, 7),
 		 "connect: %s", strerror(errno));
-	ret = rc_exchange(c, &a, &b, srq);
+	ret = exchange(c, &a, &b, srq);
 out:
 	dp_qp_destroy(&a);
 	dp_qp_destroy(&b);
@@ -248,6 +317,16 @@ out:
 	return ret;
 }
 
+static int test_rc(struct coco *c, struct ibv_srq *srq)
+{
+	return with_rc_pair(c, srq, rc_exchange);
+}
+
+static int test_mw(struct coco *c)
+{
+	return with_rc_pair(c, NULL, mw_exchange);
+}
+
 static int test_srq(struct coco *c)
 {
 	struct ibv_srq_init_attr sa = { .attr = { .max_wr = 16,
@@ -262,7 +341,29 @@ static int test_srq(struct coco *c)
 	return ret;
 }
 
-/* An old kernel: every queue on the CoCo parent domain must be refused. */
+/* A CQ in private memory (no parent domain) is refused on a CoCo device. */
+static int check_plain_cqs_refused(struct coco *c)
+{
+	struct ibv_cq_init_attr_ex ca = { .cqe = 16 };
+
+	errno = 0;
+	DP_CHECK(!ibv_create_cq(c->d.ctx, 16, NULL, NULL, 0) &&
+			 errno == EOPNOTSUPP,
+		 "ibv_create_cq on a bounce device: errno %d, want EOPNOTSUPP",
+		 errno);
+	errno = 0;
+	DP_CHECK(
+		!ibv_create_cq_ex(c->d.ctx, &ca) && errno == EOPNOTSUPP,
+		"ibv_create_cq_ex without a parent domain: errno %d, want EOPNOTSUPP",
+		errno);
+	return 0;
+}
+
+/*
+ * An old kernel: every queue on the CoCo parent domain must be refused (it
+ * cannot register their shared rings), and so is every CQ in private
+ * memory, so no CQ exists for a QP to be tried on.
+ */
 static int check_refused(struct coco *c, bool with_srq)
 {
 	struct ibv_cq_init_attr_ex ca = {
@@ -271,35 +372,94 @@ static int check_refused(struct coco *c, bool with_srq)
 		.parent_domain = c->pd,
 	};
 	struct ibv_srq_init_attr sa = { .attr = { .max_wr = 4, .max_sge = 1 } };
-	struct ibv_qp_init_attr qa;
-	struct ibv_cq *plain_cq;
-	struct ibv_qp *qp;
-	int err;
 
 	errno = 0;
 	DP_CHECK(!ibv_create_cq_ex(c->d.ctx, &ca) && errno == EOPNOTSUPP,
 		 "CQ on the CoCo parent domain: errno %d, want EOPNOTSUPP",
 		 errno);
-	/* the QP's own rings are refused even with CQs from elsewhere */
-	plain_cq = ibv_create_cq(c->d.ctx, 16, NULL, NULL, 0);
-	DP_CHECK(plain_cq, "plain CQ: %s", strerror(errno));
-	qa = test_qp_attr(IBV_QPT_RC, plain_cq, plain_cq, 4);
-	errno = 0;
-	qp = ibv_create_qp(c->pd, &qa);
-	err = errno; /* before the clean-up below can change it */
-	if (qp)
-		ibv_destroy_qp(qp);
-	ibv_destroy_cq(plain_cq);
-	DP_CHECK(!qp && err == EOPNOTSUPP,
-		 "QP on the CoCo parent domain: errno %d, want EOPNOTSUPP",
-		 err);
+	if (check_plain_cqs_refused(c))
+		return -1;
 	if (with_srq) {
 		errno = 0;
 		DP_CHECK(!ibv_create_srq(c->pd, &sa) && errno == EOPNOTSUPP,
 			 "SRQ on the CoCo parent domain: errno %d", errno);
 	}
-	printf("refused with EOPNOTSUPP: CQ, QP%s\n", with_srq ? ", SRQ" : "");
+	printf("refused with EOPNOTSUPP: CoCo CQ, plain CQ%s\n",
+	       with_srq ? ", SRQ" : "");
 	return 0;
+}
+
+/*
+ * A plain PD on a CoCo device: its rings would be private memory the
+ * device cannot reach, so the CQs, a QP (even on a CQ the device does
+ * reach) and an SRQ are refused, while a QP of a CoCo parent domain on
+ * that same CQ is created: the refusal is about the memory, not the CQ.
+ */
+static int check_plain_refused(struct coco *c, bool with_srq)
+{
+	struct ibv_parent_domain_init_attr pa = {
+		.pd = c->pd,
+		.comp_mask =
+			IBV_PARENT_DOMAIN_INIT_ATTR_ALLOW_CC_UNPROTECTED_ALLOC,
+	};
+	struct ibv_srq_init_attr sa = { .attr = { .max_wr = 4, .max_sge = 1 } };
+	struct ibv_qp_init_attr qa;
+	struct ibv_cq *cq;
+	struct ibv_pd *par;
+	struct ibv_qp *qp;
+	struct coco cc;
+	int err, ret = -1;
+
+	if (check_plain_cqs_refused(c))
+		return -1;
+	par = ibv_alloc_parent_domain(c->d.ctx, &pa);
+	DP_CHECK(par, "CoCo parent domain: %s", strerror(errno));
+	cc = *c;
+	cc.pd = par;
+	cc.parent = true;
+	cq = coco_cq(&cc);
+	if (!cq) {
+		printf("FAIL CQ on a CoCo parent domain: %s\n",
+		       strerror(errno));
+		dp_failures++;
+		goto out;
+	}
+	qa = test_qp_attr(IBV_QPT_RC, cq, cq, 4);
+	errno = 0;
+	qp = ibv_create_qp(c->pd, &qa);
+	err = errno; /* before any clean-up can change it */
+	if (qp) {
+		ibv_destroy_qp(qp);
+		printf("FAIL QP on the plain PD was created\n");
+		dp_failures++;
+	} else if (err != EOPNOTSUPP) {
+		printf("FAIL QP on the plain PD: errno %d, want EOPNOTSUPP\n",
+		       err);
+		dp_failures++;
+	}
+	qp = ibv_create_qp(par, &qa);
+	if (!qp) {
+		printf("FAIL QP on the CoCo parent domain, same CQ: %s\n",
+		       strerror(errno));
+		dp_failures++;
+	} else {
+		ibv_destroy_qp(qp);
+	}
+	ibv_destroy_cq(cq);
+	if (with_srq) {
+		errno = 0;
+		if (ibv_create_srq(c->pd, &sa) || errno != EOPNOTSUPP) {
+			printf("FAIL SRQ on the plain PD: errno %d\n", errno);
+			dp_failures++;
+			goto out;
+		}
+	}
+	ret = 0;
+	printf("refused with EOPNOTSUPP on the plain PD: CQ, QP%s\n",
+	       with_srq ? ", SRQ" : "");
+out:
+	ibv_dealloc_pd(par);
+	return ret;
 }
 
 static int setup(struct coco *c)
@@ -308,6 +468,7 @@ static int setup(struct coco *c)
 		.comp_mask =
 			IBV_PARENT_DOMAIN_INIT_ATTR_ALLOW_CC_UNPROTECTED_ALLOC,
 	};
+	int fd;
 
 	if (dp_open(&c->d))
 		return -1;
@@ -321,11 +482,15 @@ static int setup(struct coco *c)
 	DP_CHECK(c->buf, "ibv_alloc_buf: %s", strerror(errno));
 	if (c->expect == EXPECT_EOPNOTSUPP)
 		return 0;
-	c->mr = ibv_reg_buf_mr(c->pd, c->ibuf, c->buf, BUF_LEN,
-			       IBV_ACCESS_LOCAL_WRITE |
-				       IBV_ACCESS_REMOTE_WRITE |
-				       IBV_ACCESS_REMOTE_READ);
+	c->mr = ibv_reg_buf_mr(
+		c->pd, c->ibuf, c->buf, BUF_LEN,
+		IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
+			IBV_ACCESS_REMOTE_READ | IBV_ACCESS_MW_BIND);
 	DP_CHECK(c->mr, "ibv_reg_buf_mr: %s", strerror(errno));
+	fd = ibv_export_buf_dmabuf_fd(c->ibuf);
+	c->mr_is_dmabuf = fd >= 0;
+	if (fd >= 0)
+		close(fd);
 	return 0;
 }
 
@@ -349,13 +514,8 @@ static void judge(struct coco *c, const char *name, int result)
 	} else if (c->expect == EXPECT_OK && result != 1) {
 		printf("FAIL %s: data did not arrive intact\n", name);
 		dp_failures++;
-	} else if (c->expect == EXPECT_BROKEN && result != 0) {
-		printf("FAIL %s: exchanged data through memory the device cannot see\n",
-		       name);
-		dp_failures++;
 	} else {
-		printf("ok %s: %s\n", name,
-		       result ? "data intact" : "no exchange (as required)");
+		printf("ok %s: data intact\n", name);
 	}
 }
 
@@ -365,10 +525,11 @@ int main(int argc, char **argv)
 		{ "pd", required_argument, NULL, 'p' },
 		{ "expect", required_argument, NULL, 'e' },
 		{ "srq", no_argument, NULL, 's' },
+		{ "mw", no_argument, NULL, 'm' },
 		{}
 	};
 	struct coco c = { .parent = true };
-	bool srq = false;
+	bool srq = false, mw = false;
 	int fds0, fds1, o;
 
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -376,14 +537,14 @@ int main(int argc, char **argv)
 			c.parent = false;
 		else if (o == 'e' && !strcmp(optarg, "eopnotsupp"))
 			c.expect = EXPECT_EOPNOTSUPP;
-		else if (o == 'e' && !strcmp(optarg, "broken"))
-			c.expect = EXPECT_BROKEN;
 		else if (o == 's')
 			srq = true;
+		else if (o == 'm')
+			mw = true;
 		else if (!(o == 'p' && !strcmp(optarg, "coco")) &&
 			 !(o == 'e' && !strcmp(optarg, "ok"))) {
 			fprintf(stderr,
-				"usage: coco_traffic [--pd coco|plain] [--expect ok|eopnotsupp|broken] [--srq]\n");
+				"usage: coco_traffic [--pd coco|plain] [--expect ok|eopnotsupp] [--srq] [--mw]\n");
 			return 2;
 		}
 	}
@@ -393,13 +554,18 @@ int main(int argc, char **argv)
 		teardown(&c);
 		return 1;
 	}
-	if (c.expect == EXPECT_EOPNOTSUPP) {
-		check_refused(&c, srq);
+	/* failed checks count themselves in dp_failures */
+	if (c.expect == EXPECT_EOPNOTSUPP && !c.parent) {
+		(void)check_plain_refused(&c, srq);
+	} else if (c.expect == EXPECT_EOPNOTSUPP) {
+		(void)check_refused(&c, srq);
 	} else {
 		judge(&c, "rc", test_rc(&c, NULL));
 		judge(&c, "ud", test_ud(&c));
 		if (srq)
 			judge(&c, "srq", test_srq(&c));
+		if (mw)
+			judge(&c, "mw", test_mw(&c));
 	}
 	teardown(&c);
 	fds1 = test_count_fds();

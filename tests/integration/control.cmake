@@ -26,6 +26,12 @@ irdma_emu_test(ctl_abi_no_dmabuf_memreg
 	EMU_ARGS --no-dmabuf-memreg
 	COMMAND $<TARGET_FILE:ctl_abi> --no-dmabuf-memreg --expect-retry
 	LABELS ctl)
+# A future kernel that gave comp_mask bit 5 another meaning grants it
+# without the extension's confirmation: the provider opens no such context.
+irdma_emu_test(ctl_abi_bit5_foreign
+	EMU_ARGS --uctx-bit5-foreign
+	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_abi> --bit5-foreign
+	LABELS ctl)
 # The kernel refuses the first alloc_ucontext (as one that does not know the
 # DMA-buf memreg bit would): the provider must retry without the extension.
 irdma_emu_test(ctl_abi_retry_without_dmabuf

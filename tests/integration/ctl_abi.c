@@ -7,6 +7,14 @@
  *                [--expect-retry] [--expect-open-fail]
  * The last two go with emulator fault injection (--fail cmd:N:ERRNO) that
  * refuses the first alloc_ucontext requests or later setup steps.
+ * With --bit5-foreign (irdma-emu-run --uctx-bit5-foreign) the kernel
+ * grants comp_mask bit 5 without the DMA-buf memreg confirmation, as one
+ * that gave the bit another meaning would: every open must fail with
+ * EPROTO and say why, leaking nothing.
+ * Then plain registrations on the negotiated context: an MR and (without
+ * DMA bounce) a CQ's rings by address. The emulated kernel refuses, as a
+ * strict kernel would, an extended irdma_mem_reg_req whose DMA-buf fields
+ * are not zero when no DMA-buf is meant.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -67,6 +75,50 @@ static void parse_limits(const char *text, struct seen_limits *l)
 	CHECK(n == 10, "cannot parse limits line: %.160s", p);
 }
 
+/* Bit 5 granted without its confirmation: no context, twice. */
+static void check_bit5_foreign(void)
+{
+	char *text;
+	int i, err;
+
+	for (i = 0; i < 2; i++) {
+		errno = 0;
+		ctl_capture_begin();
+		CHECK(!test_open_first_device(),
+		      "a context with an unconfirmed comp_mask bit 5 was opened");
+		err = errno;
+		text = ctl_capture_end();
+		CHECK(err == EPROTO, "open failed with errno %d, want EPROTO",
+		      err);
+		CHECK(strstr(text, "without the DMA-buf memreg confirmation"),
+		      "the refusal is not explained in the debug output");
+		free(text);
+	}
+	printf("ctl_abi: comp_mask bit 5 without confirmation refused ok\n");
+}
+
+/* Register memory by address on ctx: every kernel must take it. */
+static void check_plain_registrations(struct ibv_context *ctx, bool bounce)
+{
+	struct ibv_pd *pd = ibv_alloc_pd(ctx);
+	void *buf = aligned_alloc(4096, 8192);
+	struct ibv_mr *mr;
+	struct ibv_cq *cq;
+
+	CHECK(pd && buf, "alloc_pd / buffer: %m");
+	mr = ibv_reg_mr(pd, buf, 8192, IBV_ACCESS_LOCAL_WRITE);
+	CHECK(mr, "plain reg_mr: %m");
+	CHECK(!ibv_dereg_mr(mr), "dereg_mr: %m");
+	/* a bounce device refuses rings outside a CoCo parent domain */
+	if (!bounce) {
+		cq = ibv_create_cq(ctx, 16, NULL, NULL, 0);
+		CHECK(cq, "CQ with its rings registered by address: %m");
+		CHECK(!ibv_destroy_cq(cq), "destroy_cq: %m");
+	}
+	CHECK(!ibv_dealloc_pd(pd), "dealloc_pd: %m");
+	free(buf);
+}
+
 int main(int argc, char **argv)
 {
 	struct ctl_expect exp;
@@ -77,6 +129,10 @@ int main(int argc, char **argv)
 
 	ctl_parse_args(argc, argv, &exp);
 	setenv("IRDMA_DEBUG", "1", 1);
+	if (exp.bit5_foreign) {
+		check_bit5_foreign();
+		return 0;
+	}
 
 	if (exp.open_fails) {
 		errno = 0;
@@ -131,6 +187,7 @@ int main(int argc, char **argv)
 				    "device does not need DMA bounce"),
 	      "DMA bounce detection does not match --cc=%d", exp.cc);
 
+	check_plain_registrations(ctx, exp.cc);
 	CHECK(ibv_close_device(ctx) == 0, "ibv_close_device: %m");
 	free(text);
 	printf("ctl_abi: gen %u abi %u comp_mask 0x%llx ok\n", c.gen, c.abi,

@@ -5,7 +5,9 @@
  * and the irdma resource type, go back through its free(), honour
  * IBV_ALLOCATOR_USE_DEFAULT, and a NULL from alloc() fails the create.
  * On a DMA-bounce device (--cc) they cannot be combined with the CoCo
- * opt-in. Usage: ctl_allocators [--cc]
+ * opt-in, and without it the rings they would provide are private memory
+ * the device cannot reach: the CQ is refused with EOPNOTSUPP before the
+ * allocator is ever asked. Usage: ctl_allocators [--cc]
  */
 #include <errno.h>
 #include <stdint.h>
@@ -149,6 +151,15 @@ int main(int argc, char **argv)
 	pd = ibv_alloc_pd(ctx);
 	CHECK(pd, "alloc_pd: %m");
 
+	/* a bounce device reaches no private ring, whoever allocates it */
+	if (exp.cc) {
+		err = with_pool(ctx, pd, &p, GIVE_MEMORY);
+		CHECK(err == EOPNOTSUPP && !p.allocs,
+		      "CQ/QP with custom allocator on a bounce device: %s, allocator used %d times",
+		      strerror(err), p.allocs);
+		goto coco;
+	}
+
 	/* rings from the application's memory */
 	err = with_pool(ctx, pd, &p, GIVE_MEMORY);
 	CHECK(!err, "CQ/QP with custom allocator: %s", strerror(err));
@@ -166,6 +177,7 @@ int main(int argc, char **argv)
 	CHECK(err == ENOMEM, "create with a refusing allocator: %s",
 	      strerror(err));
 
+coco:
 	/* with the CoCo opt-in: fine without bounce, refused with it */
 	memset(&p, 0, sizeof(p));
 	errno = 0;

@@ -32,12 +32,21 @@ static void *dummy_alloc(struct ibv_pd *pd, void *pdc, size_t size,
 
 /*
  * A parent domain stays allocated (EBUSY) while anything made on it lives:
- * a buffer, a CQ, a QP. (MRs: see main.)
+ * a buffer, a CQ, a QP. (MRs: see main.) The QP's CQ is on a CoCo parent
+ * domain of its own (a bounce device refuses a CQ without one), so only the
+ * QP holds par.
  */
-static void check_busy(struct ibv_context *ctx, struct ibv_pd *par)
+static void check_busy(struct ibv_context *ctx, struct ibv_pd *pd,
+		       struct ibv_pd *par)
 {
+	struct ibv_parent_domain_init_attr oa = {
+		.pd = pd,
+		.comp_mask =
+			IBV_PARENT_DOMAIN_INIT_ATTR_ALLOW_CC_UNPROTECTED_ALLOC,
+	};
+	struct ibv_pd *cq_par;
 	struct ibv_qp_init_attr qa;
-	struct ibv_cq *plain;
+	struct ibv_cq *other;
 	struct ibv_cq_ex *cq;
 	struct ibv_buf *b;
 	struct ibv_qp *qp;
@@ -51,14 +60,18 @@ static void check_busy(struct ibv_context *ctx, struct ibv_pd *par)
 	CHECK(ibv_dealloc_pd(par) == EBUSY, "parent freed under a CQ");
 	CHECK(!ibv_destroy_cq(ibv_cq_ex_to_cq(cq)), "destroy_cq");
 
-	plain = ibv_create_cq(ctx, 8, NULL, NULL, 0);
-	CHECK(plain, "plain CQ: %m");
-	qa = test_qp_attr(IBV_QPT_RC, plain, plain, 4);
+	cq_par = ibv_alloc_parent_domain(ctx, &oa);
+	CHECK(cq_par, "parent domain for the CQ: %m");
+	cq = test_cq_on_domain(ctx, cq_par, 8);
+	CHECK(cq, "CQ on the other parent domain: %m");
+	other = ibv_cq_ex_to_cq(cq);
+	qa = test_qp_attr(IBV_QPT_RC, other, other, 4);
 	qp = ibv_create_qp(par, &qa);
 	CHECK(qp, "QP on a parent domain: %m");
 	CHECK(ibv_dealloc_pd(par) == EBUSY, "parent freed under a QP");
 	CHECK(!ibv_destroy_qp(qp), "destroy_qp");
-	CHECK(!ibv_destroy_cq(plain), "destroy plain CQ");
+	CHECK(!ibv_destroy_cq(other), "destroy the other CQ");
+	CHECK(!ibv_dealloc_pd(cq_par), "dealloc the CQ's parent domain");
 }
 
 int main(int argc, char **argv)
@@ -150,7 +163,7 @@ int main(int argc, char **argv)
 	CHECK(ibv_dereg_mr(mr) == 0, "dereg: %m");
 	free(buf);
 
-	check_busy(ctx, cc);
+	check_busy(ctx, pd, cc);
 
 	/* the wrapped PD must outlive its parent domains */
 	CHECK(ibv_dealloc_pd(pd) == EBUSY, "PD with parent domains freed");

@@ -31,9 +31,11 @@ void ctl_parse_args(int argc, char **argv, struct ctl_expect *exp)
 			exp->cc = true;
 		else if (!strcmp(argv[i], "--no-dmabuf-memreg"))
 			exp->dmabuf_memreg = false;
+		else if (!strcmp(argv[i], "--bit5-foreign"))
+			exp->bit5_foreign = true;
 		else {
 			fprintf(stderr,
-				"usage: %s [--gen N] [--cc] [--no-dmabuf-memreg] [--abi N] [--expect-retry] [--expect-open-fail [--open-errno N]]\n",
+				"usage: %s [--gen N] [--cc] [--no-dmabuf-memreg] [--abi N] [--expect-retry] [--expect-open-fail [--open-errno N]] [--bit5-foreign]\n",
 				argv[0]);
 			exit(2);
 		}

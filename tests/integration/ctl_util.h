@@ -22,11 +22,14 @@ struct ctl_expect {
 	bool retry; /* the first alloc_ucontext is refused */
 	bool open_fails; /* the first ibv_open_device must fail cleanly */
 	int open_errno; /* ... with this errno (0: any) */
+	/* the kernel grants comp_mask bit 5 with another meaning */
+	bool bit5_foreign;
 };
 
 /*
  * Parse --gen N, --cc, --no-dmabuf-memreg, --abi N, --expect-retry,
- * --expect-open-fail [--open-errno N]; exits on anything else.
+ * --expect-open-fail [--open-errno N], --bit5-foreign; exits on anything
+ * else.
  */
 void ctl_parse_args(int argc, char **argv, struct ctl_expect *exp);
 

@@ -16,6 +16,16 @@ foreach(_t IN LISTS _dp_tests)
 	endforeach()
 endforeach()
 
+# ibv_post_recv inside an open ibv_wr_* batch, on the batch's thread and on
+# another: it returns (against a deadline) and does not wait for the batch.
+irdma_test_program(dp_wr_recv "${_dp}/dp_wr_recv.c" "${_dp}/dp_util.c")
+foreach(_gen 1 2 3)
+	irdma_emu_test(dp_wr_recv_in_batch_gen${_gen}
+		EMU_ARGS --gen ${_gen}
+		COMMAND $<TARGET_FILE:dp_wr_recv> --gen ${_gen}
+		LABELS dp TIMEOUT 60)
+endforeach()
+
 # CQE validation against hostile device memory: poll.c (and post_send.c and
 # wr_api.c, for posting while polling) linked into a test that writes the CQ ring itself
 # (no emulator), under ASan and UBSan.
@@ -33,6 +43,24 @@ target_compile_options(dp_cqe_check PRIVATE -fsanitize=address,undefined
 target_link_options(dp_cqe_check PRIVATE -fsanitize=address,undefined)
 add_test(NAME dp_cqe_check COMMAND dp_cqe_check)
 set_tests_properties(dp_cqe_check PROPERTIES LABELS "dp" TIMEOUT 120)
+
+# An SRQ slot freed by a poller while the SRQ is being posted to: poll.c
+# and post_recv.c linked in, the poller held after every slot release
+# (dp_srq_race_hook.h) so that the poster can refill the slot meanwhile.
+add_executable(dp_srq_race "${_dp}/dp_srq_race.c"
+	"${CMAKE_SOURCE_DIR}/providers/irdma/poll.c"
+	"${CMAKE_SOURCE_DIR}/providers/irdma/post_recv.c"
+	"${CMAKE_SOURCE_DIR}/providers/irdma/debug.c")
+target_include_directories(dp_srq_race BEFORE PRIVATE ${IRDMA_INCLUDE_DIRS}
+	"${CMAKE_SOURCE_DIR}/providers/irdma" "${_dp}")
+target_link_libraries(dp_srq_race PRIVATE irdma_test_common irdma_util
+	rdma_core::ibverbs)
+target_compile_options(dp_srq_race PRIVATE
+	-include "${_dp}/dp_srq_race_hook.h" -fsanitize=address,undefined
+	-fno-omit-frame-pointer -fno-sanitize-recover=all)
+target_link_options(dp_srq_race PRIVATE -fsanitize=address,undefined)
+add_test(NAME dp_srq_race COMMAND dp_srq_race)
+set_tests_properties(dp_srq_race PROPERTIES LABELS "dp" TIMEOUT 120)
 
 # rdma-core's ibv_rc_pingpong on our provider in the modes that exercise the
 # data path beyond what hw's pingpong tests do: -N posts through the

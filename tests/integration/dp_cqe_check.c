@@ -128,21 +128,36 @@ static uint32_t post_rq(struct fixture *f, uint64_t wr_id)
 	return idx << f->qp.rq_shift;
 }
 
-/* Write a CQE at the ring's head position (valid for the current pass). */
-static void put_cqe(struct fixture *f, uint64_t ctx, bool sq, uint32_t wqe_idx,
-		    uint64_t extra_w3, uint64_t w0, uint64_t w5)
+/*
+ * Write a CQE at the ring's head position (valid for the current pass),
+ * with exactly the word 3 bits given.
+ */
+static void put_cqe_raw(struct fixture *f, uint64_t ctx, bool sq,
+			uint32_t wqe_idx, uint64_t extra_w3, uint64_t w0,
+			uint64_t w5)
 {
 	__le64 *c = (__le64 *)(f->ring.cqes +
 			       (size_t)f->ring.head * f->cq.cqe_stride);
 
 	c[0] = htole64(w0);
 	c[1] = htole64(ctx);
-	c[2] = htole64(hwf_put(CQE2_QPID, 17));
+	/* a QP number of the device's choice: another QP's */
+	c[2] = htole64(hwf_put(CQE2_QPID, 23));
 	if (f->cq.cqe_stride == IRDMA_CQE64_BYTES)
 		c[5] = htole64(w5);
 	c[3] = htole64(hwf_put(CQE3_VALID, f->ring.polarity) |
 		       hwf_put(CQE3_SQ, sq) | hwf_put(CQE3_WQE_IDX, wqe_idx) |
 		       extra_w3);
+}
+
+/* put_cqe_raw(); a receive is a SEND's unless an opcode is given */
+static void put_cqe(struct fixture *f, uint64_t ctx, bool sq, uint32_t wqe_idx,
+		    uint64_t extra_w3, uint64_t w0, uint64_t w5)
+{
+	/* (gen 3 opcode 0 is an RDMA write) */
+	if (!sq && !hwf_get(CQE3_OPCODE, extra_w3))
+		extra_w3 |= hwf_put(CQE3_OPCODE, IRDMA_HWOP_RECV);
+	put_cqe_raw(f, ctx, sq, wqe_idx, extra_w3, w0, w5);
 }
 
 static void poll_expect(struct fixture *f, int n, enum ibv_wc_status st,
@@ -157,14 +172,17 @@ static void poll_expect(struct fixture *f, int n, enum ibv_wc_status st,
 	CHECK(wc[0].status == st, "%s: status %s, want %s", what,
 	      ibv_wc_status_str(wc[0].status), ibv_wc_status_str(st));
 	if (st == IBV_WC_SUCCESS)
-		CHECK(wc[0].wr_id == wr_id, "%s: wr_id %llu", what,
-		      (unsigned long long)wc[0].wr_id);
+		CHECK(wc[0].wr_id == wr_id && wc[0].qp_num == 17,
+		      "%s: wr_id %llu on QP %u", what,
+		      (unsigned long long)wc[0].wr_id, wc[0].qp_num);
 	else
-		CHECK(wc[0].wr_id == 0 && wc[0].vendor_err,
-		      "%s: bad CQE must carry no wr_id", what);
+		CHECK(wc[0].wr_id == 0 && wc[0].vendor_err &&
+			      wc[0].qp_num == 0,
+		      "%s: bad CQE must carry no wr_id and no QP (QP %u)",
+		      what, wc[0].qp_num);
 }
 
-/* SRQ CQEs name a slot by (tag << 32 | index); only a busy one counts. */
+/* SRQ CQEs name a slot by (tag << 32 | index); only a posted one counts. */
 static void test_srq(void)
 {
 	struct irdma_srq srq = {};
@@ -178,7 +196,7 @@ static void test_srq(void)
 	f.qp.srq = &srq;
 	/* the provider posted slot 3 with tag 77 */
 	srq.slots[3] = (struct irdma_srq_slot){
-		.wr_id = 4242, .len = 64, .tag = 77, .busy = 1
+		.wr_id = 4242, .len = 64, .tag = 77
 	};
 	srq.pos.head = 4;
 	srq.pos.tail = 3;
@@ -231,14 +249,16 @@ static uint64_t srq_race_post(struct irdma_srq *srq, uint64_t wr_id)
 	uint32_t idx = srq->pos.head;
 	struct irdma_srq_slot *s = &srq->slots[idx];
 
-	CHECK(!s->busy, "SRQ slot %u still busy", idx);
+	CHECK(!__atomic_load_n(&s->tag, __ATOMIC_ACQUIRE),
+	      "SRQ slot %u still posted", idx);
 	s->wr_id = wr_id;
 	s->len = 64;
-	s->tag = ++srq->next_tag;
-	__atomic_store_n(&s->busy, 1, __ATOMIC_RELEASE);
+	if (!++srq->next_tag)
+		srq->next_tag = 1;
+	__atomic_store_n(&s->tag, srq->next_tag, __ATOMIC_RELEASE);
 	__atomic_store_n(&srq->pos.head, (idx + 1) % srq->pos.size,
 			 __ATOMIC_RELEASE);
-	return (uint64_t)s->tag << 32 | idx;
+	return (uint64_t)srq->next_tag << 32 | idx;
 }
 
 /* An SRQ receive CQE @ahead entries past the head of f's ring. */
@@ -415,7 +435,7 @@ static void test_flush_while_posting(void)
 	f->qp.wr.inline_buf = malloc(8);
 	CHECK(f->qp.wr.inline_buf, "inline buffer");
 	irdma_qp_init_wr_ops(&f->qp, IBV_QP_EX_WITH_SEND);
-	pthread_spin_init(&f->qp.lock, PTHREAD_PROCESS_PRIVATE);
+	pthread_spin_init(&f->qp.sq_lock, PTHREAD_PROCESS_PRIVATE);
 	r.sge = (struct ibv_sge){ .addr = 0x1000, .length = 8, .lkey = 1 };
 
 	CHECK(!pthread_create(&t, NULL, flush_race_post, &r), "poster");
@@ -432,7 +452,7 @@ static void test_flush_while_posting(void)
 		next++;
 	}
 	pthread_join(t, NULL);
-	pthread_spin_destroy(&f->qp.lock);
+	pthread_spin_destroy(&f->qp.sq_lock);
 	free(f->qp.wr.inline_buf);
 	free(f->qp.sq);
 	teardown(f);
@@ -514,6 +534,160 @@ static void test_targeted(uint8_t gen, uint32_t stride)
 	teardown(&f);
 }
 
+/* One receive CQE at the head and the completion it gives. */
+static struct ibv_wc recv_cqe(struct fixture *f, uint8_t op, bool imm,
+			      bool inv, uint32_t len)
+{
+	__le64 *c = (__le64 *)(f->ring.cqes +
+			       (size_t)f->ring.head * f->cq.cqe_stride);
+	uint32_t idx = post_rq(f, 3000 + f->qp.rq_pos.head);
+	struct ibv_wc wc;
+
+	/* a 64-byte CQE holds its extension (immediate data) itself */
+	c[4] = htole64(hwf_put(CQE4_IMM_LOW, 0x1234));
+	c[7] = htole64(hwf_put(CQE7_VALID, f->ring.polarity) |
+		       hwf_put(CQE7_IMM_VALID, imm));
+	put_cqe_raw(f, f->qp.token, false, idx,
+		hwf_put(CQE3_OPCODE, op) | hwf_put(CQE3_EXTENDED, imm) |
+			hwf_put(CQE3_STAG_VALID, inv),
+		len, 0);
+	CHECK(irdma_poll_cq(&f->cq.vcq.cq, 1, &wc) == 1, "no completion");
+	return wc;
+}
+
+/*
+ * Every receive completion's length is checked, whatever opcode the CQE
+ * claims, and a completion no device writes is refused. The opcode and the
+ * immediate-data bit are the device's word too: a write with immediate
+ * carries immediate data, no invalidated key, and a length up to the
+ * largest message (it is the write's, which puts nothing in the posted
+ * buffers, so it may exceed them); no message has immediate data and an
+ * invalidated key at once.
+ */
+static void test_recv_consistency(void)
+{
+	struct irdma_wq_pos rq;
+	struct fixture f;
+	struct ibv_wc wc;
+
+	setup(&f, IRDMA_GEN_3, IRDMA_CQE64_BYTES);
+	rq = f.qp.rq_pos;
+	wc = recv_cqe(&f, IRDMA_HWOP_RDMA_WRITE, false, false, 0xffffffffu);
+	CHECK(wc.status == IBV_WC_GENERAL_ERR && !wc.wr_id,
+	      "write with immediate but no immediate data: %s, %u bytes",
+	      ibv_wc_status_str(wc.status), wc.byte_len);
+	rq.head = (rq.head + 1) % RQ_WQES;
+	CHECK(!memcmp(&rq, &f.qp.rq_pos, sizeof(rq)),
+	      "a refused CQE took a receive");
+	/* that receive is still the oldest: the next CQEs complete it */
+	f.qp.rq_pos.head = f.qp.rq_pos.tail;
+	wc = recv_cqe(&f, IRDMA_HWOP_RDMA_WRITE, true, true, 64);
+	CHECK(wc.status == IBV_WC_GENERAL_ERR && !wc.wr_id,
+	      "write with immediate invalidating a key: %s",
+	      ibv_wc_status_str(wc.status));
+	f.qp.rq_pos.head = f.qp.rq_pos.tail;
+	wc = recv_cqe(&f, IRDMA_HWOP_RECV, true, true, 8);
+	CHECK(wc.status == IBV_WC_GENERAL_ERR && !wc.wr_id,
+	      "SEND with immediate data and an invalidated key: %s",
+	      ibv_wc_status_str(wc.status));
+	f.qp.rq_pos.head = f.qp.rq_pos.tail;
+	wc = recv_cqe(&f, IRDMA_HWOP_RDMA_WRITE, true, false, 0xffffffffu);
+	CHECK(wc.status == IBV_WC_LOC_LEN_ERR && wc.wr_id && !wc.byte_len,
+	      "write with immediate of 4 GiB: %s, %u bytes",
+	      ibv_wc_status_str(wc.status), wc.byte_len);
+	wc = recv_cqe(&f, IRDMA_HWOP_RDMA_WRITE, true, false, 1u << 20);
+	CHECK(wc.status == IBV_WC_SUCCESS &&
+		      wc.opcode == IBV_WC_RECV_RDMA_WITH_IMM &&
+		      wc.wc_flags == IBV_WC_WITH_IMM &&
+		      wc.byte_len == 1u << 20 && wc.imm_data == htobe32(0x1234),
+	      "1 MiB write with immediate into a 64-byte receive: %s, %u "
+	      "bytes",
+	      ibv_wc_status_str(wc.status), wc.byte_len);
+	wc = recv_cqe(&f, IRDMA_HWOP_RECV, true, false, 65);
+	CHECK(wc.status == IBV_WC_LOC_LEN_ERR && wc.wr_id,
+	      "65-byte SEND with immediate into 64 bytes: %s",
+	      ibv_wc_status_str(wc.status));
+	teardown(&f);
+
+	/* gen 2 RoCE: the opcode is the BTH's, immediate data a flag */
+	setup(&f, IRDMA_GEN_2, IRDMA_CQE_BYTES);
+	f.qp.qp_caps = IRDMA_SEND_WITH_IMM_CAP;
+	post_rq(&f, 4000);
+	put_cqe(&f, f.qp.token, false, 0,
+		hwf_put(CQE3_OPCODE, IB_BTH_OP_RDMA_WRITE_ONLY_IMM),
+		0xffffffffu, 0);
+	poll_expect(&f, 1, IBV_WC_GENERAL_ERR, 0,
+		    "gen 2 write with immediate but no immediate data");
+	teardown(&f);
+}
+
+/*
+ * Completions come in order: an RQ CQE must name the oldest receive, and
+ * an SQ CQE may retire older WQEs only if they are unsignalled. A forged
+ * CQE naming a later WQE would otherwise retire older signalled work
+ * requests that are then never reported, not even by a flush.
+ */
+static void test_in_order(uint8_t gen, uint32_t stride)
+{
+	const uint64_t err = hwf_put(CQE3_ERROR, 1) |
+			     hwf_put(CQE3_MAJOR_ERR, 0x1234);
+	struct irdma_wq_pos sq, rq;
+	uint32_t s1, u2, s3, r1, r2, r3;
+	struct fixture f;
+
+	setup(&f, gen, stride);
+	s1 = post_sq(&f, 1, 1);
+	u2 = post_sq(&f, 2, 2);
+	f.qp.sq_slots[u2].signaled = false;
+	s3 = post_sq(&f, 3, 1);
+	sq = f.qp.sq_pos;
+	put_cqe(&f, f.qp.token, true, s3, 0, 0, 0);
+	poll_expect(&f, 1, IBV_WC_GENERAL_ERR, 0, "SQ CQE past a signalled WQE");
+	put_cqe(&f, f.qp.token, true, s3, err, 0, 0);
+	poll_expect(&f, 1, IBV_WC_GENERAL_ERR, 0,
+		    "SQ error CQE past a signalled WQE");
+	put_cqe(&f, f.qp.token, true, u2, 0, 0, 0);
+	poll_expect(&f, 1, IBV_WC_GENERAL_ERR, 0,
+		    "SQ CQE for an unsignalled WQE past a signalled one");
+	CHECK(!memcmp(&sq, &f.qp.sq_pos, sizeof(sq)),
+	      "out-of-order SQ CQEs moved the SQ");
+	put_cqe(&f, f.qp.token, true, s1, 0, 0, 0);
+	poll_expect(&f, 1, IBV_WC_SUCCESS, 1, "oldest SQ WQE");
+	/* the unsignalled WQE before it is retired with it */
+	put_cqe(&f, f.qp.token, true, s3, 0, 0, 0);
+	poll_expect(&f, 1, IBV_WC_SUCCESS, 3, "SQ CQE past an unsignalled WQE");
+	CHECK(f.qp.sq_pos.tail == f.qp.sq_pos.head, "SQ not empty");
+
+	r1 = post_rq(&f, 11);
+	r2 = post_rq(&f, 12);
+	r3 = post_rq(&f, 13);
+	rq = f.qp.rq_pos;
+	put_cqe(&f, f.qp.token, false, r2, 0, 4, 0);
+	poll_expect(&f, 1, IBV_WC_GENERAL_ERR, 0, "RQ CQE past the oldest");
+	CHECK(!memcmp(&rq, &f.qp.rq_pos, sizeof(rq)),
+	      "out-of-order RQ CQEs moved the RQ");
+	put_cqe(&f, f.qp.token, false, r1, 0, 4, 0);
+	poll_expect(&f, 1, IBV_WC_SUCCESS, 11, "oldest receive");
+	put_cqe(&f, f.qp.token, false, r3, 0, 4, 0);
+	poll_expect(&f, 1, IBV_WC_GENERAL_ERR, 0, "RQ CQE past the oldest");
+	/* an error completes the oldest receive, whatever index it names */
+	put_cqe(&f, f.qp.token, false, r3, err, 4, 0);
+	{
+		struct ibv_wc wc;
+
+		CHECK(irdma_poll_cq(&f.cq.vcq.cq, 1, &wc) == 1 &&
+			      wc.status == IBV_WC_GENERAL_ERR &&
+			      wc.wr_id == 12 && wc.qp_num == 17,
+		      "RQ error CQE: %s, wr_id %llu",
+		      ibv_wc_status_str(wc.status),
+		      (unsigned long long)wc.wr_id);
+	}
+	put_cqe(&f, f.qp.token, false, r3, 0, 4, 0);
+	poll_expect(&f, 1, IBV_WC_SUCCESS, 13, "third receive");
+	CHECK(f.qp.rq_pos.tail == f.qp.rq_pos.head, "RQ not empty");
+	teardown(&f);
+}
+
 /* Random words with a valid bit: never a crash, never a stray wr_id. */
 static void test_garbage(uint8_t gen, uint32_t stride, unsigned int seed)
 {
@@ -570,6 +744,9 @@ int main(void)
 {
 	test_targeted(IRDMA_GEN_2, IRDMA_CQE_BYTES);
 	test_targeted(IRDMA_GEN_3, IRDMA_CQE64_BYTES);
+	test_in_order(IRDMA_GEN_2, IRDMA_CQE_BYTES);
+	test_in_order(IRDMA_GEN_3, IRDMA_CQE64_BYTES);
+	test_recv_consistency();
 	test_srq();
 	test_srq_shared_by_cqs();
 	test_flush_while_posting();

@@ -30,6 +30,7 @@ static void account(const struct ibv_wc *wc, uint64_t posted_sends,
 	    wc->vendor_err == VENDOR_BAD_CQE) {
 		CHECK(id == 0, "a rejected CQE carried wr_id %llu",
 		      (unsigned long long)id);
+		CHECK(!wc->qp_num, "a rejected CQE named QP %u", wc->qp_num);
 		rejected++;
 		return;
 	}

@@ -151,3 +151,19 @@ bool dp_has_srq(const struct dp_env *e)
 {
 	return e->dev_attr.orig_attr.max_srq > 0;
 }
+
+void dp_expect_wc(struct ibv_cq *cq, uint64_t wr_id, enum ibv_wc_opcode op,
+		  struct ibv_wc *out)
+{
+	struct ibv_wc wc;
+
+	CHECK(dp_poll(cq, &wc, 1) == 1, "no completion for %llu",
+	      (unsigned long long)wr_id);
+	CHECK(wc.status == IBV_WC_SUCCESS && wc.wr_id == wr_id &&
+		      wc.opcode == op,
+	      "wc: status %s wr_id %llu opcode %d (want %llu/%d)",
+	      ibv_wc_status_str(wc.status), (unsigned long long)wc.wr_id,
+	      wc.opcode, (unsigned long long)wr_id, op);
+	if (out)
+		*out = wc;
+}

@@ -53,6 +53,13 @@ void dp_qp_to_err(struct ibv_qp *qp);
 /* Poll cq until n completions arrived or ~5 s passed; returns the count. */
 int dp_poll(struct ibv_cq *cq, struct ibv_wc *wc, int n);
 
+/*
+ * Poll one completion (~5 s): it must be a success of wr_id with opcode op;
+ * copied to *out if out is not NULL. Exits 1 otherwise.
+ */
+void dp_expect_wc(struct ibv_cq *cq, uint64_t wr_id, enum ibv_wc_opcode op,
+		  struct ibv_wc *out);
+
 /* Post one receive of len bytes at buf offset off. */
 void dp_post_recv(struct dp_env *e, struct ibv_qp *qp, uint64_t wr_id,
 		  uint32_t off, uint32_t len);

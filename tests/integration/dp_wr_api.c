@@ -25,22 +25,6 @@ static uint64_t rc_ops(bool imm)
 	return ops;
 }
 
-static void expect(struct ibv_cq *cq, uint64_t wr_id, enum ibv_wc_opcode op,
-		   struct ibv_wc *out)
-{
-	struct ibv_wc wc;
-
-	CHECK(dp_poll(cq, &wc, 1) == 1, "no completion for %llu",
-	      (unsigned long long)wr_id);
-	CHECK(wc.status == IBV_WC_SUCCESS && wc.wr_id == wr_id &&
-		      wc.opcode == op,
-	      "wc: status %s wr_id %llu opcode %d (want %llu/%d)",
-	      ibv_wc_status_str(wc.status), (unsigned long long)wc.wr_id,
-	      wc.opcode, (unsigned long long)wr_id, op);
-	if (out)
-		*out = wc;
-}
-
 static void expect_none(struct ibv_cq *cq)
 {
 	struct ibv_wc wc;
@@ -103,24 +87,24 @@ static void test_batch(struct dp_env *e, struct ibv_qp *a, struct ibv_cq *ca,
 	memset(buf + A_OFF + 300, 0xee, 30);
 	CHECK(!ibv_wr_complete(x), "wr_complete");
 
-	expect(ca, 101, IBV_WC_SEND, NULL);
-	expect(ca, 102, IBV_WC_SEND, NULL);
-	expect(ca, 103, IBV_WC_RDMA_WRITE, NULL);
-	expect(ca, 104, IBV_WC_RDMA_READ, NULL);
-	expect(ca, 105, IBV_WC_RDMA_WRITE, NULL);
+	dp_expect_wc(ca, 101, IBV_WC_SEND, NULL);
+	dp_expect_wc(ca, 102, IBV_WC_SEND, NULL);
+	dp_expect_wc(ca, 103, IBV_WC_RDMA_WRITE, NULL);
+	dp_expect_wc(ca, 104, IBV_WC_RDMA_READ, NULL);
+	dp_expect_wc(ca, 105, IBV_WC_RDMA_WRITE, NULL);
 	expect_none(ca);
-	expect(cb, 1, IBV_WC_RECV, &wc);
+	dp_expect_wc(cb, 1, IBV_WC_RECV, &wc);
 	CHECK(wc.byte_len == 30, "len %u", wc.byte_len);
 	CHECK(!memcmp(buf + B_OFF, buf + A_OFF, 10) &&
 		      !memcmp(buf + B_OFF + 10, buf + A_OFF + 100, 20),
 	      "sge list data");
-	expect(cb, 2, IBV_WC_RECV, &wc);
+	dp_expect_wc(cb, 2, IBV_WC_RECV, &wc);
 	CHECK(wc.byte_len == 37, "inline len %u", wc.byte_len);
 	CHECK(!memcmp(buf + B_OFF + 256, buf + A_OFF + 200, 7), "inl 1");
 	for (i = 0; i < 30; i++)
 		CHECK(buf[B_OFF + 256 + 7 + i] == (uint8_t)((300 + i) * 3 + 1),
 		      "inline data not copied at set time (byte %d)", i);
-	expect(cb, 3, IBV_WC_RECV, &wc);
+	dp_expect_wc(cb, 3, IBV_WC_RECV, &wc);
 	CHECK(wc.byte_len == 5, "len %u", wc.byte_len);
 	CHECK(!memcmp(buf + B_OFF + 4096, buf + A_OFF, 64), "write");
 	CHECK(!memcmp(buf + A_OFF + 1024, buf + A_OFF, 64), "read");
@@ -141,12 +125,12 @@ static void test_batch(struct dp_env *e, struct ibv_qp *a, struct ibv_cq *ca,
 			      htobe32(0xbeef));
 	ibv_wr_set_sge(x, e->mr->lkey, (uintptr_t)buf + A_OFF, 16);
 	CHECK(!ibv_wr_complete(x), "wr_complete imm");
-	expect(ca, 107, IBV_WC_SEND, NULL);
-	expect(ca, 108, IBV_WC_RDMA_WRITE, NULL);
-	expect(cb, 4, IBV_WC_RECV, &wc);
+	dp_expect_wc(ca, 107, IBV_WC_SEND, NULL);
+	dp_expect_wc(ca, 108, IBV_WC_RDMA_WRITE, NULL);
+	dp_expect_wc(cb, 4, IBV_WC_RECV, &wc);
 	CHECK((wc.wc_flags & IBV_WC_WITH_IMM) && wc.imm_data == htobe32(0xcafe),
 	      "send imm");
-	expect(cb, 5, IBV_WC_RECV_RDMA_WITH_IMM, &wc);
+	dp_expect_wc(cb, 5, IBV_WC_RECV_RDMA_WITH_IMM, &wc);
 	CHECK(wc.imm_data == htobe32(0xbeef), "write imm");
 }
 
@@ -178,8 +162,8 @@ static void test_abort(struct dp_env *e, struct ibv_qp *a, struct ibv_cq *ca,
 	ibv_wr_send(x);
 	ibv_wr_set_sge(x, e->mr->lkey, (uintptr_t)e->buf, 8);
 	CHECK(!ibv_wr_complete(x), "complete after aborts");
-	expect(ca, 51, IBV_WC_SEND, NULL);
-	expect(cb, 50, IBV_WC_RECV, NULL);
+	dp_expect_wc(ca, 51, IBV_WC_SEND, NULL);
+	dp_expect_wc(cb, 50, IBV_WC_RECV, NULL);
 	expect_none(ca);
 	expect_none(cb);
 }
@@ -237,7 +221,7 @@ static void test_mw(struct dp_env *e, struct ibv_qp *a, struct ibv_cq *ca,
 	xb->wr_flags = IBV_SEND_SIGNALED;
 	ibv_wr_bind_mw(xb, mw, ibv_inc_rkey(mw->rkey), &bi);
 	CHECK(!ibv_wr_complete(xb), "bind");
-	expect(cb, 70, IBV_WC_BIND_MW, NULL);
+	dp_expect_wc(cb, 70, IBV_WC_BIND_MW, NULL);
 	rkey = mw->rkey;
 
 	/* write through the window, then invalidate it with a send */
@@ -251,9 +235,9 @@ static void test_mw(struct dp_env *e, struct ibv_qp *a, struct ibv_cq *ca,
 	ibv_wr_send_inv(xa, rkey);
 	ibv_wr_set_sge(xa, e->mr->lkey, (uintptr_t)e->buf, 4);
 	CHECK(!ibv_wr_complete(xa), "write + send_inv");
-	expect(ca, 72, IBV_WC_RDMA_WRITE, NULL);
-	expect(ca, 73, IBV_WC_SEND, NULL);
-	expect(cb, 71, IBV_WC_RECV, &wc);
+	dp_expect_wc(ca, 72, IBV_WC_RDMA_WRITE, NULL);
+	dp_expect_wc(ca, 73, IBV_WC_SEND, NULL);
+	dp_expect_wc(cb, 71, IBV_WC_RECV, &wc);
 	CHECK((wc.wc_flags & IBV_WC_WITH_INV) && wc.invalidated_rkey == rkey,
 	      "send_inv: flags %x rkey %x want %x", wc.wc_flags,
 	      wc.invalidated_rkey, rkey);
@@ -266,8 +250,8 @@ static void test_mw(struct dp_env *e, struct ibv_qp *a, struct ibv_cq *ca,
 	xb->wr_id = 75;
 	ibv_wr_local_inv(xb, mw->rkey);
 	CHECK(!ibv_wr_complete(xb), "bind + local_inv");
-	expect(cb, 74, IBV_WC_BIND_MW, NULL);
-	expect(cb, 75, IBV_WC_LOCAL_INV, NULL);
+	dp_expect_wc(cb, 74, IBV_WC_BIND_MW, NULL);
+	dp_expect_wc(cb, 75, IBV_WC_LOCAL_INV, NULL);
 	CHECK(!ibv_dealloc_mw(mw), "dealloc_mw");
 }
 

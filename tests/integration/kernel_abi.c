@@ -153,6 +153,15 @@ static void check_response(const struct kt_ctx *c, unsigned int gen,
 			 want_dmabuf,
 		 "DMA-buf memreg %s negotiated",
 		 want_dmabuf ? "not" : "wrongly");
+	/* the extension's confirmation comes with the bit, and only then */
+	KT_CHECK(r->dmabuf_memreg_req_len ==
+				 (want_dmabuf ?
+					  sizeof(struct irdma_mem_reg_req) :
+					  0) &&
+			 r->dmabuf_memreg_flags ==
+				 (want_dmabuf ? IRDMA_MEMREG_FLAG_DMABUF : 0),
+		 "DMA-buf memreg confirmation req_len %u flags 0x%x",
+		 r->dmabuf_memreg_req_len, r->dmabuf_memreg_flags);
 	KT_CHECK(gen < 3 || r->max_hw_srq_quanta, "no SRQ quanta on gen 3");
 	KT_CHECK(r->min_hw_cq_size == 1 && r->max_hw_cq_size >= 4096,
 		 "cq sizes %u..%u", r->min_hw_cq_size, r->max_hw_cq_size);

@@ -222,6 +222,17 @@ static void check_dmabuf_ext(struct kt_ctx *c, uint32_t pd, bool accepted)
 		kt_reg_mr(c, pd, alias, PAGE, lw, &req, sizeof(req), &resp), 0,
 		"extended request without flags");
 	kt_dereg_mr(c, resp.mr_handle);
+	/* ... whose DMA-buf fields are reserved: they must be zero */
+	req.dmabuf_fd = -1;
+	KT_EXPECT_ERR(
+		kt_reg_mr(c, pd, alias, PAGE, lw, &req, sizeof(req), &resp),
+		EINVAL, "no flags, dmabuf_fd -1");
+	req.dmabuf_fd = 0;
+	req.dmabuf_offset = PAGE;
+	KT_EXPECT_ERR(
+		kt_reg_mr(c, pd, alias, PAGE, lw, &req, sizeof(req), &resp),
+		EINVAL, "no flags, dmabuf_offset set");
+	req.dmabuf_offset = 0;
 
 	req.flags = IRDMA_MEMREG_FLAG_DMABUF;
 	req.dmabuf_fd = fd;

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
 #
-# The emulated RDMA netlink (tests/emu/netlink.c, engineer "nl"). libibverbs
+# The emulated RDMA netlink (tests/emu/platform/netlink.c). libibverbs
 # built with libnl learns each device's driver id from it, which is the only
 # way rdma-core 65's own irdma provider matches the gen 3 device (not in its
 # PCI table). IRDMA_EMU_NETLINK=0 turns it off (sysfs-only discovery).

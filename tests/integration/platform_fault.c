@@ -18,7 +18,7 @@
 #include "common/check.h"
 #include "common/emu.h"
 
-/* Mirrors enum emu_fault_kind in tests/emu/fault.h. */
+/* Mirrors enum emu_fault_kind in tests/emu/platform/platform.h. */
 enum { KIND_CMD, KIND_HEAP, KIND_MMAP };
 
 static int (*should_fail)(int kind);

@@ -74,6 +74,16 @@ irdma_emu_test(rel_threads_cc EMU_ARGS --cc
 irdma_emu_test(rel_threads_gen3_cc EMU_ARGS --gen 3 --cc
 	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:rel_threads>
 	LABELS rel)
+# posters and pollers of the same queues on different threads; an SRQ fed
+# by one thread and completed, out of order, by the pollers of four CQs
+irdma_emu_test(rel_threads_split_cc EMU_ARGS --cc
+	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:rel_threads>
+		--split --workers 4 --ops 2000 --churn 1 --cycles 20
+	LABELS rel)
+irdma_emu_test(rel_threads_srq_gen3_cc EMU_ARGS --gen 3 --cc
+	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:rel_threads>
+		--srq --workers 4 --ops 2000 --churn 1 --cycles 20
+	LABELS rel)
 
 # --- 1. and 5. under the sanitizers, in trees of their own ------------------
 # In those trees every test gets at most IRDMA_TEST_TIMEOUT_CAP seconds
@@ -155,3 +165,15 @@ add_test(NAME rel_compat_table
 	COMMAND sh "${_rel}/compat-check.sh" "${_rel_run}"
 		$<TARGET_FILE:rel_compat> "${CMAKE_SOURCE_DIR}/docs/compatibility.md")
 set_tests_properties(rel_compat_table PROPERTIES LABELS "emu;rel" TIMEOUT 300)
+
+# --- 7. IRDMA_DEBUG is not honoured under AT_SECURE ------------------------
+# The provider's debug switch (debug.c) in a program that runs a set-id copy
+# of itself; no emulator (a set-id program loads no LD_PRELOAD).
+add_executable(rel_debug_secure "${_rel}/rel_debug_secure.c"
+	"${CMAKE_SOURCE_DIR}/providers/irdma/debug.c")
+target_include_directories(rel_debug_secure BEFORE PRIVATE
+	"${CMAKE_SOURCE_DIR}/providers/irdma")
+add_test(NAME rel_debug_secure
+	COMMAND rel_debug_secure "${CMAKE_CURRENT_BINARY_DIR}")
+set_tests_properties(rel_debug_secure PROPERTIES LABELS "rel"
+	SKIP_RETURN_CODE 77 TIMEOUT 60)

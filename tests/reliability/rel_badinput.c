@@ -154,8 +154,23 @@ static void bad_cqs(void)
 	TRY_CREATE(ibv_create_cq(E.ctx, INT32_MAX, NULL, NULL, 0),
 		   ERRS(EINVAL, ENOMEM), "create_cq INT_MAX entries",
 		   ibv_destroy_cq);
-	TRY_CREATE(ibv_create_cq(E.ctx, 16, NULL, NULL, 100000), ERRS(EINVAL),
-		   "create_cq comp_vector 100000", ibv_destroy_cq);
+	/* a bounce device refuses a plain CQ before the kernel sees it */
+	if (E.cc) {
+		TRY_CREATE(ibv_create_cq(E.ctx, 16, NULL, NULL, 0),
+			   ERRS(EOPNOTSUPP), "create_cq on a bounce device",
+			   ibv_destroy_cq);
+		ca.comp_mask = IBV_CQ_INIT_ATTR_MASK_PD;
+		ca.parent_domain = E.par;
+		ca.comp_vector = 100000;
+		TRY_CREATE(ibv_create_cq_ex(E.ctx, &ca), ERRS(EINVAL),
+			   "create_cq_ex comp_vector 100000", destroy_cqx_v);
+		ca.comp_vector = 0;
+		ca.parent_domain = NULL;
+	} else {
+		TRY_CREATE(ibv_create_cq(E.ctx, 16, NULL, NULL, 100000),
+			   ERRS(EINVAL), "create_cq comp_vector 100000",
+			   ibv_destroy_cq);
+	}
 	ca.comp_mask = 1u << 12;
 	TRY_CREATE(ibv_create_cq_ex(E.ctx, &ca), ERRS(EINVAL, EOPNOTSUPP),
 		   "create_cq_ex unknown comp_mask bit", destroy_cqx_v);
@@ -674,7 +689,7 @@ static void busy_destroys(void)
 	if (E.srq) {
 		a.srq = E.srq;
 		a.cap.max_recv_wr = a.cap.max_recv_sge = 0;
-		sqp = ibv_create_qp(E.pd, &a);
+		sqp = ibv_create_qp(E.cc ? E.par : E.pd, &a);
 		CHECK(sqp, "QP on the SRQ: %m");
 		expect_err(ibv_destroy_srq(E.srq), errno, ERRS(EBUSY),
 			   "destroy_srq with a QP on it");
@@ -713,21 +728,21 @@ static void warm_up(void)
 	ibv_free_buf(b);
 	mr = ibv_reg_mr(E.pd2, E.mem, E.page, IBV_ACCESS_LOCAL_WRITE);
 	CHECK(mr && !ibv_dereg_mr(mr), "warm-up reg_mr: %m");
-	qp = ibv_create_qp(E.pd, &a);
+	qp = ibv_create_qp(E.cc ? E.par : E.pd, &a);
 	CHECK(qp && !ibv_destroy_qp(qp), "warm-up QP: %m");
 	/* a resize replaces the ring: do it before counting mappings */
 	E.can_resize = ibv_resize_cq(E.cq, 32) != EOPNOTSUPP;
 }
 
-static struct ibv_cq *coco_cq(void)
+static struct ibv_cq *coco_cq(struct ibv_context *ctx, struct ibv_pd *par)
 {
 	struct ibv_cq_init_attr_ex ca = {
 		.cqe = 16,
 		.wc_flags = IBV_WC_STANDARD_FLAGS,
 		.comp_mask = IBV_CQ_INIT_ATTR_MASK_PD,
-		.parent_domain = E.par,
+		.parent_domain = par,
 	};
-	struct ibv_cq_ex *cq = ibv_create_cq_ex(E.ctx, &ca);
+	struct ibv_cq_ex *cq = ibv_create_cq_ex(ctx, &ca);
 
 	return cq ? ibv_cq_ex_to_cq(cq) : NULL;
 }
@@ -762,17 +777,19 @@ static void setup(void)
 	CHECK(E.parx, "parent domain on the second context: %m");
 	/*
 	 * On a device that needs DMA bounce only rings on a CoCo parent
-	 * domain reach the device; the data-path case needs that.
+	 * domain reach the device: queues anywhere else are refused.
 	 */
 	E.cc = E.attr.device_cap_flags_ex & IBV_DEVICE_CC_DMA_BOUNCE;
-	E.cq = E.cc ? coco_cq() : ibv_create_cq(E.ctx, 16, NULL, NULL, 0);
-	E.cq2 = ibv_create_cq(E.ctx2, 16, NULL, NULL, 0);
+	E.cq = E.cc ? coco_cq(E.ctx, E.par) :
+		      ibv_create_cq(E.ctx, 16, NULL, NULL, 0);
+	E.cq2 = E.cc ? coco_cq(E.ctx2, E.parx) :
+		       ibv_create_cq(E.ctx2, 16, NULL, NULL, 0);
 	CHECK(E.cq && E.cq2, "create_cq: %m");
 	a = qp_attr(E.cq);
 	E.qp = ibv_create_qp(E.cc ? E.par : E.pd, &a);
 	CHECK(E.qp, "create_qp: %m");
 	if (E.attr.orig_attr.max_srq) {
-		E.srq = ibv_create_srq(E.pd, &sa);
+		E.srq = ibv_create_srq(E.cc ? E.par : E.pd, &sa);
 		CHECK(E.srq, "create_srq: %m");
 	}
 	E.mem = ibv_alloc_buf(E.par, E.page, &E.buf);

@@ -38,8 +38,13 @@ struct probe {
 	struct ibv_mr *mr;
 };
 
+/* A cell whose step could not be tried. */
+#define NOT_TRIED (-1)
+
 static const char *res(int err)
 {
+	if (err == NOT_TRIED)
+		return "-";
 	return err ? strerrorname_np(err) : "ok";
 }
 
@@ -97,12 +102,18 @@ static struct ibv_cq *ext_cq(struct ibv_context *ctx, struct ibv_pd *par)
 	return cq ? ibv_cq_ex_to_cq(cq) : NULL;
 }
 
-/* CQ, QP, resize and SRQ on a plain PD. */
+/*
+ * CQ and QP on the plain PD; extended CQ, resize and SRQ where queues can
+ * live: on the plain PD, or on a bounce device (which reaches only shared
+ * memory and refuses queues anywhere else) on the CoCo parent domain.
+ * Resize is tried on the plain CQ, else on the extended CQ.
+ */
 static void probe_plain(struct probe *p)
 {
 	struct ibv_srq_init_attr sa = { .attr = { .max_wr = 8, .max_sge = 1 } };
+	struct ibv_pd *home = p->cc_bounce ? p->par : p->pd;
+	struct ibv_cq *cq, *xcq;
 	struct ibv_srq *srq;
-	struct ibv_cq *cq;
 	struct ibv_qp *qp;
 
 	errno = 0;
@@ -111,31 +122,28 @@ static void probe_plain(struct probe *p)
 	p->pd_cq_qp = qp ? 0 : errno;
 	if (qp)
 		ibv_destroy_qp(qp);
-	p->resize = cq ? ibv_resize_cq(cq, 64) : EINVAL;
+	errno = 0;
+	xcq = ext_cq(p->ctx, p->cc_bounce ? p->par : NULL);
+	p->ext_cq = xcq ? 0 : errno;
+	p->resize = cq	? ibv_resize_cq(cq, 64) :
+		    xcq ? ibv_resize_cq(xcq, 64) :
+			  NOT_TRIED;
 	if (cq)
 		ibv_destroy_cq(cq);
-	cq = ext_cq(p->ctx, NULL);
-	p->ext_cq = cq ? 0 : errno;
-	if (cq)
-		ibv_destroy_cq(cq);
-	srq = ibv_create_srq(p->pd, &sa);
+	if (xcq)
+		ibv_destroy_cq(xcq);
+	errno = 0;
+	srq = ibv_create_srq(home, &sa);
 	p->srq = srq ? 0 : errno;
 	if (srq)
 		ibv_destroy_srq(srq);
 }
 
-/* CQ and QPs on a CoCo parent domain, a buffer and its MR. */
+/* CQ and QPs on the CoCo parent domain, a buffer and its MR. */
 static void probe_coco(struct probe *p)
 {
-	struct ibv_parent_domain_init_attr pa = {
-		.pd = p->pd,
-		.comp_mask =
-			IBV_PARENT_DOMAIN_INIT_ATTR_ALLOW_CC_UNPROTECTED_ALLOC,
-	};
 	int fd;
 
-	p->par = ibv_alloc_parent_domain(p->ctx, &pa);
-	CHECK(p->par, "CoCo parent domain: %m");
 	errno = 0;
 	/* the only way to put a CQ on a parent domain (none on gen 1) */
 	p->cq = ext_cq(p->ctx, p->par);
@@ -225,6 +233,10 @@ static void teardown(struct probe *p)
 
 int main(void)
 {
+	struct ibv_parent_domain_init_attr pa = {
+		.comp_mask =
+			IBV_PARENT_DOMAIN_INIT_ATTR_ALLOW_CC_UNPROTECTED_ALLOC,
+	};
 	struct ibv_device_attr_ex attr;
 	struct probe p = {};
 
@@ -234,6 +246,9 @@ int main(void)
 	CHECK(!ibv_query_gid(p.ctx, 1, 0, &p.gid), "query_gid");
 	p.pd = ibv_alloc_pd(p.ctx);
 	CHECK(p.pd, "alloc_pd: %m");
+	pa.pd = p.pd;
+	p.par = ibv_alloc_parent_domain(p.ctx, &pa);
+	CHECK(p.par, "CoCo parent domain: %m");
 	probe_plain(&p);
 	probe_coco(&p);
 	if (!p.coco_objs && p.mr)

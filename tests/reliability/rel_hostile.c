@@ -8,8 +8,15 @@
  *  - every completion names a work request that was posted and not yet
  *    completed, on the QP it was posted to (no phantom or duplicate wr_id,
  *    nothing from a destroyed QP);
- *  - a successful receive never claims more bytes than were posted;
- *  - forged CQEs the provider catches are errors (vendor_err 0xbadc0e).
+ *  - a QP's sends, and its own receives, complete in the order they were
+ *    posted: a completion never leaves an older one of its queue behind
+ *    (it would then never be reported, not even by a flush);
+ *  - a successful receive never claims more bytes than were posted, a
+ *    write with immediate always has its immediate data, no invalidated
+ *    key and at most 2^31 - 1 bytes (its length is the write's, not the
+ *    receive buffer's), and no completion has both;
+ *  - forged CQEs the provider catches are errors (vendor_err 0xbadc0e)
+ *    that name no QP (qp_num 0).
  * Lost completions are fine: a hostile device can always withhold them.
  *
  * Usage: rel_hostile [--cc] [--srq] [--clean] [--seconds N]
@@ -42,6 +49,7 @@ struct wr_rec {
 	bool recv;
 	uint32_t qpn; /* 0 for SRQ receives: any QP may take them */
 	uint32_t len; /* bytes posted */
+	uint64_t seq; /* order of posting */
 };
 
 struct hostile_test {
@@ -78,11 +86,51 @@ violation(struct hostile_test *t, const char *fmt, ...)
 static uint64_t new_wr(struct hostile_test *t, bool recv, uint32_t qpn,
 		       uint32_t len)
 {
-	uint64_t id = t->next_wr++ % MAX_WR;
+	uint64_t id = t->next_wr % MAX_WR;
 
 	/* ids are reused after MAX_WR posts; old ones are long settled */
-	t->wr[id] = (struct wr_rec){ WR_POSTED, recv, qpn, len };
+	t->wr[id] = (struct wr_rec){ WR_POSTED, recv, qpn, len, t->next_wr++ };
 	return id;
+}
+
+/* An older work request of r's queue still outstanding, or NULL. */
+static const struct wr_rec *older_outstanding(const struct hostile_test *t,
+					      const struct wr_rec *r)
+{
+	unsigned int i;
+
+	for (i = 0; r->qpn && i < MAX_WR; i++)
+		if (t->wr[i].state == WR_POSTED && t->wr[i].qpn == r->qpn &&
+		    t->wr[i].recv == r->recv && t->wr[i].seq < r->seq)
+			return &t->wr[i];
+	return NULL;
+}
+
+/* What a successful receive completion may claim. */
+static void check_recv(struct hostile_test *t, const struct ibv_wc *wc,
+		       const struct wr_rec *r)
+{
+	unsigned int both = IBV_WC_WITH_IMM | IBV_WC_WITH_INV;
+
+	if ((wc->wc_flags & both) == both)
+		violation(t, "receive %llu has immediate data and an "
+			     "invalidated key",
+			  (unsigned long long)wc->wr_id);
+	if (wc->opcode != IBV_WC_RECV_RDMA_WITH_IMM) {
+		if (wc->byte_len > r->len)
+			violation(t,
+				  "receive %llu of %u bytes succeeded with "
+				  "byte_len %u",
+				  (unsigned long long)wc->wr_id, r->len,
+				  wc->byte_len);
+		return;
+	}
+	if ((wc->wc_flags & both) != IBV_WC_WITH_IMM ||
+	    wc->byte_len > 0x7fffffffu)
+		violation(t,
+			  "write with immediate %llu: flags %#x, byte_len %u",
+			  (unsigned long long)wc->wr_id, wc->wc_flags,
+			  wc->byte_len);
 }
 
 static void check_wc(struct hostile_test *t, const struct ibv_wc *wc)
@@ -90,9 +138,15 @@ static void check_wc(struct hostile_test *t, const struct ibv_wc *wc)
 	struct wr_rec *r;
 
 	t->completions++;
-	if (wc->vendor_err == BAD_CQE_VENDOR_ERR) {
-		if (wc->status == IBV_WC_SUCCESS)
-			violation(t, "bad CQE reported as success");
+	if (wc->vendor_err == BAD_CQE_VENDOR_ERR &&
+	    wc->status == IBV_WC_SUCCESS)
+		violation(t, "bad CQE reported as success");
+	/* a rejected CQE; other statuses complete a real work request */
+	if (wc->vendor_err == BAD_CQE_VENDOR_ERR &&
+	    wc->status == IBV_WC_GENERAL_ERR) {
+		/* the device chose the QP number: it may be any QP's */
+		if (wc->qp_num)
+			violation(t, "bad CQE names QP %u", wc->qp_num);
 		t->bad++;
 		return;
 	}
@@ -107,6 +161,14 @@ static void check_wc(struct hostile_test *t, const struct ibv_wc *wc)
 		return;
 	}
 	r = &t->wr[wc->wr_id];
+	if (older_outstanding(t, r))
+		violation(t,
+			  "%s %llu (%s) completed before an older one of its "
+			  "queue (wr_id %llu)",
+			  r->recv ? "receive" : "send",
+			  (unsigned long long)wc->wr_id,
+			  ibv_wc_status_str(wc->status),
+			  (unsigned long long)(older_outstanding(t, r) - t->wr));
 	r->state = WR_DONE;
 	if (r->qpn && wc->qp_num != r->qpn)
 		violation(t, "wr_id %llu completed on QP %u, posted on %u",
@@ -116,11 +178,8 @@ static void check_wc(struct hostile_test *t, const struct ibv_wc *wc)
 		return;
 	}
 	t->ok++;
-	if (r->recv && wc->byte_len > r->len)
-		violation(t,
-			  "receive %llu of %u bytes succeeded with "
-			  "byte_len %u",
-			  (unsigned long long)wc->wr_id, r->len, wc->byte_len);
+	if (r->recv)
+		check_recv(t, wc, r);
 }
 
 static struct ibv_qp *make_qp(struct hostile_test *t, bool with_srq)

@@ -17,7 +17,7 @@
 
 #include "common/emu.h"
 #include "common/verbs.h"
-#include "hw.h"
+#include "device/hw.h"
 #include "rel_util.h"
 
 #define MSG 64

@@ -20,7 +20,7 @@
 #include "common/process.h"
 #include "common/verbs.h"
 
-/* Fault kinds as tests/emu/fault.h numbers them. */
+/* Fault kinds as tests/emu/platform/platform.h numbers them. */
 enum rel_fault_kind {
 	REL_FAULT_CMD = 0,
 	REL_FAULT_HEAP = 1,

@@ -62,6 +62,21 @@ if [ "$mode" = asan ]; then
 fi
 
 cmake --build "$bld" --target irdma-rdmav65 rel_threads -- -j2 || exit 1
-"$emu_run" --cc --provider "$bld/lib/libirdma" -- \
-	env IRDMA_EMU_LEAK_CHECK=1 "$bld/bin/rel_threads" --workers 4 \
-	--ops 300 --churn 2 --cycles 40
+# threads [EMU ARGS] -- [REL_THREADS ARGS]
+threads() {
+	emu_args=
+	while [ "$1" != -- ]; do
+		emu_args="$emu_args $1"
+		shift
+	done
+	shift
+	# shellcheck disable=SC2086 # word splitting of emu_args is meant
+	"$emu_run" --cc $emu_args --provider "$bld/lib/libirdma" -- \
+		env IRDMA_EMU_LEAK_CHECK=1 "$bld/bin/rel_threads" "$@"
+}
+# Each thread with its own queues; then posters and pollers of the same
+# queues on different threads (the SQ and RQ tails they share), and an SRQ
+# fed by one thread and completed by the pollers of four CQs.
+threads -- --workers 4 --ops 300 --churn 2 --cycles 40 || exit 1
+threads -- --split --workers 3 --ops 300 --churn 1 --cycles 20 || exit 1
+threads --gen 3 -- --srq --workers 4 --ops 300 --churn 1 --cycles 20

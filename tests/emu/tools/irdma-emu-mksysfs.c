@@ -8,8 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config.h"
-#include "sysfs.h"
+#include "platform/platform.h"
 
 int main(int argc, char **argv)
 {
