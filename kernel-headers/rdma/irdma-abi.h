@@ -68,7 +68,7 @@ struct irdma_alloc_ucontext_resp {
 	__u8 revd3[2];
 	__u32 max_hw_srq_quanta;
 	/*
-	 * Extension, written only by a kernel that sets
+	 * irdma-coco extension, written only by a kernel that sets
 	 * IRDMA_ALLOC_UCTX_DMABUF_MEMREG in comp_mask: its confirmation that
 	 * bit 5 means the DMA-buf memreg extension and nothing else. Bytes
 	 * 84..87 (the upstream structure's tail padding) stay free for the
