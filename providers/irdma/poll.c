@@ -640,22 +640,6 @@ static int poll_ring_n(struct irdma_cq *cq, struct irdma_cq_ring *r, int n,
 	return got;
 }
 
-/* Free rings left over from resizes that precede `upto` (all if NULL). */
-static void retire_old_rings(struct irdma_cq *cq, struct irdma_cq_ring *upto)
-{
-	uint32_t n = 0;
-
-	while (cq->old_rings && cq->old_rings != upto) {
-		struct irdma_cq_ring *r = cq->old_rings;
-
-		cq->old_rings = r->next_old;
-		irdma_cq_free_ring(cq, r);
-		n++;
-	}
-	if (n)
-		irdma_cq_set_resized_count(cq, n);
-}
-
 /*
  * After a resize: rings left over are drained first, oldest first; once
  * the current ring produced a CQE they are all finished.
@@ -674,7 +658,7 @@ static int poll_resized(struct irdma_cq *cq, int n, struct ibv_wc *wcs)
 	}
 	got += poll_ring_n(cq, cq->ring, n - got, wcs + got, &cur_seen);
 	if (cq->old_rings && (cur_seen || last_old))
-		retire_old_rings(cq, cur_seen ? NULL : last_old);
+		irdma_cq_retire_rings(cq, cur_seen ? NULL : last_old);
 	return got;
 }
 

@@ -323,8 +323,28 @@ int irdma_req_notify_cq(struct ibv_cq *cq, int solicited_only);
 void irdma_cq_event(struct ibv_cq *cq);
 int irdma_cq_add_qp(struct irdma_cq *cq, struct irdma_qp *qp, uint32_t *slot);
 void irdma_cq_remove_qp(struct irdma_cq *cq, uint32_t slot, uint64_t token);
-void irdma_cq_set_resized_count(struct irdma_cq *cq, uint32_t count);
-void irdma_cq_free_ring(struct irdma_cq *cq, struct irdma_cq_ring *r);
+
+/* cq_ring.c */
+/* Ring entries for an application's cqe count. */
+uint32_t irdma_cq_ring_entries(const struct irdma_context *ctx, int cqe);
+/*
+ * The CQE ring (of `entries` entries, from cq->policy_pd's memory) and the
+ * shadow area of a new CQ; sets cq->ring, cq->shadow and cq->cqe_stride.
+ * Returns 0 or an errno, with nothing left allocated.
+ */
+int irdma_cq_rings_create(struct irdma_cq *cq, uint32_t entries);
+/* Release every ring of a destroyed CQ (safe after a failed create). */
+void irdma_cq_rings_destroy(struct irdma_cq *cq);
+/* The new ring of a resize, not yet installed. */
+int irdma_cq_resize_ring_create(struct irdma_cq *cq, uint32_t entries,
+				struct irdma_cq_ring **out);
+void irdma_cq_ring_release(struct irdma_context *ctx, struct irdma_cq_ring *r);
+/* Install a resize's new ring (CQ lock held); the old one waits if busy. */
+void irdma_cq_ring_replace(struct irdma_cq *cq, struct irdma_cq_ring *nr);
+/* Free resize leftovers before `upto` (all if NULL); CQ lock held. */
+void irdma_cq_retire_rings(struct irdma_cq *cq, struct irdma_cq_ring *upto);
+/* Make the CQEs of a destroyed QP's token name nothing; CQ lock held. */
+void irdma_cq_rings_forget(struct irdma_cq *cq, uint64_t token);
 
 /* poll.c */
 int irdma_poll_cq(struct ibv_cq *cq, int ne, struct ibv_wc *wc);
@@ -393,8 +413,6 @@ int irdma_dealloc_mw(struct ibv_mw *mw);
 /* datapath.c */
 void irdma_async_event(struct ibv_context *ibctx,
 		       struct ibv_async_event *event);
-void irdma_dp_ring_release(struct irdma_context *ctx, struct verbs_mr *vmr,
-			   struct irdma_ring *mem);
 
 /* Sizing helpers shared by qp.c and srq.c (qp.c). */
 uint8_t irdma_wqe_shift(uint8_t gen, uint32_t sge, uint32_t inline_bytes);

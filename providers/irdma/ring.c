@@ -13,48 +13,6 @@
 #include "memreg.h"
 #include "ring.h"
 
-struct dmabuf_heap *irdma_ctx_heap(struct irdma_context *ctx)
-{
-	struct dmabuf_heap_attr attr = { .name = DMABUF_HEAP_DEFAULT_NAME };
-	struct dmabuf_heap *heap;
-	int err = 0;
-
-	pthread_mutex_lock(&ctx->heap_lock);
-	if (!ctx->heap) {
-		ctx->heap = dmabuf_heap_open(&attr);
-		if (!ctx->heap) {
-			err = errno ? errno : ENOMEM;
-			irdma_dbg(
-				"cannot open the shared DMA-buf heap %s/%s (%s): CoCo rings and buffers are unavailable",
-				DMABUF_HEAP_DEFAULT_DIR,
-				DMABUF_HEAP_DEFAULT_NAME, strerror(err));
-		} else {
-			irdma_dbg("opened the shared DMA-buf heap %s/%s",
-				  DMABUF_HEAP_DEFAULT_DIR,
-				  DMABUF_HEAP_DEFAULT_NAME);
-		}
-	}
-	heap = ctx->heap;
-	pthread_mutex_unlock(&ctx->heap_lock);
-	if (!heap)
-		errno = err;
-	return heap;
-}
-
-void irdma_close_heap(struct irdma_context *ctx)
-{
-	int live;
-
-	if (!ctx->heap)
-		return;
-	live = dmabuf_heap_close(ctx->heap);
-	if (live > 0)
-		irdma_dbg(
-			"closing the shared heap with %d buffers still allocated",
-			live);
-	ctx->heap = NULL;
-}
-
 /* Private rings are whole pages of both the host and the device. */
 static size_t private_granule(void)
 {
@@ -267,4 +225,26 @@ int irdma_ring_register(struct ibv_pd *pd, struct irdma_ring *ring, size_t len,
 int irdma_ring_deregister(struct verbs_mr *vmr)
 {
 	return ibv_cmd_dereg_mr(vmr);
+}
+
+/*
+ * Deregister and free the ring of a destroyed CQ/QP/SRQ. A failed
+ * deregistration is retried once (a transient kernel failure must not leak
+ * the registration); if it still fails the memory stays allocated, since
+ * the device may still be allowed to write it.
+ */
+void irdma_dp_ring_release(struct irdma_context *ctx, struct verbs_mr *vmr,
+			   struct irdma_ring *mem)
+{
+	int ret = irdma_ring_deregister(vmr);
+
+	if (ret)
+		ret = irdma_ring_deregister(vmr);
+	if (ret) {
+		irdma_dbg(
+			"ring at %p (%zu bytes) could not be deregistered (errno %d): its memory is kept, not freed",
+			mem->addr, mem->size, ret);
+		return;
+	}
+	irdma_ring_free(ctx, mem);
 }

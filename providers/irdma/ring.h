@@ -67,4 +67,11 @@ int irdma_ring_register(struct ibv_pd *pd, struct irdma_ring *ring, size_t len,
 /* Undo irdma_ring_register(). Returns 0 or an errno. */
 int irdma_ring_deregister(struct verbs_mr *vmr);
 
+/*
+ * Deregister and free the ring of a destroyed CQ/QP/SRQ; on a deregistration
+ * the kernel refuses twice the memory is kept (see ring.c).
+ */
+void irdma_dp_ring_release(struct irdma_context *ctx, struct verbs_mr *vmr,
+			   struct irdma_ring *mem);
+
 #endif /* IRDMA_PROVIDER_RING_H */

@@ -28,17 +28,6 @@
 #define SQ_QUANTA 512u
 #define RQ_WQES 64u
 
-/* poll.c only reaches these after a CQ resize, which this test never does */
-void irdma_cq_free_ring(struct irdma_cq *cq, struct irdma_cq_ring *r)
-{
-	abort();
-}
-
-void irdma_cq_set_resized_count(struct irdma_cq *cq, uint32_t count)
-{
-	abort();
-}
-
 /* post_send.c's calls out: the flushes here come from the test itself */
 void irdma_qp_reflush(struct irdma_qp *qp, bool sq, bool rq)
 {

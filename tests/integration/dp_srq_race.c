@@ -33,17 +33,6 @@
 #define HOLD_MS 2
 #define STALL_MS 30000
 
-/* poll.c only reaches these after a CQ resize, which this test never does */
-void irdma_cq_free_ring(struct irdma_cq *cq, struct irdma_cq_ring *r)
-{
-	abort();
-}
-
-void irdma_cq_set_resized_count(struct irdma_cq *cq, uint32_t count)
-{
-	abort();
-}
-
 /* post_recv.c's call out, for QPs in error: not reached on an SRQ */
 void irdma_qp_reflush(struct irdma_qp *qp, bool sq, bool rq)
 {
