@@ -44,8 +44,7 @@ static size_t cq_ring_bytes(uint32_t entries, uint32_t stride)
 	return (b + IRDMA_RING_PAGE - 1) & ~((size_t)IRDMA_RING_PAGE - 1);
 }
 
-void irdma_cq_ring_release(struct irdma_context *ctx,
-			   struct irdma_cq_ring *r)
+void irdma_cq_ring_release(struct irdma_context *ctx, struct irdma_cq_ring *r)
 {
 	if (!r)
 		return;

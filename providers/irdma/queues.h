@@ -380,8 +380,8 @@ void irdma_qp_push_release(struct irdma_qp *qp);
 void irdma_sq_push_doorbell(struct irdma_qp *qp);
 int irdma_send_opcode_check(struct irdma_qp *qp, enum ibv_wr_opcode op);
 /* Fill a window bind's descriptor; EINVAL for a bind irdma cannot do. */
-int irdma_bind_desc(struct irdma_send_desc *d, struct ibv_mw *mw,
-		    uint32_t rkey, const struct ibv_mw_bind_info *bi);
+int irdma_bind_desc(struct irdma_send_desc *d, struct ibv_mw *mw, uint32_t rkey,
+		    const struct ibv_mw_bind_info *bi);
 
 /* post_recv.c */
 int irdma_post_recv(struct ibv_qp *qp, struct ibv_recv_wr *wr,
@@ -414,8 +414,35 @@ int irdma_dealloc_mw(struct ibv_mw *mw);
 void irdma_async_event(struct ibv_context *ibctx,
 		       struct ibv_async_event *event);
 
-/* Sizing helpers shared by qp.c and srq.c (qp.c). */
-uint8_t irdma_wqe_shift(uint8_t gen, uint32_t sge, uint32_t inline_bytes);
-uint32_t irdma_round_pow2(uint32_t v);
+/* wq_ring.c */
+/* The ring layout of a QP: SQ and RQ size class and depth, in bytes too. */
+struct irdma_qp_sizes {
+	uint8_t sq_shift, rq_shift;
+	uint32_t sq_depth, rq_depth; /* quanta */
+	size_t sq_bytes, rq_bytes;
+};
+
+/* The ring layout of an SRQ. */
+struct irdma_srq_sizes {
+	uint8_t shift; /* WQE = 32 << shift bytes */
+	uint32_t depth; /* quanta */
+	size_t bytes; /* of WQEs, before the shadow area */
+};
+
+int irdma_qp_ring_sizes(const struct irdma_context *ctx,
+			const struct ibv_qp_cap *cap, struct irdma_qp_sizes *s);
+int irdma_srq_ring_sizes(const struct irdma_context *ctx,
+			 const struct ibv_srq_attr *a,
+			 struct irdma_srq_sizes *s);
+/*
+ * Allocate (from pd's memory), lay out and register the ring; 0 or an
+ * errno with nothing left allocated.
+ */
+int irdma_qp_ring_create(struct irdma_qp *qp, struct ibv_pd *pd,
+			 const struct irdma_qp_sizes *s);
+int irdma_srq_ring_create(struct irdma_srq *srq, struct ibv_pd *pd,
+			  const struct irdma_srq_sizes *s);
+void irdma_qp_ring_release(struct irdma_qp *qp);
+void irdma_srq_ring_release(struct irdma_srq *srq);
 
 #endif /* IRDMA_PROVIDER_QUEUES_H */
