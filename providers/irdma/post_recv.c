@@ -9,8 +9,8 @@
 
 #include <util/udma_barrier.h>
 
+#include "doorbell.h"
 #include "hw_format.h"
-#include "queues.h"
 
 /* Gen 1 fragments: length and key swapped, no valid bits, no padding. */
 static uint32_t recv_frags_gen1(__le64 *wqe, const struct ibv_sge *sge,

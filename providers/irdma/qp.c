@@ -23,11 +23,6 @@ struct irdma_qp_create_cmd_resp {
 	struct irdma_create_qp_resp drv;
 };
 
-struct irdma_qp_modify_cmd {
-	struct ibv_modify_qp_ex ibv_cmd;
-	struct irdma_modify_qp_req drv;
-};
-
 /* iWARP set-up WQEs the kernel puts at the start of the SQ. */
 #define IRDMA_CONN_WQES_RTS_AE 3
 #define IRDMA_CONN_WQES 1
@@ -332,22 +327,6 @@ int irdma_modify_qp(struct ibv_qp *ibqp, struct ibv_qp_attr *attr,
 	    (attr_mask & IBV_QP_STATE))
 		return irdma_modify_qp_push(qp, attr, attr_mask);
 	return ibv_cmd_modify_qp(ibqp, attr, attr_mask, &cmd, sizeof(cmd));
-}
-
-/*
- * WQEs posted to a QP that is already in the error state are not seen by
- * the flush the kernel did on entering it: ask for another flush.
- */
-void irdma_qp_reflush(struct irdma_qp *qp, bool sq, bool rq)
-{
-	struct irdma_qp_modify_cmd cmd = {};
-	struct ib_uverbs_ex_modify_qp_resp resp = {};
-	struct ibv_qp_attr attr = { .qp_state = IBV_QPS_ERR };
-
-	cmd.drv.sq_flush = sq;
-	cmd.drv.rq_flush = rq;
-	ibv_cmd_modify_qp_ex(&qp->vqp.qp, &attr, IBV_QP_STATE, &cmd.ibv_cmd,
-			     sizeof(cmd), &resp, sizeof(resp));
 }
 
 int irdma_destroy_qp(struct ibv_qp *ibqp)

@@ -359,29 +359,16 @@ int irdma_query_qp(struct ibv_qp *qp, struct ibv_qp_attr *attr, int attr_mask,
 		   struct ibv_qp_init_attr *init_attr);
 int irdma_modify_qp(struct ibv_qp *qp, struct ibv_qp_attr *attr, int attr_mask);
 int irdma_destroy_qp(struct ibv_qp *qp);
-void irdma_qp_reflush(struct irdma_qp *qp, bool sq, bool rq);
 
 /* post_send.c */
 int irdma_post_send(struct ibv_qp *qp, struct ibv_send_wr *wr,
 		    struct ibv_send_wr **bad_wr);
-int irdma_sq_write(struct irdma_qp *qp, const struct irdma_send_desc *d);
-void irdma_sq_ring_doorbell(struct irdma_qp *qp);
-
-/* Let pollers see the SQ up to its head (post_send.c, wr_api.c). */
-static inline void irdma_sq_show_to_pollers(struct irdma_qp *qp)
-{
-	__atomic_store_n(&qp->sq_poll_head, qp->sq_pos.head, __ATOMIC_RELEASE);
-}
 
 /* push.c: gen 2 push mode. */
 int irdma_modify_qp_push(struct irdma_qp *qp, struct ibv_qp_attr *attr,
 			 int attr_mask);
 void irdma_qp_push_release(struct irdma_qp *qp);
 void irdma_sq_push_doorbell(struct irdma_qp *qp);
-int irdma_send_opcode_check(struct irdma_qp *qp, enum ibv_wr_opcode op);
-/* Fill a window bind's descriptor; EINVAL for a bind irdma cannot do. */
-int irdma_bind_desc(struct irdma_send_desc *d, struct ibv_mw *mw, uint32_t rkey,
-		    const struct ibv_mw_bind_info *bi);
 
 /* post_recv.c */
 int irdma_post_recv(struct ibv_qp *qp, struct ibv_recv_wr *wr,

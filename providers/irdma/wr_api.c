@@ -15,8 +15,8 @@
 
 #include <util/udma_barrier.h>
 
-#include "hw_format.h"
-#include "queues.h"
+#include "doorbell.h"
+#include "sq.h"
 
 static inline __le64 *wr_sq_quantum(struct irdma_qp *qp, uint32_t idx)
 {

@@ -33,7 +33,8 @@ set(_pv "${CMAKE_SOURCE_DIR}/providers/irdma")
 add_executable(dp_cqe_check "${_dp}/dp_cqe_check.c"
 	"${_pv}/poll.c" "${_pv}/cq_ring.c" "${_pv}/ring.c" "${_pv}/ctx_heap.c"
 	"${_pv}/pd.c" "${_pv}/mr.c"
-	"${_pv}/post_send.c" "${_pv}/wr_api.c" "${_pv}/debug.c")
+	"${_pv}/post_send.c" "${_pv}/wr_api.c" "${_pv}/sq.c" "${_pv}/doorbell.c"
+	"${_pv}/push.c" "${_pv}/debug.c")
 target_include_directories(dp_cqe_check BEFORE PRIVATE ${IRDMA_INCLUDE_DIRS}
 	"${CMAKE_SOURCE_DIR}/providers/irdma" "${_dp}")
 target_link_libraries(dp_cqe_check PRIVATE irdma_test_common irdma_util
@@ -50,7 +51,7 @@ set_tests_properties(dp_cqe_check PROPERTIES LABELS "dp" TIMEOUT 120)
 add_executable(dp_srq_race "${_dp}/dp_srq_race.c"
 	"${_pv}/poll.c" "${_pv}/cq_ring.c" "${_pv}/ring.c" "${_pv}/ctx_heap.c"
 	"${_pv}/pd.c" "${_pv}/mr.c"
-	"${_pv}/post_recv.c" "${_pv}/debug.c")
+	"${_pv}/post_recv.c" "${_pv}/doorbell.c" "${_pv}/debug.c")
 target_include_directories(dp_srq_race BEFORE PRIVATE ${IRDMA_INCLUDE_DIRS}
 	"${CMAKE_SOURCE_DIR}/providers/irdma" "${_dp}")
 target_link_libraries(dp_srq_race PRIVATE irdma_test_common irdma_util

@@ -33,12 +33,6 @@
 #define HOLD_MS 2
 #define STALL_MS 30000
 
-/* post_recv.c's call out, for QPs in error: not reached on an SRQ */
-void irdma_qp_reflush(struct irdma_qp *qp, bool sq, bool rq)
-{
-	abort();
-}
-
 static struct {
 	struct irdma_context ctx;
 	struct irdma_srq srq;
