@@ -226,13 +226,14 @@ int irdma_req_notify_cq(struct ibv_cq *ibcq, int solicited_only)
 	uint64_t w, seq;
 
 	pthread_spin_lock(&cq->lock);
-	w = hw_rd64(cq->shadow, CQ_SHADOW_ARM_WORD);
-	seq = (hwf_get(CQARM_SEQ, w) + 1) & 3;
-	w = hwf_put(CQARM_SEQ, seq) |
-	    hwf_put(CQARM_SW_CQ_SELECT, hwf_get(CQARM_SW_CQ_SELECT, w)) |
-	    hwf_put(CQARM_NEXT_SOLICITED, 1) |
-	    hwf_put(CQARM_NEXT, solicited_only ? 0 : 1);
-	hw_wr64(cq->shadow, CQ_SHADOW_ARM_WORD, w);
+	w = hw_rd64(cq->shadow, IRDMA_CQ_SHADOW_ARM_WORD);
+	seq = (FIELD_GET(IRDMA_CQARM_SEQ, w) + 1) & 3;
+	w = FIELD_PREP(IRDMA_CQARM_SEQ, seq) |
+	    FIELD_PREP(IRDMA_CQARM_SW_CQ_SELECT,
+		       FIELD_GET(IRDMA_CQARM_SW_CQ_SELECT, w)) |
+	    FIELD_PREP(IRDMA_CQARM_NEXT_SOLICITED, 1) |
+	    FIELD_PREP(IRDMA_CQARM_NEXT, solicited_only ? 0 : 1);
+	hw_wr64(cq->shadow, IRDMA_CQ_SHADOW_ARM_WORD, w);
 	/* the arm word must be visible before the device is told to look */
 	udma_to_device_barrier();
 	/* one 32-bit store to a register shared by all CQs of the context */

@@ -41,7 +41,7 @@ static size_t cq_ring_bytes(uint32_t entries, uint32_t stride)
 {
 	size_t b = (size_t)entries * stride;
 
-	return (b + IRDMA_RING_PAGE - 1) & ~((size_t)IRDMA_RING_PAGE - 1);
+	return (b + IRDMA_HW_PAGE_SIZE - 1) & ~((size_t)IRDMA_HW_PAGE_SIZE - 1);
 }
 
 void irdma_cq_ring_release(struct irdma_context *ctx, struct irdma_cq_ring *r)
@@ -66,7 +66,7 @@ static int cq_ring_create(struct irdma_cq *cq, struct ibv_pd *policy_pd,
 	struct irdma_cq_ring *r;
 	int ret;
 
-	if (bytes / IRDMA_RING_PAGE > UINT16_MAX)
+	if (bytes / IRDMA_HW_PAGE_SIZE > UINT16_MAX)
 		return EINVAL;
 	r = calloc(1, sizeof(*r));
 	if (!r)
@@ -76,7 +76,7 @@ static int cq_ring_create(struct irdma_cq *cq, struct ibv_pd *policy_pd,
 		goto err;
 	ret = irdma_ring_register(&ctx->internal_pd->ibv_pd, &r->mem,
 				  bytes + extra_bytes, IRDMA_MEMREG_TYPE_CQ, 0,
-				  0, bytes / IRDMA_RING_PAGE, &r->vmr);
+				  0, bytes / IRDMA_HW_PAGE_SIZE, &r->vmr);
 	if (ret)
 		goto err_free;
 	r->cqes = r->mem.addr;
@@ -177,11 +177,12 @@ int irdma_cq_resize_ring_create(struct irdma_cq *cq, uint32_t entries,
  */
 static void cq_set_resized_count(struct irdma_cq *cq, uint32_t count)
 {
-	uint64_t w = hw_rd64(cq->shadow, CQ_SHADOW_ARM_WORD);
-	uint64_t sel = hwf_get(CQARM_SW_CQ_SELECT, w) + count;
+	uint64_t w = hw_rd64(cq->shadow, IRDMA_CQ_SHADOW_ARM_WORD);
+	uint64_t sel = FIELD_GET(IRDMA_CQARM_SW_CQ_SELECT, w) + count;
 
-	w = (w & ~CQARM_SW_CQ_SELECT) | hwf_put(CQARM_SW_CQ_SELECT, sel);
-	hw_wr64(cq->shadow, CQ_SHADOW_ARM_WORD, w);
+	w = (w & ~IRDMA_CQARM_SW_CQ_SELECT) |
+	    FIELD_PREP(IRDMA_CQARM_SW_CQ_SELECT, sel);
+	hw_wr64(cq->shadow, IRDMA_CQ_SHADOW_ARM_WORD, w);
 }
 
 static bool cqe_is_valid(const struct irdma_cq_ring *r, uint32_t idx,
@@ -189,7 +190,7 @@ static bool cqe_is_valid(const struct irdma_cq_ring *r, uint32_t idx,
 {
 	const __le64 *c = (const __le64 *)(r->cqes + (size_t)idx * stride);
 
-	return hwf_get(CQE3_VALID, hw_rd64(c, 3)) == polarity;
+	return FIELD_GET(IRDMA_CQE3_VALID, hw_rd64(c, 3)) == polarity;
 }
 
 /*
@@ -250,7 +251,7 @@ static void cq_ring_forget_token(struct irdma_cq *cq, struct irdma_cq_ring *r,
 			break;
 		udma_from_device_barrier();
 		w3 = hw_rd64(c, 3);
-		if (hwf_get(CQE3_SRQ, w3)) {
+		if (w3 & IRDMA_CQE3_SRQ) {
 			if (cq->cqe_stride == IRDMA_CQE64_BYTES &&
 			    hw_rd64(c, 5) == token)
 				hw_wr64(c, 5, 0);

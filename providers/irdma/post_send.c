@@ -138,16 +138,17 @@ static inline int direct_op_words(const struct irdma_qp *qp,
 		}
 		if (!wr->wr.ud.ah)
 			return EINVAL;
-		*hdr = hwf_put(WQEH_AHID, to_irdma_ah(wr->wr.ud.ah)->ah_id);
-		*w2 = hwf_put(WQE2_QKEY, wr->wr.ud.remote_qkey) |
-		      hwf_put(WQE2_DESTQPN, wr->wr.ud.remote_qpn);
+		*hdr = FIELD_PREP(IRDMA_WQEH_AHID,
+				  to_irdma_ah(wr->wr.ud.ah)->ah_id);
+		*w2 = FIELD_PREP(IRDMA_WQE2_QKEY, wr->wr.ud.remote_qkey) |
+		      FIELD_PREP(IRDMA_WQE2_DESTQPN, wr->wr.ud.remote_qpn);
 		return 0;
 	case IBV_WR_RDMA_WRITE:
 		if (ud)
 			return EINVAL;
 		*hw_op =
 			sol ? IRDMA_HWOP_RDMA_WRITE_SOL : IRDMA_HWOP_RDMA_WRITE;
-		*hdr = hwf_put(WQEH_REMSTAG, wr->wr.rdma.rkey);
+		*hdr = FIELD_PREP(IRDMA_WQEH_REMSTAG, wr->wr.rdma.rkey);
 		*w2 = wr->wr.rdma.remote_addr;
 		return 0;
 	default:
@@ -181,9 +182,9 @@ static inline int sq_post_direct(struct irdma_qp *qp,
 		return ret;
 	if (n > qp->max_send_sge || n > IRDMA_MAX_FRAGS || (n && !wr->sg_list))
 		return EINVAL;
-	hdr |= hwf_put(WQEH_OPCODE, hw_op) |
-	       hwf_put(WQEH_READFENCE, !!(flags & IBV_SEND_FENCE)) |
-	       hwf_put(WQEH_SIGNALED, signaled);
+	hdr |= FIELD_PREP(IRDMA_WQEH_OPCODE, hw_op) |
+	       FIELD_PREP(IRDMA_WQEH_READFENCE, !!(flags & IBV_SEND_FENCE)) |
+	       FIELD_PREP(IRDMA_WQEH_SIGNALED, signaled);
 
 	if (flags & IBV_SEND_INLINE) {
 		bytes = sge_total(wr->sg_list, n);
@@ -194,14 +195,15 @@ static inline int sq_post_direct(struct irdma_qp *qp,
 		if (!wqe)
 			return ENOMEM;
 		put_inline(qp, wqe, wr->sg_list, n, quanta);
-		hdr |= hwf_put(WQEH_INLINE, 1) | hwf_put(WQEH_INLINELEN, bytes);
+		hdr |= FIELD_PREP(IRDMA_WQEH_INLINE, 1) |
+		       FIELD_PREP(IRDMA_WQEH_INLINELEN, bytes);
 	} else {
 		quanta = 1 + n / 2;
 		wqe = sq_reserve(qp, quanta, &idx);
 		if (!wqe)
 			return ENOMEM;
-		hdr |= hwf_put(WQEH_ADDFRAGCNT,
-			       sq_put_sges(qp, wqe, wr->sg_list, n, &bytes));
+		hdr |= FIELD_PREP(IRDMA_WQEH_ADDFRAGCNT,
+				  sq_put_sges(qp, wqe, wr->sg_list, n, &bytes));
 	}
 	sq_slot_set(qp, idx, wr->wr_id, bytes, quanta, hw_op, signaled);
 	hw_wr64(wqe, 2, w2);

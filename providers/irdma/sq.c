@@ -62,8 +62,9 @@ static void sq_write_nop(struct irdma_qp *qp)
 	hw_wr64(wqe, 2, 0);
 	sq_slot_set(qp, idx, 0, 0, 1, IRDMA_HWOP_NOP, false);
 	/* padding carries no per-QP mode bits, only the valid bit */
-	sq_set_header(wqe, hwf_put(WQEH_OPCODE, IRDMA_HWOP_NOP) |
-				   hwf_put(WQEH_VALID, qp->sq_polarity_at_wqe));
+	sq_set_header(wqe, FIELD_PREP(IRDMA_WQEH_OPCODE, IRDMA_HWOP_NOP) |
+				   FIELD_PREP(IRDMA_WQEH_VALID,
+					      qp->sq_polarity_at_wqe));
 }
 
 void irdma_sq_write_nops(struct irdma_qp *qp, uint32_t n)
@@ -83,12 +84,12 @@ static void put_frag(const struct irdma_qp *qp, __le64 *wqe, uint32_t off,
 	if (qp->gen == IRDMA_GEN_1) {
 		hw_wr64(wqe, w, sge->addr);
 		hw_wr64(wqe, w + 1,
-			hwf_put(FRAG_GEN1_LEN, sge->length) |
-				hwf_put(FRAG_GEN1_STAG, sge->lkey));
+			FIELD_PREP(IRDMA_FRAG_GEN1_LEN, sge->length) |
+				FIELD_PREP(IRDMA_FRAG_GEN1_STAG, sge->lkey));
 		return;
 	}
-	hwf_put_frag(wqe, w, sge->addr, sge->length, sge->lkey,
-		     hwf_put(FRAG_VALID, valid));
+	hw_put_frag(wqe, w, sge->addr, sge->length, sge->lkey,
+		    FIELD_PREP(IRDMA_FRAG_VALID, valid));
 }
 
 /*
@@ -101,7 +102,7 @@ static uint32_t put_frags(const struct irdma_qp *qp, __le64 *wqe,
 {
 	uint32_t frags = num_sge + (imm_valid ? 1 : 0);
 	uint32_t addl = frags > 1 ? frags - 1 : 0;
-	uint32_t off = FRAGN_OFFSET(1), i, unused;
+	uint32_t off = IRDMA_FRAGN_OFFSET(1), i, unused;
 	uint8_t pol = qp->sq_polarity_at_wqe;
 
 	if (!imm_valid && qp->gen != IRDMA_GEN_1)
@@ -110,7 +111,8 @@ static uint32_t put_frags(const struct irdma_qp *qp, __le64 *wqe,
 		hw_wr64(wqe, 0, imm);
 		i = 0;
 	} else {
-		put_frag(qp, wqe, FRAG0_OFFSET, num_sge ? &sge[0] : NULL, pol);
+		put_frag(qp, wqe, IRDMA_FRAG0_OFFSET, num_sge ? &sge[0] : NULL,
+			 pol);
 		i = 1;
 	}
 	for (; i < num_sge; i++, off += 16)
@@ -134,9 +136,10 @@ static uint32_t put_frags(const struct irdma_qp *qp, __le64 *wqe,
 void irdma_sq_put_inline_runs(uint8_t *base, const struct ibv_sge *sge,
 			      uint32_t num_sge, bool gen1)
 {
-	uint32_t per_quantum = gen1 ? IRDMA_WQE_QUANTUM : INLINE_PER_QUANTUM;
-	uint32_t off = gen1 ? 0 : INLINE_FIRST;
-	uint32_t room = gen1 ? GEN1_INLINE_FIRST : INLINE_FIRST;
+	uint32_t per_quantum =
+		gen1 ? IRDMA_WQE_QUANTUM : IRDMA_INLINE_PER_QUANTUM;
+	uint32_t off = gen1 ? 0 : IRDMA_INLINE_FIRST;
+	uint32_t room = gen1 ? IRDMA_GEN1_INLINE_FIRST : IRDMA_INLINE_FIRST;
 	uint32_t i;
 
 	for (i = 0; i < num_sge; i++) {
@@ -163,9 +166,9 @@ void irdma_sq_put_inline_runs(uint8_t *base, const struct ibv_sge *sge,
 static uint64_t hdr_common(const struct irdma_qp *qp,
 			   const struct irdma_send_desc *d)
 {
-	return hwf_put(WQEH_OPCODE, d->hw_op) |
-	       hwf_put(WQEH_READFENCE, d->fence) |
-	       hwf_put(WQEH_SIGNALED, d->signaled) | sq_hdr_bits(qp);
+	return FIELD_PREP(IRDMA_WQEH_OPCODE, d->hw_op) |
+	       FIELD_PREP(IRDMA_WQEH_READFENCE, d->fence) |
+	       FIELD_PREP(IRDMA_WQEH_SIGNALED, d->signaled) | sq_hdr_bits(qp);
 }
 
 static bool is_send_op(uint8_t op)
@@ -178,12 +181,12 @@ static bool is_send_op(uint8_t op)
 static uint64_t op_word2(const struct irdma_send_desc *d, uint64_t *hdr)
 {
 	if (is_send_op(d->hw_op)) {
-		*hdr |= hwf_put(WQEH_REMSTAG, d->rkey) |
-			hwf_put(WQEH_AHID, d->ah_id);
-		return hwf_put(WQE2_QKEY, d->qkey) |
-		       hwf_put(WQE2_DESTQPN, d->dest_qpn);
+		*hdr |= FIELD_PREP(IRDMA_WQEH_REMSTAG, d->rkey) |
+			FIELD_PREP(IRDMA_WQEH_AHID, d->ah_id);
+		return FIELD_PREP(IRDMA_WQE2_QKEY, d->qkey) |
+		       FIELD_PREP(IRDMA_WQE2_DESTQPN, d->dest_qpn);
 	}
-	*hdr |= hwf_put(WQEH_REMSTAG, d->rkey);
+	*hdr |= FIELD_PREP(IRDMA_WQEH_REMSTAG, d->rkey);
 	return d->remote_addr;
 }
 
@@ -209,17 +212,18 @@ static int sq_write_data(struct irdma_qp *qp, const struct irdma_send_desc *d)
 		return ENOMEM;
 	sq_slot_set(qp, idx, d->wr_id, bytes, quanta, d->hw_op, d->signaled);
 
-	hdr = hdr_common(qp, d) | hwf_put(WQEH_IMMFLAG, d->imm_valid);
+	hdr = hdr_common(qp, d) | FIELD_PREP(IRDMA_WQEH_IMMFLAG, d->imm_valid);
 	w2 = op_word2(d, &hdr);
 	if (d->inline_data) {
 		if (d->imm_valid)
 			hw_wr64(wqe, 0, d->imm);
 		put_inline(qp, wqe, d->sge, d->num_sge, quanta);
-		hdr |= hwf_put(WQEH_INLINE, 1) | hwf_put(WQEH_INLINELEN, bytes);
+		hdr |= FIELD_PREP(IRDMA_WQEH_INLINE, 1) |
+		       FIELD_PREP(IRDMA_WQEH_INLINELEN, bytes);
 	} else {
 		addl = put_frags(qp, wqe, d->sge, d->num_sge, d->imm_valid,
 				 d->imm);
-		hdr |= hwf_put(WQEH_ADDFRAGCNT, addl);
+		hdr |= FIELD_PREP(IRDMA_WQEH_ADDFRAGCNT, addl);
 	}
 	hw_wr64(wqe, 2, w2);
 	sq_publish(qp, wqe, hdr, idx);
@@ -240,15 +244,15 @@ static int sq_write_atomic(struct irdma_qp *qp, const struct irdma_send_desc *d)
 	sq_slot_set(qp, idx, d->wr_id, d->sge[0].length, 2, d->hw_op,
 		    d->signaled);
 	hw_wr64(wqe, 0, d->sge[0].addr);
-	hw_wr64(wqe, 1, hwf_put(ATOM_LKEY, d->sge[0].lkey));
+	hw_wr64(wqe, 1, FIELD_PREP(IRDMA_ATOM_LKEY, d->sge[0].lkey));
 	hw_wr64(wqe, 2, d->remote_addr);
 	hw_wr64(wqe, 4, d->atomic_swap_add);
 	hw_wr64(wqe, 5, d->atomic_compare);
 	hw_wr64(wqe, 6, 0);
-	hw_wr64(wqe, 7, hwf_put(WQEH_VALID, qp->sq_polarity_at_wqe));
+	hw_wr64(wqe, 7, FIELD_PREP(IRDMA_WQEH_VALID, qp->sq_polarity_at_wqe));
 	sq_publish(qp, wqe,
-		   hdr_common(qp, d) | hwf_put(WQEH_ADDFRAGCNT, 1) |
-			   hwf_put(WQEH_REMSTAG, d->rkey),
+		   hdr_common(qp, d) | FIELD_PREP(IRDMA_WQEH_ADDFRAGCNT, 1) |
+			   FIELD_PREP(IRDMA_WQEH_REMSTAG, d->rkey),
 		   idx);
 	return 0;
 }
@@ -265,7 +269,7 @@ static int sq_write_local_inv(struct irdma_qp *qp,
 		return ENOMEM;
 	sq_slot_set(qp, idx, d->wr_id, 0, 1, d->hw_op, d->signaled);
 	/* the stag to invalidate travels as fragment 0's key */
-	put_frag(qp, wqe, FRAG0_OFFSET, &target, 0);
+	put_frag(qp, wqe, IRDMA_FRAG0_OFFSET, &target, 0);
 	hw_wr64(wqe, 2, 0);
 	sq_publish(qp, wqe, hdr_common(qp, d), idx);
 	return 0;
@@ -282,11 +286,11 @@ static int sq_write_bind(struct irdma_qp *qp, const struct irdma_send_desc *d)
 		return ENOMEM;
 	sq_slot_set(qp, idx, d->wr_id, 0, 1, d->hw_op, d->signaled);
 	if (qp->gen == IRDMA_GEN_1)
-		stags = hwf_put(BIND_HI_STAG, d->mw_stag) |
-			hwf_put(BIND_LO_STAG, d->mr_stag);
+		stags = FIELD_PREP(IRDMA_BIND_HI_STAG, d->mw_stag) |
+			FIELD_PREP(IRDMA_BIND_LO_STAG, d->mr_stag);
 	else
-		stags = hwf_put(BIND_HI_STAG, d->mr_stag) |
-			hwf_put(BIND_LO_STAG, d->mw_stag);
+		stags = FIELD_PREP(IRDMA_BIND_HI_STAG, d->mr_stag) |
+			FIELD_PREP(IRDMA_BIND_LO_STAG, d->mw_stag);
 	if (d->bind_access & IBV_ACCESS_REMOTE_READ)
 		rights |= IRDMA_BIND_RIGHT_READ;
 	if (d->bind_access & IBV_ACCESS_REMOTE_WRITE)
@@ -294,14 +298,15 @@ static int sq_write_bind(struct irdma_qp *qp, const struct irdma_send_desc *d)
 	hw_wr64(wqe, 0, d->bind_zero_based ? 0 : d->bind_addr);
 	hw_wr64(wqe, 1, stags);
 	hw_wr64(wqe, 2, d->bind_len);
-	sq_publish(qp, wqe,
-		   hdr_common(qp, d) | hwf_put(WQEH_STAGRIGHTS, rights) |
-			   hwf_put(WQEH_VABASED, !d->bind_zero_based) |
-			   hwf_put(WQEH_MWTYPE1, d->bind_type1) |
-			   hwf_put(WQEH_REMOTE_ATOMIC,
+	sq_publish(
+		qp, wqe,
+		hdr_common(qp, d) | FIELD_PREP(IRDMA_WQEH_STAGRIGHTS, rights) |
+			FIELD_PREP(IRDMA_WQEH_VABASED, !d->bind_zero_based) |
+			FIELD_PREP(IRDMA_WQEH_MWTYPE1, d->bind_type1) |
+			FIELD_PREP(IRDMA_WQEH_REMOTE_ATOMIC,
 				   qp->atomics && (d->bind_access &
 						   IBV_ACCESS_REMOTE_ATOMIC)),
-		   idx);
+		idx);
 	return 0;
 }
 

@@ -18,14 +18,6 @@
 #include "hw_format.h"
 #include "queues.h"
 
-/* Largest fragment count of one WQE (13 SGEs + immediate, rounded). */
-#define IRDMA_MAX_FRAGS 15u
-/* Gen 1 inline: 16 bytes in the first quantum, 32 in the second. */
-#define GEN1_INLINE_FIRST 16u
-/* Gen 2+ inline: 8 bytes in the first quantum, 31 in each further one. */
-#define INLINE_FIRST 8u
-#define INLINE_PER_QUANTUM 31u
-
 /* Let pollers see the SQ up to its head (post_send.c, wr_api.c). */
 static inline void irdma_sq_show_to_pollers(struct irdma_qp *qp)
 {
@@ -91,7 +83,8 @@ static inline int64_t sq_free_quanta(const struct irdma_qp *qp)
  */
 static inline uint64_t sq_hdr_bits(const struct irdma_qp *qp)
 {
-	return hwf_put(WQEH_VALID, qp->sq_polarity_at_wqe) | qp->push_hdr;
+	return FIELD_PREP(IRDMA_WQEH_VALID, qp->sq_polarity_at_wqe) |
+	       qp->push_hdr;
 }
 
 /* Gen 2+ SGEs without immediate data; returns ADDFRAGCNT. */
@@ -100,8 +93,9 @@ static inline uint32_t sq_put_sges(const struct irdma_qp *qp, __le64 *wqe,
 				   uint32_t *bytes)
 {
 	uint64_t total;
-	uint32_t addl = hwf_put_sges(
-		wqe, sge, n, hwf_put(FRAG_VALID, qp->sq_polarity_at_wqe),
+	uint32_t addl = hw_put_sges(
+		wqe, sge, n,
+		FIELD_PREP(IRDMA_FRAG_VALID, qp->sq_polarity_at_wqe),
 		qp->gen == IRDMA_GEN_2, &total);
 
 	/* a send's length wraps like the 32-bit sum the CQE reports */
@@ -154,7 +148,8 @@ static inline __le64 *sq_take(struct irdma_qp *qp, uint32_t quanta,
 	/* gen 1 reads quanta in pairs: the lone partner must read invalid */
 	if (qp->gen == IRDMA_GEN_1 && quanta == 1 && (next & 1))
 		hw_wr64(sq_wqe(qp, next), 3,
-			hwf_put(WQEH_VALID, !(qp->sq_polarity ^ wrapped)));
+			FIELD_PREP(IRDMA_WQEH_VALID,
+				   !(qp->sq_polarity ^ wrapped)));
 	/* the chunk rule keeps a WQE inside the ring; the bound is for safety */
 	if (end > p->size)
 		end = p->size;
@@ -212,11 +207,11 @@ static inline uint32_t sge_total(const struct ibv_sge *sge, uint32_t n)
 static inline uint32_t inline_quanta(uint8_t gen, uint32_t len)
 {
 	if (gen == IRDMA_GEN_1)
-		return len <= GEN1_INLINE_FIRST ? 1 : 2;
-	if (len <= INLINE_FIRST)
+		return len <= IRDMA_GEN1_INLINE_FIRST ? 1 : 2;
+	if (len <= IRDMA_INLINE_FIRST)
 		return 1;
-	return 1 + (len - INLINE_FIRST + INLINE_PER_QUANTUM - 1) /
-			   INLINE_PER_QUANTUM;
+	return 1 + (len - IRDMA_INLINE_FIRST + IRDMA_INLINE_PER_QUANTUM - 1) /
+			   IRDMA_INLINE_PER_QUANTUM;
 }
 
 /*
@@ -229,17 +224,18 @@ static inline void put_inline_one_v2(uint8_t *base, const uint8_t *src,
 {
 	uint8_t *dst = base + IRDMA_WQE_QUANTUM;
 
-	if (len <= INLINE_FIRST) {
+	if (len <= IRDMA_INLINE_FIRST) {
 		if (len) /* an empty SGE may carry no address at all */
-			memcpy(base + INLINE_FIRST, src, len);
+			memcpy(base + IRDMA_INLINE_FIRST, src, len);
 		return;
 	}
-	memcpy(base + INLINE_FIRST, src, INLINE_FIRST);
-	src += INLINE_FIRST;
-	len -= INLINE_FIRST;
-	for (; len > INLINE_PER_QUANTUM; len -= INLINE_PER_QUANTUM) {
-		memcpy(dst, src, INLINE_PER_QUANTUM);
-		src += INLINE_PER_QUANTUM;
+	memcpy(base + IRDMA_INLINE_FIRST, src, IRDMA_INLINE_FIRST);
+	src += IRDMA_INLINE_FIRST;
+	len -= IRDMA_INLINE_FIRST;
+	for (; len > IRDMA_INLINE_PER_QUANTUM;
+	     len -= IRDMA_INLINE_PER_QUANTUM) {
+		memcpy(dst, src, IRDMA_INLINE_PER_QUANTUM);
+		src += IRDMA_INLINE_PER_QUANTUM;
 		dst += IRDMA_WQE_QUANTUM;
 	}
 	memcpy(dst, src, len);
@@ -263,7 +259,7 @@ static inline void put_inline(const struct irdma_qp *qp, __le64 *wqe,
 		return;
 	for (q = 1; q < quanta; q++)
 		base[q * IRDMA_WQE_QUANTUM + IRDMA_WQE_QUANTUM - 1] =
-			qp->sq_polarity_at_wqe << INLINE_VALID_BYTE_SHIFT;
+			qp->sq_polarity_at_wqe << IRDMA_INLINE_VALID_BYTE_SHIFT;
 }
 
 /*

@@ -64,7 +64,7 @@ static int wq_depth(const struct irdma_context *ctx, uint32_t wrs,
 
 static size_t page_round(size_t b)
 {
-	return (b + IRDMA_RING_PAGE - 1) & ~((size_t)IRDMA_RING_PAGE - 1);
+	return (b + IRDMA_HW_PAGE_SIZE - 1) & ~((size_t)IRDMA_HW_PAGE_SIZE - 1);
 }
 
 int irdma_qp_ring_sizes(const struct irdma_context *ctx,
@@ -91,8 +91,8 @@ int irdma_qp_ring_sizes(const struct irdma_context *ctx,
 		return ret;
 	s->sq_bytes = page_round((size_t)s->sq_depth * IRDMA_WQE_QUANTUM);
 	s->rq_bytes = page_round((size_t)s->rq_depth * IRDMA_WQE_QUANTUM);
-	if (s->sq_bytes / IRDMA_RING_PAGE > UINT16_MAX ||
-	    s->rq_bytes / IRDMA_RING_PAGE > UINT16_MAX)
+	if (s->sq_bytes / IRDMA_HW_PAGE_SIZE > UINT16_MAX ||
+	    s->rq_bytes / IRDMA_HW_PAGE_SIZE > UINT16_MAX)
 		return EINVAL;
 	return 0;
 }
@@ -126,10 +126,10 @@ int irdma_srq_ring_sizes(const struct irdma_context *ctx,
 	ret = srq_depth(ctx, a, s->shift, &s->depth);
 	if (ret)
 		return ret;
-	s->bytes =
-		((size_t)s->depth * IRDMA_WQE_QUANTUM + IRDMA_RING_PAGE - 1) &
-		~((size_t)IRDMA_RING_PAGE - 1);
-	if (s->bytes / IRDMA_RING_PAGE > UINT16_MAX)
+	s->bytes = ((size_t)s->depth * IRDMA_WQE_QUANTUM + IRDMA_HW_PAGE_SIZE -
+		    1) &
+		   ~((size_t)IRDMA_HW_PAGE_SIZE - 1);
+	if (s->bytes / IRDMA_HW_PAGE_SIZE > UINT16_MAX)
 		return EINVAL;
 	return 0;
 }
@@ -151,8 +151,8 @@ int irdma_qp_ring_create(struct irdma_qp *qp, struct ibv_pd *pd,
 	ret = irdma_ring_register(
 		pd, &qp->mem,
 		s->sq_bytes + s->rq_bytes + IRDMA_SHADOW_AREA_BYTES,
-		IRDMA_MEMREG_TYPE_QP, s->sq_bytes / IRDMA_RING_PAGE,
-		s->rq_bytes / IRDMA_RING_PAGE, 0, &qp->vmr);
+		IRDMA_MEMREG_TYPE_QP, s->sq_bytes / IRDMA_HW_PAGE_SIZE,
+		s->rq_bytes / IRDMA_HW_PAGE_SIZE, 0, &qp->vmr);
 	if (ret)
 		irdma_ring_free(ctx, &qp->mem);
 	return ret;
@@ -178,7 +178,7 @@ int irdma_srq_ring_create(struct irdma_srq *srq, struct ibv_pd *pd,
 	ret = irdma_ring_register(pd, &srq->mem,
 				  s->bytes + IRDMA_SHADOW_AREA_BYTES,
 				  IRDMA_MEMREG_TYPE_SRQ, 0,
-				  s->bytes / IRDMA_RING_PAGE, 0, &srq->vmr);
+				  s->bytes / IRDMA_HW_PAGE_SIZE, 0, &srq->vmr);
 	if (ret)
 		irdma_ring_free(ctx, &srq->mem);
 	return ret;

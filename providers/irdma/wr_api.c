@@ -52,7 +52,8 @@ static void wr_rewind(struct irdma_qp *qp)
 	if (!w->first_wqe)
 		return;
 	while (idx != p->head) {
-		hw_wr64(wr_sq_quantum(qp, idx), 3, hwf_put(WQEH_VALID, !pol));
+		hw_wr64(wr_sq_quantum(qp, idx), 3,
+			FIELD_PREP(IRDMA_WQEH_VALID, !pol));
 		qp->sq_slots[idx].quanta = 0;
 		if (++idx == p->size) {
 			idx = 0;

@@ -168,11 +168,11 @@ static void write_cqe(uint32_t pos, uint64_t ref)
 
 	c[0] = htole64(8);
 	c[1] = htole64(ref);
-	c[2] = htole64(hwf_put(CQE2_QPID, 17));
+	c[2] = htole64(FIELD_PREP(IRDMA_CQE2_QPID, 17));
 	c[5] = htole64(T.qp.token);
 	udma_to_device_barrier();
-	c[3] = htole64(hwf_put(CQE3_VALID, pol) | hwf_put(CQE3_SRQ, 1) |
-		       hwf_put(CQE3_OPCODE, IRDMA_HWOP_RECV));
+	c[3] = htole64(FIELD_PREP(IRDMA_CQE3_VALID, pol) | FIELD_PREP(IRDMA_CQE3_SRQ, 1) |
+		       FIELD_PREP(IRDMA_CQE3_OPCODE, IRDMA_HWOP_RECV));
 }
 
 /*
@@ -192,7 +192,7 @@ static void device(void)
 
 		CHECK(test_now_ms() < end, "device stalled at %u", written);
 		if (nheld < SRQ_SLOTS &&
-		    hwf_get(WQEH_VALID,
+		    FIELD_GET(IRDMA_WQEH_VALID,
 			    le64toh(__atomic_load_n(&w[3], __ATOMIC_ACQUIRE))) ==
 			    pol) {
 			held[nheld++] = le64toh(w[2]);
