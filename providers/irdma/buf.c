@@ -13,6 +13,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <util/util.h>
+
 #include "irdma.h"
 #include "debug.h"
 #include "verbs_ctl.h"
@@ -70,7 +72,7 @@ static int alloc_private_buf(struct ibv_pd *pd, size_t size,
 
 	if (size > SIZE_MAX - page)
 		return ENOMEM;
-	b->map_len = (size + page - 1) / page * page;
+	b->map_len = align(size, page);
 	p = mmap(NULL, b->map_len, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)

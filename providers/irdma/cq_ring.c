@@ -39,16 +39,14 @@ uint32_t irdma_cq_ring_entries(const struct irdma_context *ctx, int cqe)
 
 static size_t cq_ring_bytes(uint32_t entries, uint32_t stride)
 {
-	size_t b = (size_t)entries * stride;
-
-	return (b + IRDMA_HW_PAGE_SIZE - 1) & ~((size_t)IRDMA_HW_PAGE_SIZE - 1);
+	return align((size_t)entries * stride, IRDMA_HW_PAGE_SIZE);
 }
 
 void irdma_cq_ring_release(struct irdma_context *ctx, struct irdma_cq_ring *r)
 {
 	if (!r)
 		return;
-	irdma_dp_ring_release(ctx, &r->vmr, &r->mem);
+	irdma_ring_release(ctx, &r->vmr, &r->mem);
 	free(r);
 }
 
@@ -119,7 +117,7 @@ static void cq_shadow_destroy(struct irdma_cq *cq)
 {
 	if (!cq->shadow_separate)
 		return;
-	irdma_dp_ring_release(cq->ctx, &cq->shadow_vmr, &cq->shadow_mem);
+	irdma_ring_release(cq->ctx, &cq->shadow_vmr, &cq->shadow_mem);
 	cq->shadow_separate = false;
 }
 

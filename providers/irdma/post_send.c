@@ -187,14 +187,14 @@ static inline int sq_post_direct(struct irdma_qp *qp,
 	       FIELD_PREP(IRDMA_WQEH_SIGNALED, signaled);
 
 	if (flags & IBV_SEND_INLINE) {
-		bytes = sge_total(wr->sg_list, n);
+		bytes = sq_sge_total(wr->sg_list, n);
 		if (bytes > qp->max_inline)
 			return EINVAL;
-		quanta = inline_quanta(qp->gen, bytes);
+		quanta = sq_inline_quanta(qp->gen, bytes);
 		wqe = sq_reserve(qp, quanta, &idx);
 		if (!wqe)
 			return ENOMEM;
-		put_inline(qp, wqe, wr->sg_list, n, quanta);
+		sq_put_inline(qp, wqe, wr->sg_list, n, quanta);
 		hdr |= FIELD_PREP(IRDMA_WQEH_INLINE, 1) |
 		       FIELD_PREP(IRDMA_WQEH_INLINELEN, bytes);
 	} else {

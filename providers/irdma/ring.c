@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
 /*
- * Ring memory: shared DMA-buf heap pieces for CoCo parent domains of
- * bounce devices, private anonymous pages otherwise (see ring.h).
+ * Ring memory (shared DMA-buf heap pieces for CoCo parent domains of bounce
+ * devices, private pages otherwise) and its registration with the kernel
+ * (see ring.h).
  */
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+#include <util/util.h>
 
 #include "irdma.h"
 #include "debug.h"
@@ -26,7 +29,7 @@ static int round_up_size(size_t size, size_t granule, size_t *out)
 {
 	if (!size || size > SIZE_MAX - granule)
 		return EINVAL;
-	*out = (size + granule - 1) / granule * granule;
+	*out = align(size, granule);
 	return 0;
 }
 
@@ -233,8 +236,8 @@ int irdma_ring_deregister(struct verbs_mr *vmr)
  * the registration); if it still fails the memory stays allocated, since
  * the device may still be allowed to write it.
  */
-void irdma_dp_ring_release(struct irdma_context *ctx, struct verbs_mr *vmr,
-			   struct irdma_ring *mem)
+void irdma_ring_release(struct irdma_context *ctx, struct verbs_mr *vmr,
+			struct irdma_ring *mem)
 {
 	int ret = irdma_ring_deregister(vmr);
 

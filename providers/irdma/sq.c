@@ -192,7 +192,7 @@ static uint64_t op_word2(const struct irdma_send_desc *d, uint64_t *hdr)
 
 static int sq_write_data(struct irdma_qp *qp, const struct irdma_send_desc *d)
 {
-	uint32_t bytes = sge_total(d->sge, d->num_sge);
+	uint32_t bytes = sq_sge_total(d->sge, d->num_sge);
 	uint32_t frags = d->num_sge + (d->imm_valid ? 1 : 0);
 	uint32_t quanta, idx, addl;
 	uint64_t hdr, w2;
@@ -201,7 +201,7 @@ static int sq_write_data(struct irdma_qp *qp, const struct irdma_send_desc *d)
 	if (d->inline_data) {
 		if (bytes > qp->max_inline)
 			return EINVAL;
-		quanta = inline_quanta(qp->gen, bytes);
+		quanta = sq_inline_quanta(qp->gen, bytes);
 	} else {
 		if (frags > IRDMA_MAX_FRAGS)
 			return EINVAL;
@@ -217,7 +217,7 @@ static int sq_write_data(struct irdma_qp *qp, const struct irdma_send_desc *d)
 	if (d->inline_data) {
 		if (d->imm_valid)
 			hw_wr64(wqe, 0, d->imm);
-		put_inline(qp, wqe, d->sge, d->num_sge, quanta);
+		sq_put_inline(qp, wqe, d->sge, d->num_sge, quanta);
 		hdr |= FIELD_PREP(IRDMA_WQEH_INLINE, 1) |
 		       FIELD_PREP(IRDMA_WQEH_INLINELEN, bytes);
 	} else {

@@ -194,7 +194,7 @@ sq_reserve(struct irdma_qp *qp, uint32_t quanta, uint32_t *idx_out)
  * Saturating: lengths that wrap 32 bits must not pass as a small inline
  * message (the copy takes each SGE's own length).
  */
-static inline uint32_t sge_total(const struct ibv_sge *sge, uint32_t n)
+static inline uint32_t sq_sge_total(const struct ibv_sge *sge, uint32_t n)
 {
 	uint64_t t = 0;
 	uint32_t i;
@@ -204,7 +204,7 @@ static inline uint32_t sge_total(const struct ibv_sge *sge, uint32_t n)
 	return t > UINT32_MAX ? UINT32_MAX : (uint32_t)t;
 }
 
-static inline uint32_t inline_quanta(uint8_t gen, uint32_t len)
+static inline uint32_t sq_inline_quanta(uint8_t gen, uint32_t len)
 {
 	if (gen == IRDMA_GEN_1)
 		return len <= IRDMA_GEN1_INLINE_FIRST ? 1 : 2;
@@ -219,7 +219,7 @@ static inline uint32_t inline_quanta(uint8_t gen, uint32_t len)
  * word 1, then 31 per quantum. Whole runs have a constant size, which the
  * compiler copies with a few moves instead of a call.
  */
-static inline void put_inline_one_v2(uint8_t *base, const uint8_t *src,
+static inline void sq_put_inline_one(uint8_t *base, const uint8_t *src,
 				     uint32_t len)
 {
 	uint8_t *dst = base + IRDMA_WQE_QUANTUM;
@@ -242,16 +242,16 @@ static inline void put_inline_one_v2(uint8_t *base, const uint8_t *src,
 }
 
 /* Inline payload and, on gen 2+, the valid byte of every further quantum. */
-static inline void put_inline(const struct irdma_qp *qp, __le64 *wqe,
-			      const struct ibv_sge *sge, uint32_t num_sge,
-			      uint32_t quanta)
+static inline void sq_put_inline(const struct irdma_qp *qp, __le64 *wqe,
+				 const struct ibv_sge *sge, uint32_t num_sge,
+				 uint32_t quanta)
 {
 	bool gen1 = qp->gen == IRDMA_GEN_1;
 	uint8_t *base = (uint8_t *)wqe;
 	uint32_t q;
 
 	if (!gen1 && num_sge == 1)
-		put_inline_one_v2(base, (const uint8_t *)(uintptr_t)sge[0].addr,
+		sq_put_inline_one(base, (const uint8_t *)(uintptr_t)sge[0].addr,
 				  sge[0].length);
 	else
 		irdma_sq_put_inline_runs(base, sge, num_sge, gen1);

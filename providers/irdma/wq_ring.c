@@ -13,15 +13,6 @@
 /* Gen 1 receive WQEs are always 128 bytes with ABI version 5. */
 #define IRDMA_GEN1_RQ_SHIFT 2
 
-static uint32_t irdma_round_pow2(uint32_t v)
-{
-	if (v <= 1)
-		return 1;
-	if (v > (1u << 31))
-		return 0;
-	return 1u << (32 - __builtin_clz(v - 1));
-}
-
 /*
  * WQE size class (32 << shift bytes) a queue must plan for, from the
  * largest fragment count and inline size one WQE may carry.
@@ -53,18 +44,13 @@ static int wq_depth(const struct irdma_context *ctx, uint32_t wrs,
 
 	if (want > max_quanta || want > (1u << 31))
 		return EINVAL;
-	d = irdma_round_pow2((uint32_t)want);
+	d = roundup_pow_of_two(want);
 	if (d < min)
 		d = min;
 	else if (d > max_quanta)
 		return EINVAL;
 	*depth = d;
 	return 0;
-}
-
-static size_t page_round(size_t b)
-{
-	return (b + IRDMA_HW_PAGE_SIZE - 1) & ~((size_t)IRDMA_HW_PAGE_SIZE - 1);
 }
 
 int irdma_qp_ring_sizes(const struct irdma_context *ctx,
@@ -89,8 +75,10 @@ int irdma_qp_ring_sizes(const struct irdma_context *ctx,
 		       ctx->max_hw_rq_quanta, &s->rq_depth);
 	if (ret)
 		return ret;
-	s->sq_bytes = page_round((size_t)s->sq_depth * IRDMA_WQE_QUANTUM);
-	s->rq_bytes = page_round((size_t)s->rq_depth * IRDMA_WQE_QUANTUM);
+	s->sq_bytes = align((size_t)s->sq_depth * IRDMA_WQE_QUANTUM,
+			    IRDMA_HW_PAGE_SIZE);
+	s->rq_bytes = align((size_t)s->rq_depth * IRDMA_WQE_QUANTUM,
+			    IRDMA_HW_PAGE_SIZE);
 	if (s->sq_bytes / IRDMA_HW_PAGE_SIZE > UINT16_MAX ||
 	    s->rq_bytes / IRDMA_HW_PAGE_SIZE > UINT16_MAX)
 		return EINVAL;
@@ -107,7 +95,7 @@ static int srq_depth(const struct irdma_context *ctx,
 
 	if (want > ctx->max_hw_srq_quanta)
 		return EINVAL;
-	d = irdma_round_pow2((uint32_t)want);
+	d = roundup_pow_of_two(want);
 	if (d < min)
 		d = min;
 	else if (d > ctx->max_hw_srq_quanta)
@@ -126,9 +114,8 @@ int irdma_srq_ring_sizes(const struct irdma_context *ctx,
 	ret = srq_depth(ctx, a, s->shift, &s->depth);
 	if (ret)
 		return ret;
-	s->bytes = ((size_t)s->depth * IRDMA_WQE_QUANTUM + IRDMA_HW_PAGE_SIZE -
-		    1) &
-		   ~((size_t)IRDMA_HW_PAGE_SIZE - 1);
+	s->bytes =
+		align((size_t)s->depth * IRDMA_WQE_QUANTUM, IRDMA_HW_PAGE_SIZE);
 	if (s->bytes / IRDMA_HW_PAGE_SIZE > UINT16_MAX)
 		return EINVAL;
 	return 0;
@@ -160,7 +147,7 @@ int irdma_qp_ring_create(struct irdma_qp *qp, struct ibv_pd *pd,
 
 void irdma_qp_ring_release(struct irdma_qp *qp)
 {
-	irdma_dp_ring_release(qp->ctx, &qp->vmr, &qp->mem);
+	irdma_ring_release(qp->ctx, &qp->vmr, &qp->mem);
 }
 
 int irdma_srq_ring_create(struct irdma_srq *srq, struct ibv_pd *pd,
@@ -186,5 +173,5 @@ int irdma_srq_ring_create(struct irdma_srq *srq, struct ibv_pd *pd,
 
 void irdma_srq_ring_release(struct irdma_srq *srq)
 {
-	irdma_dp_ring_release(srq->ctx, &srq->vmr, &srq->mem);
+	irdma_ring_release(srq->ctx, &srq->vmr, &srq->mem);
 }
