@@ -45,6 +45,7 @@ static int alloc_shared_buf(struct irdma_context *ctx, struct ibv_pd *pd,
 	ret = dmabuf_heap_alloc_dedicated(heap, size, &b->hbuf);
 	if (ret) {
 		irdma_dbg(
+			&ctx->ibv_ctx,
 			"CoCo buffer of %zu bytes: shared heap allocation failed (%s)",
 			size, strerror(ret));
 		return ret;
@@ -120,7 +121,8 @@ void irdma_free_buf(struct ibv_buf *buf)
 		int ret = dmabuf_heap_free(ctx->heap, &b->hbuf);
 
 		if (ret)
-			irdma_dbg(
+			irdma_warn(
+				&ctx->ibv_ctx,
 				"CoCo buffer %p could not be returned to the heap (%s)",
 				buf->addr, strerror(ret));
 	} else {

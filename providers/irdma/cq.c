@@ -82,6 +82,7 @@ static struct ibv_cq_ex *cq_create(struct ibv_context *ibctx,
 	ret = cq_check_attr(ctx, attr, ex);
 	if (ret) {
 		irdma_dbg(
+			&ctx->ibv_ctx,
 			"create_cq: cqe %d wc_flags 0x%llx comp_mask 0x%x refused (%s, device max cqe %u)",
 			attr->cqe, (unsigned long long)attr->wc_flags,
 			attr->comp_mask,

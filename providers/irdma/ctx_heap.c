@@ -22,11 +22,13 @@ struct dmabuf_heap *irdma_ctx_heap(struct irdma_context *ctx)
 		if (!ctx->heap) {
 			err = errno ? errno : ENOMEM;
 			irdma_dbg(
+				&ctx->ibv_ctx,
 				"cannot open the shared DMA-buf heap %s/%s (%s): CoCo rings and buffers are unavailable",
 				DMABUF_HEAP_DEFAULT_DIR,
 				DMABUF_HEAP_DEFAULT_NAME, strerror(err));
 		} else {
-			irdma_dbg("opened the shared DMA-buf heap %s/%s",
+			irdma_dbg(&ctx->ibv_ctx,
+				  "opened the shared DMA-buf heap %s/%s",
 				  DMABUF_HEAP_DEFAULT_DIR,
 				  DMABUF_HEAP_DEFAULT_NAME);
 		}
@@ -46,7 +48,8 @@ void irdma_close_heap(struct irdma_context *ctx)
 		return;
 	live = dmabuf_heap_close(ctx->heap);
 	if (live > 0)
-		irdma_dbg(
+		irdma_warn(
+			&ctx->ibv_ctx,
 			"closing the shared heap with %d buffers still allocated",
 			live);
 	ctx->heap = NULL;

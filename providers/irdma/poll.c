@@ -238,7 +238,8 @@ static inline struct irdma_qp *lookup_qp(struct irdma_cq *cq, uint64_t token,
 static void report_bad_cqe(const struct irdma_cq *cq, const struct cqe_view *v,
 			   struct ibv_wc *wc)
 {
-	irdma_dbg(
+	irdma_warn(
+		&cq->ctx->ibv_ctx,
 		"CQ %u: rejected a CQE (words %016llx %016llx %016llx %016llx): it names no QP or WQE of this CQ",
 		cq->cq_id, (unsigned long long)v->w0, (unsigned long long)v->w1,
 		(unsigned long long)v->w2, (unsigned long long)v->w3);

@@ -67,7 +67,8 @@ static void push_attach(struct irdma_qp *qp,
 	wqe_page = push_map(qp, r->push_wqe_mmap_key);
 	db_page = wqe_page ? push_map(qp, r->push_db_mmap_key) : NULL;
 	if (!db_page) {
-		irdma_dbg("qp %u: push pages not mapped (%m), plain doorbells",
+		irdma_dbg(&qp->ctx->ibv_ctx,
+			  "qp %u: push pages not mapped (%m), plain doorbells",
 			  qp->vqp.qp.qp_num);
 		if (wqe_page)
 			munmap(wqe_page, IRDMA_HW_PAGE_SIZE);

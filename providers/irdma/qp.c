@@ -145,6 +145,7 @@ static int qp_apply_resp(struct irdma_qp *qp, const struct irdma_qp_sizes *s,
 
 	if (!sq_q || sq_q > s->sq_depth || r->actual_rq_size > rq_wqes) {
 		irdma_dbg(
+			&ctx->ibv_ctx,
 			"create_qp: kernel sizes SQ %u RQ %u do not fit the rings allocated for %u/%u quanta",
 			r->actual_sq_size, r->actual_rq_size, s->sq_depth,
 			s->rq_depth);
@@ -183,6 +184,7 @@ static struct irdma_qp *qp_create(struct ibv_context *ibctx,
 	ret = qp_check_attr(ctx, attr);
 	if (ret) {
 		irdma_dbg(
+			&ctx->ibv_ctx,
 			"create_qp: type %d caps wr %u/%u sge %u/%u inline %u refused (%s); device limits: sge %u inline %u sq quanta %u rq quanta %u",
 			attr->qp_type, attr->cap.max_send_wr,
 			attr->cap.max_recv_wr, attr->cap.max_send_sge,

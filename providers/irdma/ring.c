@@ -49,12 +49,14 @@ static int alloc_custom(struct irdma_parent_domain *parent, size_t len,
 		return 0;
 	if (!p) {
 		irdma_dbg(
+			verbs_get_ctx(parent->ipd.ibv_pd.context),
 			"parent domain allocator returned no memory for a %zu byte ring",
 			len);
 		return ENOMEM;
 	}
 	if ((uintptr_t)p % IRDMA_HW_PAGE_SIZE) {
 		irdma_dbg(
+			verbs_get_ctx(parent->ipd.ibv_pd.context),
 			"parent domain allocator returned %p, not %lu-byte aligned",
 			p, IRDMA_HW_PAGE_SIZE);
 		parent->free(&parent->ipd.ibv_pd, parent->pd_context, p,
@@ -110,6 +112,7 @@ static int alloc_shared(struct irdma_context *ctx, size_t size,
 
 	if (!ctx->dmabuf_memreg) {
 		irdma_dbg(
+			&ctx->ibv_ctx,
 			"CoCo ring refused: it must live in the shared heap, but the kernel did not accept DMA-buf registration (IRDMA_ALLOC_UCTX_DMABUF_MEMREG)");
 		return EOPNOTSUPP;
 	}
@@ -121,6 +124,7 @@ static int alloc_shared(struct irdma_context *ctx, size_t size,
 	ret = dmabuf_heap_alloc(heap, len, &ring->hbuf);
 	if (ret) {
 		irdma_dbg(
+			&ctx->ibv_ctx,
 			"CoCo ring of %zu bytes: shared heap allocation failed (%s)",
 			len, strerror(ret));
 		return ret;
@@ -150,7 +154,8 @@ int irdma_ring_alloc(struct irdma_context *ctx, struct ibv_pd *policy_pd,
 		return EINVAL;
 	/* a parent domain of another context must not decide anything here */
 	if (policy_pd && policy_pd->context != &ctx->ibv_ctx.context) {
-		irdma_dbg("ring requested for a PD of another device context");
+		irdma_dbg(&ctx->ibv_ctx,
+			  "ring requested for a PD of another device context");
 		return EINVAL;
 	}
 	if (irdma_pd_wants_shared_mem(policy_pd)) {
@@ -161,6 +166,7 @@ int irdma_ring_alloc(struct irdma_context *ctx, struct ibv_pd *policy_pd,
 		 * queue would be created and then never complete anything.
 		 */
 		irdma_dbg(
+			&ctx->ibv_ctx,
 			"ring of %zu bytes refused (EOPNOTSUPP): the device needs DMA bounce and reaches only shared memory, but the PD is not a parent domain with IBV_PARENT_DOMAIN_INIT_ATTR_ALLOW_CC_UNPROTECTED_ALLOC",
 			size);
 		return EOPNOTSUPP;
@@ -184,8 +190,9 @@ void irdma_ring_free(struct irdma_context *ctx, struct irdma_ring *ring)
 		int ret = dmabuf_heap_free(ctx->heap, &ring->hbuf);
 
 		if (ret)
-			irdma_dbg("shared ring %p could not be freed (%s)",
-				  ring->addr, strerror(ret));
+			irdma_warn(&ctx->ibv_ctx,
+				   "shared ring %p could not be freed (%s)",
+				   ring->addr, strerror(ret));
 	} else if (ring->allocator) {
 		ring->allocator->free(&ring->allocator->ipd.ibv_pd,
 				      ring->allocator->pd_context, ring->addr,
@@ -221,6 +228,7 @@ int irdma_ring_register(struct ibv_pd *pd, struct irdma_ring *ring, size_t len,
 	ret = irdma_memreg_cmd(pd, &m, vmr);
 	if (ret == EOPNOTSUPP && ring->shared)
 		irdma_dbg(
+			verbs_get_ctx(pd->context),
 			"CoCo ring cannot be registered: the kernel did not negotiate DMA-buf memory registration");
 	return ret;
 }
@@ -244,7 +252,8 @@ void irdma_ring_release(struct irdma_context *ctx, struct verbs_mr *vmr,
 	if (ret)
 		ret = irdma_ring_deregister(vmr);
 	if (ret) {
-		irdma_dbg(
+		irdma_warn(
+			&ctx->ibv_ctx,
 			"ring at %p (%zu bytes) could not be deregistered (errno %d): its memory is kept, not freed",
 			mem->addr, mem->size, ret);
 		return;

@@ -37,10 +37,20 @@ struct fixture {
 	uint8_t gen;
 };
 
+/*
+ * The context the CQs and QPs belong to: poll.c logs a rejected CQE on it
+ * (verbs_log names the device), nothing else of it is used.
+ */
+static struct ibv_device test_device = { .name = "dp_cqe_check" };
+static struct irdma_context test_ctx = {
+	.ibv_ctx.context.device = &test_device,
+};
+
 static void setup(struct fixture *f, uint8_t gen, uint32_t stride)
 {
 	memset(f, 0, sizeof(*f));
 	f->gen = gen;
+	f->cq.ctx = &test_ctx;
 	f->ring.cqes = calloc(ENTRIES, stride);
 	CHECK(f->ring.cqes, "ring");
 	f->ring.entries = ENTRIES;
@@ -53,6 +63,7 @@ static void setup(struct fixture *f, uint8_t gen, uint32_t stride)
 	f->cq.qps_cap = 4;
 	pthread_spin_init(&f->cq.lock, PTHREAD_PROCESS_PRIVATE);
 
+	f->qp.ctx = &test_ctx;
 	f->qp.gen = gen;
 	f->qp.vqp.qp.qp_num = 17;
 	f->qp.vqp.qp.qp_type = IBV_QPT_RC;

@@ -70,12 +70,16 @@ void dp_srq_race_swapped(const void *addr)
 		sched_yield();
 }
 
+/* poll.c logs a rejected CQE on the CQ's context, which names a device */
+static struct ibv_device test_device = { .name = "dp_srq_race" };
+
 static void setup(void)
 {
 	struct irdma_srq *s = &T.srq;
 	size_t wqe_bytes;
 
 	T.ctx.hw_rev = IRDMA_GEN_3;
+	T.ctx.ibv_ctx.context.device = &test_device;
 	s->ctx = &T.ctx;
 	s->pos.size = SRQ_SLOTS;
 	s->max_sge = 1;
@@ -93,6 +97,7 @@ static void setup(void)
 	CHECK(T.ring.cqes, "CQ ring");
 	T.ring.entries = CQ_ENTRIES;
 	T.ring.polarity = 1;
+	T.cq.ctx = &T.ctx;
 	T.cq.ring = &T.ring;
 	T.cq.shadow = T.cq_shadow;
 	T.cq.cqe_stride = IRDMA_CQE64_BYTES;
