@@ -31,4 +31,15 @@ static inline void irdma_sq_ring_doorbell(struct irdma_qp *qp)
  */
 void irdma_qp_reflush(struct irdma_qp *qp, bool sq, bool rq);
 
+/*
+ * After a batch of WQEs: the doorbell, then, for a QP that was in the
+ * error state when they were posted, the reflush that completes them.
+ */
+static inline void irdma_sq_submit(struct irdma_qp *qp, bool in_error)
+{
+	irdma_sq_ring_doorbell(qp);
+	if (in_error)
+		irdma_qp_reflush(qp, true, false);
+}
+
 #endif /* IRDMA_PROVIDER_DOORBELL_H */

@@ -11,34 +11,6 @@
 #include "doorbell.h"
 #include "sq.h"
 
-static uint8_t send_hw_op(const struct ibv_send_wr *wr)
-{
-	bool sol = wr->send_flags & IBV_SEND_SOLICITED;
-
-	switch (wr->opcode) {
-	case IBV_WR_SEND:
-	case IBV_WR_SEND_WITH_IMM:
-		return sol ? IRDMA_HWOP_SEND_SOL : IRDMA_HWOP_SEND;
-	case IBV_WR_SEND_WITH_INV:
-		return sol ? IRDMA_HWOP_SEND_SOL_INV : IRDMA_HWOP_SEND_INV;
-	case IBV_WR_RDMA_WRITE:
-	case IBV_WR_RDMA_WRITE_WITH_IMM:
-		return sol ? IRDMA_HWOP_RDMA_WRITE_SOL : IRDMA_HWOP_RDMA_WRITE;
-	case IBV_WR_RDMA_READ:
-		return IRDMA_HWOP_RDMA_READ;
-	case IBV_WR_ATOMIC_CMP_AND_SWP:
-		return IRDMA_HWOP_ATOMIC_CMP_SWAP;
-	case IBV_WR_ATOMIC_FETCH_AND_ADD:
-		return IRDMA_HWOP_ATOMIC_FETCH_ADD;
-	case IBV_WR_LOCAL_INV:
-		return IRDMA_HWOP_LOCAL_INV;
-	case IBV_WR_BIND_MW:
-		return IRDMA_HWOP_BIND_MW;
-	default:
-		return IRDMA_HWOP_NOP;
-	}
-}
-
 static int desc_from_wr(struct irdma_qp *qp, struct ibv_send_wr *wr,
 			struct irdma_send_desc *d)
 {
@@ -52,7 +24,8 @@ static int desc_from_wr(struct irdma_qp *qp, struct ibv_send_wr *wr,
 		return EINVAL;
 	memset(d, 0, sizeof(*d));
 	d->wr_id = wr->wr_id;
-	d->hw_op = send_hw_op(wr);
+	d->hw_op = irdma_send_hw_op(wr->opcode,
+				    wr->send_flags & IBV_SEND_SOLICITED);
 	d->signaled = qp->sig_all || (wr->send_flags & IBV_SEND_SIGNALED);
 	d->fence = wr->send_flags & IBV_SEND_FENCE;
 	d->inline_data = wr->send_flags & IBV_SEND_INLINE;
@@ -130,7 +103,7 @@ static inline int direct_op_words(const struct irdma_qp *qp,
 
 	switch (wr->opcode) {
 	case IBV_WR_SEND:
-		*hw_op = sol ? IRDMA_HWOP_SEND_SOL : IRDMA_HWOP_SEND;
+		*hw_op = irdma_send_hw_op(IBV_WR_SEND, sol);
 		if (!ud) {
 			*hdr = 0;
 			*w2 = 0;
@@ -146,8 +119,7 @@ static inline int direct_op_words(const struct irdma_qp *qp,
 	case IBV_WR_RDMA_WRITE:
 		if (ud)
 			return EINVAL;
-		*hw_op =
-			sol ? IRDMA_HWOP_RDMA_WRITE_SOL : IRDMA_HWOP_RDMA_WRITE;
+		*hw_op = irdma_send_hw_op(IBV_WR_RDMA_WRITE, sol);
 		*hdr = FIELD_PREP(IRDMA_WQEH_REMSTAG, wr->wr.rdma.rkey);
 		*w2 = wr->wr.rdma.remote_addr;
 		return 0;
@@ -245,11 +217,8 @@ int irdma_post_send(struct ibv_qp *ibqp, struct ibv_send_wr *wr,
 		}
 		posted = true;
 	}
-	if (posted) {
-		irdma_sq_ring_doorbell(qp);
-		if (reflush)
-			irdma_qp_reflush(qp, true, false);
-	}
+	if (posted)
+		irdma_sq_submit(qp, reflush);
 	pthread_spin_unlock(&qp->sq_lock);
 	return ret;
 }

@@ -262,6 +262,33 @@ static inline void sq_put_inline(const struct irdma_qp *qp, __le64 *wqe,
 			qp->sq_polarity_at_wqe << IRDMA_INLINE_VALID_BYTE_SHIFT;
 }
 
+/* The SQ opcode of a verbs work request opcode (NOP: none). */
+static inline uint8_t irdma_send_hw_op(enum ibv_wr_opcode op, bool sol)
+{
+	switch (op) {
+	case IBV_WR_SEND:
+	case IBV_WR_SEND_WITH_IMM:
+		return sol ? IRDMA_HWOP_SEND_SOL : IRDMA_HWOP_SEND;
+	case IBV_WR_SEND_WITH_INV:
+		return sol ? IRDMA_HWOP_SEND_SOL_INV : IRDMA_HWOP_SEND_INV;
+	case IBV_WR_RDMA_WRITE:
+	case IBV_WR_RDMA_WRITE_WITH_IMM:
+		return sol ? IRDMA_HWOP_RDMA_WRITE_SOL : IRDMA_HWOP_RDMA_WRITE;
+	case IBV_WR_RDMA_READ:
+		return IRDMA_HWOP_RDMA_READ;
+	case IBV_WR_ATOMIC_CMP_AND_SWP:
+		return IRDMA_HWOP_ATOMIC_CMP_SWAP;
+	case IBV_WR_ATOMIC_FETCH_AND_ADD:
+		return IRDMA_HWOP_ATOMIC_FETCH_ADD;
+	case IBV_WR_LOCAL_INV:
+		return IRDMA_HWOP_LOCAL_INV;
+	case IBV_WR_BIND_MW:
+		return IRDMA_HWOP_BIND_MW;
+	default:
+		return IRDMA_HWOP_NOP;
+	}
+}
+
 /*
  * Write one WQE for d at the SQ head (no doorbell): the writer below
  * ibv_post_send's general path and the ibv_wr_* API. Returns 0 or an errno.

@@ -33,7 +33,10 @@ static uint8_t irdma_wqe_shift(uint8_t gen, uint32_t sge, uint32_t inline_bytes)
 	return 3;
 }
 
-/* Depth in quanta for `wrs` WQEs of class shift plus reserved quanta. */
+/*
+ * Depth in quanta for `wrs` WQEs of class shift plus reserved quanta: SQ,
+ * RQ and SRQ alike, each with its own reserve and device maximum.
+ */
 static int wq_depth(const struct irdma_context *ctx, uint32_t wrs,
 		    uint8_t shift, uint32_t reserved, uint32_t max_quanta,
 		    uint32_t *depth)
@@ -85,25 +88,6 @@ int irdma_qp_ring_sizes(const struct irdma_context *ctx,
 	return 0;
 }
 
-static int srq_depth(const struct irdma_context *ctx,
-		     const struct ibv_srq_attr *a, uint8_t shift,
-		     uint32_t *depth)
-{
-	uint64_t want = ((uint64_t)a->max_wr << shift) + IRDMA_RQ_RESERVED;
-	uint32_t min = ctx->min_hw_wq_size << shift;
-	uint32_t d;
-
-	if (want > ctx->max_hw_srq_quanta)
-		return EINVAL;
-	d = roundup_pow_of_two(want);
-	if (d < min)
-		d = min;
-	else if (d > ctx->max_hw_srq_quanta)
-		return EINVAL;
-	*depth = d;
-	return 0;
-}
-
 int irdma_srq_ring_sizes(const struct irdma_context *ctx,
 			 const struct ibv_srq_attr *a,
 			 struct irdma_srq_sizes *s)
@@ -111,7 +95,8 @@ int irdma_srq_ring_sizes(const struct irdma_context *ctx,
 	int ret;
 
 	s->shift = irdma_wqe_shift(ctx->hw_rev, a->max_sge, 0);
-	ret = srq_depth(ctx, a, s->shift, &s->depth);
+	ret = wq_depth(ctx, a->max_wr, s->shift, IRDMA_RQ_RESERVED,
+		       ctx->max_hw_srq_quanta, &s->depth);
 	if (ret)
 		return ret;
 	s->bytes =
