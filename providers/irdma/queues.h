@@ -311,18 +311,7 @@ static inline uint32_t irdma_token_recv_slot(uint64_t token)
 	return (token >> IRDMA_TOKEN_SLOT_BITS) & IRDMA_TOKEN_SLOT_MASK;
 }
 
-/* cq.c */
-struct ibv_cq *irdma_create_cq(struct ibv_context *ibctx, int cqe,
-			       struct ibv_comp_channel *channel,
-			       int comp_vector);
-struct ibv_cq_ex *irdma_create_cq_ex(struct ibv_context *ibctx,
-				     struct ibv_cq_init_attr_ex *attr);
-int irdma_destroy_cq(struct ibv_cq *cq);
-int irdma_resize_cq(struct ibv_cq *cq, int cqe);
-int irdma_req_notify_cq(struct ibv_cq *cq, int solicited_only);
-void irdma_cq_event(struct ibv_cq *cq);
-int irdma_cq_add_qp(struct irdma_cq *cq, struct irdma_qp *qp, uint32_t *slot);
-void irdma_cq_remove_qp(struct irdma_cq *cq, uint32_t slot, uint64_t token);
+/* The files below, bottom layer first (providers/irdma/CMakeLists.txt). */
 
 /* cq_ring.c */
 /* Ring entries for an application's cqe count. */
@@ -345,61 +334,6 @@ void irdma_cq_ring_replace(struct irdma_cq *cq, struct irdma_cq_ring *nr);
 void irdma_cq_retire_rings(struct irdma_cq *cq, struct irdma_cq_ring *upto);
 /* Make the CQEs of a destroyed QP's token name nothing; CQ lock held. */
 void irdma_cq_rings_forget(struct irdma_cq *cq, uint64_t token);
-
-/* poll.c */
-int irdma_poll_cq(struct ibv_cq *cq, int ne, struct ibv_wc *wc);
-void irdma_cq_init_ex_ops(struct irdma_cq *cq, uint64_t wc_flags);
-
-/* qp.c */
-struct ibv_qp *irdma_create_qp(struct ibv_pd *pd,
-			       struct ibv_qp_init_attr *attr);
-struct ibv_qp *irdma_create_qp_ex(struct ibv_context *ibctx,
-				  struct ibv_qp_init_attr_ex *attr);
-int irdma_query_qp(struct ibv_qp *qp, struct ibv_qp_attr *attr, int attr_mask,
-		   struct ibv_qp_init_attr *init_attr);
-int irdma_modify_qp(struct ibv_qp *qp, struct ibv_qp_attr *attr, int attr_mask);
-int irdma_destroy_qp(struct ibv_qp *qp);
-
-/* post_send.c */
-int irdma_post_send(struct ibv_qp *qp, struct ibv_send_wr *wr,
-		    struct ibv_send_wr **bad_wr);
-
-/* push.c: gen 2 push mode. */
-int irdma_modify_qp_push(struct irdma_qp *qp, struct ibv_qp_attr *attr,
-			 int attr_mask);
-void irdma_qp_push_release(struct irdma_qp *qp);
-void irdma_sq_push_doorbell(struct irdma_qp *qp);
-
-/* post_recv.c */
-int irdma_post_recv(struct ibv_qp *qp, struct ibv_recv_wr *wr,
-		    struct ibv_recv_wr **bad_wr);
-int irdma_post_srq_recv(struct ibv_srq *srq, struct ibv_recv_wr *wr,
-			struct ibv_recv_wr **bad_wr);
-
-/* wr_api.c */
-void irdma_qp_init_wr_ops(struct irdma_qp *qp, uint64_t send_ops_flags);
-
-/* srq.c */
-struct ibv_srq *irdma_create_srq(struct ibv_pd *pd,
-				 struct ibv_srq_init_attr *attr);
-int irdma_modify_srq(struct ibv_srq *srq, struct ibv_srq_attr *attr,
-		     int attr_mask);
-int irdma_query_srq(struct ibv_srq *srq, struct ibv_srq_attr *attr);
-int irdma_destroy_srq(struct ibv_srq *srq);
-
-/* ah.c */
-struct ibv_ah *irdma_create_ah(struct ibv_pd *pd, struct ibv_ah_attr *attr);
-int irdma_destroy_ah(struct ibv_ah *ah);
-
-/* mw.c */
-struct ibv_mw *irdma_alloc_mw(struct ibv_pd *pd, enum ibv_mw_type type);
-int irdma_bind_mw(struct ibv_qp *qp, struct ibv_mw *mw,
-		  struct ibv_mw_bind *bind);
-int irdma_dealloc_mw(struct ibv_mw *mw);
-
-/* datapath.c */
-void irdma_async_event(struct ibv_context *ibctx,
-		       struct ibv_async_event *event);
 
 /* wq_ring.c */
 /* The ring layout of a QP: SQ and RQ size class and depth, in bytes too. */
@@ -431,5 +365,73 @@ int irdma_srq_ring_create(struct irdma_srq *srq, struct ibv_pd *pd,
 			  const struct irdma_srq_sizes *s);
 void irdma_qp_ring_release(struct irdma_qp *qp);
 void irdma_srq_ring_release(struct irdma_srq *srq);
+
+/* push.c: gen 2 push mode. */
+int irdma_modify_qp_push(struct irdma_qp *qp, struct ibv_qp_attr *attr,
+			 int attr_mask);
+void irdma_qp_push_release(struct irdma_qp *qp);
+void irdma_sq_push_doorbell(struct irdma_qp *qp);
+
+/* post_send.c */
+int irdma_post_send(struct ibv_qp *qp, struct ibv_send_wr *wr,
+		    struct ibv_send_wr **bad_wr);
+
+/* wr_api.c */
+void irdma_qp_init_wr_ops(struct irdma_qp *qp, uint64_t send_ops_flags);
+
+/* post_recv.c */
+int irdma_post_recv(struct ibv_qp *qp, struct ibv_recv_wr *wr,
+		    struct ibv_recv_wr **bad_wr);
+int irdma_post_srq_recv(struct ibv_srq *srq, struct ibv_recv_wr *wr,
+			struct ibv_recv_wr **bad_wr);
+
+/* poll.c */
+int irdma_poll_cq(struct ibv_cq *cq, int ne, struct ibv_wc *wc);
+void irdma_cq_init_ex_ops(struct irdma_cq *cq, uint64_t wc_flags);
+
+/* cq.c */
+struct ibv_cq *irdma_create_cq(struct ibv_context *ibctx, int cqe,
+			       struct ibv_comp_channel *channel,
+			       int comp_vector);
+struct ibv_cq_ex *irdma_create_cq_ex(struct ibv_context *ibctx,
+				     struct ibv_cq_init_attr_ex *attr);
+int irdma_destroy_cq(struct ibv_cq *cq);
+int irdma_resize_cq(struct ibv_cq *cq, int cqe);
+int irdma_req_notify_cq(struct ibv_cq *cq, int solicited_only);
+void irdma_cq_event(struct ibv_cq *cq);
+int irdma_cq_add_qp(struct irdma_cq *cq, struct irdma_qp *qp, uint32_t *slot);
+void irdma_cq_remove_qp(struct irdma_cq *cq, uint32_t slot, uint64_t token);
+
+/* qp.c */
+struct ibv_qp *irdma_create_qp(struct ibv_pd *pd,
+			       struct ibv_qp_init_attr *attr);
+struct ibv_qp *irdma_create_qp_ex(struct ibv_context *ibctx,
+				  struct ibv_qp_init_attr_ex *attr);
+int irdma_query_qp(struct ibv_qp *qp, struct ibv_qp_attr *attr, int attr_mask,
+		   struct ibv_qp_init_attr *init_attr);
+int irdma_modify_qp(struct ibv_qp *qp, struct ibv_qp_attr *attr, int attr_mask);
+int irdma_destroy_qp(struct ibv_qp *qp);
+
+/* srq.c */
+struct ibv_srq *irdma_create_srq(struct ibv_pd *pd,
+				 struct ibv_srq_init_attr *attr);
+int irdma_modify_srq(struct ibv_srq *srq, struct ibv_srq_attr *attr,
+		     int attr_mask);
+int irdma_query_srq(struct ibv_srq *srq, struct ibv_srq_attr *attr);
+int irdma_destroy_srq(struct ibv_srq *srq);
+
+/* ah.c */
+struct ibv_ah *irdma_create_ah(struct ibv_pd *pd, struct ibv_ah_attr *attr);
+int irdma_destroy_ah(struct ibv_ah *ah);
+
+/* mw.c */
+struct ibv_mw *irdma_alloc_mw(struct ibv_pd *pd, enum ibv_mw_type type);
+int irdma_bind_mw(struct ibv_qp *qp, struct ibv_mw *mw,
+		  struct ibv_mw_bind *bind);
+int irdma_dealloc_mw(struct ibv_mw *mw);
+
+/* datapath.c */
+void irdma_async_event(struct ibv_context *ibctx,
+		       struct ibv_async_event *event);
 
 #endif /* IRDMA_PROVIDER_QUEUES_H */
