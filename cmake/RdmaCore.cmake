@@ -6,7 +6,8 @@
 # include/config.h and lib/libibverbs.so) or *source* tree (one with
 # libibverbs/ and CMakeLists.txt). When it is empty, Debian's rdma-core source
 # package is fetched through apt (scripts/fetch-rdma-core) and built inside
-# this build tree.
+# this build tree: the newest the archive has, or exactly
+# RDMA_CORE_FETCH_VERSION (cache, e.g. 64.0: the oldest we support).
 #
 # Results:
 #   RDMA_CORE_BUILD_DIR     the rdma-core build tree in use
@@ -19,6 +20,8 @@
 
 set(RDMA_CORE_DIR "" CACHE PATH
 	"Existing rdma-core source or build tree (empty: fetch Debian's source with apt)")
+set(RDMA_CORE_FETCH_VERSION "" CACHE STRING
+	"rdma-core version to fetch when RDMA_CORE_DIR is empty (empty: the newest)")
 set(RDMA_CORE_MIN_VERSION 64)
 
 set(_rc_root "${CMAKE_BINARY_DIR}/rdma-core")
@@ -44,9 +47,11 @@ set(_rc_options -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNO_MAN_PAGES=1
 	-DNO_PYVERBS=1 -DENABLE_STATIC=0)
 
 function(_rc_build src bld)
-	# The stamp records the options, so changing them rebuilds.
+	# The stamp records the options and the source's version, so changing
+	# either rebuilds.
 	set(stamp "${bld}/.irdma-built")
-	string(REPLACE ";" " " _want "${_rc_options} ${src}")
+	file(STRINGS "${src}/CMakeLists.txt" _ver REGEX "^set\\(PACKAGE_VERSION ")
+	string(REPLACE ";" " " _want "${_rc_options} ${src} ${_ver}")
 	if(EXISTS "${stamp}")
 		file(READ "${stamp}" _have)
 		if(_have STREQUAL _want)
@@ -101,10 +106,22 @@ if(RDMA_CORE_DIR)
 else()
 	set(RDMA_CORE_SOURCE_DIR "${_rc_root}/src")
 	set(RDMA_CORE_BUILD_DIR "${_rc_root}/build")
+	# A source tree of another version than the one asked for is replaced.
+	set(_rc_have "")
+	if(EXISTS "${RDMA_CORE_SOURCE_DIR}/CMakeLists.txt")
+		file(STRINGS "${RDMA_CORE_SOURCE_DIR}/CMakeLists.txt" _rc_have
+			REGEX "^set\\(PACKAGE_VERSION ")
+		string(REGEX REPLACE ".*\"(.*)\".*" "\\1" _rc_have "${_rc_have}")
+	endif()
+	if(RDMA_CORE_FETCH_VERSION AND
+	   NOT _rc_have STREQUAL RDMA_CORE_FETCH_VERSION)
+		file(REMOVE_RECURSE "${RDMA_CORE_SOURCE_DIR}")
+	endif()
 	if(NOT EXISTS "${RDMA_CORE_SOURCE_DIR}/libibverbs/driver.h")
 		execute_process(
 			COMMAND "${CMAKE_SOURCE_DIR}/scripts/fetch-rdma-core"
 				"${_rc_root}/download" ${RDMA_CORE_MIN_VERSION}
+				${RDMA_CORE_FETCH_VERSION}
 			OUTPUT_VARIABLE _tarball
 			OUTPUT_STRIP_TRAILING_WHITESPACE
 			RESULT_VARIABLE _rc)
@@ -139,6 +156,11 @@ endif()
 if(RDMA_CORE_VERSION VERSION_LESS RDMA_CORE_MIN_VERSION)
 	message(FATAL_ERROR "rdma-core ${RDMA_CORE_VERSION} is too old: the CoCo "
 		"buffer API needs >= ${RDMA_CORE_MIN_VERSION}")
+endif()
+if(NOT RDMA_CORE_DIR AND RDMA_CORE_FETCH_VERSION AND
+   NOT RDMA_CORE_VERSION STREQUAL RDMA_CORE_FETCH_VERSION)
+	message(FATAL_ERROR "rdma-core ${RDMA_CORE_VERSION} was built, "
+		"RDMA_CORE_FETCH_VERSION asks for ${RDMA_CORE_FETCH_VERSION}")
 endif()
 # An empty driver directory keeps libibverbs quiet and loads nothing by
 # itself (see _rc_build).

@@ -25,6 +25,8 @@
 
 #include <infiniband/verbs.h>
 
+#include "common/device.h"
+
 /* ---- options shared by runner and workers -------------------------- */
 
 struct bench_opts {
@@ -66,11 +68,9 @@ static inline uint64_t bench_now_ns(void)
 #define BENCH_BUF_SIZE (256 * 1024)
 
 struct bench_dev {
-	struct ibv_context *ctx;
-	struct ibv_pd *pd;
-	uint8_t *buf; /* BENCH_BUF_SIZE bytes, registered as mr on pd */
+	struct test_dev dev; /* context, PD, attributes, GID entry 0 */
+	uint8_t *buf; /* BENCH_BUF_SIZE bytes, registered as mr on dev.pd */
 	struct ibv_mr *mr;
-	union ibv_gid gid;
 	bool cc_bounce; /* IBV_DEVICE_CC_DMA_BOUNCE: a CoCo guest */
 	/*
 	 * With cc_data on a CoCo device: a CoCo parent domain for rings, and

@@ -33,7 +33,7 @@ struct ctl {
 
 static int ctl_create(struct ctl *c, enum ctl_obj what)
 {
-	struct ibv_pd *pd = c->domain ? c->domain : c->d->pd;
+	struct ibv_pd *pd = c->domain ? c->domain : c->d->dev.pd;
 
 	switch (what) {
 	case CTL_CQ:

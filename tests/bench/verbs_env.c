@@ -10,13 +10,8 @@
 #include <string.h>
 
 #include "bench.h"
+#include "common/device.h"
 #include "common/verbs.h"
-
-static int open_first_device(struct bench_dev *d)
-{
-	d->ctx = test_open_first_device();
-	return d->ctx ? 0 : (errno ? errno : ENODEV);
-}
 
 /* The data buffer: private memory, or shared memory in a CoCo guest. */
 static int alloc_data_buf(struct bench_dev *d, bool cc_data)
@@ -38,7 +33,7 @@ static int alloc_data_buf(struct bench_dev *d, bool cc_data)
 		d->buf = aligned_alloc(4096, BENCH_BUF_SIZE);
 		if (!d->buf)
 			return ENOMEM;
-		d->mr = ibv_reg_mr(d->pd, d->buf, BENCH_BUF_SIZE, access);
+		d->mr = ibv_reg_mr(d->dev.pd, d->buf, BENCH_BUF_SIZE, access);
 	}
 	memset(d->buf, 0x5a, BENCH_BUF_SIZE);
 	return d->mr ? 0 : (errno ? errno : ENOMEM);
@@ -46,22 +41,15 @@ static int alloc_data_buf(struct bench_dev *d, bool cc_data)
 
 int bench_dev_open(struct bench_dev *d, bool cc_data)
 {
-	struct ibv_device_attr_ex attr;
 	int ret;
 
 	memset(d, 0, sizeof(*d));
-	ret = open_first_device(d);
+	ret = test_dev_open(&d->dev, 0, 0);
 	if (ret)
 		return ret;
-	if (!ibv_query_device_ex(d->ctx, NULL, &attr))
-		d->cc_bounce =
-			attr.device_cap_flags_ex & IBV_DEVICE_CC_DMA_BOUNCE;
-	ret = ibv_query_gid(d->ctx, 1, 0, &d->gid) ? EIO : 0;
-	d->pd = ret ? NULL : ibv_alloc_pd(d->ctx);
-	if (!ret && !d->pd)
-		ret = errno ? errno : ENOMEM;
-	if (!ret)
-		ret = alloc_data_buf(d, cc_data);
+	d->cc_bounce = d->dev.attr.device_cap_flags_ex &
+		       IBV_DEVICE_CC_DMA_BOUNCE;
+	ret = alloc_data_buf(d, cc_data);
 	if (ret)
 		bench_dev_close(d);
 	return ret;
@@ -77,23 +65,20 @@ void bench_dev_close(struct bench_dev *d)
 		free(d->buf);
 	if (d->cc_domain)
 		ibv_dealloc_pd(d->cc_domain);
-	if (d->pd)
-		ibv_dealloc_pd(d->pd);
-	if (d->ctx)
-		ibv_close_device(d->ctx);
+	test_dev_close(&d->dev);
 	memset(d, 0, sizeof(*d));
 }
 
 struct ibv_pd *bench_parent_domain(struct bench_dev *d, bool cc)
 {
 	struct ibv_parent_domain_init_attr a = {
-		.pd = d->pd,
+		.pd = d->dev.pd,
 		.comp_mask =
 			cc ? IBV_PARENT_DOMAIN_INIT_ATTR_ALLOW_CC_UNPROTECTED_ALLOC :
 			     0,
 	};
 
-	return ibv_alloc_parent_domain(d->ctx, &a);
+	return ibv_alloc_parent_domain(d->dev.ctx, &a);
 }
 
 struct ibv_cq *bench_create_cq(struct bench_dev *d, struct ibv_pd *domain,
@@ -102,8 +87,8 @@ struct ibv_cq *bench_create_cq(struct bench_dev *d, struct ibv_pd *domain,
 	struct ibv_cq_ex *cq;
 
 	if (!domain)
-		return ibv_create_cq(d->ctx, cqe, NULL, NULL, 0);
-	cq = test_cq_on_domain(d->ctx, domain, cqe);
+		return ibv_create_cq(d->dev.ctx, cqe, NULL, NULL, 0);
+	cq = test_cq_on_domain(d->dev.ctx, domain, cqe);
 	return cq ? ibv_cq_ex_to_cq(cq) : NULL;
 }
 
@@ -113,16 +98,16 @@ struct ibv_qp *bench_create_qp(struct bench_dev *d, struct ibv_pd *domain,
 			       uint32_t max_inline)
 {
 	struct ibv_qp_init_attr_ex a =
-		test_qp_attr_ex(domain ? domain : d->pd, type, scq, rcq, depth);
+		test_qp_attr_ex(domain ? domain : d->dev.pd, type, scq, rcq, depth);
 
 	a.cap.max_inline_data = max_inline;
-	return ibv_create_qp_ex(d->ctx, &a);
+	return ibv_create_qp_ex(d->dev.ctx, &a);
 }
 
 int bench_qp_to_rts(struct bench_dev *d, struct ibv_qp *qp, uint32_t peer_qpn)
 {
 	struct test_rc_peer peer =
-		TEST_RC_PEER(peer_qpn, d->gid,
+		TEST_RC_PEER(peer_qpn, d->dev.gid,
 			     IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ);
 
 	if (qp->qp_type == IBV_QPT_UD)
@@ -132,5 +117,5 @@ int bench_qp_to_rts(struct bench_dev *d, struct ibv_qp *qp, uint32_t peer_qpn)
 
 struct ibv_ah *bench_self_ah(struct bench_dev *d)
 {
-	return test_create_ah(d->pd, &d->gid, 0);
+	return test_create_ah(d->dev.pd, &d->dev.gid, 0);
 }

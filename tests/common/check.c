@@ -7,12 +7,15 @@
 
 #include "common/check.h"
 
+unsigned int test_failures;
+
 void test_report_failure(const char *file, int line, const char *cond,
 			 const char *fmt, ...)
 {
 	int err = errno;
 	va_list ap;
 
+	test_failures++;
 	fprintf(stderr, "FAIL %s:%d: %s:", file, line, cond);
 	va_start(ap, fmt);
 	errno = err;
@@ -22,4 +25,12 @@ void test_report_failure(const char *file, int line, const char *cond,
 		fprintf(stderr, "errno %d", err);
 	fputc('\n', stderr);
 	errno = err;
+}
+
+int test_exit_status(void)
+{
+	if (!test_failures)
+		return 0;
+	fprintf(stderr, "%u check(s) failed\n", test_failures);
+	return 1;
 }

@@ -2,9 +2,10 @@
 /*
  * Checks of the test programs. Every failed check prints one line
  *   FAIL <file>:<line>: <condition>: <message>
- * on stderr; what happens next is the caller's choice: CHECK ends the
- * program with exit status 1, CHECK_THEN runs an action of its own (count
- * the failure and go on, or return from a test case).
+ * on stderr and is counted in test_failures; what happens next depends on
+ * the check: CHECK ends the program with exit status 1, EXPECT goes on,
+ * CHECK_RET returns -1 from the calling function (a test case), and
+ * CHECK_THEN runs an action of the caller's.
  */
 #ifndef IRDMA_TESTS_COMMON_CHECK_H
 #define IRDMA_TESTS_COMMON_CHECK_H
@@ -20,6 +21,15 @@ void test_report_failure(const char *file, int line, const char *cond,
 			 const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* Failed checks so far, whichever kind. */
+extern unsigned int test_failures;
+
+/*
+ * The exit status of a program whose checks went on: 0 if none failed,
+ * else 1 after a line on stderr saying how many did.
+ */
+int test_exit_status(void);
+
 /* Unless @cond holds: print the failure, then run @action. */
 #define CHECK_THEN(cond, action, ...)                                  \
 	do {                                                           \
@@ -32,6 +42,12 @@ void test_report_failure(const char *file, int line, const char *cond,
 
 /* Unless @cond holds: print the failure and exit 1. */
 #define CHECK(cond, ...) CHECK_THEN(cond, exit(1), __VA_ARGS__)
+
+/* Unless @cond holds: print the failure and go on. */
+#define EXPECT(cond, ...) CHECK_THEN(cond, (void)0, __VA_ARGS__)
+
+/* Unless @cond holds: print the failure and return -1. */
+#define CHECK_RET(cond, ...) CHECK_THEN(cond, return -1, __VA_ARGS__)
 
 /* @a must equal @b (as integers); exits 1 with both values otherwise. */
 #define CHECK_EQ(a, b)                                                     \

@@ -2,8 +2,10 @@
 /* Verbs building blocks of the tests; see verbs.h. */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/check.h"
+#include "common/emu.h"
 #include "common/verbs.h"
 
 struct ibv_context *test_open_first_device(void)
@@ -210,4 +212,22 @@ void test_bind_mw_wr(struct ibv_send_wr *wr, uint64_t wr_id, struct ibv_mw *mw,
 	wr->bind_mw.bind_info.addr = (uintptr_t)addr;
 	wr->bind_mw.bind_info.length = len;
 	wr->bind_mw.bind_info.mw_access_flags = access;
+}
+
+bool test_buf_is_dmabuf(struct ibv_buf *buf, const void *addr, size_t len)
+{
+#ifdef HAVE_IBV_EXPORT_BUF_DMABUF_FD
+	int fd = ibv_export_buf_dmabuf_fd(buf);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+#else
+	size_t (*shared_prefix)(uint64_t va, size_t len, uint64_t *next);
+	uint64_t next;
+
+	*(void **)&shared_prefix = test_emu_sym("emu_heap_shared_prefix");
+	return shared_prefix((uintptr_t)addr, len, &next) == len;
+#endif
 }

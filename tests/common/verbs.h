@@ -8,6 +8,8 @@
 #ifndef IRDMA_TESTS_COMMON_VERBS_H
 #define IRDMA_TESTS_COMMON_VERBS_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <infiniband/verbs.h>
@@ -79,6 +81,14 @@ void test_signaled_wr(struct ibv_send_wr *wr, uint64_t wr_id,
 void test_bind_mw_wr(struct ibv_send_wr *wr, uint64_t wr_id, struct ibv_mw *mw,
 		     struct ibv_mr *mr, const void *addr, uint64_t len,
 		     unsigned int access);
+
+/*
+ * Is @buf, @len bytes at @addr from ibv_alloc_buf(), a DMA-buf? Asked with
+ * ibv_export_buf_dmabuf_fd() where libibverbs has it (rdma-core >= 65);
+ * before that only the emulator can tell (the buffer lies in its DMA-buf
+ * heap's shared mappings), so the test must run under irdma-emu-run.
+ */
+bool test_buf_is_dmabuf(struct ibv_buf *buf, const void *addr, size_t len);
 
 /* An address handle for @gid (the device's own: loopback) on port 1. */
 struct ibv_ah *test_create_ah(struct ibv_pd *pd, const union ibv_gid *gid,

@@ -18,6 +18,7 @@ foreach(_v EMU DEVINFO WORK)
 	endif()
 endforeach()
 
+file(MAKE_DIRECTORY "${WORK}")
 set(_log "${WORK}/verbs_log.txt")
 # The line alloc_context writes once a context is open.
 set(_line "context: abi [0-9]+ kernel_ver")

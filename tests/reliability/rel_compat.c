@@ -142,8 +142,6 @@ static void probe_plain(struct probe *p)
 /* CQ and QPs on the CoCo parent domain, a buffer and its MR. */
 static void probe_coco(struct probe *p)
 {
-	int fd;
-
 	errno = 0;
 	/* the only way to put a CQ on a parent domain (none on gen 1) */
 	p->cq = ext_cq(p->ctx, p->par);
@@ -159,10 +157,7 @@ static void probe_coco(struct probe *p)
 	p->coco_buf_err = errno;
 	if (!p->mem)
 		return;
-	fd = ibv_export_buf_dmabuf_fd(p->buf);
-	p->coco_buf_dmabuf = fd >= 0;
-	if (fd >= 0)
-		close(fd);
+	p->coco_buf_dmabuf = test_buf_is_dmabuf(p->buf, p->mem, 2 * MSG);
 	errno = 0;
 	p->mr = ibv_reg_buf_mr(p->par, p->buf, p->mem, 2 * MSG,
 			       IBV_ACCESS_LOCAL_WRITE);

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
 #
 # sanitizer-tree.sh MODE SOURCE_DIR BUILD_DIR RDMA_CORE_BUILD_DIR EMU_RUN
+#                   PROVIDER_TARGET
 #
 # Configure and build a second tree of this project with sanitizers, then
 # run tests in it. It reuses the rdma-core build of the main tree, so
@@ -15,7 +16,7 @@
 #         it must stay uninstrumented.
 set -u
 
-mode=$1 src=$2 bld=$3 rdma=$4 emu_run=$5
+mode=$1 src=$2 bld=$3 rdma=$4 emu_run=$5 provider=$6
 
 case $mode in
 asan) san=address,undefined ;;
@@ -61,7 +62,7 @@ if [ "$mode" = asan ]; then
 	exit "$rc"
 fi
 
-cmake --build "$bld" --target irdma-rdmav65 rel_threads -- -j2 || exit 1
+cmake --build "$bld" --target "$provider" rel_threads -- -j2 || exit 1
 # threads [EMU ARGS] -- [REL_THREADS ARGS]
 threads() {
 	emu_args=

@@ -1127,15 +1127,9 @@ static const struct test_case cases[] = {
 
 int main(int argc, char **argv)
 {
-	const struct test_case *c = TEST_PICK_CASE(cases, argc, argv);
-
 	page_size = sysconf(_SC_PAGESIZE);
 	/* The tests pick their own tunables. */
 	unsetenv(DMABUF_HEAP_ENV_SLAB_SIZE);
 	unsetenv(DMABUF_HEAP_ENV_MAX_CACHED);
-	if (!c)
-		return 2;
-	c->run();
-	printf("%s: ok\n", c->name);
-	return 0;
+	return TEST_RUN_CASES(cases, argc, argv);
 }
