@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
 /*
- * Sub-allocating DMA-buf heap helper (see util/dmabuf_heap.h and
+ * Sub-allocating DMA-buf heap helper (see dmabuf_heap.h and
  * docs/dmabuf_heap.md).
  *
  * Free space: one bitmap of pages per slab, first-fit inside a slab, and
@@ -12,7 +12,7 @@
  * slab (each slab caches its longest free run, so the pick is a compare).
  */
 #define _GNU_SOURCE
-#include <util/dmabuf_heap.h>
+#include "dmabuf_heap.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -165,34 +165,39 @@ static bool slab_is_empty(const struct slab *s)
 
 /* ---- backend: where DMA-bufs come from ---- */
 
-static int backend_alloc_fd(struct dmabuf_heap *heap, size_t len)
+/* A new DMA-buf of @len bytes in *@fd. Returns 0 or an errno. */
+static int backend_alloc_fd(struct dmabuf_heap *heap, size_t len, int *fd)
 {
 	struct dma_heap_allocation_data req = {
 		.len = len,
 		.fd_flags = O_RDWR | O_CLOEXEC,
 	};
 	struct stat st;
-	int fd;
+	int ret;
 
 	if (heap->alloc_fd) {
-		fd = heap->alloc_fd(heap->alloc_fd_ctx, len);
-		if (fd < 0)
-			return fd;
+		*fd = -1;
+		ret = heap->alloc_fd(heap->alloc_fd_ctx, len, fd);
+		if (ret)
+			return ret;
+		if (*fd < 0)
+			return EIO;
 	} else {
 		if (ioctl(heap->heap_fd, DMA_HEAP_IOCTL_ALLOC, &req))
-			return -errno;
-		fd = req.fd;
+			return errno;
+		*fd = req.fd;
 	}
 	/*
 	 * Touching a mapping past the end of the object raises SIGBUS, so
 	 * refuse a backend that hands out less than asked for.
 	 */
-	if (fstat(fd, &st) == 0 && st.st_size > 0 &&
+	if (fstat(*fd, &st) == 0 && st.st_size > 0 &&
 	    (uint64_t)st.st_size < len) {
-		close(fd);
-		return -EIO;
+		close(*fd);
+		*fd = -1;
+		return EIO;
 	}
-	return fd;
+	return 0;
 }
 
 /* ---- the sorted slab array ---- */
@@ -227,7 +232,7 @@ static int slabs_reserve_one(struct dmabuf_heap *heap)
 	cap = heap->slabs_cap ? heap->slabs_cap * 2 : 16;
 	grown = realloc(heap->slabs, cap * sizeof(*grown));
 	if (!grown)
-		return -ENOMEM;
+		return ENOMEM;
 	heap->slabs = grown;
 	heap->slabs_cap = cap;
 	return 0;
@@ -267,24 +272,22 @@ static int slab_create(struct dmabuf_heap *heap, size_t len, bool dedicated,
 		return ret;
 	s = calloc(1, sizeof(*s) + 3 * words * sizeof(uint64_t));
 	if (!s)
-		return -ENOMEM;
+		return ENOMEM;
 	s->used = (uint64_t *)(s + 1);
 	s->head = s->used + words;
 	s->dirty = s->head + words;
 
-	s->fd = backend_alloc_fd(heap, len);
-	if (s->fd < 0) {
-		ret = s->fd;
+	ret = backend_alloc_fd(heap, len, &s->fd);
+	if (ret)
 		goto err_free;
-	}
 	s->base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, s->fd, 0);
 	if (s->base == MAP_FAILED) {
-		ret = -errno;
+		ret = errno;
 		goto err_close;
 	}
 	/* A child must never share pages the device can write. */
 	if (madvise(s->base, len, MADV_DONTFORK)) {
-		ret = -errno;
+		ret = errno;
 		goto err_unmap;
 	}
 	s->len = len;
@@ -354,17 +357,17 @@ static int parse_size(const char *str, size_t *out)
 	char *end;
 
 	if (!str || *str < '0' || *str > '9')
-		return -EINVAL;
+		return EINVAL;
 	/* Decimal or 0x hex; a leading 0 must not silently mean octal. */
 	if (str[0] == '0' && (str[1] == 'x' || str[1] == 'X'))
 		base = 16;
 	digits = base == 16 ? str + 2 : str;
 	if (!isxdigit((unsigned char)*digits))
-		return -EINVAL;
+		return EINVAL;
 	errno = 0;
 	v = strtoull(digits, &end, base);
 	if (errno)
-		return -EINVAL;
+		return EINVAL;
 	switch (*end) {
 	case 'k':
 	case 'K':
@@ -383,7 +386,7 @@ static int parse_size(const char *str, size_t *out)
 		break;
 	}
 	if (*end || v > SIZE_MAX)
-		return -EINVAL;
+		return EINVAL;
 	*out = v;
 	return 0;
 }
@@ -397,20 +400,20 @@ static int configure(struct dmabuf_heap *heap,
 	const char *env;
 
 	if (attr->flags & ~DMABUF_HEAP_ATTR_MAX_CACHED)
-		return -EINVAL;
+		return EINVAL;
 	if (attr->flags & DMABUF_HEAP_ATTR_MAX_CACHED)
 		cached = attr->max_cached_slabs;
 
 	env = secure_getenv(DMABUF_HEAP_ENV_SLAB_SIZE);
 	if (env && parse_size(env, &slab))
-		return -EINVAL;
+		return EINVAL;
 	env = secure_getenv(DMABUF_HEAP_ENV_MAX_CACHED);
 	if (env && parse_size(env, &cached))
-		return -EINVAL;
+		return EINVAL;
 
 	if (!slab || slab > DMABUF_HEAP_MAX_SLAB_SIZE ||
 	    cached > MAX_CACHED_LIMIT)
-		return -EINVAL;
+		return EINVAL;
 	heap->slab_size = (slab + heap->page_size - 1) & ~(heap->page_size - 1);
 	heap->max_cached = cached;
 	heap->stats.slab_size = heap->slab_size;
@@ -429,13 +432,13 @@ static int open_heap_device(struct dmabuf_heap *heap,
 	/* A heap name is one directory entry, nothing that walks paths. */
 	if (!*name || strchr(name, '/') || !strcmp(name, ".") ||
 	    !strcmp(name, ".."))
-		return -EINVAL;
+		return EINVAL;
 	len = snprintf(path, sizeof(path), "%s/%s", dir, name);
 	if (len < 0 || (size_t)len >= sizeof(path))
-		return -ENAMETOOLONG;
+		return ENAMETOOLONG;
 	heap->heap_fd = open(path, O_RDWR | O_CLOEXEC);
 	if (heap->heap_fd < 0)
-		return -errno;
+		return errno;
 	return 0;
 }
 
@@ -463,12 +466,12 @@ struct dmabuf_heap *dmabuf_heap_open(const struct dmabuf_heap_attr *attr)
 	if (!ret && !heap->alloc_fd)
 		ret = open_heap_device(heap, attr);
 	if (!ret)
-		ret = -pthread_mutex_init(&heap->lock, NULL);
+		ret = pthread_mutex_init(&heap->lock, NULL);
 	if (ret) {
 		if (heap->heap_fd >= 0)
 			close(heap->heap_fd);
 		free(heap);
-		errno = -ret;
+		errno = ret;
 		return NULL;
 	}
 	return heap;
@@ -564,12 +567,12 @@ static int alloc_buf(struct dmabuf_heap *heap, size_t len, bool dedicated,
 	int ret;
 
 	if (!heap || !buf || !len)
-		return -EINVAL;
+		return EINVAL;
 	n = len / heap->page_size + !!(len % heap->page_size);
 	if (n > MAX_BUF_PAGES || n > SIZE_MAX / heap->page_size)
-		return -EINVAL;
+		return EINVAL;
 	if (in_forked_child(heap))
-		return -EPERM;
+		return EPERM;
 
 	pthread_mutex_lock(&heap->lock);
 	ret = find_room(heap, n, dedicated, &s);
@@ -667,15 +670,15 @@ int dmabuf_heap_free(struct dmabuf_heap *heap, struct dmabuf_heap_buf *buf)
 	struct slab *s;
 
 	if (!heap || !buf)
-		return -EINVAL;
+		return EINVAL;
 	if (in_forked_child(heap))
-		return -EPERM;
+		return EPERM;
 
 	pthread_mutex_lock(&heap->lock);
 	s = lookup_buf(heap, buf, &idx, &first);
 	if (!s) {
 		pthread_mutex_unlock(&heap->lock);
-		return -EINVAL;
+		return EINVAL;
 	}
 	n = buf->mapped_length / heap->page_size;
 	bitmap_assign(s->used, first, n, false);
@@ -695,39 +698,40 @@ int dmabuf_heap_free(struct dmabuf_heap *heap, struct dmabuf_heap_buf *buf)
 }
 
 int dmabuf_heap_export_fd(struct dmabuf_heap *heap,
-			  const struct dmabuf_heap_buf *buf, uint64_t *offset)
+			  const struct dmabuf_heap_buf *buf, int *fd,
+			  uint64_t *offset)
 {
 	size_t idx, first;
 	struct slab *s;
-	int fd;
+	int ret = 0;
 
-	if (!heap || !buf || !offset)
-		return -EINVAL;
+	if (!heap || !buf || !fd || !offset)
+		return EINVAL;
 	if (in_forked_child(heap))
-		return -EPERM;
+		return EPERM;
 
 	pthread_mutex_lock(&heap->lock);
 	s = lookup_buf(heap, buf, &idx, &first);
 	if (!s) {
 		pthread_mutex_unlock(&heap->lock);
-		return -EINVAL;
+		return EINVAL;
 	}
-	fd = fcntl(s->fd, F_DUPFD_CLOEXEC, 0);
-	if (fd < 0)
-		fd = -errno;
+	*fd = fcntl(s->fd, F_DUPFD_CLOEXEC, 0);
+	if (*fd < 0)
+		ret = errno;
 	else
 		*offset = first * heap->page_size;
 	pthread_mutex_unlock(&heap->lock);
-	return fd;
+	return ret;
 }
 
 int dmabuf_heap_get_stats(struct dmabuf_heap *heap,
 			  struct dmabuf_heap_stats *stats)
 {
 	if (!heap || !stats)
-		return -EINVAL;
+		return EINVAL;
 	if (in_forked_child(heap))
-		return -EPERM;
+		return EPERM;
 
 	pthread_mutex_lock(&heap->lock);
 	*stats = heap->stats;

@@ -10,16 +10,17 @@
  * DMA-buf "slabs". The kernel identifies a piece by (slab fd, offset,
  * length). Bookkeeping lives in private memory, never in the DMA-buf.
  *
- * Error convention:
- *   - functions returning int return 0 (or an fd >= 0) on success and a
- *     negative errno on failure; errno is not part of the contract then.
+ * Error convention (the provider's and libibverbs' ibv_cmd_*'s):
+ *   - functions returning int return 0 on success and a positive errno on
+ *     failure; results (such as an exported fd) come back through pointer
+ *     arguments; errno is not part of the contract then.
  *   - functions returning a pointer return NULL and set errno on failure.
  *
  * Thread safety: every call on one heap may be made from any thread.
  *
  * Fork: every mapping is madvise(MADV_DONTFORK), so a child never sees the
  * device-visible pages. A heap is owned by the process that opened it; in
- * a forked child every call fails with -EPERM except dmabuf_heap_close(),
+ * a forked child every call fails with EPERM except dmabuf_heap_close(),
  * which releases the child's copies of the fds and the private bookkeeping
  * without touching the address ranges (they are unmapped in the child and
  * may already hold something else). A child that simply exec()s or exits
@@ -54,11 +55,12 @@ enum dmabuf_heap_attr_flags {
 };
 
 /*
- * Backend hook: return a new DMA-buf-like fd of exactly @len bytes that can
- * be mmap'ed MAP_SHARED, or a negative errno. The heap owns the fd. Meant
- * for unit tests (memfd) and for heaps that are not under a directory.
+ * Backend hook: store a new DMA-buf-like fd of exactly @len bytes that can
+ * be mmap'ed MAP_SHARED in *@fd and return 0, or return an errno. The heap
+ * owns the fd. Meant for unit tests (memfd) and for heaps that are not
+ * under a directory.
  */
-typedef int (*dmabuf_heap_alloc_fd_fn)(void *ctx, size_t len);
+typedef int (*dmabuf_heap_alloc_fd_fn)(void *ctx, size_t len, int *fd);
 
 struct dmabuf_heap_attr {
 	uint32_t flags; /* enum dmabuf_heap_attr_flags */
@@ -126,8 +128,8 @@ int dmabuf_heap_close(struct dmabuf_heap *heap);
 
 /*
  * Allocate @len bytes (rounded up to pages) of zeroed shared memory.
- * Returns 0 and fills @buf, or -EINVAL (len 0 or too large), -ENOMEM,
- * -EPERM (forked child) or the backend's negative errno (e.g. -EMFILE).
+ * Returns 0 and fills @buf, or EINVAL (len 0 or too large), ENOMEM,
+ * EPERM (forked child) or the backend's errno (e.g. EMFILE).
  */
 int dmabuf_heap_alloc(struct dmabuf_heap *heap, size_t len,
 		      struct dmabuf_heap_buf *buf);
@@ -143,24 +145,25 @@ int dmabuf_heap_alloc_dedicated(struct dmabuf_heap *heap, size_t len,
 				struct dmabuf_heap_buf *buf);
 
 /*
- * Free a buffer. Returns 0 and poisons @buf (addr NULL, fd -1), or -EINVAL
+ * Free a buffer. Returns 0 and poisons @buf (addr NULL, fd -1), or EINVAL
  * if @buf does not describe a live allocation of this heap exactly (double
- * free, foreign or altered @buf); nothing is changed then. -EPERM in a
+ * free, foreign or altered @buf); nothing is changed then. EPERM in a
  * forked child.
  */
 int dmabuf_heap_free(struct dmabuf_heap *heap, struct dmabuf_heap_buf *buf);
 
 /*
- * Export a buffer like ibv_export_buf_dmabuf_fd(): returns a new O_CLOEXEC
- * fd that the caller owns and must close(2), and stores the buffer's offset
- * within that DMA-buf in *@offset. The fd refers to the whole slab, so the
- * importer must use (fd, *offset, buf->mapped_length). Negative errno on
- * failure (-EINVAL for a buffer that is not live, -EMFILE, -EPERM).
+ * Export a buffer like ibv_export_buf_dmabuf_fd(): stores a new O_CLOEXEC
+ * fd that the caller owns and must close(2) in *@fd, and the buffer's
+ * offset within that DMA-buf in *@offset. The fd refers to the whole slab,
+ * so the importer must use (fd, *offset, buf->mapped_length). Returns 0, or
+ * EINVAL for a buffer that is not live, EMFILE, EPERM.
  */
 int dmabuf_heap_export_fd(struct dmabuf_heap *heap,
-			  const struct dmabuf_heap_buf *buf, uint64_t *offset);
+			  const struct dmabuf_heap_buf *buf, int *fd,
+			  uint64_t *offset);
 
-/* Snapshot of the counters. -EINVAL for NULL arguments. */
+/* Snapshot of the counters. EINVAL for NULL arguments. */
 int dmabuf_heap_get_stats(struct dmabuf_heap *heap,
 			  struct dmabuf_heap_stats *stats);
 

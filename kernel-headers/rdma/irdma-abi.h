@@ -1,40 +1,39 @@
 /* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR Linux-OpenIB */
 /*
- * User/kernel ABI of the irdma RDMA driver (Intel X722, E810 and later).
- *
- * Every structure up to the "extension" markers has the exact size, field
- * order and offsets of the Linux kernel's include/uapi/rdma/irdma-abi.h as
- * shipped with rdma-core 65. Extensions only append fields and are only used
- * after both sides agreed on them through the alloc_ucontext comp_mask; see
- * docs/abi-extension.md.
+ * Copyright (c) 2006 - 2021 Intel Corporation.  All rights reserved.
+ * Copyright (c) 2005 Topspin Communications.  All rights reserved.
+ * Copyright (c) 2005 Cisco Systems.  All rights reserved.
+ * Copyright (c) 2005 Open Grid Computing, Inc. All rights reserved.
  */
+
 #ifndef IRDMA_ABI_H
 #define IRDMA_ABI_H
 
 #include <linux/types.h>
 
-/* Version 5 is also what the older i40iw (GEN_1) kernel driver speaks. */
+/* irdma must support legacy GEN_1 i40iw kernel
+ * and user-space whose last ABI ver is 5
+ */
 #define IRDMA_ABI_VER 5
 
 enum irdma_memreg_type {
-	IRDMA_MEMREG_TYPE_MEM = 0,
-	IRDMA_MEMREG_TYPE_QP = 1,
-	IRDMA_MEMREG_TYPE_CQ = 2,
-	IRDMA_MEMREG_TYPE_SRQ = 3,
+	IRDMA_MEMREG_TYPE_MEM  = 0,
+	IRDMA_MEMREG_TYPE_QP   = 1,
+	IRDMA_MEMREG_TYPE_CQ   = 2,
+	IRDMA_MEMREG_TYPE_SRQ  = 3,
 };
 
-/* alloc_ucontext comp_mask bits, in the request and in the response. */
 enum {
 	IRDMA_ALLOC_UCTX_USE_RAW_ATTR = 1 << 0,
 	IRDMA_ALLOC_UCTX_MIN_HW_WQ_SIZE = 1 << 1,
 	IRDMA_ALLOC_UCTX_MAX_HW_SRQ_QUANTA = 1 << 2,
 	IRDMA_SUPPORT_WQE_FORMAT_V2 = 1 << 3,
-	/* 1 << 4 is IRDMA_SUPPORT_MAX_HW_PUSH_LEN in newer kernels. */
 	/*
-	 * Extension: reg_mr may carry a DMA-buf (struct irdma_mem_reg_req
-	 * with IRDMA_MEMREG_FLAG_DMABUF). Set in the request by a provider that
-	 * can send such requests, in the response by a kernel that accepts
-	 * them.
+	 * irdma-coco extension (docs/abi-extension.md): REG_MR may carry a
+	 * DMA-buf (struct irdma_mem_reg_req with IRDMA_MEMREG_FLAG_DMABUF). Set
+	 * in the request by a provider that can send such requests, in the
+	 * response by a kernel that accepts them. 1 << 4 is left free: newer
+	 * kernels use it for IRDMA_SUPPORT_MAX_HW_PUSH_LEN.
 	 */
 	IRDMA_ALLOC_UCTX_DMABUF_MEMREG = 1 << 5,
 };
@@ -49,7 +48,7 @@ struct irdma_alloc_ucontext_req {
 struct irdma_alloc_ucontext_resp {
 	__u32 max_pds;
 	__u32 max_qps;
-	__u32 wq_size; /* bytes of the doorbell/WQ mmap area */
+	__u32 wq_size; /* size of the WQs (SQ+RQ) in the mmaped area */
 	__u8 kernel_ver;
 	__u8 rsvd[3];
 	__aligned_u64 feature_flags;
@@ -69,7 +68,7 @@ struct irdma_alloc_ucontext_resp {
 	__u8 revd3[2];
 	__u32 max_hw_srq_quanta;
 	/*
-	 * Extension, written only by a kernel that sets
+	 * irdma-coco extension, written only by a kernel that sets
 	 * IRDMA_ALLOC_UCTX_DMABUF_MEMREG in comp_mask: its confirmation that
 	 * bit 5 means the DMA-buf memreg extension and nothing else. Bytes
 	 * 84..87 (the upstream structure's tail padding) stay free for the
@@ -110,27 +109,28 @@ struct irdma_create_qp_req {
 	__aligned_u64 legacy_dontuse[2];
 };
 
-/* irdma_mem_reg_req.flags (extension) */
-enum {
-	/* dmabuf_fd/dmabuf_offset name the memory; the VA is only its alias */
-	IRDMA_MEMREG_FLAG_DMABUF = 1 << 0,
-};
-
 struct irdma_mem_reg_req {
 	__u16 reg_type; /* enum irdma_memreg_type */
 	__u16 cq_pages;
 	__u16 rq_pages;
 	__u16 sq_pages;
 	/*
-	 * Extension, valid only with IRDMA_ALLOC_UCTX_DMABUF_MEMREG negotiated.
-	 * Old requests end here (8 bytes); an extended one is 24 bytes.
+	 * irdma-coco extension, valid only with IRDMA_ALLOC_UCTX_DMABUF_MEMREG
+	 * negotiated: a request without it ends here (8 bytes); an extended
+	 * one is 24 bytes.
 	 */
 	__u32 flags; /* IRDMA_MEMREG_FLAG_* */
 	__s32 dmabuf_fd;
 	__aligned_u64 dmabuf_offset;
 };
 
-/* Size of irdma_mem_reg_req before the extension. */
+/* irdma-coco extension: irdma_mem_reg_req.flags */
+enum {
+	/* dmabuf_fd/dmabuf_offset name the memory; the VA is only its alias */
+	IRDMA_MEMREG_FLAG_DMABUF = 1 << 0,
+};
+
+/* irdma-coco extension: size of irdma_mem_reg_req without the extension */
 #define IRDMA_MEM_REG_REQ_V0_SIZE 8
 
 struct irdma_modify_qp_req {
@@ -167,5 +167,4 @@ struct irdma_create_ah_resp {
 	__u32 ah_id;
 	__u8 rsvd[4];
 };
-
 #endif /* IRDMA_ABI_H */

@@ -13,10 +13,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <util/util.h>
+
 #include "irdma.h"
 #include "debug.h"
 #include "verbs_ctl.h"
-#include "util/dmabuf_heap.h"
+#include "dmabuf_heap.h"
 
 /* Private bookkeeping: never placed inside the (shared) buffer itself. */
 struct irdma_buf {
@@ -43,9 +45,10 @@ static int alloc_shared_buf(struct irdma_context *ctx, struct ibv_pd *pd,
 	ret = dmabuf_heap_alloc_dedicated(heap, size, &b->hbuf);
 	if (ret) {
 		irdma_dbg(
+			&ctx->ibv_ctx,
 			"CoCo buffer of %zu bytes: shared heap allocation failed (%s)",
-			size, strerror(-ret));
-		return -ret;
+			size, strerror(ret));
+		return ret;
 	}
 	if (b->hbuf.offset != 0) {
 		/* the heap broke its promise; never hand out a wrong fd */
@@ -70,7 +73,7 @@ static int alloc_private_buf(struct ibv_pd *pd, size_t size,
 
 	if (size > SIZE_MAX - page)
 		return ENOMEM;
-	b->map_len = (size + page - 1) / page * page;
+	b->map_len = align(size, page);
 	p = mmap(NULL, b->map_len, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
@@ -118,9 +121,10 @@ void irdma_free_buf(struct ibv_buf *buf)
 		int ret = dmabuf_heap_free(ctx->heap, &b->hbuf);
 
 		if (ret)
-			irdma_dbg(
+			irdma_warn(
+				&ctx->ibv_ctx,
 				"CoCo buffer %p could not be returned to the heap (%s)",
-				buf->addr, strerror(-ret));
+				buf->addr, strerror(ret));
 	} else {
 		munmap(buf->addr, b->map_len);
 	}

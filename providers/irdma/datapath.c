@@ -3,30 +3,7 @@
  * The data path's entry in the context's verbs ops, and the async event
  * hook: everything about CQs, QPs, SRQs, AHs and MWs is reached from here.
  */
-#include "debug.h"
 #include "queues.h"
-
-/*
- * Deregister and free the ring of a destroyed CQ/QP/SRQ. A failed
- * deregistration is retried once (a transient kernel failure must not leak
- * the registration); if it still fails the memory stays allocated, since
- * the device may still be allowed to write it.
- */
-void irdma_dp_ring_release(struct irdma_context *ctx, struct verbs_mr *vmr,
-			   struct irdma_ring *mem)
-{
-	int ret = irdma_ring_deregister(vmr);
-
-	if (ret)
-		ret = irdma_ring_deregister(vmr);
-	if (ret) {
-		irdma_dbg(
-			"ring at %p (%zu bytes) could not be deregistered (errno %d): its memory is kept, not freed",
-			mem->addr, mem->size, ret);
-		return;
-	}
-	irdma_ring_free(ctx, mem);
-}
 
 /*
  * libibverbs hands the provider each async event before the application

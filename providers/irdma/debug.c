@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
-/* IRDMA_DEBUG: provider diagnostics on stderr (see debug.h). */
+/* The IRDMA_DEBUG alias of the provider's diagnostics (see debug.h). */
 #define _GNU_SOURCE /* secure_getenv */
 #include <errno.h>
 #include <pthread.h>

@@ -149,6 +149,7 @@ static int negotiate_abi(struct irdma_context *ctx,
 		if (!is_refusal(ret))
 			break;
 		irdma_dbg(
+			&ctx->ibv_ctx,
 			"alloc_ucontext ABI %d with DMA-buf memreg refused (%s), retrying without",
 			ver, strerror(ret));
 		*sent_mask = base_mask;
@@ -157,10 +158,10 @@ static int negotiate_abi(struct irdma_context *ctx,
 			goto done;
 		if (!is_refusal(ret))
 			break;
-		irdma_dbg("alloc_ucontext ABI %d refused (%s)", ver,
-			  strerror(ret));
+		irdma_dbg(&ctx->ibv_ctx, "alloc_ucontext ABI %d refused (%s)",
+			  ver, strerror(ret));
 	}
-	irdma_dbg("alloc_ucontext failed: %s", strerror(ret));
+	irdma_err(&ctx->ibv_ctx, "alloc_ucontext failed: %s", strerror(ret));
 	return ret;
 done:
 	ctx->abi_ver = ver;
@@ -173,12 +174,14 @@ done:
  * response's extension words; one that grants it without them gave bit 5
  * another meaning, and this context now runs a feature we cannot name.
  */
-static int check_dmabuf_memreg_grant(const struct irdma_alloc_ucontext_resp *r)
+static int check_dmabuf_memreg_grant(struct irdma_context *ctx,
+				     const struct irdma_alloc_ucontext_resp *r)
 {
 	if (r->dmabuf_memreg_req_len == sizeof(struct irdma_mem_reg_req) &&
 	    r->dmabuf_memreg_flags == IRDMA_MEMREG_FLAG_DMABUF)
 		return 0;
-	irdma_dbg(
+	irdma_err(
+		&ctx->ibv_ctx,
 		"kernel granted alloc_ucontext comp_mask bit 5 without the DMA-buf memreg confirmation (req_len %u flags 0x%x): the bit means something else to it; refusing the context",
 		r->dmabuf_memreg_req_len, r->dmabuf_memreg_flags);
 	return EPROTO;
@@ -200,7 +203,8 @@ static int apply_context_resp(struct irdma_context *ctx,
 		return 0;
 	}
 	if (r->hw_rev > IRDMA_GEN_3) {
-		irdma_dbg("kernel reports unknown hardware revision %u",
+		irdma_err(&ctx->ibv_ctx,
+			  "kernel reports unknown hardware revision %u",
 			  r->hw_rev);
 		return EOPNOTSUPP;
 	}
@@ -229,21 +233,23 @@ static int apply_context_resp(struct irdma_context *ctx,
 	ctx->use_raw_attrs = ctx->comp_mask & IRDMA_ALLOC_UCTX_USE_RAW_ATTR;
 	ctx->wqe_format_v2 = ctx->comp_mask & IRDMA_SUPPORT_WQE_FORMAT_V2;
 	ctx->dmabuf_memreg = ctx->comp_mask & IRDMA_ALLOC_UCTX_DMABUF_MEMREG;
-	if (ctx->dmabuf_memreg && check_dmabuf_memreg_grant(r))
+	if (ctx->dmabuf_memreg && check_dmabuf_memreg_grant(ctx, r))
 		return EPROTO;
 
 	if (!ctx->max_hw_wq_frags || !ctx->max_hw_wq_quanta ||
 	    !ctx->max_hw_rq_quanta || !ctx->max_hw_sq_chunk ||
 	    ctx->min_hw_cq_size > ctx->max_hw_cq_size) {
-		irdma_dbg("kernel reported inconsistent queue limits");
+		irdma_err(&ctx->ibv_ctx,
+			  "kernel reported inconsistent queue limits");
 		return EPROTO;
 	}
 	return 0;
 }
 
-static void log_context(const struct irdma_context *ctx)
+static void log_context(struct irdma_context *ctx)
 {
 	irdma_dbg(
+		&ctx->ibv_ctx,
 		"context: abi %u kernel_ver %u gen %u%s comp_mask 0x%llx (raw_attrs %d wqe_v2 %d dmabuf_memreg %d) features 0x%llx",
 		ctx->abi_ver, ctx->kernel_ver, ctx->hw_rev,
 		ctx->legacy_gen1 ? " (legacy i40iw)" : "",
@@ -251,6 +257,7 @@ static void log_context(const struct irdma_context *ctx)
 		ctx->wqe_format_v2, ctx->dmabuf_memreg,
 		(unsigned long long)ctx->feature_flags);
 	irdma_dbg(
+		&ctx->ibv_ctx,
 		"limits: wq_frags %u read_sges %u inline %u rq_quanta %u wq_quanta %u sq_chunk %u cq_size %u..%u min_wq %u srq_quanta %u",
 		ctx->max_hw_wq_frags, ctx->max_hw_read_sges, ctx->max_hw_inline,
 		ctx->max_hw_rq_quanta, ctx->max_hw_wq_quanta,
@@ -259,14 +266,15 @@ static void log_context(const struct irdma_context *ctx)
 }
 
 /* The PCI id already named a generation; a different hw_rev is odd. */
-static void note_generation(const struct irdma_context *ctx)
+static void note_generation(struct irdma_context *ctx)
 {
 	const struct irdma_device *dev =
 		to_irdma_dev(ctx->ibv_ctx.context.device);
 
 	if (dev->pci_gen != IRDMA_GEN_UNKNOWN && dev->pci_gen != ctx->hw_rev)
-		irdma_dbg("PCI id suggests gen %d, kernel reports gen %u",
-			  dev->pci_gen, ctx->hw_rev);
+		irdma_warn(&ctx->ibv_ctx,
+			   "PCI id suggests gen %d, kernel reports gen %u",
+			   dev->pci_gen, ctx->hw_rev);
 }
 
 static int map_doorbells(struct irdma_context *ctx, uint64_t key)
@@ -278,7 +286,8 @@ static int map_doorbells(struct irdma_context *ctx, uint64_t key)
 	if (page == MAP_FAILED) {
 		int err = errno;
 
-		irdma_dbg("cannot map the doorbell page: %s", strerror(err));
+		irdma_err(&ctx->ibv_ctx, "cannot map the doorbell page: %s",
+			  strerror(err));
 		return err;
 	}
 	/* A forked child must not share (or lose) the device's registers. */
@@ -318,13 +327,14 @@ static int probe_dma_bounce(struct irdma_context *ctx)
 	ret = irdma_query_device_ex(&ctx->ibv_ctx.context, NULL, &attr,
 				    sizeof(attr));
 	if (ret) {
-		irdma_dbg(
+		irdma_err(
+			&ctx->ibv_ctx,
 			"query_device_ex failed (%s): cannot tell whether the device needs DMA bounce",
 			strerror(ret));
 		return ret;
 	}
 	ctx->dma_bounce = attr.device_cap_flags_ex & IBV_DEVICE_CC_DMA_BOUNCE;
-	irdma_dbg("device %s DMA bounce (CC_DMA_BOUNCE %s)",
+	irdma_dbg(&ctx->ibv_ctx, "device %s DMA bounce (CC_DMA_BOUNCE %s)",
 		  ctx->dma_bounce ? "needs" : "does not need",
 		  ctx->dma_bounce ? "set" : "clear");
 	return 0;
@@ -356,7 +366,8 @@ static void drop_internal_pd(struct irdma_context *ctx)
 
 	ctx->internal_pd = NULL;
 	if (pd && irdma_destroy_pd(pd)) {
-		irdma_dbg(
+		irdma_warn(
+			&ctx->ibv_ctx,
 			"internal PD %u not destroyed; the kernel reclaims it at close",
 			pd->pd_id);
 		free(pd);
@@ -406,7 +417,8 @@ static struct verbs_context *irdma_alloc_context(struct ibv_device *ibdev,
 	ctx->internal_pd = irdma_create_pd(&ctx->ibv_ctx.context);
 	if (!ctx->internal_pd) {
 		ret = errno ? errno : ENOMEM;
-		irdma_dbg("cannot allocate the internal PD: %s", strerror(ret));
+		irdma_err(&ctx->ibv_ctx, "cannot allocate the internal PD: %s",
+			  strerror(ret));
 		goto err;
 	}
 

@@ -51,6 +51,7 @@ int irdma_memreg_cmd(struct ibv_pd *pd, const struct irdma_memreg *m,
 	if (m->dmabuf_fd >= 0) {
 		if (!ctx->dmabuf_memreg) {
 			irdma_dbg(
+				&ctx->ibv_ctx,
 				"cannot register DMA-buf memory (fd %d): the kernel did not accept the DMA-buf memreg extension",
 				m->dmabuf_fd);
 			return EOPNOTSUPP;
@@ -90,6 +91,7 @@ static int reg_dmabuf_generic(struct ibv_pd *pd, const struct irdma_memreg *m,
 	if (ret != ENOTTY && ret != EPROTONOSUPPORT)
 		return ret;
 	irdma_dbg(
+		verbs_get_ctx(pd->context),
 		"cannot register DMA-buf fd %d: the kernel has neither the irdma DMA-buf memreg extension nor the generic DMA-buf MR method",
 		m->dmabuf_fd);
 	return EOPNOTSUPP;

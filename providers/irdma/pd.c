@@ -103,6 +103,7 @@ int irdma_dealloc_pd(struct ibv_pd *pd)
 	if (parent) {
 		if (atomic_load(&parent->users)) {
 			irdma_dbg(
+				verbs_get_ctx(pd->context),
 				"parent domain on pd %u still has %u queues, MRs or buffers",
 				parent->ipd.pd_id, atomic_load(&parent->users));
 			return EBUSY;
@@ -112,7 +113,8 @@ int irdma_dealloc_pd(struct ibv_pd *pd)
 		return 0;
 	}
 	if (atomic_load(&to_irdma_pd(pd)->parent_refs)) {
-		irdma_dbg("pd %u still has parent domains",
+		irdma_dbg(verbs_get_ctx(pd->context),
+			  "pd %u still has parent domains",
 			  to_irdma_pd(pd)->pd_id);
 		return EBUSY;
 	}
@@ -128,21 +130,25 @@ static int check_parent_domain_attr(struct ibv_context *context,
 				    const struct ibv_parent_domain_init_attr *a)
 {
 	if (!check_comp_mask(a->comp_mask, IRDMA_PARENT_DOMAIN_MASK)) {
-		irdma_dbg("parent domain: unknown comp_mask bits 0x%x",
+		irdma_dbg(verbs_get_ctx(context),
+			  "parent domain: unknown comp_mask bits 0x%x",
 			  a->comp_mask);
 		return EINVAL;
 	}
 	if ((a->comp_mask & IBV_PARENT_DOMAIN_INIT_ATTR_ALLOCATORS) &&
 	    (!a->alloc || !a->free)) {
-		irdma_dbg("parent domain: allocators need both alloc and free");
+		irdma_dbg(verbs_get_ctx(context),
+			  "parent domain: allocators need both alloc and free");
 		return EINVAL;
 	}
 	if (a->td) {
-		irdma_dbg("parent domain: thread domains are not supported");
+		irdma_dbg(verbs_get_ctx(context),
+			  "parent domain: thread domains are not supported");
 		return EOPNOTSUPP;
 	}
 	if (a->pd->context != context || to_irdma_parent_domain(a->pd)) {
 		irdma_dbg(
+			verbs_get_ctx(context),
 			"parent domain: pd must be a protection domain of this context");
 		return EINVAL;
 	}
@@ -185,6 +191,7 @@ irdma_alloc_parent_domain(struct ibv_context *context,
 		/* shared rings must be DMA-bufs, which no allocator returns */
 		if (attr->comp_mask & IBV_PARENT_DOMAIN_INIT_ATTR_ALLOCATORS) {
 			irdma_dbg(
+				&ctx->ibv_ctx,
 				"parent domain: custom allocators cannot provide the shared DMA-buf memory a CoCo parent domain needs on this device");
 			errno = EOPNOTSUPP;
 			return NULL;
@@ -210,10 +217,11 @@ irdma_alloc_parent_domain(struct ibv_context *context,
 		parent->alloc = attr->alloc;
 		parent->free = attr->free;
 	}
-	irdma_dbg("parent domain on pd %u: %s", parent->ipd.pd_id,
-		  memory_kind(parent->cc_shared, want_cc));
+	irdma_dbg(&ctx->ibv_ctx, "parent domain on pd %u: %s",
+		  parent->ipd.pd_id, memory_kind(parent->cc_shared, want_cc));
 	if (parent->cc_shared && !ctx->dmabuf_memreg)
 		irdma_dbg(
+			&ctx->ibv_ctx,
 			"parent domain on pd %u: the kernel did not accept DMA-buf memory registration, so queues cannot be created on it (EOPNOTSUPP) and its buffers register only through the kernel's generic DMA-buf MR method",
 			parent->ipd.pd_id);
 	return &parent->ipd.ibv_pd;

@@ -148,8 +148,8 @@ static enum ibv_wc_opcode rq_op_to_wc(const struct irdma_qp *qp, uint8_t cqe_op,
 	/* iWARP has no send with immediate: immediate data means a write */
 	if (!(qp->qp_caps & IRDMA_SEND_WITH_IMM_CAP))
 		return imm_valid ? IBV_WC_RECV_RDMA_WITH_IMM : IBV_WC_RECV;
-	return (cqe_op == IB_BTH_OP_RDMA_WRITE_ONLY_IMM ||
-		cqe_op == IB_BTH_OP_RDMA_WRITE_LAST_IMM) ?
+	return (cqe_op == IRDMA_BTH_OP_RDMA_WRITE_ONLY_IMM ||
+		cqe_op == IRDMA_BTH_OP_RDMA_WRITE_LAST_IMM) ?
 		       IBV_WC_RECV_RDMA_WITH_IMM :
 		       IBV_WC_RECV;
 }
@@ -164,12 +164,12 @@ static inline bool read_cqe(const struct irdma_cq *cq,
 	uint8_t ext_pol = r->polarity;
 
 	v->w3 = hw_rd64(c, 3);
-	if (hwf_get(CQE3_VALID, v->w3) != r->polarity)
+	if (FIELD_GET(IRDMA_CQE3_VALID, v->w3) != r->polarity)
 		return false;
 	/* nothing else of the CQE may be read before its valid bit */
 	udma_from_device_barrier();
 
-	v->has_ext = hwf_get(CQE3_EXTENDED, v->w3);
+	v->has_ext = v->w3 & IRDMA_CQE3_EXTENDED;
 	v->slots = 1;
 	if (v->has_ext) {
 		if (cq->cqe_stride == IRDMA_CQE64_BYTES) {
@@ -184,7 +184,7 @@ static inline bool read_cqe(const struct irdma_cq *cq,
 			v->slots = 2;
 		}
 		v->w7 = hw_rd64(e, 3);
-		if (hwf_get(CQE7_VALID, v->w7) != ext_pol)
+		if (FIELD_GET(IRDMA_CQE7_VALID, v->w7) != ext_pol)
 			return false;
 		udma_from_device_barrier();
 		v->w4 = hw_rd64(e, 0);
@@ -219,7 +219,7 @@ static inline void consume_cqe(struct irdma_cq *cq, struct irdma_cq_ring *r,
 	if (slots == 2)
 		ring_step(r);
 	cq->parked = false;
-	hw_wr64(cq->shadow, CQ_SHADOW_HEAD_WORD, r->head);
+	hw_wr64(cq->shadow, IRDMA_CQ_SHADOW_HEAD_WORD, r->head);
 }
 
 static inline struct irdma_qp *lookup_qp(struct irdma_cq *cq, uint64_t token,
@@ -238,7 +238,8 @@ static inline struct irdma_qp *lookup_qp(struct irdma_cq *cq, uint64_t token,
 static void report_bad_cqe(const struct irdma_cq *cq, const struct cqe_view *v,
 			   struct ibv_wc *wc)
 {
-	irdma_dbg(
+	irdma_warn(
+		&cq->ctx->ibv_ctx,
 		"CQ %u: rejected a CQE (words %016llx %016llx %016llx %016llx): it names no QP or WQE of this CQ",
 		cq->cq_id, (unsigned long long)v->w0, (unsigned long long)v->w1,
 		(unsigned long long)v->w2, (unsigned long long)v->w3);
@@ -260,8 +261,8 @@ static enum ibv_wc_status cqe_error_status(struct irdma_cq *cq,
 					   const struct cqe_view *v, bool sq,
 					   bool *flushed, uint32_t *vendor_err)
 {
-	uint32_t major = hwf_get(CQE3_MAJOR_ERR, v->w3);
-	uint32_t minor = hwf_get(CQE3_MINOR_ERR, v->w3);
+	uint32_t major = FIELD_GET(IRDMA_CQE3_MAJOR_ERR, v->w3);
+	uint32_t minor = FIELD_GET(IRDMA_CQE3_MINOR_ERR, v->w3);
 
 	*flushed = false;
 	*vendor_err = major << 16 | minor;
@@ -346,7 +347,7 @@ static int complete_srq_recv(struct irdma_qp *qp, const struct cqe_view *v,
 					 __ATOMIC_RELEASE, __ATOMIC_RELAXED))
 		return EINVAL;
 	wc->wr_id = wr_id;
-	wc->byte_len = hwf_get(CQE0_PAYLOAD_LEN, v->w0);
+	wc->byte_len = FIELD_GET(IRDMA_CQE0_PAYLOAD_LEN, v->w0);
 	*posted_len = len;
 	srq_release_entry(srq);
 	return 0;
@@ -368,7 +369,7 @@ static inline int complete_recv(struct irdma_cq *cq, struct irdma_qp *qp,
 		.size = qp->rq_pos.size,
 	};
 	struct irdma_wq_pos *p = &rq;
-	uint32_t wqe_idx = hwf_get(CQE3_WQE_IDX, v->w3);
+	uint32_t wqe_idx = FIELD_GET(IRDMA_CQE3_WQE_IDX, v->w3);
 	uint32_t idx;
 
 	if (flushed || wc->status != IBV_WC_SUCCESS) {
@@ -388,7 +389,7 @@ static inline int complete_recv(struct irdma_cq *cq, struct irdma_qp *qp,
 			return EINVAL;
 	}
 	wc->wr_id = qp->rq_slots[idx].wr_id;
-	wc->byte_len = hwf_get(CQE0_PAYLOAD_LEN, v->w0);
+	wc->byte_len = FIELD_GET(IRDMA_CQE0_PAYLOAD_LEN, v->w0);
 	*posted_len = qp->rq_slots[idx].len;
 	p->tail = (idx + 1) % p->size;
 	/* the poster reuses the slot once it sees this: we are done with it */
@@ -429,7 +430,7 @@ static inline int complete_send_in(struct irdma_cq *cq, struct irdma_qp *qp,
 				   const struct cqe_view *v, bool flushed,
 				   struct ibv_wc *wc, bool *park)
 {
-	uint32_t wqe_idx = hwf_get(CQE3_WQE_IDX, v->w3);
+	uint32_t wqe_idx = FIELD_GET(IRDMA_CQE3_WQE_IDX, v->w3);
 	const struct irdma_sq_slot *s;
 	bool known;
 
@@ -506,20 +507,22 @@ static inline int complete_send(struct irdma_cq *cq, struct irdma_qp *qp,
 static inline bool fill_recv_extras(const struct irdma_qp *qp,
 				    const struct cqe_view *v, struct ibv_wc *wc)
 {
-	bool imm_valid = v->has_ext && hwf_get(CQE7_IMM_VALID, v->w7);
+	bool imm_valid = v->has_ext && (v->w7 & IRDMA_CQE7_IMM_VALID);
 	unsigned int flags = 0;
 
-	wc->opcode = rq_op_to_wc(qp, hwf_get(CQE3_OPCODE, v->w3), imm_valid);
+	wc->opcode =
+		rq_op_to_wc(qp, FIELD_GET(IRDMA_CQE3_OPCODE, v->w3), imm_valid);
 	wc->imm_data = 0;
 	if (imm_valid) {
-		wc->imm_data = htobe32((uint32_t)hwf_get(CQE4_IMM_LOW, v->w4));
+		wc->imm_data =
+			htobe32((uint32_t)FIELD_GET(IRDMA_CQE4_IMM_LOW, v->w4));
 		flags = IBV_WC_WITH_IMM;
 	}
 	if (qp->vqp.qp.qp_type == IBV_QPT_UD) {
-		wc->src_qp = hwf_get(CQE2_UD_SRC_QPN, v->w2) & 0xffffff;
+		wc->src_qp = FIELD_GET(IRDMA_CQE2_UD_SRC_QPN, v->w2) & 0xffffff;
 		flags |= IBV_WC_GRH;
-	} else if (hwf_get(CQE3_STAG_VALID, v->w3)) {
-		wc->invalidated_rkey = hwf_get(CQE2_INV_STAG, v->w2);
+	} else if (v->w3 & IRDMA_CQE3_STAG_VALID) {
+		wc->invalidated_rkey = FIELD_GET(IRDMA_CQE2_INV_STAG, v->w2);
 		flags |= IBV_WC_WITH_INV;
 	}
 	wc->wc_flags = flags;
@@ -550,8 +553,8 @@ poll_ring(struct irdma_cq *cq, struct irdma_cq_ring *r, struct ibv_wc *wc)
 	if (!read_cqe(cq, r, &v))
 		return POLL_EMPTY;
 
-	sq = hwf_get(CQE3_SQ, v.w3);
-	srq = !sq && hwf_get(CQE3_SRQ, v.w3);
+	sq = v.w3 & IRDMA_CQE3_SQ;
+	srq = !sq && (v.w3 & IRDMA_CQE3_SRQ);
 	if (srq && cq->cqe_stride != IRDMA_CQE64_BYTES && !v.has_ext)
 		goto bad; /* no word 5 to name the QP */
 	token = srq ? v.w5 : v.w1;
@@ -564,7 +567,7 @@ poll_ring(struct irdma_cq *cq, struct irdma_cq_ring *r, struct ibv_wc *wc)
 	if (!qp)
 		goto bad;
 
-	if (hwf_get(CQE3_ERROR, v.w3))
+	if (v.w3 & IRDMA_CQE3_ERROR)
 		status =
 			cqe_error_status(cq, qp, &v, sq, &flushed, &vendor_err);
 	wc->status = status;
@@ -576,7 +579,7 @@ poll_ring(struct irdma_cq *cq, struct irdma_cq_ring *r, struct ibv_wc *wc)
 	wc->sl = 0;
 	wc->dlid_path_bits = 0;
 	/* only the extended API reads it; cheaper to keep than to test */
-	cq->cur_ts = hwf_get(CQE0_STAT, v.w0);
+	cq->cur_ts = FIELD_GET(IRDMA_CQE0_STAT, v.w0);
 	if (sq) {
 		wc->src_qp = wc->qp_num;
 		wc->wc_flags = 0;
@@ -640,22 +643,6 @@ static int poll_ring_n(struct irdma_cq *cq, struct irdma_cq_ring *r, int n,
 	return got;
 }
 
-/* Free rings left over from resizes that precede `upto` (all if NULL). */
-static void retire_old_rings(struct irdma_cq *cq, struct irdma_cq_ring *upto)
-{
-	uint32_t n = 0;
-
-	while (cq->old_rings && cq->old_rings != upto) {
-		struct irdma_cq_ring *r = cq->old_rings;
-
-		cq->old_rings = r->next_old;
-		irdma_cq_free_ring(cq, r);
-		n++;
-	}
-	if (n)
-		irdma_cq_set_resized_count(cq, n);
-}
-
 /*
  * After a resize: rings left over are drained first, oldest first; once
  * the current ring produced a CQE they are all finished.
@@ -674,7 +661,7 @@ static int poll_resized(struct irdma_cq *cq, int n, struct ibv_wc *wcs)
 	}
 	got += poll_ring_n(cq, cq->ring, n - got, wcs + got, &cur_seen);
 	if (cq->old_rings && (cur_seen || last_old))
-		retire_old_rings(cq, cur_seen ? NULL : last_old);
+		irdma_cq_retire_rings(cq, cur_seen ? NULL : last_old);
 	return got;
 }
 

@@ -9,8 +9,8 @@
 
 #include <util/udma_barrier.h>
 
+#include "doorbell.h"
 #include "hw_format.h"
-#include "queues.h"
 
 /* Gen 1 fragments: length and key swapped, no valid bits, no padding. */
 static uint32_t recv_frags_gen1(__le64 *wqe, const struct ibv_sge *sge,
@@ -22,11 +22,11 @@ static uint32_t recv_frags_gen1(__le64 *wqe, const struct ibv_sge *sge,
 	hw_wr64(wqe, 0, 0);
 	hw_wr64(wqe, 1, 0);
 	for (i = 0; i < num_sge; i++) {
-		off = i ? FRAGN_OFFSET(i) : FRAG0_OFFSET;
+		off = i ? IRDMA_FRAGN_OFFSET(i) : IRDMA_FRAG0_OFFSET;
 		hw_wr64(wqe, off / 8, sge[i].addr);
 		hw_wr64(wqe, off / 8 + 1,
-			hwf_put(FRAG_GEN1_LEN, sge[i].length) |
-				hwf_put(FRAG_GEN1_STAG, sge[i].lkey));
+			FIELD_PREP(IRDMA_FRAG_GEN1_LEN, sge[i].length) |
+				FIELD_PREP(IRDMA_FRAG_GEN1_STAG, sge[i].lkey));
 		total += sge[i].length;
 	}
 	*bytes = total;
@@ -48,9 +48,9 @@ static inline uint32_t recv_frags(__le64 *wqe, const struct ibv_sge *sge,
 	if (gen == IRDMA_GEN_1)
 		addl = recv_frags_gen1(wqe, sge, num_sge, &total);
 	else
-		addl = hwf_put_sges(wqe, sge, num_sge,
-				    hwf_put(FRAG_VALID, polarity),
-				    gen == IRDMA_GEN_2, &total);
+		addl = hw_put_sges(wqe, sge, num_sge,
+				   FIELD_PREP(IRDMA_FRAG_VALID, polarity),
+				   gen == IRDMA_GEN_2, &total);
 	*capacity = total > UINT32_MAX ? UINT32_MAX : (uint32_t)total;
 	return addl;
 }
@@ -76,8 +76,8 @@ static int rq_post_one(struct irdma_qp *qp, const struct ibv_recv_wr *wr)
 	addl = recv_frags(wqe, wr->sg_list, wr->num_sge, qp->rq_polarity,
 			  qp->gen, &qp->rq_slots[idx].len);
 	hw_wr64(wqe, 2, 0);
-	hdr = hwf_put(WQEH_ADDFRAGCNT, addl) |
-	      hwf_put(WQEH_VALID, qp->rq_polarity);
+	hdr = FIELD_PREP(IRDMA_WQEH_ADDFRAGCNT, addl) |
+	      FIELD_PREP(IRDMA_WQEH_VALID, qp->rq_polarity);
 	if (idx + 1 == p->size)
 		qp->rq_polarity ^= 1;
 	/*
@@ -160,8 +160,8 @@ static int srq_post_one(struct irdma_srq *srq, const struct ibv_recv_wr *wr)
 	hw_wr64(wqe, 2, (uint64_t)srq->next_tag << 32 | idx);
 	udma_to_device_barrier();
 	hw_wr64(wqe, 3,
-		hwf_put(WQEH_ADDFRAGCNT, addl) |
-			hwf_put(WQEH_VALID, srq->polarity));
+		FIELD_PREP(IRDMA_WQEH_ADDFRAGCNT, addl) |
+			FIELD_PREP(IRDMA_WQEH_VALID, srq->polarity));
 	idx = (idx + 1) % p->size;
 	if (!idx)
 		srq->polarity ^= 1;

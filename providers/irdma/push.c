@@ -33,8 +33,8 @@ struct irdma_qp_push_resp {
 	struct irdma_modify_qp_resp drv;
 };
 
-#define PUSH_WINDOW_QUANTA 8u
-#define PUSH_DB_DESC_SHIFT 20 /* quantum index / 8 in bits 31:20 */
+#define IRDMA_PUSH_WINDOW_QUANTA 8u
+#define IRDMA_PUSH_DB_DESC_SHIFT 20 /* quantum index / 8 in bits 31:20 */
 
 static void *push_map(struct irdma_qp *qp, uint64_t key)
 {
@@ -51,9 +51,9 @@ static void *push_map(struct irdma_qp *qp, uint64_t key)
 static bool push_offset_fits(uint32_t off)
 {
 	return off % sizeof(__u32) == 0 &&
-	       off <= IRDMA_HW_PAGE_SIZE -
-			       (PUSH_WINDOW_QUANTA + IRDMA_WQE_MAX_QUANTA) *
-				       IRDMA_WQE_QUANTUM;
+	       off <= IRDMA_HW_PAGE_SIZE - (IRDMA_PUSH_WINDOW_QUANTA +
+					    IRDMA_WQE_MAX_QUANTA) *
+						   IRDMA_WQE_QUANTUM;
 }
 
 /* Map the pair; a failure only means posting without push. */
@@ -67,7 +67,8 @@ static void push_attach(struct irdma_qp *qp,
 	wqe_page = push_map(qp, r->push_wqe_mmap_key);
 	db_page = wqe_page ? push_map(qp, r->push_db_mmap_key) : NULL;
 	if (!db_page) {
-		irdma_dbg("qp %u: push pages not mapped (%m), plain doorbells",
+		irdma_dbg(&qp->ctx->ibv_ctx,
+			  "qp %u: push pages not mapped (%m), plain doorbells",
 			  qp->vqp.qp.qp_num);
 		if (wqe_page)
 			munmap(wqe_page, IRDMA_HW_PAGE_SIZE);
@@ -78,7 +79,7 @@ static void push_attach(struct irdma_qp *qp,
 	qp->push_db_page = db_page;
 	qp->push_window = wqe_page + r->push_offset;
 	qp->push_db = (__u32 *)(db_page + r->push_offset);
-	qp->push_hdr = hwf_put(WQEH_PUSH, 1);
+	qp->push_hdr = FIELD_PREP(IRDMA_WQEH_PUSH, 1);
 	qp->db_head = qp->sq_pos.head;
 	qp->last_db_pushed = false;
 	pthread_spin_unlock(&qp->sq_lock);
@@ -132,14 +133,15 @@ void irdma_sq_push_doorbell(struct irdma_qp *qp)
 	/* the ring copy (and its valid bit) first: the device may use it */
 	udma_to_device_barrier();
 	if (push_candidate(qp, &idx, &quanta)) {
-		memcpy(qp->push_window + (size_t)(idx % PUSH_WINDOW_QUANTA) *
-						 IRDMA_WQE_QUANTUM,
+		memcpy(qp->push_window +
+			       (size_t)(idx % IRDMA_PUSH_WINDOW_QUANTA) *
+				       IRDMA_WQE_QUANTUM,
 		       qp->sq + (size_t)idx * IRDMA_WQE_QUANTUM,
 		       (size_t)quanta * IRDMA_WQE_QUANTUM);
 		mmio_flush_writes();
 		__atomic_store_n(qp->push_db,
-				 htole32((idx / PUSH_WINDOW_QUANTA)
-						 << PUSH_DB_DESC_SHIFT |
+				 htole32((idx / IRDMA_PUSH_WINDOW_QUANTA)
+						 << IRDMA_PUSH_DB_DESC_SHIFT |
 					 qp->vqp.qp.qp_num),
 				 __ATOMIC_RELAXED);
 		qp->last_db_pushed = true;

@@ -23,13 +23,6 @@ struct irdma_qp_create_cmd_resp {
 	struct irdma_create_qp_resp drv;
 };
 
-struct irdma_qp_modify_cmd {
-	struct ibv_modify_qp_ex ibv_cmd;
-	struct irdma_modify_qp_req drv;
-};
-
-/* Gen 1 receive WQEs are always 128 bytes with ABI version 5. */
-#define IRDMA_GEN1_RQ_SHIFT 2
 /* iWARP set-up WQEs the kernel puts at the start of the SQ. */
 #define IRDMA_CONN_WQES_RTS_AE 3
 #define IRDMA_CONN_WQES 1
@@ -41,96 +34,6 @@ struct irdma_qp_modify_cmd {
 	 IBV_QP_EX_WITH_LOCAL_INV | IBV_QP_EX_WITH_BIND_MW |             \
 	 IBV_QP_EX_WITH_ATOMIC_CMP_AND_SWP |                             \
 	 IBV_QP_EX_WITH_ATOMIC_FETCH_AND_ADD)
-
-uint32_t irdma_round_pow2(uint32_t v)
-{
-	if (v <= 1)
-		return 1;
-	if (v > (1u << 31))
-		return 0;
-	return 1u << (32 - __builtin_clz(v - 1));
-}
-
-/*
- * WQE size class (32 << shift bytes) a queue must plan for, from the
- * largest fragment count and inline size one WQE may carry.
- */
-uint8_t irdma_wqe_shift(uint8_t gen, uint32_t sge, uint32_t inline_bytes)
-{
-	if (gen == IRDMA_GEN_1) {
-		if (sge <= 1 && inline_bytes <= 16)
-			return 0;
-		return (sge < 4 && inline_bytes <= 48) ? 1 : 2;
-	}
-	if (sge <= 1 && inline_bytes <= 8)
-		return 0;
-	if (sge < 4 && inline_bytes <= 39)
-		return 1;
-	if (sge < 8 && inline_bytes <= 101)
-		return 2;
-	return 3;
-}
-
-/* Depth in quanta for `wrs` WQEs of class shift plus reserved quanta. */
-static int wq_depth(const struct irdma_context *ctx, uint32_t wrs,
-		    uint8_t shift, uint32_t reserved, uint32_t max_quanta,
-		    uint32_t *depth)
-{
-	uint64_t want = ((uint64_t)wrs << shift) + reserved;
-	uint32_t min = ctx->min_hw_wq_size << shift;
-	uint32_t d;
-
-	if (want > max_quanta || want > (1u << 31))
-		return EINVAL;
-	d = irdma_round_pow2((uint32_t)want);
-	if (d < min)
-		d = min;
-	else if (d > max_quanta)
-		return EINVAL;
-	*depth = d;
-	return 0;
-}
-
-struct qp_sizes {
-	uint8_t sq_shift, rq_shift;
-	uint32_t sq_depth, rq_depth; /* quanta */
-	size_t sq_bytes, rq_bytes;
-};
-
-static size_t page_round(size_t b)
-{
-	return (b + IRDMA_RING_PAGE - 1) & ~((size_t)IRDMA_RING_PAGE - 1);
-}
-
-static int qp_compute_sizes(const struct irdma_context *ctx,
-			    const struct ibv_qp_cap *cap, struct qp_sizes *s)
-{
-	uint8_t gen = ctx->hw_rev;
-	int ret;
-
-	/* gen 2+ may put immediate data in a fragment slot */
-	s->sq_shift = irdma_wqe_shift(
-		gen, cap->max_send_sge + (gen >= IRDMA_GEN_2 ? 1 : 0),
-		cap->max_inline_data);
-	ret = wq_depth(ctx, cap->max_send_wr, s->sq_shift,
-		       IRDMA_SQ_RESERVED_QUANTA, ctx->max_hw_wq_quanta,
-		       &s->sq_depth);
-	if (ret)
-		return ret;
-	s->rq_shift = irdma_wqe_shift(gen, cap->max_recv_sge, 0);
-	if (gen == IRDMA_GEN_1 && ctx->abi_ver > 4)
-		s->rq_shift = IRDMA_GEN1_RQ_SHIFT;
-	ret = wq_depth(ctx, cap->max_recv_wr, s->rq_shift, IRDMA_RQ_RESERVED,
-		       ctx->max_hw_rq_quanta, &s->rq_depth);
-	if (ret)
-		return ret;
-	s->sq_bytes = page_round((size_t)s->sq_depth * IRDMA_WQE_QUANTUM);
-	s->rq_bytes = page_round((size_t)s->rq_depth * IRDMA_WQE_QUANTUM);
-	if (s->sq_bytes / IRDMA_RING_PAGE > UINT16_MAX ||
-	    s->rq_bytes / IRDMA_RING_PAGE > UINT16_MAX)
-		return EINVAL;
-	return 0;
-}
 
 static int qp_check_attr(const struct irdma_context *ctx,
 			 const struct ibv_qp_init_attr_ex *attr)
@@ -209,7 +112,8 @@ static void qp_detach_cqs(struct irdma_qp *qp)
 			   qp->token);
 }
 
-static int qp_alloc_tracking(struct irdma_qp *qp, const struct qp_sizes *s)
+static int qp_alloc_tracking(struct irdma_qp *qp,
+			     const struct irdma_qp_sizes *s)
 {
 	qp->sq_slots = calloc(s->sq_depth, sizeof(*qp->sq_slots));
 	qp->rq_slots =
@@ -232,7 +136,7 @@ static void qp_free_tracking(struct irdma_qp *qp)
  * Take the ring sizes the kernel settled on. They must fit in the memory
  * allocated for the sizes we asked for; the device wraps at them.
  */
-static int qp_apply_resp(struct irdma_qp *qp, const struct qp_sizes *s,
+static int qp_apply_resp(struct irdma_qp *qp, const struct irdma_qp_sizes *s,
 			 const struct irdma_create_qp_resp *r)
 {
 	struct irdma_context *ctx = qp->ctx;
@@ -241,6 +145,7 @@ static int qp_apply_resp(struct irdma_qp *qp, const struct qp_sizes *s,
 
 	if (!sq_q || sq_q > s->sq_depth || r->actual_rq_size > rq_wqes) {
 		irdma_dbg(
+			&ctx->ibv_ctx,
 			"create_qp: kernel sizes SQ %u RQ %u do not fit the rings allocated for %u/%u quanta",
 			r->actual_sq_size, r->actual_rq_size, s->sq_depth,
 			s->rq_depth);
@@ -272,13 +177,14 @@ static struct irdma_qp *qp_create(struct ibv_context *ibctx,
 	struct irdma_qp_create_cmd cmd = {};
 	struct irdma_qp_create_cmd_resp resp = {};
 	struct ibv_qp_init_attr_ex kattr;
-	struct qp_sizes s;
+	struct irdma_qp_sizes s;
 	struct irdma_qp *qp;
 	int ret;
 
 	ret = qp_check_attr(ctx, attr);
 	if (ret) {
 		irdma_dbg(
+			&ctx->ibv_ctx,
 			"create_qp: type %d caps wr %u/%u sge %u/%u inline %u refused (%s); device limits: sge %u inline %u sq quanta %u rq quanta %u",
 			attr->qp_type, attr->cap.max_send_wr,
 			attr->cap.max_recv_wr, attr->cap.max_send_sge,
@@ -293,7 +199,7 @@ static struct irdma_qp *qp_create(struct ibv_context *ibctx,
 		attr->cap.max_recv_sge = 1;
 		attr->cap.max_recv_wr = 1;
 	}
-	ret = qp_compute_sizes(ctx, &attr->cap, &s);
+	ret = irdma_qp_ring_sizes(ctx, &attr->cap, &s);
 	if (ret)
 		goto err_out;
 
@@ -328,24 +234,12 @@ static struct irdma_qp *qp_create(struct ibv_context *ibctx,
 	if (ret)
 		goto err_lock;
 
-	ret = irdma_ring_alloc(
-		ctx, attr->pd,
-		s.sq_bytes + s.rq_bytes + IRDMA_SHADOW_AREA_BYTES, &qp->mem);
+	ret = irdma_qp_ring_create(qp, attr->pd, &s);
 	if (ret)
 		goto err_track;
-	qp->sq = qp->mem.addr;
-	qp->rq = qp->sq + s.sq_bytes;
-	qp->shadow = (__le64 *)(qp->rq + s.rq_bytes);
-	ret = irdma_ring_register(
-		attr->pd, &qp->mem,
-		s.sq_bytes + s.rq_bytes + IRDMA_SHADOW_AREA_BYTES,
-		IRDMA_MEMREG_TYPE_QP, s.sq_bytes / IRDMA_RING_PAGE,
-		s.rq_bytes / IRDMA_RING_PAGE, 0, &qp->vmr);
-	if (ret)
-		goto err_ring;
 	ret = qp_attach_cqs(qp);
 	if (ret)
-		goto err_reg;
+		goto err_ring;
 
 	kattr = *attr;
 	kattr.comp_mask &= IBV_QP_INIT_ATTR_PD;
@@ -377,11 +271,8 @@ err_destroy:
 	ibv_cmd_destroy_qp(&qp->vqp.qp);
 err_cqs:
 	qp_detach_cqs(qp);
-err_reg:
-	irdma_dp_ring_release(ctx, &qp->vmr, &qp->mem);
-	goto err_track;
 err_ring:
-	irdma_ring_free(ctx, &qp->mem);
+	irdma_qp_ring_release(qp);
 err_track:
 	qp_free_tracking(qp);
 err_lock:
@@ -440,22 +331,6 @@ int irdma_modify_qp(struct ibv_qp *ibqp, struct ibv_qp_attr *attr,
 	return ibv_cmd_modify_qp(ibqp, attr, attr_mask, &cmd, sizeof(cmd));
 }
 
-/*
- * WQEs posted to a QP that is already in the error state are not seen by
- * the flush the kernel did on entering it: ask for another flush.
- */
-void irdma_qp_reflush(struct irdma_qp *qp, bool sq, bool rq)
-{
-	struct irdma_qp_modify_cmd cmd = {};
-	struct ib_uverbs_ex_modify_qp_resp resp = {};
-	struct ibv_qp_attr attr = { .qp_state = IBV_QPS_ERR };
-
-	cmd.drv.sq_flush = sq;
-	cmd.drv.rq_flush = rq;
-	ibv_cmd_modify_qp_ex(&qp->vqp.qp, &attr, IBV_QP_STATE, &cmd.ibv_cmd,
-			     sizeof(cmd), &resp, sizeof(resp));
-}
-
 int irdma_destroy_qp(struct ibv_qp *ibqp)
 {
 	struct irdma_qp *qp = to_irdma_qp(ibqp);
@@ -467,7 +342,7 @@ int irdma_destroy_qp(struct ibv_qp *ibqp)
 	/* forget its CQEs still in the CQs before the slots can be reused */
 	qp_detach_cqs(qp);
 	irdma_qp_push_release(qp);
-	irdma_dp_ring_release(qp->ctx, &qp->vmr, &qp->mem);
+	irdma_qp_ring_release(qp);
 	qp_free_tracking(qp);
 	pthread_spin_destroy(&qp->rq_lock);
 	pthread_spin_destroy(&qp->sq_lock);

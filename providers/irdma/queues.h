@@ -311,6 +311,84 @@ static inline uint32_t irdma_token_recv_slot(uint64_t token)
 	return (token >> IRDMA_TOKEN_SLOT_BITS) & IRDMA_TOKEN_SLOT_MASK;
 }
 
+/* The files below, bottom layer first (providers/irdma/CMakeLists.txt). */
+
+/* cq_ring.c */
+/* Ring entries for an application's cqe count. */
+uint32_t irdma_cq_ring_entries(const struct irdma_context *ctx, int cqe);
+/*
+ * The CQE ring (of `entries` entries, from cq->policy_pd's memory) and the
+ * shadow area of a new CQ; sets cq->ring, cq->shadow and cq->cqe_stride.
+ * Returns 0 or an errno, with nothing left allocated.
+ */
+int irdma_cq_rings_create(struct irdma_cq *cq, uint32_t entries);
+/* Release every ring of a destroyed CQ (safe after a failed create). */
+void irdma_cq_rings_destroy(struct irdma_cq *cq);
+/* The new ring of a resize, not yet installed. */
+int irdma_cq_resize_ring_create(struct irdma_cq *cq, uint32_t entries,
+				struct irdma_cq_ring **out);
+void irdma_cq_ring_release(struct irdma_context *ctx, struct irdma_cq_ring *r);
+/* Install a resize's new ring (CQ lock held); the old one waits if busy. */
+void irdma_cq_ring_replace(struct irdma_cq *cq, struct irdma_cq_ring *nr);
+/* Free resize leftovers before `upto` (all if NULL); CQ lock held. */
+void irdma_cq_retire_rings(struct irdma_cq *cq, struct irdma_cq_ring *upto);
+/* Make the CQEs of a destroyed QP's token name nothing; CQ lock held. */
+void irdma_cq_rings_forget(struct irdma_cq *cq, uint64_t token);
+
+/* wq_ring.c */
+/* The ring layout of a QP: SQ and RQ size class and depth, in bytes too. */
+struct irdma_qp_sizes {
+	uint8_t sq_shift, rq_shift;
+	uint32_t sq_depth, rq_depth; /* quanta */
+	size_t sq_bytes, rq_bytes;
+};
+
+/* The ring layout of an SRQ. */
+struct irdma_srq_sizes {
+	uint8_t shift; /* WQE = 32 << shift bytes */
+	uint32_t depth; /* quanta */
+	size_t bytes; /* of WQEs, before the shadow area */
+};
+
+int irdma_qp_ring_sizes(const struct irdma_context *ctx,
+			const struct ibv_qp_cap *cap, struct irdma_qp_sizes *s);
+int irdma_srq_ring_sizes(const struct irdma_context *ctx,
+			 const struct ibv_srq_attr *a,
+			 struct irdma_srq_sizes *s);
+/*
+ * Allocate (from pd's memory), lay out and register the ring; 0 or an
+ * errno with nothing left allocated.
+ */
+int irdma_qp_ring_create(struct irdma_qp *qp, struct ibv_pd *pd,
+			 const struct irdma_qp_sizes *s);
+int irdma_srq_ring_create(struct irdma_srq *srq, struct ibv_pd *pd,
+			  const struct irdma_srq_sizes *s);
+void irdma_qp_ring_release(struct irdma_qp *qp);
+void irdma_srq_ring_release(struct irdma_srq *srq);
+
+/* push.c: gen 2 push mode. */
+int irdma_modify_qp_push(struct irdma_qp *qp, struct ibv_qp_attr *attr,
+			 int attr_mask);
+void irdma_qp_push_release(struct irdma_qp *qp);
+void irdma_sq_push_doorbell(struct irdma_qp *qp);
+
+/* post_send.c */
+int irdma_post_send(struct ibv_qp *qp, struct ibv_send_wr *wr,
+		    struct ibv_send_wr **bad_wr);
+
+/* wr_api.c */
+void irdma_qp_init_wr_ops(struct irdma_qp *qp, uint64_t send_ops_flags);
+
+/* post_recv.c */
+int irdma_post_recv(struct ibv_qp *qp, struct ibv_recv_wr *wr,
+		    struct ibv_recv_wr **bad_wr);
+int irdma_post_srq_recv(struct ibv_srq *srq, struct ibv_recv_wr *wr,
+			struct ibv_recv_wr **bad_wr);
+
+/* poll.c */
+int irdma_poll_cq(struct ibv_cq *cq, int ne, struct ibv_wc *wc);
+void irdma_cq_init_ex_ops(struct irdma_cq *cq, uint64_t wc_flags);
+
 /* cq.c */
 struct ibv_cq *irdma_create_cq(struct ibv_context *ibctx, int cqe,
 			       struct ibv_comp_channel *channel,
@@ -323,12 +401,6 @@ int irdma_req_notify_cq(struct ibv_cq *cq, int solicited_only);
 void irdma_cq_event(struct ibv_cq *cq);
 int irdma_cq_add_qp(struct irdma_cq *cq, struct irdma_qp *qp, uint32_t *slot);
 void irdma_cq_remove_qp(struct irdma_cq *cq, uint32_t slot, uint64_t token);
-void irdma_cq_set_resized_count(struct irdma_cq *cq, uint32_t count);
-void irdma_cq_free_ring(struct irdma_cq *cq, struct irdma_cq_ring *r);
-
-/* poll.c */
-int irdma_poll_cq(struct ibv_cq *cq, int ne, struct ibv_wc *wc);
-void irdma_cq_init_ex_ops(struct irdma_cq *cq, uint64_t wc_flags);
 
 /* qp.c */
 struct ibv_qp *irdma_create_qp(struct ibv_pd *pd,
@@ -339,38 +411,6 @@ int irdma_query_qp(struct ibv_qp *qp, struct ibv_qp_attr *attr, int attr_mask,
 		   struct ibv_qp_init_attr *init_attr);
 int irdma_modify_qp(struct ibv_qp *qp, struct ibv_qp_attr *attr, int attr_mask);
 int irdma_destroy_qp(struct ibv_qp *qp);
-void irdma_qp_reflush(struct irdma_qp *qp, bool sq, bool rq);
-
-/* post_send.c */
-int irdma_post_send(struct ibv_qp *qp, struct ibv_send_wr *wr,
-		    struct ibv_send_wr **bad_wr);
-int irdma_sq_write(struct irdma_qp *qp, const struct irdma_send_desc *d);
-void irdma_sq_ring_doorbell(struct irdma_qp *qp);
-
-/* Let pollers see the SQ up to its head (post_send.c, wr_api.c). */
-static inline void irdma_sq_show_to_pollers(struct irdma_qp *qp)
-{
-	__atomic_store_n(&qp->sq_poll_head, qp->sq_pos.head, __ATOMIC_RELEASE);
-}
-
-/* push.c: gen 2 push mode. */
-int irdma_modify_qp_push(struct irdma_qp *qp, struct ibv_qp_attr *attr,
-			 int attr_mask);
-void irdma_qp_push_release(struct irdma_qp *qp);
-void irdma_sq_push_doorbell(struct irdma_qp *qp);
-int irdma_send_opcode_check(struct irdma_qp *qp, enum ibv_wr_opcode op);
-/* Fill a window bind's descriptor; EINVAL for a bind irdma cannot do. */
-int irdma_bind_desc(struct irdma_send_desc *d, struct ibv_mw *mw,
-		    uint32_t rkey, const struct ibv_mw_bind_info *bi);
-
-/* post_recv.c */
-int irdma_post_recv(struct ibv_qp *qp, struct ibv_recv_wr *wr,
-		    struct ibv_recv_wr **bad_wr);
-int irdma_post_srq_recv(struct ibv_srq *srq, struct ibv_recv_wr *wr,
-			struct ibv_recv_wr **bad_wr);
-
-/* wr_api.c */
-void irdma_qp_init_wr_ops(struct irdma_qp *qp, uint64_t send_ops_flags);
 
 /* srq.c */
 struct ibv_srq *irdma_create_srq(struct ibv_pd *pd,
@@ -393,11 +433,5 @@ int irdma_dealloc_mw(struct ibv_mw *mw);
 /* datapath.c */
 void irdma_async_event(struct ibv_context *ibctx,
 		       struct ibv_async_event *event);
-void irdma_dp_ring_release(struct irdma_context *ctx, struct verbs_mr *vmr,
-			   struct irdma_ring *mem);
-
-/* Sizing helpers shared by qp.c and srq.c (qp.c). */
-uint8_t irdma_wqe_shift(uint8_t gen, uint32_t sge, uint32_t inline_bytes);
-uint32_t irdma_round_pow2(uint32_t v);
 
 #endif /* IRDMA_PROVIDER_QUEUES_H */

@@ -1,59 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
 /*
- * Ring memory: shared DMA-buf heap pieces for CoCo parent domains of
- * bounce devices, private anonymous pages otherwise (see ring.h).
+ * Ring memory (shared DMA-buf heap pieces for CoCo parent domains of bounce
+ * devices, private pages otherwise) and its registration with the kernel
+ * (see ring.h).
  */
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <util/util.h>
+
 #include "irdma.h"
 #include "debug.h"
 #include "memreg.h"
 #include "ring.h"
-
-struct dmabuf_heap *irdma_ctx_heap(struct irdma_context *ctx)
-{
-	struct dmabuf_heap_attr attr = { .name = DMABUF_HEAP_DEFAULT_NAME };
-	struct dmabuf_heap *heap;
-	int err = 0;
-
-	pthread_mutex_lock(&ctx->heap_lock);
-	if (!ctx->heap) {
-		ctx->heap = dmabuf_heap_open(&attr);
-		if (!ctx->heap) {
-			err = errno ? errno : ENOMEM;
-			irdma_dbg(
-				"cannot open the shared DMA-buf heap %s/%s (%s): CoCo rings and buffers are unavailable",
-				DMABUF_HEAP_DEFAULT_DIR,
-				DMABUF_HEAP_DEFAULT_NAME, strerror(err));
-		} else {
-			irdma_dbg("opened the shared DMA-buf heap %s/%s",
-				  DMABUF_HEAP_DEFAULT_DIR,
-				  DMABUF_HEAP_DEFAULT_NAME);
-		}
-	}
-	heap = ctx->heap;
-	pthread_mutex_unlock(&ctx->heap_lock);
-	if (!heap)
-		errno = err;
-	return heap;
-}
-
-void irdma_close_heap(struct irdma_context *ctx)
-{
-	int live;
-
-	if (!ctx->heap)
-		return;
-	live = dmabuf_heap_close(ctx->heap);
-	if (live > 0)
-		irdma_dbg(
-			"closing the shared heap with %d buffers still allocated",
-			live);
-	ctx->heap = NULL;
-}
 
 /* Private rings are whole pages of both the host and the device. */
 static size_t private_granule(void)
@@ -68,7 +29,7 @@ static int round_up_size(size_t size, size_t granule, size_t *out)
 {
 	if (!size || size > SIZE_MAX - granule)
 		return EINVAL;
-	*out = (size + granule - 1) / granule * granule;
+	*out = align(size, granule);
 	return 0;
 }
 
@@ -88,12 +49,14 @@ static int alloc_custom(struct irdma_parent_domain *parent, size_t len,
 		return 0;
 	if (!p) {
 		irdma_dbg(
+			verbs_get_ctx(parent->ipd.ibv_pd.context),
 			"parent domain allocator returned no memory for a %zu byte ring",
 			len);
 		return ENOMEM;
 	}
 	if ((uintptr_t)p % IRDMA_HW_PAGE_SIZE) {
 		irdma_dbg(
+			verbs_get_ctx(parent->ipd.ibv_pd.context),
 			"parent domain allocator returned %p, not %lu-byte aligned",
 			p, IRDMA_HW_PAGE_SIZE);
 		parent->free(&parent->ipd.ibv_pd, parent->pd_context, p,
@@ -149,6 +112,7 @@ static int alloc_shared(struct irdma_context *ctx, size_t size,
 
 	if (!ctx->dmabuf_memreg) {
 		irdma_dbg(
+			&ctx->ibv_ctx,
 			"CoCo ring refused: it must live in the shared heap, but the kernel did not accept DMA-buf registration (IRDMA_ALLOC_UCTX_DMABUF_MEMREG)");
 		return EOPNOTSUPP;
 	}
@@ -160,9 +124,10 @@ static int alloc_shared(struct irdma_context *ctx, size_t size,
 	ret = dmabuf_heap_alloc(heap, len, &ring->hbuf);
 	if (ret) {
 		irdma_dbg(
+			&ctx->ibv_ctx,
 			"CoCo ring of %zu bytes: shared heap allocation failed (%s)",
-			len, strerror(-ret));
-		return -ret;
+			len, strerror(ret));
+		return ret;
 	}
 	ring->addr = ring->hbuf.addr;
 	ring->size = len;
@@ -189,7 +154,8 @@ int irdma_ring_alloc(struct irdma_context *ctx, struct ibv_pd *policy_pd,
 		return EINVAL;
 	/* a parent domain of another context must not decide anything here */
 	if (policy_pd && policy_pd->context != &ctx->ibv_ctx.context) {
-		irdma_dbg("ring requested for a PD of another device context");
+		irdma_dbg(&ctx->ibv_ctx,
+			  "ring requested for a PD of another device context");
 		return EINVAL;
 	}
 	if (irdma_pd_wants_shared_mem(policy_pd)) {
@@ -200,6 +166,7 @@ int irdma_ring_alloc(struct irdma_context *ctx, struct ibv_pd *policy_pd,
 		 * queue would be created and then never complete anything.
 		 */
 		irdma_dbg(
+			&ctx->ibv_ctx,
 			"ring of %zu bytes refused (EOPNOTSUPP): the device needs DMA bounce and reaches only shared memory, but the PD is not a parent domain with IBV_PARENT_DOMAIN_INIT_ATTR_ALLOW_CC_UNPROTECTED_ALLOC",
 			size);
 		return EOPNOTSUPP;
@@ -223,8 +190,9 @@ void irdma_ring_free(struct irdma_context *ctx, struct irdma_ring *ring)
 		int ret = dmabuf_heap_free(ctx->heap, &ring->hbuf);
 
 		if (ret)
-			irdma_dbg("shared ring %p could not be freed (%s)",
-				  ring->addr, strerror(-ret));
+			irdma_warn(&ctx->ibv_ctx,
+				   "shared ring %p could not be freed (%s)",
+				   ring->addr, strerror(ret));
 	} else if (ring->allocator) {
 		ring->allocator->free(&ring->allocator->ipd.ibv_pd,
 				      ring->allocator->pd_context, ring->addr,
@@ -260,6 +228,7 @@ int irdma_ring_register(struct ibv_pd *pd, struct irdma_ring *ring, size_t len,
 	ret = irdma_memreg_cmd(pd, &m, vmr);
 	if (ret == EOPNOTSUPP && ring->shared)
 		irdma_dbg(
+			verbs_get_ctx(pd->context),
 			"CoCo ring cannot be registered: the kernel did not negotiate DMA-buf memory registration");
 	return ret;
 }
@@ -267,4 +236,27 @@ int irdma_ring_register(struct ibv_pd *pd, struct irdma_ring *ring, size_t len,
 int irdma_ring_deregister(struct verbs_mr *vmr)
 {
 	return ibv_cmd_dereg_mr(vmr);
+}
+
+/*
+ * Deregister and free the ring of a destroyed CQ/QP/SRQ. A failed
+ * deregistration is retried once (a transient kernel failure must not leak
+ * the registration); if it still fails the memory stays allocated, since
+ * the device may still be allowed to write it.
+ */
+void irdma_ring_release(struct irdma_context *ctx, struct verbs_mr *vmr,
+			struct irdma_ring *mem)
+{
+	int ret = irdma_ring_deregister(vmr);
+
+	if (ret)
+		ret = irdma_ring_deregister(vmr);
+	if (ret) {
+		irdma_warn(
+			&ctx->ibv_ctx,
+			"ring at %p (%zu bytes) could not be deregistered (errno %d): its memory is kept, not freed",
+			mem->addr, mem->size, ret);
+		return;
+	}
+	irdma_ring_free(ctx, mem);
 }

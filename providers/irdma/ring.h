@@ -7,6 +7,12 @@
  * the host, so a ring for a CoCo parent domain of a DMA-bounce device comes
  * from the shared DMA-buf heap and is registered by DMA-buf fd + offset.
  * Anything else gets private page-aligned memory registered by address.
+ *
+ * The rings of each queue kind have one home that lays them out and calls
+ * these: cq_ring.c (CQE ring, CQ shadow area, resize) and wq_ring.c (QP and
+ * SRQ rings). How a ring is made known to the kernel is decided only here,
+ * in irdma_ring_register() and irdma_ring_release(): that is where another
+ * registration ABI goes.
  */
 #ifndef IRDMA_PROVIDER_RING_H
 #define IRDMA_PROVIDER_RING_H
@@ -16,7 +22,7 @@
 #include <stdint.h>
 
 #include "irdma.h"
-#include "util/dmabuf_heap.h"
+#include "dmabuf_heap.h"
 
 struct irdma_ring {
 	void *addr; /* page aligned, zero filled */
@@ -66,5 +72,13 @@ int irdma_ring_register(struct ibv_pd *pd, struct irdma_ring *ring, size_t len,
 
 /* Undo irdma_ring_register(). Returns 0 or an errno. */
 int irdma_ring_deregister(struct verbs_mr *vmr);
+
+/*
+ * Deregister and free the ring of a destroyed CQ/QP/SRQ. A failed
+ * deregistration is retried once; if the kernel refuses again the memory
+ * is kept (the device may still be allowed to write it).
+ */
+void irdma_ring_release(struct irdma_context *ctx, struct verbs_mr *vmr,
+			struct irdma_ring *mem);
 
 #endif /* IRDMA_PROVIDER_RING_H */

@@ -15,13 +15,8 @@
 
 #include <util/udma_barrier.h>
 
-#include "hw_format.h"
-#include "queues.h"
-
-static inline __le64 *wr_sq_quantum(struct irdma_qp *qp, uint32_t idx)
-{
-	return (__le64 *)(qp->sq + (size_t)idx * IRDMA_WQE_QUANTUM);
-}
+#include "doorbell.h"
+#include "sq.h"
 
 static void wr_commit_pending(struct irdma_qp *qp)
 {
@@ -52,7 +47,7 @@ static void wr_rewind(struct irdma_qp *qp)
 	if (!w->first_wqe)
 		return;
 	while (idx != p->head) {
-		hw_wr64(wr_sq_quantum(qp, idx), 3, hwf_put(WQEH_VALID, !pol));
+		hw_wr64(sq_wqe(qp, idx), 3, FIELD_PREP(IRDMA_WQEH_VALID, !pol));
 		qp->sq_slots[idx].quanta = 0;
 		if (++idx == p->size) {
 			idx = 0;
@@ -138,9 +133,7 @@ static int wr_complete(struct ibv_qp_ex *ibqp)
 		udma_to_device_barrier();
 		hw_wr64(w->first_wqe, 3, w->first_hdr);
 		w->first_wqe = NULL;
-		irdma_sq_ring_doorbell(qp);
-		if (reflush)
-			irdma_qp_reflush(qp, true, false);
+		irdma_sq_submit(qp, reflush);
 	}
 	wr_close(qp);
 	return err;
@@ -162,7 +155,7 @@ static void wr_abort(struct ibv_qp_ex *ibqp)
  * of the calling thread: without the lock nothing may go to the SQ.
  */
 static struct irdma_send_desc *wr_open(struct ibv_qp_ex *ibqp,
-				       enum ibv_wr_opcode op, uint8_t hw_op)
+				       enum ibv_wr_opcode op)
 {
 	struct irdma_qp *qp = qp_ex_to_irdma_qp(ibqp);
 	struct irdma_wr_state *w = &qp->wr;
@@ -174,10 +167,10 @@ static struct irdma_send_desc *wr_open(struct ibv_qp_ex *ibqp,
 	wr_commit_pending(qp);
 	memset(d, 0, sizeof(*d));
 	d->wr_id = ibqp->wr_id;
-	d->hw_op = hw_op;
 	d->signaled = qp->sig_all || (ibqp->wr_flags & IBV_SEND_SIGNALED);
 	d->fence = ibqp->wr_flags & IBV_SEND_FENCE;
 	d->solicited = ibqp->wr_flags & IBV_SEND_SOLICITED;
+	d->hw_op = irdma_send_hw_op(op, d->solicited);
 	d->sge = w->sge;
 	w->pending = true;
 	w->ud_addr = false;
@@ -187,31 +180,14 @@ static struct irdma_send_desc *wr_open(struct ibv_qp_ex *ibqp,
 	return d;
 }
 
-static uint8_t send_op(struct ibv_qp_ex *ibqp, bool inv)
-{
-	bool sol = ibqp->wr_flags & IBV_SEND_SOLICITED;
-
-	if (inv)
-		return sol ? IRDMA_HWOP_SEND_SOL_INV : IRDMA_HWOP_SEND_INV;
-	return sol ? IRDMA_HWOP_SEND_SOL : IRDMA_HWOP_SEND;
-}
-
-static uint8_t write_op(struct ibv_qp_ex *ibqp)
-{
-	return (ibqp->wr_flags & IBV_SEND_SOLICITED) ?
-		       IRDMA_HWOP_RDMA_WRITE_SOL :
-		       IRDMA_HWOP_RDMA_WRITE;
-}
-
 static void wr_send(struct ibv_qp_ex *ibqp)
 {
-	wr_open(ibqp, IBV_WR_SEND, send_op(ibqp, false));
+	wr_open(ibqp, IBV_WR_SEND);
 }
 
 static void wr_send_imm(struct ibv_qp_ex *ibqp, __be32 imm)
 {
-	struct irdma_send_desc *d =
-		wr_open(ibqp, IBV_WR_SEND_WITH_IMM, send_op(ibqp, false));
+	struct irdma_send_desc *d = wr_open(ibqp, IBV_WR_SEND_WITH_IMM);
 
 	if (!d)
 		return;
@@ -221,8 +197,7 @@ static void wr_send_imm(struct ibv_qp_ex *ibqp, __be32 imm)
 
 static void wr_send_inv(struct ibv_qp_ex *ibqp, uint32_t rkey)
 {
-	struct irdma_send_desc *d =
-		wr_open(ibqp, IBV_WR_SEND_WITH_INV, send_op(ibqp, true));
+	struct irdma_send_desc *d = wr_open(ibqp, IBV_WR_SEND_WITH_INV);
 
 	if (!d)
 		return;
@@ -231,8 +206,7 @@ static void wr_send_inv(struct ibv_qp_ex *ibqp, uint32_t rkey)
 
 static void wr_rdma_write(struct ibv_qp_ex *ibqp, uint32_t rkey, uint64_t addr)
 {
-	struct irdma_send_desc *d =
-		wr_open(ibqp, IBV_WR_RDMA_WRITE, write_op(ibqp));
+	struct irdma_send_desc *d = wr_open(ibqp, IBV_WR_RDMA_WRITE);
 
 	if (!d)
 		return;
@@ -243,8 +217,7 @@ static void wr_rdma_write(struct ibv_qp_ex *ibqp, uint32_t rkey, uint64_t addr)
 static void wr_rdma_write_imm(struct ibv_qp_ex *ibqp, uint32_t rkey,
 			      uint64_t addr, __be32 imm)
 {
-	struct irdma_send_desc *d =
-		wr_open(ibqp, IBV_WR_RDMA_WRITE_WITH_IMM, write_op(ibqp));
+	struct irdma_send_desc *d = wr_open(ibqp, IBV_WR_RDMA_WRITE_WITH_IMM);
 
 	if (!d)
 		return;
@@ -256,8 +229,7 @@ static void wr_rdma_write_imm(struct ibv_qp_ex *ibqp, uint32_t rkey,
 
 static void wr_rdma_read(struct ibv_qp_ex *ibqp, uint32_t rkey, uint64_t addr)
 {
-	struct irdma_send_desc *d =
-		wr_open(ibqp, IBV_WR_RDMA_READ, IRDMA_HWOP_RDMA_READ);
+	struct irdma_send_desc *d = wr_open(ibqp, IBV_WR_RDMA_READ);
 
 	if (!d)
 		return;
@@ -268,8 +240,7 @@ static void wr_rdma_read(struct ibv_qp_ex *ibqp, uint32_t rkey, uint64_t addr)
 static void wr_atomic_cmp_swp(struct ibv_qp_ex *ibqp, uint32_t rkey,
 			      uint64_t addr, uint64_t compare, uint64_t swap)
 {
-	struct irdma_send_desc *d = wr_open(ibqp, IBV_WR_ATOMIC_CMP_AND_SWP,
-					    IRDMA_HWOP_ATOMIC_CMP_SWAP);
+	struct irdma_send_desc *d = wr_open(ibqp, IBV_WR_ATOMIC_CMP_AND_SWP);
 
 	if (!d)
 		return;
@@ -282,8 +253,7 @@ static void wr_atomic_cmp_swp(struct ibv_qp_ex *ibqp, uint32_t rkey,
 static void wr_atomic_fetch_add(struct ibv_qp_ex *ibqp, uint32_t rkey,
 				uint64_t addr, uint64_t add)
 {
-	struct irdma_send_desc *d = wr_open(ibqp, IBV_WR_ATOMIC_FETCH_AND_ADD,
-					    IRDMA_HWOP_ATOMIC_FETCH_ADD);
+	struct irdma_send_desc *d = wr_open(ibqp, IBV_WR_ATOMIC_FETCH_AND_ADD);
 
 	if (!d)
 		return;
@@ -294,8 +264,7 @@ static void wr_atomic_fetch_add(struct ibv_qp_ex *ibqp, uint32_t rkey,
 
 static void wr_local_inv(struct ibv_qp_ex *ibqp, uint32_t rkey)
 {
-	struct irdma_send_desc *d =
-		wr_open(ibqp, IBV_WR_LOCAL_INV, IRDMA_HWOP_LOCAL_INV);
+	struct irdma_send_desc *d = wr_open(ibqp, IBV_WR_LOCAL_INV);
 
 	if (!d)
 		return;
@@ -306,8 +275,7 @@ static void wr_bind_mw(struct ibv_qp_ex *ibqp, struct ibv_mw *mw, uint32_t rkey,
 		       const struct ibv_mw_bind_info *bi)
 {
 	struct irdma_qp *qp = qp_ex_to_irdma_qp(ibqp);
-	struct irdma_send_desc *d =
-		wr_open(ibqp, IBV_WR_BIND_MW, IRDMA_HWOP_BIND_MW);
+	struct irdma_send_desc *d = wr_open(ibqp, IBV_WR_BIND_MW);
 	int ret;
 
 	/* outside a batch of ours: no descriptor, and no key may change */

@@ -35,14 +35,15 @@ endforeach()
 # CQE validation against hostile device memory: poll.c (and post_send.c and
 # wr_api.c, for posting while polling) linked into a test that writes the CQ ring itself
 # (no emulator), under ASan and UBSan.
+set(_pv "${CMAKE_SOURCE_DIR}/providers/irdma")
 add_executable(dp_cqe_check "${_dp}/dp_cqe_check.c"
-	"${CMAKE_SOURCE_DIR}/providers/irdma/poll.c"
-	"${CMAKE_SOURCE_DIR}/providers/irdma/post_send.c"
-	"${CMAKE_SOURCE_DIR}/providers/irdma/wr_api.c"
-	"${CMAKE_SOURCE_DIR}/providers/irdma/debug.c")
+	"${_pv}/poll.c" "${_pv}/cq_ring.c" "${_pv}/ring.c" "${_pv}/ctx_heap.c"
+	"${_pv}/pd.c" "${_pv}/mr.c"
+	"${_pv}/post_send.c" "${_pv}/wr_api.c" "${_pv}/sq.c" "${_pv}/doorbell.c"
+	"${_pv}/push.c" "${_pv}/debug.c")
 target_include_directories(dp_cqe_check BEFORE PRIVATE ${IRDMA_INCLUDE_DIRS}
 	"${CMAKE_SOURCE_DIR}/providers/irdma" "${_dp}")
-target_link_libraries(dp_cqe_check PRIVATE irdma_test_common
+target_link_libraries(dp_cqe_check PRIVATE irdma_test_common irdma_util
 	rdma_core::ibverbs)
 target_compile_options(dp_cqe_check PRIVATE -fsanitize=address,undefined
 	-fno-omit-frame-pointer -fno-sanitize-recover=all)
@@ -54,12 +55,12 @@ set_tests_properties(dp_cqe_check PROPERTIES LABELS "dp" TIMEOUT 120)
 # and post_recv.c linked in, the poller held after every slot release
 # (dp_srq_race_hook.h) so that the poster can refill the slot meanwhile.
 add_executable(dp_srq_race "${_dp}/dp_srq_race.c"
-	"${CMAKE_SOURCE_DIR}/providers/irdma/poll.c"
-	"${CMAKE_SOURCE_DIR}/providers/irdma/post_recv.c"
-	"${CMAKE_SOURCE_DIR}/providers/irdma/debug.c")
+	"${_pv}/poll.c" "${_pv}/cq_ring.c" "${_pv}/ring.c" "${_pv}/ctx_heap.c"
+	"${_pv}/pd.c" "${_pv}/mr.c"
+	"${_pv}/post_recv.c" "${_pv}/doorbell.c" "${_pv}/debug.c")
 target_include_directories(dp_srq_race BEFORE PRIVATE ${IRDMA_INCLUDE_DIRS}
 	"${CMAKE_SOURCE_DIR}/providers/irdma" "${_dp}")
-target_link_libraries(dp_srq_race PRIVATE irdma_test_common
+target_link_libraries(dp_srq_race PRIVATE irdma_test_common irdma_util
 	rdma_core::ibverbs)
 target_compile_options(dp_srq_race PRIVATE
 	-include "${_dp}/dp_srq_race_hook.h" -fsanitize=address,undefined

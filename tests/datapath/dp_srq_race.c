@@ -33,23 +33,6 @@
 #define HOLD_MS 2
 #define STALL_MS 30000
 
-/* poll.c only reaches these after a CQ resize, which this test never does */
-void irdma_cq_free_ring(struct irdma_cq *cq, struct irdma_cq_ring *r)
-{
-	abort();
-}
-
-void irdma_cq_set_resized_count(struct irdma_cq *cq, uint32_t count)
-{
-	abort();
-}
-
-/* post_recv.c's call out, for QPs in error: not reached on an SRQ */
-void irdma_qp_reflush(struct irdma_qp *qp, bool sq, bool rq)
-{
-	abort();
-}
-
 static struct {
 	struct irdma_context ctx;
 	struct irdma_srq srq;
@@ -87,12 +70,16 @@ void dp_srq_race_swapped(const void *addr)
 		sched_yield();
 }
 
+/* poll.c logs a rejected CQE on the CQ's context, which names a device */
+static struct ibv_device test_device = { .name = "dp_srq_race" };
+
 static void setup(void)
 {
 	struct irdma_srq *s = &T.srq;
 	size_t wqe_bytes;
 
 	T.ctx.hw_rev = IRDMA_GEN_3;
+	T.ctx.ibv_ctx.context.device = &test_device;
 	s->ctx = &T.ctx;
 	s->pos.size = SRQ_SLOTS;
 	s->max_sge = 1;
@@ -110,6 +97,7 @@ static void setup(void)
 	CHECK(T.ring.cqes, "CQ ring");
 	T.ring.entries = CQ_ENTRIES;
 	T.ring.polarity = 1;
+	T.cq.ctx = &T.ctx;
 	T.cq.ring = &T.ring;
 	T.cq.shadow = T.cq_shadow;
 	T.cq.cqe_stride = IRDMA_CQE64_BYTES;
@@ -185,11 +173,11 @@ static void write_cqe(uint32_t pos, uint64_t ref)
 
 	c[0] = htole64(8);
 	c[1] = htole64(ref);
-	c[2] = htole64(hwf_put(CQE2_QPID, 17));
+	c[2] = htole64(FIELD_PREP(IRDMA_CQE2_QPID, 17));
 	c[5] = htole64(T.qp.token);
 	udma_to_device_barrier();
-	c[3] = htole64(hwf_put(CQE3_VALID, pol) | hwf_put(CQE3_SRQ, 1) |
-		       hwf_put(CQE3_OPCODE, IRDMA_HWOP_RECV));
+	c[3] = htole64(FIELD_PREP(IRDMA_CQE3_VALID, pol) | FIELD_PREP(IRDMA_CQE3_SRQ, 1) |
+		       FIELD_PREP(IRDMA_CQE3_OPCODE, IRDMA_HWOP_RECV));
 }
 
 /*
@@ -209,7 +197,7 @@ static void device(void)
 
 		CHECK(test_now_ms() < end, "device stalled at %u", written);
 		if (nheld < SRQ_SLOTS &&
-		    hwf_get(WQEH_VALID,
+		    FIELD_GET(IRDMA_WQEH_VALID,
 			    le64toh(__atomic_load_n(&w[3], __ATOMIC_ACQUIRE))) ==
 			    pol) {
 			held[nheld++] = le64toh(w[2]);

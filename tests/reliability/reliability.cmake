@@ -204,7 +204,8 @@ set_tests_properties(rel_compat_table PROPERTIES LABELS "emu;rel" TIMEOUT 300)
 add_executable(rel_debug_secure "${_rel}/rel_debug_secure.c"
 	"${CMAKE_SOURCE_DIR}/providers/irdma/debug.c")
 target_include_directories(rel_debug_secure BEFORE PRIVATE
-	"${CMAKE_SOURCE_DIR}/providers/irdma")
+	"${CMAKE_SOURCE_DIR}/providers/irdma"
+	$<TARGET_PROPERTY:rdma_core::ibverbs,INTERFACE_INCLUDE_DIRECTORIES>)
 add_test(NAME rel_debug_secure
 	COMMAND rel_debug_secure "${CMAKE_CURRENT_BINARY_DIR}")
 set_tests_properties(rel_debug_secure PROPERTIES LABELS "rel"

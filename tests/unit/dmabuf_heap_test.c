@@ -6,7 +6,7 @@
  * case, which opens the real default heap (run it under irdma-emu-run --cc).
  */
 #define _GNU_SOURCE
-#include <util/dmabuf_heap.h>
+#include "dmabuf_heap.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -39,7 +39,7 @@ struct memfd_backend {
 	bool short_object; /* hand out half of what was asked */
 };
 
-static int memfd_alloc_fd(void *ctx, size_t len)
+static int memfd_alloc_fd(void *ctx, size_t len, int *out)
 {
 	struct memfd_backend *b = ctx;
 	bool fail, half;
@@ -51,17 +51,18 @@ static int memfd_alloc_fd(void *ctx, size_t len)
 	half = b->short_object;
 	pthread_mutex_unlock(&b->lock);
 	if (fail)
-		return -b->fail_errno;
+		return b->fail_errno;
 	fd = memfd_create("dmabuf-heap-test", MFD_CLOEXEC);
 	if (fd < 0)
-		return -errno;
+		return errno;
 	if (ftruncate(fd, half ? len / 2 : len)) {
 		int err = errno;
 
 		close(fd);
-		return -err;
+		return err;
 	}
-	return fd;
+	*out = fd;
+	return 0;
 }
 
 /* Backends live until exit: a heap's hook may be called until its close. */
@@ -520,7 +521,7 @@ static void test_large(void)
 	CHECK(big.fd != small.fd);
 	CHECK_EQ(stats_of(heap).dedicated_bufs, 1);
 	CHECK_EQ(test_count_fds(), base_fds + 3);
-	CHECK_EQ(dmabuf_heap_alloc_dedicated(heap, 0, &exact), -EINVAL);
+	CHECK_EQ(dmabuf_heap_alloc_dedicated(heap, 0, &exact), EINVAL);
 	CHECK_EQ(dmabuf_heap_free(heap, &big), 0);
 	CHECK_EQ(stats_of(heap).dedicated_bufs, 0);
 	CHECK_EQ(test_count_fds(), base_fds + 2);
@@ -547,16 +548,16 @@ static void test_backend_errors(void)
 		int ret = dmabuf_heap_alloc(heap, 2 * page_size, &b[i]);
 
 		if (ret) {
-			CHECK_EQ(ret, -ENOMEM);
+			CHECK_EQ(ret, ENOMEM);
 			break;
 		}
 		got++;
 	}
 	CHECK_EQ(got, 6); /* 3 slabs of two buffers each */
 	before = stats_of(heap);
-	CHECK_EQ(dmabuf_heap_alloc(heap, 20 * page_size, &x), -ENOMEM);
+	CHECK_EQ(dmabuf_heap_alloc(heap, 20 * page_size, &x), ENOMEM);
 	be->fail_errno = EMFILE;
-	CHECK_EQ(dmabuf_heap_alloc(heap, page_size, &x), -EMFILE);
+	CHECK_EQ(dmabuf_heap_alloc(heap, page_size, &x), EMFILE);
 	CHECK_EQ(stats_of(heap).live_slabs, before.live_slabs);
 	CHECK_EQ(stats_of(heap).bytes_mapped, before.bytes_mapped);
 	CHECK_EQ(stats_of(heap).live_bufs, 6);
@@ -569,7 +570,7 @@ static void test_backend_errors(void)
 	/* A backend object shorter than asked is refused, not mapped. */
 	be->fail_from = 0;
 	be->short_object = true;
-	CHECK_EQ(dmabuf_heap_alloc(heap, page_size, &x), -EIO);
+	CHECK_EQ(dmabuf_heap_alloc(heap, page_size, &x), EIO);
 	CHECK_EQ(test_count_fds(), base_fds + 3);
 	be->short_object = false;
 
@@ -588,15 +589,16 @@ static void test_bad_input(void)
 	struct dmabuf_heap_attr attr = { 0 };
 	struct dmabuf_heap_buf a, b, t, o;
 	uint64_t off;
+	int fd;
 
-	CHECK_EQ(dmabuf_heap_alloc(heap, 0, &a), -EINVAL);
-	CHECK_EQ(dmabuf_heap_alloc(heap, SIZE_MAX, &a), -EINVAL);
-	CHECK_EQ(dmabuf_heap_alloc(NULL, 10, &a), -EINVAL);
-	CHECK_EQ(dmabuf_heap_alloc(heap, 10, NULL), -EINVAL);
-	CHECK_EQ(dmabuf_heap_free(heap, NULL), -EINVAL);
-	CHECK_EQ(dmabuf_heap_free(NULL, &a), -EINVAL);
-	CHECK_EQ(dmabuf_heap_get_stats(heap, NULL), -EINVAL);
-	CHECK_EQ(dmabuf_heap_export_fd(heap, NULL, &off), -EINVAL);
+	CHECK_EQ(dmabuf_heap_alloc(heap, 0, &a), EINVAL);
+	CHECK_EQ(dmabuf_heap_alloc(heap, SIZE_MAX, &a), EINVAL);
+	CHECK_EQ(dmabuf_heap_alloc(NULL, 10, &a), EINVAL);
+	CHECK_EQ(dmabuf_heap_alloc(heap, 10, NULL), EINVAL);
+	CHECK_EQ(dmabuf_heap_free(heap, NULL), EINVAL);
+	CHECK_EQ(dmabuf_heap_free(NULL, &a), EINVAL);
+	CHECK_EQ(dmabuf_heap_get_stats(heap, NULL), EINVAL);
+	CHECK_EQ(dmabuf_heap_export_fd(heap, NULL, &fd, &off), EINVAL);
 	CHECK_EQ(dmabuf_heap_close(NULL), 0);
 
 	CHECK_EQ(dmabuf_heap_alloc(heap, 3 * page_size, &a), 0);
@@ -609,40 +611,40 @@ static void test_bad_input(void)
 	t = a;
 	t.mapped_length = 2 * page_size;
 	t.length = 2 * page_size;
-	CHECK_EQ(dmabuf_heap_free(heap, &t), -EINVAL);
+	CHECK_EQ(dmabuf_heap_free(heap, &t), EINVAL);
 	t = a;
 	t.mapped_length = 5 * page_size;
 	t.length = 5 * page_size;
-	CHECK_EQ(dmabuf_heap_free(heap, &t), -EINVAL);
+	CHECK_EQ(dmabuf_heap_free(heap, &t), EINVAL);
 	t = a;
 	t.addr = (uint8_t *)a.addr + page_size;
 	t.offset += page_size;
 	t.mapped_length = t.length = page_size;
-	CHECK_EQ(dmabuf_heap_free(heap, &t), -EINVAL);
+	CHECK_EQ(dmabuf_heap_free(heap, &t), EINVAL);
 	t = a;
 	t.offset += 8;
-	CHECK_EQ(dmabuf_heap_free(heap, &t), -EINVAL);
+	CHECK_EQ(dmabuf_heap_free(heap, &t), EINVAL);
 	t = a;
 	t.fd = 0;
-	CHECK_EQ(dmabuf_heap_free(heap, &t), -EINVAL);
+	CHECK_EQ(dmabuf_heap_free(heap, &t), EINVAL);
 	t = a;
 	t.length = 3 * page_size + 1;
-	CHECK_EQ(dmabuf_heap_free(heap, &t), -EINVAL);
+	CHECK_EQ(dmabuf_heap_free(heap, &t), EINVAL);
 	t = a;
 	t.addr = &t;
-	CHECK_EQ(dmabuf_heap_free(heap, &t), -EINVAL);
+	CHECK_EQ(dmabuf_heap_free(heap, &t), EINVAL);
 	/* A buffer of another heap. */
-	CHECK_EQ(dmabuf_heap_free(heap, &o), -EINVAL);
-	CHECK_EQ(dmabuf_heap_export_fd(heap, &o, &off), -EINVAL);
+	CHECK_EQ(dmabuf_heap_free(heap, &o), EINVAL);
+	CHECK_EQ(dmabuf_heap_export_fd(heap, &o, &fd, &off), EINVAL);
 	CHECK(holds(&a, 0xa) && holds(&b, 0xb));
 	CHECK_EQ(stats_of(heap).live_bufs, 2);
 
 	/* Double free, including through a stale copy. */
 	t = a;
 	CHECK_EQ(dmabuf_heap_free(heap, &a), 0);
-	CHECK_EQ(dmabuf_heap_free(heap, &a), -EINVAL);
-	CHECK_EQ(dmabuf_heap_free(heap, &t), -EINVAL);
-	CHECK_EQ(dmabuf_heap_export_fd(heap, &t, &off), -EINVAL);
+	CHECK_EQ(dmabuf_heap_free(heap, &a), EINVAL);
+	CHECK_EQ(dmabuf_heap_free(heap, &t), EINVAL);
+	CHECK_EQ(dmabuf_heap_export_fd(heap, &t, &fd, &off), EINVAL);
 	CHECK(holds(&b, 0xb));
 	CHECK_EQ(stats_of(heap).live_bufs, 1);
 
@@ -758,7 +760,7 @@ static void test_export(void)
 	CHECK_EQ(dmabuf_heap_alloc(heap, page_size, &a), 0);
 	CHECK_EQ(dmabuf_heap_alloc(heap, 2 * page_size, &b), 0);
 	fill(&b, 0xe);
-	fd = dmabuf_heap_export_fd(heap, &b, &off);
+	CHECK_EQ(dmabuf_heap_export_fd(heap, &b, &fd, &off), 0);
 	CHECK(fd >= 0);
 	CHECK(fd != b.fd);
 	CHECK_EQ(off, b.offset);
@@ -771,7 +773,7 @@ static void test_export(void)
 	close(fd);
 	CHECK(holds(&b, 0xe));
 	/* ... and it outlives the buffer. */
-	fd = dmabuf_heap_export_fd(heap, &b, &off);
+	CHECK_EQ(dmabuf_heap_export_fd(heap, &b, &fd, &off), 0);
 	CHECK(fd >= 0);
 	CHECK_EQ(dmabuf_heap_free(heap, &a), 0);
 	CHECK_EQ(dmabuf_heap_free(heap, &b), 0);
@@ -934,19 +936,20 @@ static int fork_child(struct dmabuf_heap *heap, struct dmabuf_heap_buf *b,
 	bool ours = false;
 	uint64_t off;
 	void *reuse;
+	int fd;
 
 	/* The test can tell mapped from unmapped: private memory stays. */
 	if (!is_mapped(control) || read_faults(control))
 		return 10;
 	if (parent_pages_visible(b, tag))
 		return 11;
-	if (dmabuf_heap_alloc(heap, page_size, &x) != -EPERM)
+	if (dmabuf_heap_alloc(heap, page_size, &x) != EPERM)
 		return 13;
-	if (dmabuf_heap_free(heap, b) != -EPERM)
+	if (dmabuf_heap_free(heap, b) != EPERM)
 		return 14;
-	if (dmabuf_heap_export_fd(heap, b, &off) != -EPERM)
+	if (dmabuf_heap_export_fd(heap, b, &fd, &off) != EPERM)
 		return 15;
-	if (dmabuf_heap_get_stats(heap, &st) != -EPERM)
+	if (dmabuf_heap_get_stats(heap, &st) != EPERM)
 		return 16;
 	/*
 	 * The range is free in the child and may be reused; close() must
@@ -1046,7 +1049,7 @@ static void test_device(void)
 		CHECK(holds(&b[i], i));
 		check_fd_view(&b[i]);
 	}
-	fd = dmabuf_heap_export_fd(heap, &b[5], &off);
+	CHECK_EQ(dmabuf_heap_export_fd(heap, &b[5], &fd, &off), 0);
 	CHECK(fd >= 0);
 	CHECK_EQ(off, b[5].offset);
 	close(fd);
@@ -1080,7 +1083,7 @@ static void test_device_enomem(void)
 
 	CHECK_EQ(dmabuf_heap_alloc(heap, 4 * page_size, &b[0]), 0);
 	CHECK_EQ(dmabuf_heap_alloc(heap, 4 * page_size, &b[1]), 0);
-	CHECK_EQ(dmabuf_heap_alloc(heap, 4 * page_size, &b[2]), -ENOMEM);
+	CHECK_EQ(dmabuf_heap_alloc(heap, 4 * page_size, &b[2]), ENOMEM);
 	CHECK_EQ(stats_of(heap).live_slabs, 2);
 	CHECK_EQ(stats_of(heap).live_fds, 3);
 	CHECK(test_count_fds() >= base_fds + 3);
