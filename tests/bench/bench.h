@@ -120,7 +120,7 @@ const char *bench_fast_figure(unsigned int i);
 
 struct bench_syscount {
 	uint64_t calls; /* all counted calls */
-	uint64_t cmds; /* write() of a uverbs command */
+	uint64_t cmds; /* uverbs commands: write()s and RDMA_VERBS_IOCTLs */
 	uint64_t mmaps; /* mmap + munmap + mremap + madvise */
 	uint64_t ioctls;
 	uint64_t fd_ops; /* open/close/dup/fcntl/memfd_create/ftruncate */

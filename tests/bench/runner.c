@@ -180,13 +180,22 @@ static const char *emu_run_path(const char *self)
 	return path;
 }
 
-/* irdma-emu-run [--cc] [--push] --gen G --provider P -- */
+/*
+ * irdma-emu-run [--cc --kernel old] [--push] --gen G --provider P --
+ *
+ * The CoCo phases compare a plain PD with a CoCo parent domain on the same
+ * bounce device, a baseline only kernels before 7.2 have: 7.2 refuses
+ * plain memory there (EOPNOTSUPP).
+ */
 static void add_emu(struct argv_buf *a, const struct bench_run_opts *r,
 		    const char *provider, bool cc)
 {
 	add(a, emu_run_path(r->self));
-	if (cc)
+	if (cc) {
 		add(a, "--cc");
+		add(a, "--kernel");
+		add(a, "old");
+	}
 	if (r->push)
 		add(a, "--push");
 	add(a, "--gen");

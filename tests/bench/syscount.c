@@ -27,7 +27,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <rdma/ib_user_ioctl_cmds.h>
 #include <rdma/ib_user_verbs.h>
+#include <rdma/rdma_user_ioctl_cmds.h>
 
 #include "bench.h"
 
@@ -97,6 +99,13 @@ bool bench_syscount_works(void)
 	return __atomic_load_n(&reached, __ATOMIC_RELAXED);
 }
 
+static void note_reg_mr(uint64_t length)
+{
+	now.reg_mrs++;
+	now.reg_mr_bytes += length;
+	now.reg_mr_pages += (length + 4095) / 4096;
+}
+
 /* A uverbs command written to the device: note REG_MR lengths. */
 static void note_command(const void *buf, size_t len)
 {
@@ -113,9 +122,45 @@ static void note_command(const void *buf, size_t len)
 	    len < sizeof(hdr) + sizeof(reg))
 		return;
 	memcpy(&reg, (const char *)buf + sizeof(hdr), sizeof(reg));
-	now.reg_mrs++;
-	now.reg_mr_bytes += reg.length;
-	now.reg_mr_pages += (reg.length + 4095) / 4096;
+	note_reg_mr(reg.length);
+}
+
+/*
+ * The same for a command sent by RDMA_VERBS_IOCTL (the kernel's ioctl
+ * ABI): a write() command carried by INVOKE_WRITE, or the MR methods.
+ */
+static void note_ioctl(const struct ib_uverbs_ioctl_hdr *hdr)
+{
+	const struct ib_uverbs_attr *a = hdr->attrs;
+	uint64_t cmd = ~0ULL, length = 0;
+	const void *core = NULL;
+	unsigned int i;
+
+	now.cmds++;
+	for (i = 0; i < hdr->num_attrs; i++) {
+		if (hdr->object_id == UVERBS_OBJECT_DEVICE &&
+		    hdr->method_id == UVERBS_METHOD_INVOKE_WRITE) {
+			if (a[i].attr_id == UVERBS_ATTR_WRITE_CMD)
+				cmd = a[i].data;
+			else if (a[i].attr_id == UVERBS_ATTR_CORE_IN &&
+				 a[i].len >= sizeof(struct ib_uverbs_reg_mr))
+				core = (const void *)(uintptr_t)a[i].data;
+		} else if (hdr->object_id == UVERBS_OBJECT_MR &&
+			   ((hdr->method_id == UVERBS_METHOD_REG_MR &&
+			     a[i].attr_id == UVERBS_ATTR_REG_MR_LENGTH) ||
+			    (hdr->method_id == UVERBS_METHOD_REG_DMABUF_MR &&
+			     a[i].attr_id == UVERBS_ATTR_REG_DMABUF_MR_LENGTH))) {
+			length = a[i].data;
+		}
+	}
+	if (cmd == IB_USER_VERBS_CMD_REG_MR && core) {
+		struct ib_uverbs_reg_mr reg;
+
+		memcpy(&reg, core, sizeof(reg));
+		note_reg_mr(reg.length);
+	} else if (length) {
+		note_reg_mr(length);
+	}
 }
 
 ssize_t write(int fd, const void *buf, size_t len)
@@ -143,11 +188,18 @@ int ioctl(int fd, unsigned long req, ...)
 	NEXT(ioctl, int, int, unsigned long, void *);
 	va_list ap;
 	void *arg;
+	bool counted;
+	int ret;
 
 	va_start(ap, req);
 	arg = va_arg(ap, void *);
 	va_end(ap);
-	return COUNTED(&now.ioctls, next_ioctl(fd, req, arg));
+	counted = enter(&now.ioctls);
+	if (counted && req == RDMA_VERBS_IOCTL && arg)
+		note_ioctl(arg);
+	ret = next_ioctl(fd, req, arg);
+	leave();
+	return ret;
 }
 
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)

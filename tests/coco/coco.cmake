@@ -55,6 +55,23 @@ foreach(_gen 2 3)
 		LABELS cc coco TIMEOUT 60)
 	set_tests_properties(coco_gen${_gen}_cc_plain_pd
 		PROPERTIES ENVIRONMENT IRDMA_EMU_LEAK_CHECK=1)
+	# The same on the old kernel's write ABI: the provider refuses plain
+	# PDs itself; the CoCo parent domain works with the DMA-buf memreg
+	# extension and is refused without it.
+	irdma_emu_test(coco_gen${_gen}_cc_plain_pd_kernel_old
+		EMU_ARGS --gen ${_gen} --cc --kernel old
+		COMMAND $<TARGET_FILE:coco_traffic> --pd plain --expect eopnotsupp
+			${_srq}
+		LABELS cc coco TIMEOUT 60)
+	irdma_emu_test(coco_gen${_gen}_cc_old_kernel_old
+		EMU_ARGS --gen ${_gen} --cc --no-dmabuf-memreg --kernel old
+		COMMAND $<TARGET_FILE:coco_traffic> --pd coco
+			--expect eopnotsupp ${_srq}
+		LABELS cc coco TIMEOUT 60)
+	irdma_emu_test(coco_gen${_gen}_cc_ext_kernel_old
+		EMU_ARGS --gen ${_gen} --cc --kernel old
+		COMMAND $<TARGET_FILE:coco_traffic> --pd coco --expect ok ${_srq}
+		LABELS cc coco TIMEOUT 60)
 endforeach()
 
 # 10,000 RC QPs, each with its CQ, on one CoCo parent domain under a

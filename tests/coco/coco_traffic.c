@@ -27,6 +27,7 @@
 
 #include "common/check.h"
 #include "common/device.h"
+#include "common/emu.h"
 #include "common/process.h"
 #include "common/verbs.h"
 
@@ -344,6 +345,27 @@ static int test_srq(struct coco *c)
 	return ret;
 }
 
+/*
+ * An MR of private memory is the kernel's to refuse: Linux 7.2 does on a
+ * bounce device (EOPNOTSUPP), a kernel before it registers the pages.
+ */
+static int check_private_mr(struct coco *c)
+{
+	static char private_mem[4096] __attribute__((aligned(4096)));
+	bool refused = test_emu_va_refused();
+	struct ibv_mr *mr;
+
+	errno = 0;
+	mr = ibv_reg_mr(c->d.pd, private_mem, sizeof(private_mem),
+			IBV_ACCESS_LOCAL_WRITE);
+	CHECK_RET(refused ? !mr && errno == EOPNOTSUPP : mr != NULL,
+		  "MR of private memory: errno %d, want %s", errno,
+		  refused ? "EOPNOTSUPP" : "success");
+	if (mr)
+		ibv_dereg_mr(mr);
+	return 0;
+}
+
 /* A CQ in private memory (no parent domain) is refused on a CoCo device. */
 static int check_plain_cqs_refused(struct coco *c)
 {
@@ -413,7 +435,7 @@ static int check_plain_refused(struct coco *c, bool with_srq)
 	struct coco cc;
 	int err, ret = -1;
 
-	if (check_plain_cqs_refused(c))
+	if (check_plain_cqs_refused(c) || check_private_mr(c))
 		return -1;
 	par = ibv_alloc_parent_domain(c->d.ctx, &pa);
 	CHECK_RET(par, "CoCo parent domain: %s", strerror(errno));

@@ -123,6 +123,35 @@ irdma_emu_test(ctl_coco_cc_no_dmabuf_memreg
 		--no-dmabuf-memreg
 	LABELS ctl cc)
 
+# Linux 7.2 refuses plain memory on a bounce device (ibv_reg_mr:
+# EOPNOTSUPP); a kernel before 7.2 registered it. The --cc tests above
+# again on the old kernel: plain MRs register there, and the provider's
+# own refusal of queues outside a CoCo parent domain must not depend on
+# the kernel.
+irdma_emu_test(ctl_abi_cc_kernel_old
+	EMU_ARGS --cc --kernel old
+	COMMAND $<TARGET_FILE:ctl_abi> --cc
+	LABELS ctl cc)
+irdma_emu_test(ctl_parent_cc_kernel_old
+	EMU_ARGS --cc --kernel old
+	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_parent> --cc
+	LABELS ctl cc)
+foreach(_prog buf allocators)
+	irdma_emu_test(ctl_${_prog}_cc_kernel_old
+		EMU_ARGS --cc --kernel old
+		COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_${_prog}> --cc
+		LABELS ctl cc)
+endforeach()
+irdma_emu_test(ctl_buf_cc_no_dmabuf_memreg_kernel_old
+	EMU_ARGS --cc --no-dmabuf-memreg --kernel old
+	COMMAND $<TARGET_FILE:ctl_buf> --cc --no-dmabuf-memreg
+	LABELS ctl cc)
+irdma_emu_test(ctl_coco_cc_no_dmabuf_memreg_kernel_old
+	EMU_ARGS --cc --no-dmabuf-memreg --kernel old
+	COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:ctl_coco> --cc
+		--no-dmabuf-memreg
+	LABELS ctl cc)
+
 
 # The control path and CoCo memory layer under valgrind memcheck: no invalid
 # accesses, no definite leaks (bookkeeping, heap buffers, error paths).

@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "common/emu.h"
 #include "ctl_util.h"
 
 #define NBUFS 24
@@ -180,14 +181,16 @@ int main(int argc, char **argv)
 	      "zero-sized buffer accepted");
 
 	len = 3 * page_size();
-	use_buffer(pd, len, false, true);
-	use_buffer(plain_par, len, false, true);
+	/* private memory: Linux 7.2 refuses it on a bounce device */
+	use_buffer(pd, len, false, !test_emu_va_refused());
+	use_buffer(plain_par, len, false, !test_emu_va_refused());
 	/*
 	 * A CoCo buffer of a bounce device is a DMA-buf; registering it needs
-	 * a kernel that accepted the DMA-buf memreg extension (the emulator
-	 * has no generic DMA-buf MR ioctl).
+	 * a kernel that accepted the DMA-buf memreg extension, or the generic
+	 * REG_DMABUF_MR ioctl (the ioctl ABI of 7.2; not the old kernel's).
 	 */
-	use_buffer(cc_par, len, exp.cc, !exp.cc || exp.dmabuf_memreg);
+	use_buffer(cc_par, len, exp.cc,
+		   !exp.cc || exp.dmabuf_memreg || !test_emu_kernel_old());
 	many_buffers(cc_par, exp.cc);
 	many_buffers(plain_par, false);
 

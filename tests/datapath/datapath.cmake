@@ -15,6 +15,11 @@ foreach(_t IN LISTS _dp_tests)
 			COMMAND $<TARGET_FILE:dp_${_t}> --gen ${_gen}
 			LABELS dp)
 	endforeach()
+	# the same on the write() ABI of a kernel before 7.2
+	irdma_emu_test(dp_${_t}_kernel_old_gen3
+		EMU_ARGS --gen 3 --kernel old
+		COMMAND $<TARGET_FILE:dp_${_t}> --gen 3
+		LABELS dp)
 endforeach()
 
 # ibv_post_recv inside an open ibv_wr_* batch, on the batch's thread and on
@@ -92,6 +97,8 @@ endforeach()
 # Every uverbs command of a create/destroy sequence failing in turn: the
 # failing verb reports the injected errno and nothing leaks.
 irdma_test_program(dp_faults "${_dp}/dp_faults.c")
+# On the default kernel (7.2) the commands are ioctls (INVOKE_WRITE and the
+# methods), on --kernel old write()s: both count for cmd:N.
 foreach(_gen 2 3)
 	foreach(_n RANGE 3 34)
 		irdma_emu_test(dp_faults_gen${_gen}_cmd${_n}
@@ -100,6 +107,12 @@ foreach(_gen 2 3)
 				$<TARGET_FILE:dp_faults>
 			LABELS dp)
 	endforeach()
+endforeach()
+foreach(_n RANGE 3 34)
+	irdma_emu_test(dp_faults_kernel_old_gen2_cmd${_n}
+		EMU_ARGS --gen 2 --kernel old --fail cmd:${_n}:ENOMEM
+		COMMAND env IRDMA_EMU_LEAK_CHECK=1 $<TARGET_FILE:dp_faults>
+		LABELS dp)
 endforeach()
 
 # A hostile device (forged, replayed, mangled CQEs; scribbled shadow

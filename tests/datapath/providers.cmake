@@ -91,6 +91,35 @@ hw_pingpong(hw_rc_pingpong_cc_events_ours_gen3 23070
 	"--gen 3 --cc --provider ours"
 	"${_bin}/ibv_rc_pingpong" -g 0 -e -c -U -n 1000 -s 10000)
 
+# The kernel before 7.2 (--kernel old: RDMA_VERBS_IOCTL is ENOTTY, so
+# libibverbs sends every command by write()): the example programs on both
+# providers, as the default 7.2 kernel runs them above through ioctl.
+foreach(_case upstream:1 upstream:2 ours:1 ours:2 ours:3)
+	string(REPLACE ":" ";" _c "${_case}")
+	list(GET _c 0 _prov)
+	list(GET _c 1 _gen)
+	if(_prov STREQUAL "upstream")
+		set(_pbase 26000)
+	else()
+		set(_pbase 26500)
+	endif()
+	math(EXPR _p "${_pbase} + ${_gen} * 100")
+	set(_emu "--gen ${_gen} --provider ${_prov} --kernel old")
+	hw_pingpong(hw_rc_pingpong_kernel_old_${_prov}_gen${_gen} ${_p} "${_emu}"
+		"${_bin}/ibv_rc_pingpong" -g 1 -e -c -n 1000)
+	if(_gen GREATER 1)
+		math(EXPR _p "${_p} + 10")
+		hw_pingpong(hw_ud_pingpong_kernel_old_${_prov}_gen${_gen} ${_p}
+			"${_emu}" "${_bin}/ibv_ud_pingpong" -g 1 -c -n 500)
+	endif()
+endforeach()
+hw_pingpong(hw_srq_pingpong_kernel_old_ours_gen3 26850
+	"--gen 3 --provider ours --kernel old"
+	"${_bin}/ibv_srq_pingpong" -g 1 -c -n 500)
+hw_pingpong(hw_rc_pingpong_cc_kernel_old_ours_gen2 26860
+	"--gen 2 --cc --provider ours --kernel old"
+	"${_bin}/ibv_rc_pingpong" -g 1 -c -U -n 500)
+
 # Opcodes, error statuses, flushes, RNR, CQ overflow/resize, SRQ limit and
 # UD through many AHs, two QPs in one process.
 set(_dpsrc "${CMAKE_CURRENT_LIST_DIR}")
@@ -102,6 +131,10 @@ foreach(_case upstream:1 upstream:2 ours:1 ours:2 ours:3)
 	# (hw_datapath_ops_valgrind_* below are its memcheck runs)
 	irdma_emu_test(hw_datapath_ops_${_prov}_gen${_gen}
 		EMU_ARGS --gen ${_gen} --provider ${_prov}
+		COMMAND $<TARGET_FILE:hw_datapath_ops>
+		LABELS datapath novalgrind)
+	irdma_emu_test(hw_datapath_ops_kernel_old_${_prov}_gen${_gen}
+		EMU_ARGS --gen ${_gen} --provider ${_prov} --kernel old
 		COMMAND $<TARGET_FILE:hw_datapath_ops>
 		LABELS datapath novalgrind)
 endforeach()

@@ -25,7 +25,11 @@ set(_bad_usage
 	"missing_provider|--provider /nonexistent/libirdma -- true"
 	"bad_fail_kind|--fail disk:1:EIO -- true"
 	"bad_fail_count|--fail cmd:0:EIO -- true"
-	"bad_hostile_seed|--hostile=x -- true")
+	"bad_hostile_seed|--hostile=x -- true"
+	"bad_kernel|--kernel 7.1 -- true"
+	"bad_ring_abi|--ring-abi dmabuf -- true"
+	"ring_abi_trailing_comma|--ring-abi umem, -- true"
+	"old_kernel_ioctl_abi|--kernel old --ring-abi write-ext,umem -- true")
 foreach(_case IN LISTS _bad_usage)
 	string(REPLACE "|" ";" _parts "${_case}")
 	list(GET _parts 0 _name)
@@ -104,6 +108,9 @@ set_tests_properties(plat_gid_table PROPERTIES PASS_REGULAR_EXPRESSION
 # --- device nodes, fds, faults ---------------------------------------------
 irdma_emu_test(plat_nodes EMU_ARGS --devices 2
 	COMMAND $<TARGET_FILE:platform_dev> nodes 2 LABELS plat)
+# ... and on a kernel without the ioctl uAPI
+irdma_emu_test(plat_nodes_kernel_old EMU_ARGS --kernel old
+	COMMAND $<TARGET_FILE:platform_dev> nodes 1 LABELS plat)
 irdma_emu_test(plat_fd_leak COMMAND $<TARGET_FILE:platform_dev> leak
 	LABELS plat)
 irdma_emu_test(plat_fault_api COMMAND $<TARGET_FILE:platform_fault> api

@@ -43,6 +43,9 @@ struct env {
 	struct ibv_mr *mr;
 	struct ibv_buf *buf;
 	void *mem;
+	/* the second PD's buffer, where plain memory is refused (7.2 --cc) */
+	struct ibv_buf *buf2;
+	void *mem2;
 	size_t page;
 	union ibv_gid gid;
 	bool can_resize; /* not on gen 1 */
@@ -275,15 +278,27 @@ static void bad_qp_transitions(void)
 }
 
 /*
+ * An MR on the second PD: of the shared buffer by address, or where
+ * Linux 7.2 refuses a plain address on a bounce device (even of shared
+ * memory), of a buffer of the second PD's parent domain by its DMA-buf.
+ */
+static struct ibv_mr *pd2_mr(void)
+{
+	if (!test_emu_va_refused())
+		return ibv_reg_mr(E.pd2, E.mem, E.page, IBV_ACCESS_LOCAL_WRITE);
+	return ibv_reg_buf_mr(E.par2, E.buf2, E.mem2, E.page,
+			      IBV_ACCESS_LOCAL_WRITE);
+}
+
+/*
  * An lkey of another PD passes every check the provider can make at post
  * time (keys are the device's business); the device must refuse it with a
  * local protection error, and the QP goes to the error state.
  */
 static void foreign_lkey(struct ibv_qp *qp)
 {
-	struct ibv_mr *mr =
-		ibv_reg_mr(E.pd2, E.mem, E.page, IBV_ACCESS_LOCAL_WRITE);
-	struct ibv_sge sge = { (uintptr_t)E.mem, 8, 0 };
+	struct ibv_mr *mr = pd2_mr();
+	struct ibv_sge sge = { 0, 8, 0 };
 	struct ibv_send_wr wr = { .wr_id = 77,
 				  .sg_list = &sge,
 				  .num_sge = 1,
@@ -295,6 +310,8 @@ static void foreign_lkey(struct ibv_qp *qp)
 	int n = 0;
 
 	CHECK(mr, "reg_mr on the second PD: %m");
+	/* inside the MR: only the PD is wrong */
+	sge.addr = (uintptr_t)mr->addr;
 	sge.lkey = mr->lkey;
 	E.tried++;
 	CHECK(!ibv_post_send(qp, &wr, &bs), "post_send");
@@ -576,8 +593,10 @@ static void bad_mrs(void)
 {
 	TRY_CREATE(ibv_reg_mr(E.pd, E.mem, 0, IBV_ACCESS_LOCAL_WRITE),
 		   ERRS(EINVAL), "reg_mr length 0", ibv_dereg_mr);
+	/* a bounce device of Linux 7.2 refuses any plain address first */
 	TRY_CREATE(ibv_reg_mr(E.pd, NULL, E.page, IBV_ACCESS_LOCAL_WRITE),
-		   ERRS(EINVAL, EFAULT), "reg_mr NULL address", ibv_dereg_mr);
+		   ERRS(EINVAL, EFAULT, EOPNOTSUPP), "reg_mr NULL address",
+		   ibv_dereg_mr);
 	TRY_CREATE(ibv_reg_mr(E.pd, E.mem, (size_t)1 << 50,
 			      IBV_ACCESS_LOCAL_WRITE),
 		   ERRS(EINVAL, EFAULT, ENOMEM), "reg_mr 1 PB", ibv_dereg_mr);
@@ -669,7 +688,7 @@ static void busy_destroys(void)
 	CHECK(ibv_poll_cq(E.cq, 1, &wc) >= 0, "CQ unusable after refusal");
 	expect_err(ibv_dealloc_pd(E.pd), errno, ERRS(EBUSY),
 		   "dealloc_pd with a QP, an MR and a parent domain");
-	mr = ibv_reg_mr(E.pd2, E.mem, E.page, IBV_ACCESS_LOCAL_WRITE);
+	mr = pd2_mr();
 	CHECK(mr, "reg_mr on the second PD: %m");
 	expect_err(ibv_dealloc_pd(E.pd2), errno, ERRS(EBUSY),
 		   "dealloc_pd with only an MR");
@@ -726,7 +745,7 @@ static void warm_up(void)
 	p = ibv_alloc_buf(E.par, 2 * E.page, &b);
 	CHECK(p, "warm-up alloc_buf: %m");
 	ibv_free_buf(b);
-	mr = ibv_reg_mr(E.pd2, E.mem, E.page, IBV_ACCESS_LOCAL_WRITE);
+	mr = pd2_mr();
 	CHECK(mr && !ibv_dereg_mr(mr), "warm-up reg_mr: %m");
 	qp = ibv_create_qp(E.cc ? E.par : E.pd, &a);
 	CHECK(qp && !ibv_destroy_qp(qp), "warm-up QP: %m");
@@ -797,6 +816,10 @@ static void setup(void)
 	E.mr = ibv_reg_buf_mr(E.par, E.buf, E.mem, E.page,
 			      IBV_ACCESS_LOCAL_WRITE);
 	CHECK(E.mr, "reg_buf_mr: %m");
+	if (test_emu_va_refused()) {
+		E.mem2 = ibv_alloc_buf(E.par2, E.page, &E.buf2);
+		CHECK(E.mem2, "alloc_buf on the second parent domain: %m");
+	}
 	warm_up();
 }
 
@@ -816,6 +839,8 @@ static void teardown(void)
 	CHECK(!ibv_destroy_qp(E.qp), "destroy_qp: %m");
 	CHECK(!ibv_destroy_cq(E.cq) && !ibv_destroy_cq(E.cq2),
 	      "destroy_cq: %m");
+	if (E.mem2)
+		ibv_free_buf(E.buf2);
 	CHECK((!E.par || !ibv_dealloc_pd(E.par)) && !ibv_dealloc_pd(E.par2),
 	      "dealloc parents: %m");
 	CHECK(!ibv_dealloc_pd(E.parx) && !ibv_dealloc_pd(E.pdx),

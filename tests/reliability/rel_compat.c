@@ -5,10 +5,11 @@
  * in docs/compatibility.md (compat-check.sh compares the two).
  *
  * Cells, in order: ABI | DMA-buf memreg | CC_DMA_BOUNCE | PD CQ+QP |
- * extended CQ | CQ resize | SRQ | CoCo CQ+QP | CoCo buffer | reg_buf_mr |
- * SEND on CoCo QPs. A cell is "ok", the errno name of a refusal, "yes" /
- * "no", or for the CoCo buffer "DMA-buf" / "private"; "-" when an earlier
- * refusal makes the step meaningless.
+ * extended CQ | CQ resize | SRQ | CoCo CQ+QP | CoCo rings by | CoCo buffer |
+ * reg_buf_mr | SEND on CoCo QPs. A cell is "ok", the errno name of a
+ * refusal, "yes" / "no", for the CoCo buffer "DMA-buf" / "private", for
+ * the rings the ring ABIs the emulated kernel saw register them; "-" when
+ * an earlier refusal makes the step meaningless.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -37,6 +38,40 @@ struct probe {
 	uint8_t *mem;
 	struct ibv_mr *mr;
 };
+
+/* How the emulated kernel names the ABIs that register rings. */
+static const char *const ring_abis[] = { "VA", "write-ext", "dmabuf-mr",
+					 "umem" };
+#define N_RING_ABIS (sizeof(ring_abis) / sizeof(ring_abis[0]))
+
+/* Rings the emulated kernel has seen queues created on, by ABI. */
+static void count_rings(unsigned long *n)
+{
+	unsigned long (*by)(const char *);
+	unsigned int i;
+
+	*(void **)&by = test_emu_sym("emu_kernel_rings_by");
+
+	for (i = 0; i < N_RING_ABIS; i++)
+		n[i] = by(ring_abis[i]);
+}
+
+/* The ABIs of the rings made since @before: "write-ext", "VA, umem", "-". */
+static const char *rings_cell(const unsigned long *before, char *buf,
+			      size_t len)
+{
+	unsigned long now[N_RING_ABIS];
+	unsigned int i;
+	size_t used = 0;
+
+	count_rings(now);
+	buf[0] = 0;
+	for (i = 0; i < N_RING_ABIS; i++)
+		if (now[i] > before[i] && used < len)
+			used += snprintf(buf + used, len - used, "%s%s",
+					 used ? ", " : "", ring_abis[i]);
+	return used ? buf : "-";
+}
 
 /* A cell whose step could not be tried. */
 #define NOT_TRIED (-1)
@@ -232,8 +267,10 @@ int main(void)
 		.comp_mask =
 			IBV_PARENT_DOMAIN_INIT_ATTR_ALLOW_CC_UNPROTECTED_ALLOC,
 	};
+	unsigned long rings[N_RING_ABIS];
 	struct ibv_device_attr_ex attr;
 	struct probe p = {};
+	char rings_by[64];
 
 	open_and_read_abi(&p);
 	CHECK(!ibv_query_device_ex(p.ctx, NULL, &attr), "query: %m");
@@ -245,13 +282,14 @@ int main(void)
 	p.par = ibv_alloc_parent_domain(p.ctx, &pa);
 	CHECK(p.par, "CoCo parent domain: %m");
 	probe_plain(&p);
+	count_rings(rings);
 	probe_coco(&p);
 	if (!p.coco_objs && p.mr)
 		probe_send(&p);
-	printf("| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+	printf("| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 	       p.abi, p.memreg ? "yes" : "no", p.cc_bounce ? "yes" : "no",
 	       res(p.pd_cq_qp), res(p.ext_cq), res(p.resize), res(p.srq),
-	       res(p.coco_objs),
+	       res(p.coco_objs), rings_cell(rings, rings_by, sizeof(rings_by)),
 	       !p.coco_buf_ok	 ? strerrorname_np(p.coco_buf_err) :
 	       p.coco_buf_dmabuf ? "DMA-buf" :
 				   "private",

@@ -17,6 +17,7 @@
 #include <infiniband/verbs.h>
 
 #include "common/check.h"
+#include "common/emu.h"
 #include "common/process.h"
 #include "common/verbs.h"
 

@@ -60,5 +60,12 @@ unsigned long emu_kernel_leak_report(void);
  * too, for IRDMA_EMU_LEAK_CHECK.
  */
 unsigned long emu_kernel_reclaimed_objects(void);
+/*
+ * The rings queues were created on so far (all devices; shadow areas not
+ * counted) that the ABI @abi registered: "VA" (plain memory by reg_mr),
+ * "write-ext", "dmabuf-mr" or "umem"; 0 for any other name. The exit
+ * report's "rings by ABI" line, while the process runs.
+ */
+unsigned long emu_kernel_rings_by(const char *abi);
 
 #endif /* IRDMA_EMU_KERNEL_H */

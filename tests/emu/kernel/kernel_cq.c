@@ -65,8 +65,7 @@ void emu_destroy_comp_channel(struct emu_comp_channel *ch)
 	emu_obj_free(&ch->obj);
 }
 
-/* The channel whose read end the process knows as @fd (same socket). */
-static struct emu_comp_channel *channel_by_fd(struct emu_file *f, int fd)
+struct emu_comp_channel *emu_comp_channel_by_fd(struct emu_file *f, int fd)
 {
 	struct emu_comp_channel *found = NULL;
 	struct emu_obj *obj;
@@ -113,15 +112,18 @@ static int cq_setup_rings(struct emu_cmd *c, struct emu_cq *cq,
 	    c->udata.outlen < EMU_CREATE_CQ_MIN_RESP_LEN)
 		return -EINVAL;
 	emu_udata_in(&c->udata, &req, sizeof(req));
+	cq->cqe_size = cqe_size(dev);
+	cq->ring_entries = entries;
+	/* the create names the buffers itself (ring ABI "umem") */
+	if (emu_rings_umem(c, EMU_OBJ_CQ))
+		return emu_rings_cq_umem(c, cq);
 
 	cq->ring_mr = emu_ring_take(c->f, EMU_MR_CQ, req.user_cq_buf);
 	if (!cq->ring_mr)
 		return -EPROTO;
-	cq->cqe_size = cqe_size(dev);
 	if (!ring_fits(cq->ring_mr, entries, cq->cqe_size))
 		return -EINVAL;
-	cq->ring_va = req.user_cq_buf;
-	cq->ring_entries = entries;
+	cq->ring_va = emu_ring_device_va(cq->ring_mr, req.user_cq_buf);
 
 	if (dev->lim.feature_flags & EMU_FEATURE_CQ_RESIZE) {
 		/* the shadow area is a registration of its own */
@@ -129,7 +131,8 @@ static int cq_setup_rings(struct emu_cmd *c, struct emu_cq *cq,
 			emu_ring_take(c->f, EMU_MR_CQ, req.user_shadow_area);
 		if (!cq->shadow_mr)
 			return -EPROTO;
-		cq->shadow_va = req.user_shadow_area;
+		cq->shadow_va = emu_ring_device_va(cq->shadow_mr,
+						   req.user_shadow_area);
 	} else {
 		/* ... or the page after the CQEs */
 		cq->shadow_va =
@@ -171,7 +174,7 @@ static int create_cq(struct emu_cmd *c, const struct cq_create_args *a)
 	if (a->comp_vector >= EMU_NUM_COMP_VECTORS)
 		return -EINVAL;
 	if (a->comp_channel >= 0) {
-		ch = channel_by_fd(c->f, a->comp_channel);
+		ch = emu_comp_channel_by_fd(c->f, a->comp_channel);
 		if (!ch)
 			return -EBADF;
 	}
@@ -288,7 +291,7 @@ int emu_cmd_resize_cq(struct emu_cmd *c)
 	if (!ret) {
 		emu_ring_release(cq->ring_mr);
 		cq->ring_mr = ring;
-		cq->ring_va = req.user_cq_buffer;
+		cq->ring_va = emu_ring_device_va(ring, req.user_cq_buffer);
 		cq->ring_entries = cmd.cqe;
 	}
 	pthread_mutex_unlock(&dev->lock);

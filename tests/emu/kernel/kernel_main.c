@@ -18,6 +18,7 @@
 
 #include <rdma/ib_user_verbs.h>
 
+#include "kernel_ioctl.h"
 #include "kernel_priv.h"
 #include "device/hw.h"
 #include "platform/platform.h"
@@ -329,12 +330,64 @@ static void note_failed_destroy(struct emu_file *f, const struct emu_method *m,
 
 static int call_method(const struct emu_method *m, struct emu_cmd *c)
 {
+	size_t i;
+
 	if (m->names_obj) {
+		/*
+		 * uverbs_request() before the lookup: a longer request (an
+		 * INVOKE_WRITE or extended one) may only add zeros
+		 */
+		for (i = m->req_size; i < c->inlen; i++)
+			if (c->in[i])
+				return -EOPNOTSUPP;
 		c->obj = named_object(c->f, m, c->in);
 		if (!c->obj)
 			return -EINVAL;
 	}
 	return m->fn(c);
+}
+
+/* A decoded, well-formed command (caller holds cmd_lock). */
+static int execute(const struct emu_method *m, struct emu_cmd *c,
+		   bool count_fault)
+{
+	int ret;
+
+	if (!m->fn)
+		return -EOPNOTSUPP;
+	if (!c->f->has_context && m->fn != emu_cmd_get_context)
+		return -EINVAL;
+	/* injected failures hit well-formed commands, before they run */
+	ret = count_fault ? -emu_fault_should_fail(EMU_FAULT_CMD) : 0;
+	if (ret) {
+		note_failed_destroy(c->f, m, c->in);
+		return ret;
+	}
+	return call_method(m, c);
+}
+
+int emu_kernel_run_write(struct emu_cmd *c, uint32_t command, bool count_fault)
+{
+	const struct emu_method *m;
+	int ret = 0;
+
+	m = find_method(command, &ret);
+	if (!m)
+		return ret;
+	/* INVOKE_WRITE checks the core sizes the headers would have */
+	if (c->inlen < m->req_size || c->outlen < m->resp_size)
+		return -ENOSPC;
+	c->ex = command & IB_USER_VERBS_CMD_FLAG_EXTENDED;
+	return execute(m, c, count_fault);
+}
+
+bool emu_kernel_write_has_resp(uint32_t command)
+{
+	int err;
+	const struct emu_method *m = find_method(command, &err);
+
+	return m &&
+	       (m->resp_size || (command & IB_USER_VERBS_CMD_FLAG_EXTENDED));
 }
 
 static ssize_t run_command(struct emu_file *f, const uint8_t *buf, size_t count)
@@ -367,16 +420,7 @@ static ssize_t run_command(struct emu_file *f, const uint8_t *buf, size_t count)
 		return -EOPNOTSUPP;
 
 	pthread_mutex_lock(&f->cmd_lock);
-	if (!f->has_context && m->fn != emu_cmd_get_context) {
-		ret = -EINVAL;
-	} else {
-		/* injected failures hit well-formed commands, before they run */
-		ret = -emu_fault_should_fail(EMU_FAULT_CMD);
-		if (!ret)
-			ret = call_method(m, &c);
-		else
-			note_failed_destroy(f, m, c.in);
-	}
+	ret = execute(m, &c, true);
 	pthread_mutex_unlock(&f->cmd_lock);
 	return ret ? ret : (ssize_t)count;
 }
@@ -447,6 +491,41 @@ int emu_kernel_munmap(void *addr, size_t len, bool *handled)
 	return 0;
 }
 
+bool emu_destroy_object(struct emu_obj *obj)
+{
+	uint32_t a, b;
+
+	switch (obj->type) {
+	case EMU_OBJ_QP:
+		emu_destroy_qp((struct emu_qp *)obj);
+		break;
+	case EMU_OBJ_SRQ:
+		emu_destroy_srq((struct emu_srq *)obj);
+		break;
+	case EMU_OBJ_AH:
+		emu_destroy_ah((struct emu_ah *)obj);
+		break;
+	case EMU_OBJ_MW:
+		emu_destroy_mw((struct emu_mw *)obj);
+		break;
+	case EMU_OBJ_CQ:
+		emu_destroy_cq((struct emu_cq *)obj, &a, &b);
+		break;
+	case EMU_OBJ_MR:
+		emu_destroy_mr((struct emu_mr *)obj);
+		break;
+	case EMU_OBJ_PD:
+		emu_destroy_pd((struct emu_pd *)obj);
+		break;
+	case EMU_OBJ_COMP_CHANNEL:
+		emu_destroy_comp_channel((struct emu_comp_channel *)obj);
+		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
 /*
  * Last close: destroy what the context still owns, users before what they
  * use (QPs before SRQs and CQs, everything before its PD).
@@ -455,39 +534,11 @@ static void destroy_all(struct emu_file *f, enum emu_obj_type type)
 {
 	unsigned long n = 0;
 	struct emu_obj *obj;
-	uint32_t a, b;
 
 	while ((obj = f->objs[type])) {
 		n += !obj->destroy_failed;
-		switch (type) {
-		case EMU_OBJ_QP:
-			emu_destroy_qp((struct emu_qp *)obj);
-			break;
-		case EMU_OBJ_SRQ:
-			emu_destroy_srq((struct emu_srq *)obj);
-			break;
-		case EMU_OBJ_AH:
-			emu_destroy_ah((struct emu_ah *)obj);
-			break;
-		case EMU_OBJ_MW:
-			emu_destroy_mw((struct emu_mw *)obj);
-			break;
-		case EMU_OBJ_CQ:
-			emu_destroy_cq((struct emu_cq *)obj, &a, &b);
-			break;
-		case EMU_OBJ_MR:
-			emu_destroy_mr((struct emu_mr *)obj);
-			break;
-		case EMU_OBJ_PD:
-			emu_destroy_pd((struct emu_pd *)obj);
-			break;
-		case EMU_OBJ_COMP_CHANNEL:
-			emu_destroy_comp_channel(
-				(struct emu_comp_channel *)obj);
-			break;
-		default:
+		if (!emu_destroy_object(obj))
 			return;
-		}
 	}
 	emu_kernel_note_reclaimed(f->dev, type, n);
 }

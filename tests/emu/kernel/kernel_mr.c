@@ -39,9 +39,13 @@ int emu_cmd_alloc_pd(struct emu_cmd *c)
 {
 	struct ib_uverbs_alloc_pd_resp resp = {};
 	struct irdma_alloc_pd_resp uresp = {};
+	struct ib_uverbs_alloc_pd cmd;
 	struct emu_pd *pd;
 	int ret;
 
+	ret = emu_cmd_request(c, &cmd, sizeof(cmd));
+	if (ret)
+		return ret;
 	if (c->udata.outlen < sizeof(uresp))
 		return -EINVAL;
 	pd = emu_obj_alloc(c->f, EMU_OBJ_PD, sizeof(*pd));
@@ -80,7 +84,7 @@ int emu_cmd_dealloc_pd(struct emu_cmd *c)
 
 /* ---- MR --------------------------------------------------------------- */
 
-static int check_access(uint32_t access)
+int emu_mr_check_access(uint32_t access)
 {
 	if (access & ~(EMU_ACCESS_SUPPORTED | EMU_ACCESS_OPTIONAL))
 		return -EINVAL;
@@ -92,8 +96,7 @@ static int check_access(uint32_t access)
 	return 0;
 }
 
-/* Pages of EMU_PAGE_SIZE that [start, start + len) touches. */
-static uint64_t page_count(uint64_t start, uint64_t len)
+uint64_t emu_page_count(uint64_t start, uint64_t len)
 {
 	return ((start + len + EMU_PAGE_SIZE - 1) & EMU_PAGE_MASK) /
 		       EMU_PAGE_SIZE -
@@ -123,30 +126,31 @@ bool emu_user_range_ok(uint64_t va, uint64_t len)
 }
 
 /* Pages each ring type needs besides its queue pages (the shadow area). */
-static int check_ring_pages(struct emu_file *f,
-			    const struct irdma_mem_reg_req *req, uint64_t pages)
+int emu_mr_check_ring_pages(struct emu_file *f, enum emu_mr_type type,
+			    uint32_t sq_pages, uint32_t rq_pages,
+			    uint32_t cq_pages, uint64_t pages)
 {
 	bool split_cq_shadow =
 		f->dev->lim.feature_flags & (1ULL << 1); /* CQ_RESIZE */
 	uint64_t need;
 
-	switch (req->reg_type) {
-	case IRDMA_MEMREG_TYPE_QP:
-		if (!req->sq_pages)
+	switch (type) {
+	case EMU_MR_QP:
+		if (!sq_pages)
 			return -EINVAL;
-		need = (uint64_t)req->sq_pages + req->rq_pages + 1;
+		need = (uint64_t)sq_pages + rq_pages + 1;
 		break;
-	case IRDMA_MEMREG_TYPE_CQ:
-		if (!req->cq_pages)
+	case EMU_MR_CQ:
+		if (!cq_pages)
 			return -EINVAL;
-		need = req->cq_pages + (split_cq_shadow ? 0 : 1);
+		need = cq_pages + (split_cq_shadow ? 0 : 1);
 		break;
-	case IRDMA_MEMREG_TYPE_SRQ:
+	case EMU_MR_SRQ:
 		if (!(f->dev->lim.feature_flags & (1ULL << 7)))
 			return -EOPNOTSUPP;
-		if (!req->rq_pages)
+		if (!rq_pages)
 			return -EINVAL;
-		need = (uint64_t)req->rq_pages + 1;
+		need = (uint64_t)rq_pages + 1;
 		break;
 	default:
 		return -EINVAL;
@@ -195,7 +199,7 @@ static int parse_dmabuf_ext(struct emu_cmd *c, struct emu_mr *mr,
 	return 0;
 }
 
-static uint32_t make_stag(uint32_t index)
+uint32_t emu_mr_make_stag(uint32_t index)
 {
 	static uint8_t key;
 
@@ -211,7 +215,7 @@ static void mr_release_backing(struct emu_mr *mr)
 	mr->dmabuf = false;
 }
 
-static void mr_free(struct emu_mr *mr)
+void emu_mr_free(struct emu_mr *mr)
 {
 	struct emu_device *dev = mr->obj.file->dev;
 
@@ -234,13 +238,18 @@ static int reg_mr_driver(struct emu_cmd *c, struct emu_mr *mr)
 	ret = parse_dmabuf_ext(c, mr, &req);
 	if (ret)
 		return ret;
+	/* ib_umem_get() of plain user memory */
+	if (!mr->dmabuf && emu_va_refused())
+		return -EOPNOTSUPP;
 	if (!mr->dmabuf && !emu_user_range_ok(mr->start, mr->length))
 		return -EFAULT;
 
 	mr->mr_type = req.reg_type;
 	if (req.reg_type != IRDMA_MEMREG_TYPE_MEM) {
-		ret = check_ring_pages(c->f, &req,
-				       page_count(mr->start, mr->length));
+		ret = emu_mr_check_ring_pages(c->f, req.reg_type, req.sq_pages,
+					      req.rq_pages, req.cq_pages,
+					      emu_page_count(mr->start,
+							     mr->length));
 		if (ret)
 			return ret;
 		mr->sq_pages = req.sq_pages;
@@ -252,7 +261,7 @@ static int reg_mr_driver(struct emu_cmd *c, struct emu_mr *mr)
 	ret = emu_id_alloc(c->f->dev, EMU_OBJ_MR, &index);
 	if (ret)
 		return ret;
-	mr->lkey = mr->rkey = make_stag(index);
+	mr->lkey = mr->rkey = emu_mr_make_stag(index);
 	return 0;
 }
 
@@ -269,7 +278,7 @@ int emu_cmd_reg_mr(struct emu_cmd *c)
 		return ret;
 	if ((cmd.start & ~EMU_PAGE_MASK) != (cmd.hca_va & ~EMU_PAGE_MASK))
 		return -EINVAL;
-	ret = check_access(cmd.access_flags);
+	ret = emu_mr_check_access(cmd.access_flags);
 	if (ret)
 		return ret;
 	pd = emu_obj_get(c->f, EMU_OBJ_PD, cmd.pd_handle);
@@ -292,7 +301,7 @@ int emu_cmd_reg_mr(struct emu_cmd *c)
 	mr->access = cmd.access_flags;
 	ret = reg_mr_driver(c, mr);
 	if (ret) {
-		mr_free(mr);
+		emu_mr_free(mr);
 		return ret;
 	}
 	emu_obj_publish(&mr->obj);
@@ -331,7 +340,7 @@ int emu_cmd_rereg_mr(struct emu_cmd *c)
 	if (mr->mr_type != EMU_MR_MEM)
 		return -EINVAL;
 	if (cmd.flags & EMU_REREG_ACCESS) {
-		ret = check_access(cmd.access_flags);
+		ret = emu_mr_check_access(cmd.access_flags);
 		if (ret)
 			return ret;
 	}
@@ -339,6 +348,8 @@ int emu_cmd_rereg_mr(struct emu_cmd *c)
 		if (!cmd.length || cmd.start + cmd.length < cmd.start)
 			return -EINVAL;
 		/* the new range is plain user memory (no DMA-buf here) */
+		if (emu_va_refused())
+			return -EOPNOTSUPP;
 		if (!emu_user_range_ok(cmd.start, cmd.length))
 			return -EFAULT;
 	}
@@ -377,12 +388,20 @@ void emu_destroy_mr(struct emu_mr *mr)
 		mr->deregistered = true;
 		return;
 	}
-	mr_free(mr);
+	emu_mr_free(mr);
 }
 
 int emu_cmd_dereg_mr(struct emu_cmd *c)
 {
-	emu_destroy_mr((struct emu_mr *)c->obj);
+	struct emu_mr *mr = (struct emu_mr *)c->obj;
+
+	/*
+	 * A ring its QP/CQ/SRQ still uses stays registered: the device
+	 * would otherwise reach pages no longer pinned for it.
+	 */
+	if (mr->ring_held)
+		return -EBUSY;
+	emu_destroy_mr(mr);
 	return 0;
 }
 
@@ -396,8 +415,8 @@ struct emu_mr *emu_ring_take(struct emu_file *f, enum emu_mr_type type,
 	for (obj = f->objs[EMU_OBJ_MR]; obj; obj = obj->next) {
 		struct emu_mr *mr = (struct emu_mr *)obj;
 
-		if (mr->mr_type == type && !mr->ring_in_use &&
-		    mr->start == va) {
+		/* irdma keys its ring list by iova (iwpbl->user_base) */
+		if (mr->mr_type == type && !mr->ring_in_use && mr->va == va) {
 			mr->ring_in_use = true;
 			mr->ring_held = true;
 			found = mr;
@@ -414,7 +433,7 @@ void emu_ring_release(struct emu_mr *mr)
 		return;
 	mr->ring_held = false;
 	if (mr->deregistered)
-		mr_free(mr);
+		emu_mr_free(mr);
 }
 
 /* ---- MW --------------------------------------------------------------- */
@@ -449,7 +468,7 @@ int emu_cmd_alloc_mw(struct emu_cmd *c)
 		emu_obj_free(&mw->obj);
 		goto err_pd;
 	}
-	mw->stag = make_stag(index);
+	mw->stag = emu_mr_make_stag(index);
 	mw->mw_type = cmd.mw_type;
 	mw->pd = pd;
 	emu_obj_publish(&mw->obj);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
 /*
- * Driver object bookkeeping: uverbs handles (per file and type), hardware
+ * Driver object bookkeeping: uverbs handles (one space per file), hardware
  * ids (per device and type), and the live-object accounting behind the
  * leak report.
  */
@@ -54,25 +54,24 @@ static uint32_t type_limit(const struct emu_device *dev, enum emu_obj_type type)
 }
 
 /*
- * Make room for one more handle of @type. Commands on a file run one at a
- * time, so a slot reserved here is still free when the object is
- * published.
+ * Make room for one more handle. Commands on a file run one at a time, so
+ * a slot reserved here is still free when the object is published.
  */
-static int reserve_handle(struct emu_file *f, enum emu_obj_type type)
+static int reserve_handle(struct emu_file *f)
 {
-	uint32_t n = f->nhandles[type];
+	uint32_t n = f->nhandles;
 	struct emu_obj **t;
 
-	if (f->nlive[type] < n)
+	if (f->nlive < n)
 		return 0;
 	n = n ? 2 * n : 16;
-	t = realloc(f->handles[type], n * sizeof(*t));
+	t = realloc(f->handles, n * sizeof(*t));
 	if (!t)
 		return -ENOMEM;
-	memset(t + f->nhandles[type], 0, (n - f->nhandles[type]) * sizeof(*t));
+	memset(t + f->nhandles, 0, (n - f->nhandles) * sizeof(*t));
 	pthread_mutex_lock(&f->lock);
-	f->handles[type] = t;
-	f->nhandles[type] = n;
+	f->handles = t;
+	f->nhandles = n;
 	pthread_mutex_unlock(&f->lock);
 	return 0;
 }
@@ -89,7 +88,7 @@ void *emu_obj_alloc(struct emu_file *f, enum emu_obj_type type, size_t size)
 		errno = EOVERFLOW;
 		return NULL;
 	}
-	obj = reserve_handle(f, type) ? NULL : calloc(1, size);
+	obj = reserve_handle(f) ? NULL : calloc(1, size);
 	if (!obj) {
 		__atomic_sub_fetch(count, 1, __ATOMIC_RELAXED);
 		errno = ENOMEM;
@@ -103,22 +102,21 @@ void *emu_obj_alloc(struct emu_file *f, enum emu_obj_type type, size_t size)
 void emu_obj_publish(struct emu_obj *obj)
 {
 	struct emu_file *f = obj->file;
-
 	enum emu_obj_type type = obj->type;
-	uint32_t n = f->nhandles[type];
-	uint32_t h = f->next_handle[type];
+	uint32_t n = f->nhandles;
+	uint32_t h = f->next_handle;
 	uint32_t i;
 
 	pthread_mutex_lock(&f->lock);
 	/* emu_obj_alloc reserved a free slot; like an IDR, reuse handles */
 	for (i = 0; i < n; i++, h = (h + 1) % n)
-		if (!f->handles[type][h % n])
+		if (!f->handles[h % n])
 			break;
 	h %= n;
 	obj->handle = h ^ f->handle_key;
-	f->handles[type][h] = obj;
-	f->next_handle[type] = h + 1;
-	f->nlive[type]++;
+	f->handles[h] = obj;
+	f->next_handle = h + 1;
+	f->nlive++;
 	obj->prev = NULL;
 	obj->next = f->objs[type];
 	if (obj->next)
@@ -131,13 +129,12 @@ void emu_obj_unpublish(struct emu_obj *obj)
 {
 	struct emu_file *f = obj->file;
 	enum emu_obj_type type = obj->type;
-
 	uint32_t slot = obj->handle ^ f->handle_key;
 
 	pthread_mutex_lock(&f->lock);
-	if (slot < f->nhandles[type] && f->handles[type][slot] == obj) {
-		f->handles[type][slot] = NULL;
-		f->nlive[type]--;
+	if (slot < f->nhandles && f->handles[slot] == obj) {
+		f->handles[slot] = NULL;
+		f->nlive--;
 		if (obj->prev)
 			obj->prev->next = obj->next;
 		else
@@ -160,13 +157,9 @@ void emu_obj_tables_init(struct emu_file *f)
 
 void emu_obj_tables_free(struct emu_file *f)
 {
-	unsigned int t;
-
-	for (t = 0; t < EMU_OBJ_TYPE_COUNT; t++) {
-		free(f->handles[t]);
-		f->handles[t] = NULL;
-		f->nhandles[t] = 0;
-	}
+	free(f->handles);
+	f->handles = NULL;
+	f->nhandles = 0;
 }
 
 void emu_obj_account(struct emu_device *dev, enum emu_obj_type type, int delta)
@@ -192,12 +185,24 @@ struct emu_obj *emu_obj_lookup(struct emu_file *f, enum emu_obj_type type,
 			       uint32_t handle)
 {
 	struct emu_obj *obj;
+	int ret = emu_obj_find(f, type, handle, &obj);
+
+	return ret ? NULL : obj;
+}
+
+int emu_obj_find(struct emu_file *f, enum emu_obj_type type, uint32_t handle,
+		 struct emu_obj **out)
+{
+	struct emu_obj *obj;
 
 	pthread_mutex_lock(&f->lock);
 	handle ^= f->handle_key;
-	obj = handle < f->nhandles[type] ? f->handles[type][handle] : NULL;
+	obj = handle < f->nhandles ? f->handles[handle] : NULL;
 	pthread_mutex_unlock(&f->lock);
-	return obj;
+	*out = obj && obj->type == type ? obj : NULL;
+	if (!obj)
+		return -ENOENT;
+	return *out ? 0 : -EINVAL;
 }
 
 void *emu_obj_get(struct emu_file *f, enum emu_obj_type type, uint32_t handle)

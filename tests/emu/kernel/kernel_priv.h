@@ -29,6 +29,8 @@ struct emu_udata {
 	size_t outlen;
 };
 
+struct emu_bundle;
+
 /* One decoded uverbs command. */
 struct emu_cmd {
 	struct emu_file *f;
@@ -40,6 +42,8 @@ struct emu_cmd {
 	struct emu_udata udata;
 	/* the live object the request names (kernel_main.c NAMES), or NULL */
 	struct emu_obj *obj;
+	/* the ioctl call this command is the driver part of, or NULL */
+	const struct emu_bundle *ioctl;
 };
 
 /* Command handlers: 0 or -errno. */
@@ -101,6 +105,12 @@ void emu_obj_tables_free(struct emu_file *f);
 /* Look up a live object by handle (takes f->lock); NULL if none. */
 struct emu_obj *emu_obj_lookup(struct emu_file *f, enum emu_obj_type type,
 			       uint32_t handle);
+/*
+ * The same with the kernel's IDR answers: 0, -ENOENT if the handle names
+ * nothing, -EINVAL if it names an object of another type.
+ */
+int emu_obj_find(struct emu_file *f, enum emu_obj_type type, uint32_t handle,
+		 struct emu_obj **out);
 /*
  * Look up and hold (emu_obj.users) the object another one will use; NULL
  * if none. Put takes the object itself (emu_obj comes first in each) or
@@ -169,6 +179,51 @@ void emu_ring_release(struct emu_mr *mr);
 void emu_destroy_pd(struct emu_pd *pd);
 void emu_destroy_mr(struct emu_mr *mr);
 void emu_destroy_mw(struct emu_mw *mw);
+/* Free an MR no handle names yet (the unwind of a registration). */
+void emu_mr_free(struct emu_mr *mr);
+/* ib_check_mr_access(): 0, -EINVAL, or -EOPNOTSUPP (on-demand paging) */
+int emu_mr_check_access(uint32_t access);
+/* Pages of EMU_PAGE_SIZE that [start, start + len) touches. */
+uint64_t emu_page_count(uint64_t start, uint64_t len);
+/* A fresh stag for id-space index @index. */
+uint32_t emu_mr_make_stag(uint32_t index);
+/* Is @pages enough for a ring registration of @type with these counts? */
+int emu_mr_check_ring_pages(struct emu_file *f, enum emu_mr_type type,
+			    uint32_t sq_pages, uint32_t rq_pages,
+			    uint32_t cq_pages, uint64_t pages);
+
+/*
+ * kernel_rings.c: ring memory beyond the registration list.
+ * Linux 7.2 refuses plain user memory (VA umem) with EOPNOTSUPP on a device
+ * that needs DMA bounce (--cc); the old kernel takes it.
+ */
+bool emu_va_refused(void);
+/*
+ * Attach DMA-buf @fd to @mr for [offset, offset + length), as
+ * ib_umem_dmabuf_get(): 0, -EBADF (no open fd), -EINVAL (no DMA-buf, or
+ * the range outside it). What it attached the MR releases.
+ */
+int emu_mr_attach_dmabuf(struct emu_mr *mr, int fd, uint64_t offset,
+			 uint64_t length);
+/* Where the device reaches the ring memory @va names in registration @mr. */
+uint64_t emu_ring_device_va(const struct emu_mr *mr, uint64_t va);
+/*
+ * Does this create of a CQ/QP/SRQ (@type) name its ring buffers by UMEM
+ * descriptors the driver takes (ring ABI "umem", an ioctl create)? If so
+ * the rings come from these instead of the registration list: the CQ's
+ * (ring_entries and cqe_size set), the QP's (sized), the SRQ's (@depth
+ * quanta). 0 or -errno; what was taken is the object's to release.
+ */
+bool emu_rings_umem(const struct emu_cmd *c, enum emu_obj_type type);
+int emu_rings_cq_umem(struct emu_cmd *c, struct emu_cq *cq);
+int emu_rings_qp_umem(struct emu_cmd *c, struct emu_qp *qp);
+int emu_rings_srq_umem(struct emu_cmd *c, struct emu_srq *srq, uint32_t depth);
+
+/*
+ * kernel_main.c: destroy @obj whatever its type, as the final close does;
+ * false (nothing done) for a type that is no verbs object.
+ */
+bool emu_destroy_object(struct emu_obj *obj);
 
 /* kernel_cq.c */
 int emu_cmd_create_comp_channel(struct emu_cmd *c);
@@ -179,6 +234,8 @@ int emu_cmd_req_notify_cq(struct emu_cmd *c);
 void emu_destroy_cq(struct emu_cq *cq, uint32_t *comp_events,
 		    uint32_t *async_events);
 void emu_destroy_comp_channel(struct emu_comp_channel *ch);
+/* The channel whose read end the process knows as @fd (same socket). */
+struct emu_comp_channel *emu_comp_channel_by_fd(struct emu_file *f, int fd);
 
 /* kernel_qp.c */
 int emu_cmd_create_qp(struct emu_cmd *c);

@@ -240,6 +240,7 @@ static int create_qp(struct emu_cmd *c, const struct qp_create_args *a)
 	struct irdma_create_qp_req req;
 	struct irdma_create_qp_resp uresp = {};
 	struct emu_qp *qp;
+	bool umem;
 	int ret;
 
 	qp = emu_obj_alloc(c->f, EMU_OBJ_QP, sizeof(*qp));
@@ -262,14 +263,21 @@ static int create_qp(struct emu_cmd *c, const struct qp_create_args *a)
 	ret = emu_hw_qpn_alloc(dev, &qp->qpn);
 	if (ret)
 		goto err;
-	qp->ring_mr = emu_ring_take(c->f, EMU_MR_QP, req.user_wqe_bufs);
-	if (!qp->ring_mr) {
-		ret = -ENODATA;
-		goto err;
+	/* the create names the buffer itself (ring ABI "umem") */
+	umem = emu_rings_umem(c, EMU_OBJ_QP);
+	if (!umem) {
+		qp->ring_mr = emu_ring_take(c->f, EMU_MR_QP, req.user_wqe_bufs);
+		if (!qp->ring_mr) {
+			ret = -ENODATA;
+			goto err;
+		}
 	}
 	ret = qp_size_queues(qp, a);
+	if (!ret && umem)
+		ret = emu_rings_qp_umem(c, qp);
 	if (!ret)
-		ret = qp_place_rings(qp, req.user_wqe_bufs);
+		ret = qp_place_rings(qp, emu_ring_device_va(qp->ring_mr,
+							    req.user_wqe_bufs));
 	if (ret)
 		goto err;
 	if (qp->srq)

@@ -22,6 +22,30 @@
 static unsigned long regs[EMU_MAX_DEVICES][4][2];
 static bool used[EMU_MAX_DEVICES];
 
+/*
+ * The rings queues were created on (one per QP, CQ or SRQ; shadow areas
+ * not counted), [type][ABI that registered them]: plain memory by reg_mr,
+ * the write-ext DMA-buf reg_mr, REG_DMABUF_MR with irdma's ring
+ * attributes (dmabuf-mr), UMEM descriptors at create (umem).
+ */
+enum {
+	RING_BY_VA,
+	RING_BY_WRITE_EXT,
+	RING_BY_DMABUF_MR,
+	RING_BY_UMEM,
+	RING_BY_N
+};
+static unsigned long rings_by[EMU_MAX_DEVICES][4][RING_BY_N];
+
+static unsigned int ring_by(const struct emu_mr *mr)
+{
+	if (mr->ring_abi == EMU_RING_ABI_DMABUF_MR)
+		return RING_BY_DMABUF_MR;
+	if (mr->ring_abi == EMU_RING_ABI_UMEM)
+		return RING_BY_UMEM;
+	return mr->dmabuf ? RING_BY_WRITE_EXT : RING_BY_VA;
+}
+
 void emu_report_registration(const struct emu_mr *mr)
 {
 	unsigned int d = mr->obj.file->dev->index;
@@ -31,6 +55,57 @@ void emu_report_registration(const struct emu_mr *mr)
 	__atomic_add_fetch(&regs[d][t][0], 1, __ATOMIC_RELAXED);
 	if (mr->dmabuf)
 		__atomic_add_fetch(&regs[d][t][1], 1, __ATOMIC_RELAXED);
+	if (t != EMU_MR_MEM)
+		__atomic_add_fetch(&rings_by[d][t][ring_by(mr)], 1,
+				   __ATOMIC_RELAXED);
+}
+
+static const char *const ring_by_names[RING_BY_N] = {
+	[RING_BY_VA] = "VA",
+	[RING_BY_WRITE_EXT] = "write-ext",
+	[RING_BY_DMABUF_MR] = "dmabuf-mr",
+	[RING_BY_UMEM] = "umem",
+};
+
+unsigned long emu_kernel_rings_by(const char *abi)
+{
+	unsigned long n = 0;
+	unsigned int a, d, t;
+
+	for (a = 0; a < RING_BY_N; a++)
+		if (!strcmp(abi, ring_by_names[a]))
+			break;
+	for (d = 0; a < RING_BY_N && d < EMU_MAX_DEVICES; d++)
+		for (t = 0; t < 4; t++)
+			n += __atomic_load_n(&rings_by[d][t][a],
+					     __ATOMIC_RELAXED);
+	return n;
+}
+
+/* A third line: which ring ABI carried the rings. */
+static void report_ring_abis(unsigned int d)
+{
+	const char *const *names = ring_by_names;
+	char line[512];
+	size_t used_len;
+	unsigned int a;
+	int n;
+
+	n = snprintf(line, sizeof(line),
+		     "irdma-emu[%d] uverbs%u: rings by ABI:", (int)getpid(), d);
+	for (a = 0; n > 0 && (size_t)n < sizeof(line) && a < RING_BY_N; a++) {
+		used_len = n;
+		n += snprintf(line + used_len, sizeof(line) - used_len,
+			      "%s %s QP %lu CQ %lu SRQ %lu", a ? "," : "",
+			      names[a], rings_by[d][EMU_MR_QP][a],
+			      rings_by[d][EMU_MR_CQ][a],
+			      rings_by[d][EMU_MR_SRQ][a]);
+	}
+	if (n <= 0 || (size_t)n >= sizeof(line) - 1)
+		return;
+	line[n++] = '\n';
+	if (write(STDERR_FILENO, line, n) < 0)
+		return;
 }
 
 /* A second line, so the first keeps its wording. */
@@ -100,5 +175,6 @@ void emu_kernel_report_at_exit(void)
 						     sizeof(line) - 1) < 0)
 			return;
 		report_push(d);
+		report_ring_abis(d);
 	}
 }

@@ -55,10 +55,27 @@ static int srq_depth(const struct emu_limits *lim, uint32_t wrs, uint8_t shift,
 static void srq_free(struct emu_srq *srq)
 {
 	emu_ring_release(srq->ring_mr);
+	emu_ring_release(srq->shadow_mr);
 	if (srq->srq_id)
 		emu_id_free(srq->obj.file->dev, EMU_OBJ_SRQ, srq->srq_id);
 	emu_obj_put(srq->pd);
 	emu_obj_free(&srq->obj);
+}
+
+/* The SRQ-type registration at @va, the shadow area after its ring. */
+static int srq_ring_take(struct emu_cmd *c, struct emu_srq *srq, uint64_t va,
+			 uint32_t depth)
+{
+	srq->ring_mr = emu_ring_take(c->f, EMU_MR_SRQ, va);
+	if (!srq->ring_mr)
+		return -EPROTO;
+	if ((uint64_t)depth * EMU_QUANTUM >
+	    srq->ring_mr->rq_pages * EMU_HW_PAGE_SIZE)
+		return -EINVAL;
+	srq->ring_va = emu_ring_device_va(srq->ring_mr, va);
+	srq->shadow_va =
+		srq->ring_va + srq->ring_mr->rq_pages * EMU_HW_PAGE_SIZE;
+	return 0;
 }
 
 static int srq_setup(struct emu_cmd *c, struct emu_srq *srq,
@@ -82,16 +99,17 @@ static int srq_setup(struct emu_cmd *c, struct emu_srq *srq,
 	ret = emu_id_alloc(c->f->dev, EMU_OBJ_SRQ, &srq->srq_id);
 	if (ret)
 		return ret;
-	srq->ring_mr = emu_ring_take(c->f, EMU_MR_SRQ, req.user_srq_buf);
-	if (!srq->ring_mr)
-		return -EPROTO;
-	if ((uint64_t)depth * EMU_QUANTUM >
-	    srq->ring_mr->rq_pages * EMU_HW_PAGE_SIZE)
-		return -EINVAL;
-	srq->ring_va = req.user_srq_buf;
+	/* the create names the buffers itself (ring ABI "umem") */
+	if (emu_rings_umem(c, EMU_OBJ_SRQ)) {
+		ret = emu_rings_srq_umem(c, srq, depth);
+		if (ret)
+			return ret;
+	} else {
+		ret = srq_ring_take(c, srq, req.user_srq_buf, depth);
+		if (ret)
+			return ret;
+	}
 	srq->ring_quanta = depth;
-	srq->shadow_va =
-		req.user_srq_buf + srq->ring_mr->rq_pages * EMU_HW_PAGE_SIZE;
 	srq->max_wr = (depth - EMU_RQ_RSVD) >> srq->wqe_shift;
 	srq->max_sge = cmd->max_sge;
 	srq->limit = cmd->srq_limit;

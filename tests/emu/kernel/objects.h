@@ -152,6 +152,8 @@ struct emu_mr {
 	uint32_t sq_pages;
 	uint32_t rq_pages;
 	uint32_t cq_pages;
+	/* DMA-buf ring ABI that made it (enum emu_ring_abi), 0: reg_mr */
+	unsigned int ring_abi;
 	bool ring_in_use; /* a QP/CQ/SRQ consumed this ring reg */
 	bool ring_held; /* ... and still uses it */
 	bool deregistered; /* handle gone; freed when no longer held */
@@ -299,6 +301,7 @@ struct emu_srq {
 	uint8_t wqe_shift; /* log2 of the SRQ WQE size in quanta */
 	uint64_t shadow_va; /* doorbell/shadow area */
 	struct emu_mr *ring_mr;
+	struct emu_mr *shadow_mr; /* a shadow buffer of its own (umem) */
 	uint32_t max_wr;
 	uint32_t max_sge;
 	uint32_t limit; /* srq_limit, 0 = not armed */
@@ -345,11 +348,14 @@ struct emu_file {
 	/* async events: libibverbs read()s ib_uverbs_async_event_desc */
 	int async_rfd; /* our dup of the read end the process got */
 	int async_wfd;
-	/* handle -> object, per type (NULL: free handle) */
-	struct emu_obj **handles[EMU_OBJ_TYPE_COUNT];
-	uint32_t nhandles[EMU_OBJ_TYPE_COUNT]; /* table size */
-	uint32_t nlive[EMU_OBJ_TYPE_COUNT]; /* published objects */
-	uint32_t next_handle[EMU_OBJ_TYPE_COUNT]; /* where to look first */
+	/*
+	 * handle -> object (NULL: free handle). One space for all types, as
+	 * the kernel's per-file IDR: a handle names at most one object.
+	 */
+	struct emu_obj **handles;
+	uint32_t nhandles; /* table size */
+	uint32_t nlive; /* published objects */
+	uint32_t next_handle; /* where to look first */
 	/*
 	 * Handles are table slots XOR this per-file key, so that a handle
 	 * of another context (a bug in the caller) names nothing here.

@@ -42,10 +42,60 @@ static bool parse_bool(const char *s, bool *out)
 	return false;
 }
 
+static bool parse_kernel(const char *s, enum emu_kernel *out)
+{
+	if (!strcmp(s, "old"))
+		*out = EMU_KERNEL_OLD;
+	else if (!strcmp(s, "7.2"))
+		*out = EMU_KERNEL_7_2;
+	else
+		return false;
+	return true;
+}
+
+/* "none", or a comma list of write-ext, dmabuf-mr and umem. */
+static bool parse_ring_abis(const char *s, unsigned int *out)
+{
+	static const struct {
+		const char *name;
+		unsigned int bit;
+	} names[] = {
+		{ "write-ext", EMU_RING_ABI_WRITE_EXT },
+		{ "dmabuf-mr", EMU_RING_ABI_DMABUF_MR },
+		{ "umem", EMU_RING_ABI_UMEM },
+	};
+	unsigned int abis = 0, i;
+
+	if (!strcmp(s, "none")) {
+		*out = 0;
+		return true;
+	}
+	while (*s) {
+		size_t len = strcspn(s, ",");
+
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strlen(names[i].name) == len &&
+			    !strncmp(s, names[i].name, len))
+				break;
+		if (i == sizeof(names) / sizeof(names[0]))
+			return false;
+		abis |= names[i].bit;
+		s += len;
+		if (*s && !*++s)
+			return false; /* a trailing comma */
+	}
+	if (!abis)
+		return false;
+	*out = abis;
+	return true;
+}
+
 static void set_defaults(struct emu_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->gen = EMU_DEFAULT_GEN;
+	cfg->kernel = EMU_KERNEL_7_2;
+	cfg->ring_abis = EMU_RING_ABI_WRITE_EXT;
 	cfg->dmabuf_memreg = true;
 	cfg->ndevices = 1;
 }
@@ -74,9 +124,25 @@ int emu_config_from_env(struct emu_config *cfg, char *err, size_t errlen)
 	v = getenv(EMU_ENV_CC);
 	if (v && !parse_bool(v, &cfg->cc))
 		BAD(EMU_ENV_CC, v);
+	v = getenv(EMU_ENV_KERNEL);
+	if (v && !parse_kernel(v, &cfg->kernel))
+		BAD(EMU_ENV_KERNEL, v);
+	v = getenv(EMU_ENV_RING_ABI);
+	if (v && !parse_ring_abis(v, &cfg->ring_abis))
+		BAD(EMU_ENV_RING_ABI, v);
+	/* the older switch, still honoured: 0 takes write-ext away */
 	v = getenv(EMU_ENV_DMABUF_MEMREG);
 	if (v && !parse_bool(v, &cfg->dmabuf_memreg))
 		BAD(EMU_ENV_DMABUF_MEMREG, v);
+	else if (v && !cfg->dmabuf_memreg)
+		cfg->ring_abis &= ~(unsigned int)EMU_RING_ABI_WRITE_EXT;
+	/* without the ioctl framework only the write-ABI extension exists */
+	if (cfg->kernel == EMU_KERNEL_OLD &&
+	    (cfg->ring_abis & ~(unsigned int)EMU_RING_ABI_WRITE_EXT)) {
+		BAD(EMU_ENV_RING_ABI, "(ioctl ABIs need --kernel 7.2)");
+		cfg->ring_abis &= EMU_RING_ABI_WRITE_EXT;
+	}
+	cfg->dmabuf_memreg = cfg->ring_abis & EMU_RING_ABI_WRITE_EXT;
 	v = getenv(EMU_ENV_UCTX_BIT5_FOREIGN);
 	if (v && !parse_bool(v, &cfg->uctx_bit5_foreign))
 		BAD(EMU_ENV_UCTX_BIT5_FOREIGN, v);

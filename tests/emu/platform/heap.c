@@ -479,6 +479,28 @@ struct emu_dmabuf *emu_dmabuf_get(int fd, uint64_t *size, void **kva)
 	return b;
 }
 
+int emu_dmabuf_user_va(const struct emu_dmabuf *buf, uint64_t offset,
+		       uint64_t len, uint64_t *va)
+{
+	int ret = -ENOENT;
+	size_t i;
+
+	pthread_rwlock_rdlock(&maps_lock);
+	for (i = 0; i < nmaps; i++) {
+		const struct shared_map *m = &maps[i];
+
+		if (m->buf == buf && m->offset <= offset &&
+		    len <= m->end - m->start &&
+		    offset - m->offset <= m->end - m->start - len) {
+			*va = m->start + (offset - m->offset);
+			ret = 0;
+			break;
+		}
+	}
+	pthread_rwlock_unlock(&maps_lock);
+	return ret;
+}
+
 void emu_dmabuf_put(struct emu_dmabuf *buf)
 {
 	if (buf)

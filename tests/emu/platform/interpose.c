@@ -5,10 +5,10 @@
  *
  * Only absolute paths under /dev/infiniband and /dev/dma_heap are
  * emulated; nothing of the host's RDMA devices (or RDMA netlink) is ever
- * visible (netlink.c answers RDMA netlink for the emulated devices). The
- * uverbs fds refuse every ioctl with ENOTTY, which is how a
- * kernel without the ioctl uAPI answers, so libibverbs issues every
- * command through write() and reads the GID table from sysfs.
+ * visible (netlink.c answers RDMA netlink for the emulated devices). A
+ * uverbs fd's ioctl() goes to the emulated kernel (RDMA_VERBS_IOCTL), whose
+ * --kernel old answers ENOTTY as a kernel without the ioctl uAPI does:
+ * libibverbs then issues every command through write().
  *
  * Calls made by the driver half from inside an emu_kernel_* function go
  * straight to libc (driver_depth): the driver's own mmap/munmap/close must
@@ -930,13 +930,24 @@ int ioctl(int fd, unsigned long req, ...)
 	if (!obj)
 		return CALL_REAL(ioctl, -1, fd, req, arg);
 	if (obj->kind == EMU_FD_UVERBS) {
-		/* No RDMA_VERBS_IOCTL: libibverbs falls back to write(). */
-		if (tracing())
+		struct uverbs_obj *u = (struct uverbs_obj *)obj;
+
+		/* the kernel traces what it parsed; say what it refused */
+		if (!uverbs_is_ours(u)) {
+			ret = -EIO;
+		} else {
+			driver_enter();
+			ret = emu_kernel_ioctl(u->file, req, arg);
+			driver_leave();
+		}
+		if (ret == -ENOTTY && tracing())
 			fprintf(stderr,
 				"irdma-emu: fd %d ioctl 0x%lx -> ENOTTY\n", fd,
 				req);
-		errno = ENOTTY;
-		ret = -1;
+		if (ret < 0) {
+			errno = -ret;
+			ret = -1;
+		}
 	} else {
 		ret = emu_heap_ioctl(obj, req, arg);
 	}

@@ -22,11 +22,26 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* The kernel the emulated driver runs in (irdma-emu-run --kernel). */
+enum emu_kernel {
+	EMU_KERNEL_OLD,	/* write() ABI only: RDMA_VERBS_IOCTL is ENOTTY */
+	EMU_KERNEL_7_2,	/* ioctl ABI, 7.2 UMEM attributes, CoCo VA refusal */
+};
+
+/* DMA-buf ring registrations the irdma driver offers (--ring-abi). */
+enum emu_ring_abi {
+	EMU_RING_ABI_WRITE_EXT = 1 << 0, /* reg_mr carrying a DMA-buf fd */
+	EMU_RING_ABI_DMABUF_MR = 1 << 1, /* REG_DMABUF_MR + ring type attrs */
+	EMU_RING_ABI_UMEM = 1 << 2,	 /* UMEM descriptors at create */
+};
+
 /* Configuration, parsed once from the environment irdma-emu-run sets. */
 struct emu_config {
 	unsigned int gen;	/* 1 (X722), 2 (E810), 3 (SRQ-capable gen) */
 	bool cc;		/* CoCo guest: DMA bounce, shared heap only */
-	bool dmabuf_memreg;	/* kernel knows the extended reg_mr */
+	enum emu_kernel kernel;
+	unsigned int ring_abis;	/* enum emu_ring_abi bits */
+	bool dmabuf_memreg;	/* ring_abis has write-ext (the extended reg_mr) */
 	/* a kernel that gave alloc_ucontext comp_mask bit 5 another meaning */
 	bool uctx_bit5_foreign;
 	bool push;		/* the driver hands out push pages */
@@ -48,6 +63,11 @@ struct emu_file;
 struct emu_file *emu_kernel_open(unsigned int devidx, int fd);
 /* write(2) of a legacy uverbs command: bytes consumed or -errno. */
 ssize_t emu_kernel_write(struct emu_file *f, const void *buf, size_t len);
+/*
+ * ioctl(2) on the uverbs fd: 0 or -errno (-ENOTTY for anything but
+ * RDMA_VERBS_IOCTL, and for everything on --kernel old).
+ */
+int emu_kernel_ioctl(struct emu_file *f, unsigned long req, void *arg);
 /*
  * mmap(2) at a page offset the driver handed out (e.g. the doorbell page).
  * Returns the address to give back, or MAP_FAILED with errno set.
@@ -95,6 +115,13 @@ int emu_dmabuf_resolve(int fd, uint64_t *size, void **kva);
 struct emu_dmabuf;
 struct emu_dmabuf *emu_dmabuf_get(int fd, uint64_t *size, void **kva);
 void emu_dmabuf_put(struct emu_dmabuf *buf);
+/*
+ * Where the process maps bytes [offset, offset + len) of @buf, for a
+ * driver that must reach them as the process does: 0 with *va set if one
+ * recorded mapping covers them all, -ENOENT otherwise.
+ */
+int emu_dmabuf_user_va(const struct emu_dmabuf *buf, uint64_t offset,
+		       uint64_t len, uint64_t *va);
 
 /*
  * With --cc: how many device accesses (emu_dma_read / emu_dma_write calls)
